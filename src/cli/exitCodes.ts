@@ -1,0 +1,12 @@
+/** Documented in README.md; cron and scripts rely on them. */
+export const EXIT = {
+  ok: 0,
+  /** Reserved for checks that found something (orphans). */
+  findings: 1,
+  usage: 2,
+  /** The input cannot be scanned: no such directory, not a cgroup filesystem, no mount table. */
+  badInput: 3,
+  /** The scan failed: the probe or the transport broke, or the output was cut short. */
+  scanFailed: 4,
+  interrupted: 130,
+} as const;

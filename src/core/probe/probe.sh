@@ -1,0 +1,305 @@
+# cgroup-forensics probe, protocol 1.
+#
+# One constant POSIX sh + awk program, run on the node as `sh -s -- ARGS` (program on stdin) or
+# `sh -c PROGRAM probe ARGS`. Nothing in it is built from data: every value arrives as an
+# argument or through the environment, and cgroup names are only ever file names, never code.
+# Works with dash, bash and busybox sh; mawk, gawk and busybox awk; GNU and busybox find.
+#
+# Arguments: HOST_ROOT CGROUP_ROOT MAX_DEPTH MAX_COUNT MAX_BYTES
+#   HOST_ROOT   "" or a directory holding the node's root filesystem (as a debug pod's /host)
+#   CGROUP_ROOT "" to walk every cgroup hierarchy, or one directory to walk as a hierarchy root
+#   MAX_*       bounds of one walk (0 = none); hitting one is reported, never silent
+#
+# Output: one record per line, fields separated by TAB. In every field, backslash, TAB, LF and
+# CR are written as \\ \t \n \r; all other bytes are passed through (names may be any bytes).
+#   V probe PROTOCOL                  first line
+#   F KEY VALUE                       a node fact
+#   G LINE                            a line of /proc/cgroups
+#   M LINE                            a cgroup line of mountinfo (as the kernel escapes it)
+#   H ID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT MTIME_SUPPORTED
+#   C ID RELPATH MTIME PROCS POPULATED NR_DESC NR_DYING MEM ANON FILE KERNEL SLAB CPU_USEC
+#     PIDS PIDS_MAX PSI_CPU PSI_MEM PSI_IO    (empty field = not present)
+#   X ID RELPATH WHAT                 a cgroup that vanished or could not be read mid-walk
+#   L ID BOUND LIMIT                  the walk of hierarchy ID stopped at a bound
+#   E CODE MESSAGE                    the probe could not do what was asked
+#   Z END                             last line; its absence means the output was cut short
+set -u
+LC_ALL=C
+export LC_ALL
+R=${1-}
+CGROOT=${2-}
+MAXDEPTH=${3:-0}
+MAXCOUNT=${4:-0}
+MAXBYTES=${5:-0}
+NL='
+'
+TAB='	'
+printf 'V\tprobe\t1\n'
+
+# An awk library of the escaping function, shared by every awk program below.
+ESC='
+function esc(s,   o, i, c, n) {
+	if (s !~ /[\\\t\n\r]/) return s
+	o = ""; n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (c == "\\") o = o "\\\\"
+		else if (c == "\t") o = o "\\t"
+		else if (c == "\n") o = o "\\n"
+		else if (c == "\r") o = o "\\r"
+		else o = o c
+	}
+	return o
+}'
+
+# ---- node facts ------------------------------------------------------------------------------
+fact_files() {
+	# KEY FILE pairs; the awk below reads each file by name (never through a shell).
+	hn="$R/proc/sys/kernel/hostname"
+	if [ -n "$R" ] && [ -r "$R/etc/hostname" ]; then hn="$R/etc/hostname"; fi
+	CF_FACTS="hostname${NL}$hn${NL}kernel${NL}$R/proc/sys/kernel/osrelease${NL}cmdline${NL}$R/proc/cmdline${NL}pid_max${NL}$R/proc/sys/kernel/pid_max${NL}threads_max${NL}$R/proc/sys/kernel/threads-max${NL}uptime${NL}$R/proc/uptime${NL}loadavg${NL}$R/proc/loadavg"
+	export CF_FACTS
+}
+fact_files
+awk "$ESC"'
+BEGIN {
+	n = split(ENVIRON["CF_FACTS"], a, "\n")
+	for (i = 1; i + 1 <= n; i += 2) {
+		f = a[i + 1]; v = ""; first = 1
+		while ((r = (getline line < f)) > 0) { if (first) { v = line; first = 0 } else v = v "\n" line }
+		close(f)
+		if (r < 0 && first) continue
+		printf "F\t%s\t%s\n", a[i], esc(v)
+	}
+}' </dev/null
+printf 'F\tnow\t%s\n' "$(date +%s 2>/dev/null)"
+if [ -r "$R/etc/os-release" ]; then
+	awk "$ESC"'index($0, "PRETTY_NAME=") == 1 { v = substr($0, 13); gsub(/^"|"$/, "", v); printf "F\tos\t%s\n", esc(v) }' <"$R/etc/os-release"
+fi
+# systemd's version from its shared library's name: works for a host root too, and runs nothing.
+for lib in "$R"/usr/lib/systemd/libsystemd-shared-*.so "$R"/lib/systemd/libsystemd-shared-*.so "$R"/usr/lib/*/systemd/libsystemd-shared-*.so; do
+	if [ -e "$lib" ]; then
+		v=${lib##*/libsystemd-shared-}
+		v=${v%.so}
+		printf 'F\tsystemd\t%s\n' "$v" | awk "$ESC"'{ print }'
+		break
+	fi
+done
+if [ -r "$R/proc/cgroups" ]; then
+	awk "$ESC"'{ printf "G\t%s\n", esc($0) }' <"$R/proc/cgroups"
+fi
+
+# ---- hierarchies -----------------------------------------------------------------------------
+MI="$R/proc/self/mountinfo"
+if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+if [ ! -r "$MI" ]; then
+	printf 'E\tno-mountinfo\tcannot read the mount table\n'
+	printf 'Z\tEND\n'
+	exit 3
+fi
+awk "$ESC"'{ s = index($0, " - "); split(substr($0, s + 3), t, " "); if (t[1] == "cgroup" || t[1] == "cgroup2") printf "M\t%s\n", esc($0) }' <"$MI"
+
+# GNU find prints each directory's mtime as it walks; busybox find cannot, so ages are left out.
+if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then HASPRINTF=1; else HASPRINTF=0; fi
+
+# mawk and gawk split records on NUL; busybox awk cannot.
+if [ "$(printf 'a\0b\0' | awk 'BEGIN { RS = "\0" } END { print NR }')" = 2 ]; then NULRS=1; else NULRS=0; fi
+
+# Turn an escaped mountinfo path (\040 for space etc.) back into its bytes.
+unoctal() {
+	case $1 in
+	*\\*) v=$(printf '%s' "$1" | sed 's/\\\([0-7][0-7][0-7]\)/\\0\1/g'); v=$(printf "%b." "$v"); printf '%s' "${v%.}" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# The walker: reads directory paths (one per line, or hex bytes from od for paths that contain a
+# newline), reads the stat files of each, prints one C record per cgroup.
+WALK="$ESC"'
+BEGIN {
+	# Main input may be NUL-separated; the stat files are read line by line, so one() runs with
+	# RS at newline and the main RS is put back before the next path is read.
+	mainrs = (rs == "nul") ? "\0" : "\n"
+	RS = mainrs
+	rootlen = length(root); n = 0; bytes = 0; stopped = 0
+	if (hex) { for (i = 1; i < 256; i++) hx[sprintf("%02x", i)] = sprintf("%c", i); buf = "" }
+}
+function exists(f,   r, l) { r = (getline l < f); close(f); return r >= 0 }
+function readone(f,   r, l) { l = ""; r = (getline l < f); close(f); if (r > 0) return l; return "" }
+function kv(f, want, out,   r, l, k, p) {
+	# want: " key1 key2 " ; fills out[key] with the value of each wanted line "key value"
+	while ((r = (getline l < f)) > 0) {
+		p = index(l, " "); if (p == 0) continue
+		k = substr(l, 1, p - 1)
+		if (index(want, " " k " ")) out[k] = substr(l, p + 1)
+	}
+	close(f)
+	return r
+}
+function psi(f,   l, p) {
+	l = readone(f); if (l == "") return ""
+	p = index(l, "avg10="); if (p == 0) return ""
+	l = substr(l, p + 6); p = index(l, " "); if (p) l = substr(l, 1, p - 1)
+	return l
+}
+function one(line,   mt, p, rel, depth, t, procs, r, l, pop, ev, st, ms, cs, mem, anon, file, kern, slab, cpu, pc, pm, rec) {
+	if (stopped) return
+	if (hasmt) { t = index(line, "\t"); mt = substr(line, 1, t - 1); p = substr(line, t + 1); t = index(mt, "."); if (t) mt = substr(mt, 1, t - 1) }
+	else { mt = ""; p = line }
+	rel = substr(p, rootlen + 1); if (rel == "") rel = "/"
+	if (maxdepth > 0) {
+		depth = gsub(/\//, "/", rel); if (rel == "/") depth = 0
+		if (depth > maxdepth) { if (!deepsaid) { printf "L\t%s\tdepth\t%s\n", hid, maxdepth; deepsaid = 1 }; return }
+	}
+	if (maxcount > 0 && n >= maxcount) { printf "L\t%s\tcount\t%s\n", hid, maxcount; stopped = 1; return }
+	procs = 0; l = p "/cgroup.procs"
+	while ((r = (getline t < l)) > 0) procs++
+	close(l)
+	if (r < 0) {
+		# cgroup.procs is in every cgroup directory, but threaded cgroups refuse to list it: look
+		# at a file every cgroup has before calling the directory gone.
+		procs = ""
+		if (!exists(p (kind == "v2" ? "/cgroup.type" : "/tasks"))) { printf "X\t%s\t%s\tvanished\n", hid, esc(rel); return }
+	}
+	pop = ""; mem = ""; anon = ""; file = ""; kern = ""; slab = ""; cpu = ""; pc = ""; pm = ""
+	split("", ev); split("", st); split("", ms); split("", cs)
+	if (kind == "v2") {
+		if (kv(p "/cgroup.events", " populated ", ev) >= 0 && ("populated" in ev)) pop = ev["populated"]
+		kv(p "/cgroup.stat", " nr_descendants nr_dying_descendants ", st)
+		mem = readone(p "/memory.current")
+		if (mem != "") { kv(p "/memory.stat", " anon file kernel slab ", ms); anon = ms["anon"]; file = ms["file"]; kern = ms["kernel"]; slab = ms["slab"] }
+		if (kv(p "/cpu.stat", " usage_usec ", cs) >= 0) cpu = cs["usage_usec"]
+		pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max")
+		rec = sprintf("C\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", hid, esc(rel), mt, procs, pop, st["nr_descendants"], st["nr_dying_descendants"], mem, anon, file, kern, slab, cpu, pc, pm, psi(p "/cpu.pressure"), psi(p "/memory.pressure"), psi(p "/io.pressure"))
+	} else {
+		if (hasmem) {
+			mem = readone(p "/memory.usage_in_bytes")
+			if (mem != "") { kv(p "/memory.stat", " rss cache ", ms); anon = ms["rss"]; file = ms["cache"] }
+		}
+		if (hascpuacct) { cpu = readone(p "/cpuacct.usage"); if (cpu != "") cpu = int(cpu / 1000) }
+		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }
+		rec = sprintf("C\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t\t\t\n", hid, esc(rel), mt, procs, mem, anon, file, cpu, pc, pm)
+	}
+	n++
+	bytes += length(rec)
+	printf "%s", rec
+	if (maxbytes > 0 && bytes >= maxbytes) { printf "L\t%s\tbytes\t%s\n", hid, maxbytes; stopped = 1 }
+}
+!hex { RS = "\n"; one($0); RS = mainrs; next }
+{
+	for (i = 1; i <= NF; i++) {
+		if ($i == "00") { one(buf); buf = "" } else buf = buf hx[$i]
+	}
+}'
+
+walk() { # HID KIND CONTROLLERS DIR
+	hid=$1 kind=$2 ctrls=$3 dir=$4
+	if [ "$ctrls" = - ]; then ctrls=; fi
+	case ",$ctrls," in *,memory,*) hasmem=1 ;; *) hasmem=0 ;; esac
+	case ",$ctrls," in *,cpuacct,*) hascpuacct=1 ;; *) hascpuacct=0 ;; esac
+	case ",$ctrls," in *,pids,*) haspids=1 ;; *) haspids=0 ;; esac
+	if [ "$MAXDEPTH" -gt 0 ]; then set -- -maxdepth "$((MAXDEPTH + 1))"; else set --; fi
+	if [ "$NULRS" = 1 ]; then
+		# One walk, NUL-terminated paths: any byte a name may hold travels as it is.
+		if [ "$HASPRINTF" = 1 ]; then
+			find "$dir" -xdev "$@" -type d -printf '%T@\t%p\0'
+		else
+			find "$dir" -xdev "$@" -type d -print0
+		fi | awk -v rs=nul -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmt="$HASPRINTF" -v hex=0 \
+			-v hasmem="$hasmem" -v hascpuacct="$hascpuacct" -v haspids="$haspids" \
+			-v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" -v maxbytes="$MAXBYTES" "$WALK"
+		return
+	fi
+	# An awk that cannot split on NUL (busybox) gets paths one per line, and the paths holding a
+	# newline NUL-terminated through od in a second, rarely non-empty, walk.
+	if [ "$HASPRINTF" = 1 ]; then
+		find "$dir" -xdev "$@" -type d ! -path "*$NL*" -printf '%T@\t%p\n'
+	else
+		find "$dir" -xdev "$@" -type d ! -path "*$NL*" -print
+	fi | awk -v rs=nl -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmt="$HASPRINTF" -v hex=0 \
+		-v hasmem="$hasmem" -v hascpuacct="$hascpuacct" -v haspids="$haspids" \
+		-v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" -v maxbytes="$MAXBYTES" "$WALK"
+	if [ "$HASPRINTF" = 1 ]; then
+		find "$dir" -xdev "$@" -type d -path "*$NL*" -printf '%T@\t%p\0'
+	else
+		find "$dir" -xdev "$@" -type d -path "*$NL*" -print0
+	fi | od -An -v -tx1 | awk -v rs=nl -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmt="$HASPRINTF" -v hex=1 \
+		-v hasmem="$hasmem" -v hascpuacct="$hascpuacct" -v haspids="$haspids" \
+		-v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" -v maxbytes="$MAXBYTES" "$WALK"
+}
+
+# Choose the hierarchies: one line per hierarchy, "KIND<TAB>CONTROLLERS<TAB>MOUNTPOINT<TAB>ROOT",
+# the mount point and root still escaped as mountinfo escapes them. A hierarchy mounted several
+# times (bind mounts) is walked once, from the mount that shows most of it. With CF_DIR set, only
+# the mount holding that directory, and nothing when that mount is not a cgroup filesystem.
+HIERAWK='
+function mesc(s,   o, i, c, n) { # escape as mountinfo does
+	o = ""; n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (c == " ") o = o "\\040"; else if (c == "\t") o = o "\\011"; else if (c == "\n") o = o "\\012"; else if (c == "\\") o = o "\\134"; else o = o c
+	}
+	return o
+}
+BEGIN { d = ENVIRON["CF_DIR"]; if (d != "") d = mesc(d) }
+{
+	s = index($0, " - "); split(substr($0, 1, s - 1), f, " "); split(substr($0, s + 3), t, " ")
+	if (t[1] == "cgroup2") { kind = "v2"; c = "" }
+	else if (t[1] == "cgroup") {
+		kind = "v1"; c = ""; m = split(t[3], o, ",")
+		for (i = 1; i <= m; i++) {
+			if (o[i] == "rw" || o[i] == "ro" || o[i] ~ /^(xattr|noprefix|clone_children|cpuset_v2_mode|release_agent=)/) continue
+			c = c (c == "" ? "" : ",") o[i]
+		}
+	} else kind = ""
+	if (c == "") c = "-" # read(1) would fold an empty field between two TABs
+	line = kind "\t" c "\t" f[5] "\t" f[4]
+	if (d != "") {
+		mp = f[5]
+		if ((d == mp || index(d, mp "/") == 1 || mp == "/") && length(mp) >= bestlen) { bestlen = length(mp); pick = (kind == "" ? "" : line) }
+		next
+	}
+	if (kind == "") next
+	key = f[3] # major:minor names the hierarchy; bind mounts share it
+	if (!(key in best) || length(f[4]) < length(root[key])) { best[key] = line; root[key] = f[4] }
+	if (!(key in seen)) { seen[key] = 1; keys[++n] = key }
+}
+END { if (d != "") { if (pick != "") print pick } else for (i = 1; i <= n; i++) print best[keys[i]] }'
+
+header() { # HID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT
+	c=$3
+	if [ "$c" = - ]; then c=; fi
+	CF_W=$6 awk "$ESC"'BEGIN { printf "H\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], esc(ENVIRON["CF_W"]), ARGV[6]; exit }' "$1" "$2" "$c" "$4" "$5" "$HASPRINTF"
+}
+
+if [ -n "$CGROOT" ]; then
+	if ! dir=$(cd -- "$CGROOT" 2>/dev/null && pwd -P); then
+		printf 'E\tno-such-directory\tnot a directory\n'
+		printf 'Z\tEND\n'
+		exit 3
+	fi
+	HIER=$(CF_DIR=$dir awk "$HIERAWK" <"$MI")
+	if [ -z "$HIER" ]; then
+		printf 'E\tnot-cgroupfs\tnot on a cgroup filesystem\n'
+		printf 'Z\tEND\n'
+		exit 3
+	fi
+	IFS="$TAB" read -r kind ctrls mpoint mroot <<EOF_HIER
+$HIER
+EOF_HIER
+	header 1 "$kind" "$ctrls" "$mpoint" "$mroot" "$dir"
+	walk 1 "$kind" "$ctrls" "$dir"
+else
+	HIER=$(CF_DIR= awk "$HIERAWK" <"$MI")
+	hid=0
+	while IFS="$TAB" read -r kind ctrls mpoint mroot; do
+		[ -n "$kind" ] || continue
+		hid=$((hid + 1))
+		mp=$R$(unoctal "$mpoint")
+		header "$hid" "$kind" "$ctrls" "$mpoint" "$mroot" "$mp"
+		walk "$hid" "$kind" "$ctrls" "$mp"
+	done <<EOF_HIER
+$HIER
+EOF_HIER
+fi
+printf 'Z\tEND\n'
