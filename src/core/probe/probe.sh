@@ -174,7 +174,8 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, ev, st, ms, cs, mem
 	} else {
 		if (hasmem) {
 			mem = readone(p "/memory.usage_in_bytes")
-			if (mem != "") { kv(p "/memory.stat", " rss cache ", ms); anon = ms["rss"]; file = ms["cache"] }
+			# total_* are hierarchical, as memory.usage_in_bytes and the v2 memory.stat are.
+			if (mem != "") { kv(p "/memory.stat", " total_rss total_cache ", ms); anon = ms["total_rss"]; file = ms["total_cache"] }
 		}
 		if (hascpuacct) { cpu = readone(p "/cpuacct.usage"); if (cpu != "") cpu = int(cpu / 1000) }
 		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }

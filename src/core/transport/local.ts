@@ -7,6 +7,9 @@ const DEFAULT_STDERR_CAP = 64 * 1024;
 export class LocalTransport implements Transport {
   readonly label = 'local';
 
+  /** env: variables to set for the programs (tests use PATH to pick a shell and awk). */
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   run(request: RunRequest): Promise<RunResult> {
     const { argv, signal, onStdout } = request;
     const cap = request.maxStderrBytes ?? DEFAULT_STDERR_CAP;
@@ -20,7 +23,7 @@ export class LocalTransport implements Transport {
         reject(new Error('nothing to run'));
         return;
       }
-      const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+      const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env, LC_ALL: 'C' } });
       const stderr: Buffer[] = [];
       let stderrBytes = 0;
       let stderrTruncated = false;

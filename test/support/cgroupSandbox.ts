@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A unique parent cgroup of a test's own inside one real hierarchy. Everything the test builds
+ * goes below it, and cleanup() removes exactly that parent: processes placed in it are killed
+ * first, then directories are removed leaf-first. Nothing else under the mount is touched.
+ */
+export class CgroupSandbox {
+  readonly root: string;
+  private readonly procs: ChildProcess[] = [];
+
+  private constructor(readonly mount: string, name: string) {
+    this.root = join(mount, name);
+  }
+
+  static create(mount: string, label = 'test'): CgroupSandbox {
+    const box = new CgroupSandbox(mount, `cf-${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(box.root);
+    return box;
+  }
+
+  /** Makes a cgroup (and its parents) at a path relative to the sandbox root; returns its directory. */
+  mkdir(rel: string): string {
+    let dir = this.root;
+    for (const part of rel.split('/').filter((p) => p !== '')) {
+      dir = join(dir, part);
+      if (!existsSync(dir)) mkdirSync(dir);
+    }
+    return dir;
+  }
+
+  /** Starts a sleeping process and moves it into the cgroup at rel (in this hierarchy). */
+  async spawnIn(rel: string): Promise<number> {
+    const child = spawn('sleep', ['3600'], { stdio: 'ignore' });
+    this.procs.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    this.place(child.pid!, rel);
+    return child.pid!;
+  }
+
+  /** Moves a process into the cgroup at rel. */
+  place(pid: number, rel: string): void {
+    writeFileSync(join(this.mkdir(rel), 'cgroup.procs'), `${pid}\n`);
+  }
+
+  /** Removes the sandbox and everything below it; throws if something could not be removed. */
+  async cleanup(): Promise<void> {
+    for (const p of this.procs) p.kill('SIGKILL');
+    await Promise.all(this.procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
+    this.procs.length = 0;
+    if (!existsSync(this.root)) return;
+    // Processes that other code put in the sandbox (containers, shims) must be gone already.
+    removeTree(this.root);
+  }
+}
+
+/** rmdir leaf-first; cgroup directories hold only control files, which rmdir removes with them. */
+export function removeTree(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) removeTree(join(dir, e.name));
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (e) {
+      // A killed process leaves its cgroup a moment after it exits.
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY' && attempt < 50) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+export function cgroupProcs(dir: string): number[] {
+  return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+}
+
+export function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
