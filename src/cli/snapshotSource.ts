@@ -39,7 +39,11 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
   const cgroupRoot = stringOption(o, 'cgroup-root');
   if (from !== undefined) {
     if (hostRoot !== undefined || cgroupRoot !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --cgroup-root or --host-root');
-    return readSnapshot(from);
+    try {
+      return readSnapshot(from);
+    } catch (e) {
+      return { code: 'bad-input', message: e instanceof Error ? e.message : String(e) };
+    }
   }
   const maxDepth = intOption(o, 'max-depth');
   const maxCgroups = intOption(o, 'max-cgroups');
@@ -66,7 +70,7 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
 export function reportProbeError(e: ProbeError): number {
   process.stderr.write(`cgroup-forensics: ${e.message}\n`);
   if (e.code === 'cancelled') return EXIT.interrupted;
-  const input = e.code === 'no-such-directory' || e.code === 'not-cgroupfs' || e.code === 'no-mountinfo' || e.code === 'permission-denied';
+  const input = e.code === 'no-such-directory' || e.code === 'not-cgroupfs' || e.code === 'no-mountinfo' || e.code === 'permission-denied' || e.code === 'bad-input';
   return input ? EXIT.badInput : EXIT.scanFailed;
 }
 
@@ -83,7 +87,11 @@ function readSnapshot(file: string): Snapshot {
   } catch (e) {
     throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  return snapshotFromJson(text);
+  try {
+    return snapshotFromJson(text);
+  } catch (e) {
+    throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function progressLine(): { update: (p: { cgroups: number; hierarchy: string }) => void; done: () => void } {

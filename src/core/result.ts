@@ -5,6 +5,7 @@ export type ProbeErrorCode =
   | 'no-such-directory'
   | 'not-cgroupfs'
   | 'no-mountinfo'
+  | 'bad-input'
   | 'permission-denied'
   | 'truncated'
   | 'protocol'

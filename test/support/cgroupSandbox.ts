@@ -60,14 +60,18 @@ export class CgroupSandbox {
   }
 }
 
-/** rmdir leaf-first; cgroup directories hold only control files, which rmdir removes with them. */
-export function removeTree(dir: string): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) removeTree(join(dir, e.name));
+/**
+ * rmdir leaf-first; cgroup directories hold only control files, which rmdir removes with them.
+ * Paths are handled as bytes, so names that are not UTF-8 are removed too.
+ */
+export function removeTree(dir: string | Buffer): void {
+  const d = typeof dir === 'string' ? Buffer.from(dir) : dir;
+  for (const e of readdirSync(d, { withFileTypes: true, encoding: 'buffer' })) {
+    if (e.isDirectory()) removeTree(Buffer.concat([d, Buffer.from('/'), e.name]));
   }
   for (let attempt = 0; ; attempt++) {
     try {
-      rmdirSync(dir);
+      rmdirSync(d);
       return;
     } catch (e) {
       // A killed process leaves its cgroup a moment after it exits.
