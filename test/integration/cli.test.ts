@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { HOSTS } from '../fixtures/hosts/specs';
+import { makeFakeHost } from '../support/fakeHost';
+import { CgroupSandbox } from '../support/cgroupSandbox';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+
+// The built CLI (dist/cli.js, as `npm test` builds it first) run as a user runs it.
+const repo = join(__dirname, '..', '..');
+const cli = join(repo, 'dist', 'cli.js');
+
+function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cgroup-forensics CLI', function () {
+  this.timeout(60_000);
+  before(() => {
+    if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
+  });
+
+  it('scans this node with no set-up and prints a summary', () => {
+    const r = run(['scan']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Node .+/);
+    assert.match(r.stdout, /Cgroup layout: (hybrid|cgroup v2|cgroup v1)/);
+    assert.match(r.stdout, /HIERARCHY +KIND +CGROUPS +DYING/);
+    // Not a terminal: no progress line, no escape codes.
+    assert.doesNotMatch(r.stderr, /\x1b/);
+  });
+
+  it('writes a snapshot as JSON that tree --from reads back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-cli-'));
+    try {
+      const file = join(dir, 'node.json');
+      const r = run(['scan', '--json', '-o', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      const j = JSON.parse(readFileSync(file, 'utf8')) as { schema: string; hierarchies: unknown[] };
+      assert.equal(j.schema, 'cgroup-forensics/snapshot@1');
+      assert.ok(j.hierarchies.length > 0);
+      const t = run(['tree', '--from', file, '--depth', '1']);
+      assert.equal(t.code, 0, t.stderr);
+      assert.match(t.stdout, /^\/sys\/fs\/cgroup/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a node filesystem under --host-root with Kubernetes names and escaped hostile names', () => {
+    const host = makeFakeHost(HOSTS['v2-systemd']!());
+    try {
+      const r = run(['scan', '--host-root', host.root]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Node node-v2-a, kernel 6\.1\.0-27-amd64/);
+      assert.match(r.stdout, /pods: 4 \(guaranteed 1, burstable 2, besteffort 1\)/);
+      assert.match(r.stdout, /Transient mount scopes \(run-\*\.scope\): 2/);
+      const t = run(['tree', '/hostile', '--host-root', host.root]);
+      assert.equal(t.code, 0, t.stderr);
+      assert.match(t.stdout, /├─new\\nline/);
+      assert.match(t.stdout, /esc\\x1b\[31mred/);
+      assert.match(t.stdout, /bad\\xff\\xfeutf8/);
+      // No raw control byte reaches the terminal.
+      assert.doesNotMatch(t.stdout.replace(/\n/g, ''), /[\x00-\x08\x0b-\x1f\x7f]/);
+      const k = run(['tree', '/kubepods.slice', '--host-root', host.root, '--depth', '1']);
+      assert.match(k.stdout, /kubepods-burstable\.slice .*<burstable pods>/);
+    } finally {
+      host.remove();
+    }
+  });
+
+  it('walks a real sub-tree with --cgroup-root and prints it as a tree', async function () {
+    const { v2 } = cgroupMounts();
+    needs(this, v2 ? cgroupMissing(v2) : 'no cgroup2 mount');
+    const box = CgroupSandbox.create(v2!, 'cli');
+    try {
+      const u = randomBytes(16).toString('hex');
+      const uid = `${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}`;
+      box.mkdir(`kubepods/burstable/pod${uid}/${'c'.repeat(64)}`);
+      await box.spawnIn(`kubepods/burstable/pod${uid}/${'c'.repeat(64)}`);
+      const r = run(['tree', '--cgroup-root', box.root]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`pod${uid} .*<pod ${uid} \\(burstable\\)>`));
+      assert.match(r.stdout, /cccccccccccc.*procs 1.*<container cccccccccccc \(unknown\)/);
+      const s = run(['scan', '--cgroup-root', box.root]);
+      assert.match(s.stdout, /pods: 1 \(guaranteed 0, burstable 1, besteffort 0\)/);
+    } finally {
+      await box.cleanup();
+    }
+  });
+
+  it('fails with one clear line and a documented status on bad input', () => {
+    const notCgroup = run(['scan', '--cgroup-root', tmpdir()]);
+    assert.equal(notCgroup.code, 3);
+    assert.equal(notCgroup.stderr, 'cgroup-forensics: not on a cgroup filesystem\n');
+    const missing = run(['scan', '--cgroup-root', '/nonexistent/dir']);
+    assert.equal(missing.code, 3);
+    assert.equal(missing.stderr, 'cgroup-forensics: not a directory\n');
+    const dir = mkdtempSync(join(tmpdir(), 'cf-cli-'));
+    try {
+      writeFileSync(join(dir, 'x.json'), '{"schema":"other"}');
+      const wrong = run(['tree', '--from', join(dir, 'x.json')]);
+      assert.equal(wrong.code, 3);
+      assert.match(wrong.stderr, /not a cgroup-forensics snapshot/);
+      assert.equal(run(['tree', '--from', join(dir, 'absent.json')]).code, 3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(run(['tree', '/no/such/cgroup']).code, 3);
+  });
+
+  it('refuses bad usage with status 2 and points to --help', () => {
+    for (const args of [[], ['frobnicate'], ['scan', '--nope'], ['tree', '--depth', 'abc'], ['scan', 'extra'], ['tree', '--hierarchy', 'nope']]) {
+      const r = run(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /Try 'cgroup-forensics --help'/);
+    }
+    const h = run(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /Usage: cgroup-forensics COMMAND/);
+    assert.match(run(['tree', '--help']).stdout, /--hierarchy NAME/);
+    assert.match(run(['--version']).stdout, /^cgroup-forensics \d+\.\d+\.\d+\n$/);
+  });
+});
