@@ -12,12 +12,15 @@ const common = {
   sourcemap: !production,
   minify: production,
   loader: { '.sh': 'text' },
+  // ssh2's optional native addons (sshcrypto, cpu-features) stay out of the bundle: ssh2 falls
+  // back to Node's own crypto when they cannot be loaded, so dist/ works without node_modules.
+  external: ['*.node'],
   logLevel: 'warning',
 };
 
 const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', '*.node'] },
 ];
 
 if (watch) {

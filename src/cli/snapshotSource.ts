@@ -4,10 +4,13 @@ import type { Snapshot } from '../core/model/snapshot';
 import { snapshotFromJson } from '../core/model/snapshotJson';
 import type { ProbeError } from '../core/result';
 import { takeSnapshot } from '../core/scan';
+import { silentLogger } from '../core/logger';
 import { LocalTransport } from '../core/transport/local';
+import { SshTransport } from '../core/transport/ssh/sshTransport';
 import type { Transport } from '../core/transport/transport';
 import { intOption, stringOption, UsageError, type OptionSpec, type OptionValues } from './command';
 import { EXIT } from './exitCodes';
+import { terminalInteraction } from './sshTerminal';
 import { stderrLogger } from './stderrLogger';
 
 /** Options every command that reads a node takes. */
@@ -18,6 +21,10 @@ export const SOURCE_OPTIONS: OptionSpec = {
   'max-depth': { type: 'string' },
   'max-cgroups': { type: 'string' },
   verbose: { type: 'boolean' },
+  host: { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'accept-new': { type: 'boolean' },
+  sudo: { type: 'boolean' },
 };
 
 export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it were a hierarchy root
@@ -25,11 +32,32 @@ export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it we
   --from FILE             read a snapshot saved with 'scan --json' instead of scanning
   --max-depth N           walk bound: deepest level (default 64)
   --max-cgroups N         walk bound: cgroups per hierarchy (default 1000000)
-  --verbose               log what happens on standard error`;
+  --verbose               log what happens on standard error
+  --host ALIAS            read the node over SSH (an alias of your ssh_config, as 'ssh ALIAS')
+  --ssh-config FILE       use FILE instead of ~/.ssh/config and /etc/ssh/ssh_config
+  --accept-new            trust a host not yet in known_hosts and record it (a changed key is still refused)
+  --sudo                  run the probe on the node with 'sudo -n' (never asks for a password)`;
 
 /** The transport to the node the options name: this machine unless told otherwise. */
-export function transportFor(_o: OptionValues): Transport {
-  return new LocalTransport();
+export function transportFor(o: OptionValues): Transport {
+  const host = stringOption(o, 'host');
+  const sshOnly = ['ssh-config', 'accept-new', 'sudo'].filter((n) => o[n] !== undefined);
+  if (host === undefined) {
+    if (sshOnly.length) throw new UsageError(`--${sshOnly[0]} needs --host`);
+    return new LocalTransport();
+  }
+  if (host === '' || host.startsWith('-')) throw new UsageError(`--host takes an ssh alias or host name, not '${host}'`);
+  const configFile = stringOption(o, 'ssh-config');
+  return new SshTransport({
+    alias: host,
+    ...(configFile !== undefined ? { configFile } : {}),
+    acceptNew: o['accept-new'] === true,
+    sudo: o.sudo === true,
+    interaction: terminalInteraction(),
+    // ssh's own warnings (a host added to known_hosts) always show; the rest with --verbose.
+    logger: o.verbose ? stderrLogger : { ...silentLogger, warn: stderrLogger.warn },
+    idleCloseMs: 0,
+  });
 }
 
 /** A snapshot from a saved file or a fresh scan; a failed scan is an error value. */
@@ -39,6 +67,7 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
   const cgroupRoot = stringOption(o, 'cgroup-root');
   if (from !== undefined) {
     if (hostRoot !== undefined || cgroupRoot !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --cgroup-root or --host-root');
+    if (o.host !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --host');
     try {
       return readSnapshot(from);
     } catch (e) {
