@@ -8,5 +8,7 @@ export const EXIT = {
   badInput: 3,
   /** The scan failed: the probe or the transport broke, or the output was cut short. */
   scanFailed: 4,
+  /** A check could not tell (orphans: no source of pods on the node could be read). */
+  undetermined: 5,
   interrupted: 130,
 } as const;

@@ -4,10 +4,12 @@ import { version } from '../../package.json';
 import { UsageError, type CliCommand } from './command';
 import { scanCommand } from './commands/scan';
 import { treeCommand } from './commands/tree';
+import { orphansCommand } from './commands/orphans';
+import { inspectCommand } from './commands/inspect';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },

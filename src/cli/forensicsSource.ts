@@ -1,0 +1,114 @@
+import type { AnalysisOptions } from '../core/analysis/analysisOptions';
+import type { Finding } from '../core/analysis/finding';
+import { analyze, type ForensicsReport } from '../core/analysis/forensics';
+import type { FactsOptions } from '../core/facts/factsCommand';
+import { gatherFacts } from '../core/facts/gatherFacts';
+import type { RuntimeFacts } from '../core/facts/nodeFacts';
+import { inspectCgroups } from '../core/inspect/inspectCgroups';
+import type { ProcessInfo } from '../core/inspect/processInfo';
+import type { Snapshot } from '../core/model/snapshot';
+import type { ProbeError } from '../core/result';
+import { byteStringOf } from '../core/model/bytes';
+import { intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
+import { snapshotFrom, transportFor } from './snapshotSource';
+
+/** Options of the commands that judge a node: where its runtime and kubelet keep their state. */
+export const FACTS_OPTIONS: OptionSpec = {
+  'containerd-address': { type: 'string' },
+  'containerd-namespace': { type: 'string' },
+  'containerd-config': { type: 'string' },
+  'kubelet-dir': { type: 'string' },
+  'cri-endpoint': { type: 'string' },
+  grace: { type: 'string' },
+  within: { type: 'string' },
+};
+
+export const FACTS_HELP = `  --containerd-address S  containerd socket (default /run/containerd/containerd.sock)
+  --containerd-namespace N  containerd namespace (default k8s.io)
+  --containerd-config F   containerd config file (default: the running containerd's, else
+                          /etc/containerd/config.toml)
+  --kubelet-dir DIR       kubelet root directory (default /var/lib/kubelet)
+  --cri-endpoint E        crictl --runtime-endpoint (default: crictl's)
+  --grace SECONDS         empty pod cgroups younger than this are not orphans (default 300)
+  --within PATH           only judge cgroups at or below this cgroup path`;
+
+export interface Forensics {
+  snapshot: Snapshot;
+  facts: RuntimeFacts;
+  report: ForensicsReport;
+}
+
+export function factsOptionsOf(o: OptionValues): FactsOptions {
+  const pick = (k: string): string | undefined => stringOption(o, k);
+  const out: FactsOptions = {};
+  const set = <K extends keyof FactsOptions>(k: K, v: string | undefined): void => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('hostRoot', pick('host-root'));
+  set('containerdAddress', pick('containerd-address'));
+  set('containerdNamespace', pick('containerd-namespace'));
+  set('containerdConfig', pick('containerd-config'));
+  set('kubeletDir', pick('kubelet-dir'));
+  set('criEndpoint', pick('cri-endpoint'));
+  return out;
+}
+
+export function analysisOptionsOf(o: OptionValues): AnalysisOptions {
+  const grace = intOption(o, 'grace');
+  const within = stringOption(o, 'within');
+  return { ...(grace !== undefined ? { graceSeconds: grace } : {}), ...(within !== undefined ? { within: byteStringOf(within) } : {}) };
+}
+
+/**
+ * A fresh snapshot, then the node's facts (in that order: whatever the snapshot shows was made
+ * before the runtime was asked, so a live container cannot look unknown), then the analysis.
+ */
+export async function forensicsFrom(ctx: CommandContext): Promise<Forensics | ProbeError> {
+  if (stringOption(ctx.options, 'from') !== undefined) throw new UsageError('judging a node needs its live facts: --from cannot be used here');
+  const snapshot = await snapshotFrom(ctx.options, ctx.signal);
+  if ('code' in snapshot) return snapshot;
+  const transport = transportFor(ctx.options);
+  try {
+    const facts = await gatherFacts(transport, { ...factsOptionsOf(ctx.options), signal: ctx.signal });
+    if (!facts.ok) return facts.error;
+    return { snapshot, facts: facts.value, report: analyze(snapshot, facts.value, analysisOptionsOf(ctx.options)) };
+  } finally {
+    transport.dispose();
+  }
+}
+
+/** The processes left in orphans, keyed by container ID or pod UID; one more round trip. */
+export async function leftoverProcesses(ctx: CommandContext, findings: readonly Finding[]): Promise<Map<string, ProcessInfo[]>> {
+  const out = new Map<string, ProcessInfo[]>();
+  const wanted: { key: string; dir: string }[] = [];
+  for (const f of findings) {
+    if (!(f.processes && f.processes > 0) || f.podUid === undefined) continue;
+    // The shallowest directory of the orphan in the hierarchy where it holds the most processes.
+    const top = f.cgroups[f.cgroups.length - 1];
+    if (!top) continue;
+    const inTop = f.cgroups.filter((c) => c.path === top.path);
+    const pick = inTop.find((c) => c.hierarchy === 'name=systemd') ?? inTop.find((c) => c.hierarchy === 'unified') ?? inTop[0]!;
+    wanted.push({ key: f.containerId ?? f.podUid, dir: pick.dir });
+  }
+  if (!wanted.length) return out;
+  const transport = transportFor(ctx.options);
+  try {
+    const hostRoot = stringOption(ctx.options, 'host-root');
+    const r = await inspectCgroups(
+      transport,
+      wanted.map((w) => w.dir),
+      { recursive: true, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) },
+    );
+    if (!r.ok) return out;
+    for (const p of r.value.processes) {
+      const w = wanted.find((x) => p.cgroupDir === x.dir || p.cgroupDir.startsWith(x.dir + '/'));
+      if (!w) continue;
+      const list = out.get(w.key) ?? [];
+      list.push(p);
+      out.set(w.key, list);
+    }
+    return out;
+  } finally {
+    transport.dispose();
+  }
+}

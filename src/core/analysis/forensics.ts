@@ -1,0 +1,64 @@
+import type { RuntimeFacts } from '../facts/nodeFacts';
+import type { Snapshot } from '../model/snapshot';
+import type { AnalysisOptions } from './analysisOptions';
+import { indexSnapshot } from './cgroupIndex';
+import { findDriverMismatch } from './driverMismatch';
+import { findDying } from './dying';
+import { SEVERITY_RANK, type Finding, type FindingKind } from './finding';
+import { findKmem, findPidsPressure, findReleaseAgent, findTransientMountLeak } from './nodeChecks';
+import { findOrphans } from './orphans';
+
+export interface ForensicsReport {
+  findings: Finding[];
+  /** Findings by kind. */
+  counts: Partial<Record<FindingKind, number>>;
+  /** The single most likely root cause of what was found, in one sentence; absent when clean. */
+  rootCause?: string;
+  /** Set when orphans could not be judged: no source of pods could be read. */
+  orphansUndetermined?: string;
+}
+
+/** Every finding, as a pure function of a snapshot and the node's facts. */
+export function analyze(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}): ForensicsReport {
+  const index = indexSnapshot(s);
+  const orphans = findOrphans(s, f, o, index);
+  const findings = [
+    ...findDriverMismatch(s, f, index).filter((x) => o.within === undefined || x.cgroups.length > 0),
+    ...(orphans ?? []),
+    ...findDying(s, o),
+    ...findTransientMountLeak(s, index, o),
+    ...findKmem(s, f),
+    ...findPidsPressure(s, index, o),
+    ...findReleaseAgent(f),
+  ];
+  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  const counts: Partial<Record<FindingKind, number>> = {};
+  for (const x of findings) counts[x.kind] = (counts[x.kind] ?? 0) + 1;
+  const report: ForensicsReport = { findings, counts };
+  const cause = rootCause(findings);
+  if (cause) report.rootCause = cause;
+  if (!orphans) {
+    const tried = f.raw.missing.filter((m) => ['kubelet-pod', 'ctr-reachable', 'crictl-pods'].includes(m.key)).map((m) => `${m.source}: ${m.reason}`);
+    report.orphansUndetermined = `no source of pods could be read (${tried.join('; ')})`;
+  }
+  return report;
+}
+
+/**
+ * The most likely root cause, from the findings' kinds, in an order of explanatory power: a
+ * driver mismatch explains orphans; processes the runtime lost explain their cgroups; and so on.
+ */
+export function rootCause(findings: readonly Finding[]): string | undefined {
+  const has = (k: FindingKind, p?: (f: Finding) => boolean): boolean => findings.some((f) => f.kind === k && (!p || p(f)));
+  if (has('cgroup-driver-mismatch')) return 'kubelet and the container runtime use different cgroup drivers, so each makes and cleans a different tree: align them (fix driver)';
+  if (has('kmem-accounting')) return 'kernel memory accounting on a 3.10 kernel keeps removed memory cgroups alive: boot with cgroup.memory=nokmem (fix sysctl)';
+  if (has('orphaned-pod-cgroup', (f) => (f.processes ?? 0) > 0) || has('orphaned-container-cgroup', (f) => (f.processes ?? 0) > 0))
+    return 'the container runtime lost track of running containers (runtime or shim killed or restarted with lost state): their processes survive in cgroups nobody will clean up';
+  if (has('orphaned-pod-cgroup') || has('orphaned-container-cgroup')) return 'pods and containers were removed but their cgroups were not (kubelet or the runtime stopped during teardown): remove them (fix cleanup)';
+  if (has('failed-systemd-unit')) return 'systemd keeps failed or abandoned scopes and slices of old containers: reset them (fix cleanup)';
+  if (has('transient-mount-scope-leak')) return 'transient systemd mount scopes (run-*.scope) are made and never stopped';
+  if (has('dying-cgroups', (f) => f.severity !== 'info')) return 'removed cgroups stay dying while pages charged to them remain (page cache of finished pods)';
+  if (has('pids-pressure')) return 'processes or threads are close to their limit';
+  if (has('release-agent-set')) return 'a cgroup v1 release_agent is set: a security exposure, not a leak';
+  return undefined;
+}

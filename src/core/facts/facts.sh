@@ -1,0 +1,196 @@
+# cgroup-forensics node facts, protocol 1.
+#
+# A second constant POSIX sh + awk program (see probe.sh for the conventions): it reads what the
+# node's kubelet, container runtime and systemd know, so findings can tell a leak from a live pod.
+# Read-only: it reads files and runs only listing/version commands (ctr ... ls/info, crictl pods/ps,
+# systemctl list-units, --version). Nothing in it is built from data; values arrive as arguments.
+#
+# Arguments: HOST_ROOT CTR_ADDRESS CTR_NAMESPACE KUBELET_DIR CONTAINERD_CONFIG CRI_ENDPOINT
+#   HOST_ROOT          "" or the node's root filesystem (a debug pod's /host); commands then run
+#                      through chroot HOST_ROOT
+#   CTR_ADDRESS        containerd socket ("" = /run/containerd/containerd.sock)
+#   CTR_NAMESPACE      containerd namespace ("" = k8s.io)
+#   KUBELET_DIR        kubelet's root directory ("" = /var/lib/kubelet)
+#   CONTAINERD_CONFIG  containerd's config file ("" = the --config of the running containerd, else
+#                      /etc/containerd/config.toml)
+#   CRI_ENDPOINT       crictl --runtime-endpoint ("" = crictl's own default)
+#
+# Output: one record per line, TAB-separated fields escaped as in probe.sh (\\ \t \n \r).
+#   V facts PROTOCOL
+#   F KEY SOURCE VALUE     a fact and where it came from (a file or a command); KEY may repeat
+#   N KEY SOURCE REASON    a fact that could not be had (missing tool, unreadable file, failure)
+#   Z END
+set -u
+LC_ALL=C
+export LC_ALL
+R=${1-}
+CTR_ADDRESS=${2:-/run/containerd/containerd.sock}
+CTR_NS=${3:-k8s.io}
+KUBELET_DIR=${4:-/var/lib/kubelet}
+CONTAINERD_CONFIG=${5-}
+CRI_ENDPOINT=${6-}
+printf 'V\tfacts\t1\n'
+
+# rec TYPE KEY SOURCE VALUE: one escaped record; values travel through the environment.
+rec() {
+	CF_K=$2 CF_S=$3 CF_V=$4 awk -v t="$1" '
+function esc(s,   o, i, c, n) {
+	if (s !~ /[\\\t\n\r]/) return s
+	o = ""; n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (c == "\\") o = o "\\\\"; else if (c == "\t") o = o "\\t"; else if (c == "\n") o = o "\\n"; else if (c == "\r") o = o "\\r"; else o = o c
+	}
+	return o
+}
+BEGIN { printf "%s\t%s\t%s\t%s\n", t, esc(ENVIRON["CF_K"]), esc(ENVIRON["CF_S"]), esc(ENVIRON["CF_V"]); exit }' </dev/null
+}
+
+# file KEY PATH: the whole file as one fact (node paths are read below the host root).
+file() {
+	if [ ! -e "$R$2" ]; then rec N "$1" "$2" missing; return 1; fi
+	if [ ! -r "$R$2" ]; then rec N "$1" "$2" unreadable; return 1; fi
+	# $(...) drops trailing newlines only; the x keeps a file's exact end.
+	v=$(cat -- "$R$2" 2>/dev/null; printf x) || { rec N "$1" "$2" unreadable; return 1; }
+	rec F "$1" "$2" "${v%x}"
+}
+
+# have TOOL: is the tool on the node (below the host root when there is one)?
+have() {
+	if [ -z "$R" ]; then command -v "$1" >/dev/null 2>&1; return; fi
+	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+		if [ -x "$R$d/$1" ]; then return 0; fi
+	done
+	return 1
+}
+
+# node CMD ARGS...: runs a command on the node: here, or chrooted into the host root; bounded in time.
+node() {
+	if [ -n "$R" ]; then set -- chroot "$R" "$@"; fi
+	if command -v timeout >/dev/null 2>&1; then set -- timeout 20 "$@"; fi
+	"$@"
+}
+
+# cmd KEY SOURCE CMD ARGS...: a command's output as one fact, or why there is none.
+cmd() {
+	k=$1 s=$2
+	shift 2
+	if ! have "$1"; then rec N "$k" "$s" "not installed: $1"; return 1; fi
+	errf=${TMPDIR:-/tmp}/cf-facts-err.$$
+	v=$(node "$@" 2>"$errf"; st=$?; printf 'x%s' "$st")
+	st=${v##*x}
+	v=${v%x*}
+	err=$(head -c 400 "$errf" 2>/dev/null)
+	rm -f "$errf"
+	if [ "$st" != 0 ]; then rec N "$k" "$s" "exit status $st: $err"; return 1; fi
+	rec F "$k" "$s" "$v"
+}
+
+# ---- kernel, versions --------------------------------------------------------------------------
+file kernel /proc/sys/kernel/osrelease
+cmd runc-version 'runc --version' runc --version
+cmd containerd-version 'containerd --version' containerd --version
+cmd crio-version 'crio --version' crio --version
+
+# ---- processes: kubelet's flags, containerd's --config ------------------------------------------
+kubelet_seen=0
+for d in "$R"/proc/[0-9]*; do
+	[ -r "$d/comm" ] || continue
+	comm=$(cat "$d/comm" 2>/dev/null) || continue
+	case $comm in
+	kubelet | containerd | crio) ;;
+	*) continue ;;
+	esac
+	pid=${d##*/}
+	# One fact per argument (arguments are NUL-separated; none of the flags read holds a newline).
+	args=$(tr '\0' '\n' <"$d/cmdline" 2>/dev/null) || continue
+	[ -n "$args" ] || continue
+	if [ "$comm" = kubelet ]; then kubelet_seen=1; fi
+	while IFS= read -r a; do
+		rec F "$comm-arg" "/proc/$pid/cmdline" "$a"
+		if [ "$comm" = containerd ] && [ -z "$CONTAINERD_CONFIG" ]; then
+			case $a in --config=*) CONTAINERD_CONFIG=${a#--config=} ;; esac
+			if [ "${prev-}" = --config ] || [ "${prev-}" = -c ]; then CONTAINERD_CONFIG=$a; fi
+		fi
+		if [ "$comm" = kubelet ]; then
+			case $a in --config=*) KUBELET_CONFIG=${a#--config=} ;; esac
+			if [ "${prev-}" = --config ]; then KUBELET_CONFIG=$a; fi
+		fi
+		prev=$a
+	done <<EOF_ARGS
+$args
+EOF_ARGS
+	prev=
+done
+if [ "$kubelet_seen" = 0 ]; then rec N kubelet-arg /proc/PID/cmdline 'no kubelet process'; fi
+
+# ---- kubelet ------------------------------------------------------------------------------------
+file kubelet-config "${KUBELET_CONFIG:-$KUBELET_DIR/config.yaml}"
+if [ -d "$R$KUBELET_DIR/pods" ]; then
+	n=0
+	for p in "$R$KUBELET_DIR"/pods/*; do
+		[ -d "$p" ] || continue
+		rec F kubelet-pod "$KUBELET_DIR/pods" "${p##*/}"
+		n=$((n + 1))
+	done
+	rec F kubelet-pods-count "$KUBELET_DIR/pods" "$n"
+else
+	rec N kubelet-pod "$KUBELET_DIR/pods" missing
+fi
+
+# ---- containerd ---------------------------------------------------------------------------------
+file containerd-config "${CONTAINERD_CONFIG:-/etc/containerd/config.toml}"
+if ! have ctr; then
+	rec N ctr-reachable ctr 'not installed: ctr'
+elif [ ! -S "$R$CTR_ADDRESS" ]; then
+	rec N ctr-reachable "$CTR_ADDRESS" 'no such socket'
+else
+	if ids=$(node ctr --connect-timeout 5s -a "$CTR_ADDRESS" -n "$CTR_NS" containers ls -q 2>&1); then
+		rec F ctr-reachable "ctr -a $CTR_ADDRESS -n $CTR_NS containers ls -q" yes
+		# containers info prints indented JSON; the lines kept name the container, its pod and its
+		# cgroup (each "key": "value" on a line of its own).
+		for id in $ids; do
+			v=$(node ctr --connect-timeout 5s -a "$CTR_ADDRESS" -n "$CTR_NS" containers info "$id" 2>/dev/null | awk '/^    "ID": |"io\.kubernetes\.pod\.uid": |"io\.kubernetes\.cri\.container-type": |"io\.kubernetes\.cri\.sandbox-id": |"cgroupsPath": / { print }')
+			rec F ctr-container "ctr containers info $id" "$v"
+		done
+		cmd ctr-tasks "ctr -n $CTR_NS tasks ls" ctr --connect-timeout 5s -a "$CTR_ADDRESS" -n "$CTR_NS" tasks ls
+	else
+		rec N ctr-reachable "ctr -a $CTR_ADDRESS -n $CTR_NS containers ls -q" "$(printf '%s' "$ids" | head -c 400)"
+	fi
+fi
+
+# ---- CRI (crictl) and CRI-O -----------------------------------------------------------------------
+if [ -n "$CRI_ENDPOINT" ]; then set -- --runtime-endpoint "$CRI_ENDPOINT"; else set --; fi
+cmd crictl-pods 'crictl pods -o json' crictl "$@" pods -o json
+cmd crictl-containers 'crictl ps -a -o json' crictl "$@" ps -a -o json
+file crio-config /etc/crio/crio.conf
+for f in "$R"/etc/crio/crio.conf.d/*; do
+	[ -f "$f" ] || continue
+	file crio-config "${f#"$R"}"
+done
+
+# ---- systemd: failed or abandoned scopes and slices -------------------------------------------------
+cmd systemd-units 'systemctl list-units --all --type=scope,slice --state=failed,abandoned' \
+	systemctl list-units --all --type=scope,slice --state=failed,abandoned --no-legend --plain --no-pager
+
+# ---- cgroup v1 release agents (a security finding when set) and kmem on 3.10 ------------------------
+MI="$R/proc/self/mountinfo"
+if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+if [ -r "$MI" ]; then
+	# Mount points of v1 hierarchies (mount points with escapes are skipped: release agents live on
+	# the standard /sys/fs/cgroup/<controller> mounts).
+	for mp in $(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && f[5] !~ /\\/) print f[5] }' <"$MI"); do
+		if [ -e "$R$mp/release_agent" ]; then file release-agent "$mp/release_agent"; fi
+	done
+	memmp=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && ("," t[3] ",") ~ /,memory,/ && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
+	case $(cat "$R/proc/sys/kernel/osrelease" 2>/dev/null) in
+	3.10.*)
+		if [ -n "$memmp" ]; then
+			find "$R$memmp" -maxdepth 6 -path '*kubepods*' -name memory.kmem.slabinfo 2>/dev/null | head -n 200 | while IFS= read -r f; do
+				rec F kmem-slabinfo-lines "${f#"$R"}" "$(wc -l <"$f" 2>/dev/null)"
+			done
+		fi
+		;;
+	esac
+fi
+printf 'Z\tEND\n'

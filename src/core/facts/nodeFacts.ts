@@ -1,0 +1,257 @@
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+import { normalisePodUid, type CgroupDriver } from '../model/k8sIdentity';
+import type { MissingFact, RawFact, RawFacts } from './factsParser';
+
+/** A value read from the node and the place it came from, so a user can check it. */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+export interface RuntimeContainer {
+  id: string;
+  podUid?: string;
+  /** "sandbox" or "container" (CRI's io.kubernetes.cri.container-type). */
+  type?: string;
+  cgroupsPath?: string;
+  source: string;
+}
+
+export interface SystemdUnit {
+  unit: string;
+  load: string;
+  active: string;
+  sub: string;
+}
+
+/** What the node's kubelet, runtime and systemd know, interpreted from the raw facts. */
+export interface RuntimeFacts {
+  raw: RawFacts;
+  kernel?: string;
+  runcVersion?: string;
+  containerdVersion?: string;
+  /** containerd's major version from `containerd --version` (1 or 2). */
+  containerdMajor?: number;
+  kubeletArgs?: string[];
+  kubeletConfig?: Sourced<string>;
+  /** kubelet's cgroup driver: --cgroup-driver, else config.yaml cgroupDriver, else kubelet's default. */
+  kubeletCgroupDriver?: Sourced<CgroupDriver>;
+  /** Pod UIDs with a directory in kubelet's pods dir; undefined when that dir could not be read. */
+  kubeletPods?: Set<string>;
+  containerdConfig?: Sourced<string>;
+  /** The config file's `version` (2 for containerd 1.x, 3 for 2.x); 1 when absent. */
+  containerdConfigVersion?: number;
+  /** SystemdCgroup of the default runtime's options (false when unset: containerd's default). */
+  containerdSystemdCgroup?: Sourced<boolean>;
+  /** Containers containerd knows (ctr); undefined when containerd could not be asked. */
+  containerdContainers?: RuntimeContainer[];
+  crioConfigs: Sourced<string>[];
+  /** CRI-O's cgroup_manager (drop-ins override crio.conf; CRI-O's default is systemd). */
+  crioCgroupManager?: Sourced<string>;
+  /** Pods and containers from crictl; undefined when crictl could not be asked. */
+  criPods?: { id: string; uid?: string; state?: string }[];
+  criContainers?: { id: string; podSandboxId?: string; state?: string }[];
+  /** Failed or abandoned scopes and slices; undefined when systemd could not be asked. */
+  systemdFailedUnits?: SystemdUnit[];
+  releaseAgents: Sourced<string>[];
+  kmemSlabinfo: Sourced<number>[];
+}
+
+const first = (raw: RawFacts, key: string): RawFact | undefined => raw.found.find((f) => f.key === key);
+const all = (raw: RawFacts, key: string): RawFact[] => raw.found.filter((f) => f.key === key);
+export const missingOf = (raw: RawFacts, key: string): MissingFact | undefined => raw.missing.find((f) => f.key === key);
+
+export function interpretFacts(raw: RawFacts): RuntimeFacts {
+  const out: RuntimeFacts = { raw, crioConfigs: [], releaseAgents: [], kmemSlabinfo: [] };
+  const kernel = first(raw, 'kernel');
+  if (kernel) out.kernel = kernel.value.trim();
+  const runc = first(raw, 'runc-version');
+  const runcV = runc && /runc version (\S+)/.exec(runc.value)?.[1];
+  if (runcV) out.runcVersion = runcV;
+  const ctrd = first(raw, 'containerd-version');
+  // "containerd github.com/containerd/containerd v1.7.2 hash" or Debian's "1.6.20~ds1 ..."
+  const ctrdV = ctrd && /\bv?(\d+\.\d+\.\d+)\S*/.exec(ctrd.value.replace(/^containerd\s+\S+\s+/, ''))?.[1];
+  if (ctrdV) {
+    out.containerdVersion = ctrdV;
+    out.containerdMajor = Number(ctrdV.split('.')[0]);
+  }
+
+  const kArgs = all(raw, 'kubelet-arg').map((f) => f.value);
+  if (kArgs.length) out.kubeletArgs = kArgs;
+  const kConf = first(raw, 'kubelet-config');
+  if (kConf) out.kubeletConfig = { value: kConf.value, source: kConf.source };
+  const flagDriver = flagValue(kArgs, '--cgroup-driver');
+  if (flagDriver === 'systemd' || flagDriver === 'cgroupfs') {
+    out.kubeletCgroupDriver = { value: flagDriver, source: `kubelet flag --cgroup-driver (${all(raw, 'kubelet-arg')[0]?.source ?? ''})` };
+  } else if (kConf) {
+    const d = yamlField(kConf.value, 'cgroupDriver');
+    if (d === 'systemd' || d === 'cgroupfs') out.kubeletCgroupDriver = { value: d, source: `${kConf.source} cgroupDriver` };
+    else out.kubeletCgroupDriver = { value: 'cgroupfs', source: `${kConf.source} (no cgroupDriver: kubelet's default cgroupfs)` };
+  }
+  if (!missingOf(raw, 'kubelet-pod')) {
+    out.kubeletPods = new Set(all(raw, 'kubelet-pod').map((f) => normalisePodUid(f.value)));
+  }
+
+  const cConf = first(raw, 'containerd-config');
+  if (cConf) {
+    out.containerdConfig = { value: cConf.value, source: cConf.source };
+    const c = containerdSettings(cConf.value);
+    if (c) {
+      out.containerdConfigVersion = c.version;
+      out.containerdSystemdCgroup = { value: c.systemdCgroup ?? false, source: `${cConf.source} ${c.key}${c.systemdCgroup === undefined ? ' (unset: false)' : ''}` };
+    }
+  }
+  if (first(raw, 'ctr-reachable')) {
+    out.containerdContainers = all(raw, 'ctr-container').map((f) => ctrContainer(f)).filter((c): c is RuntimeContainer => c !== undefined);
+  }
+
+  for (const f of all(raw, 'crio-config')) out.crioConfigs.push({ value: f.value, source: f.source });
+  for (const c of out.crioConfigs) {
+    const m = crioCgroupManager(c.value);
+    if (m !== undefined) out.crioCgroupManager = { value: m, source: `${c.source} cgroup_manager` };
+  }
+  if (out.crioConfigs.length && !out.crioCgroupManager) out.crioCgroupManager = { value: 'systemd', source: "CRI-O's default (no cgroup_manager in its config)" };
+
+  const pods = first(raw, 'crictl-pods');
+  if (pods) out.criPods = jsonItems(pods.value).map((p) => ({ id: str(p.id), ...opt('uid', str((p.metadata as Record<string, unknown> | undefined)?.uid)), ...opt('state', str(p.state)) }));
+  const ctrs = first(raw, 'crictl-containers');
+  if (ctrs) out.criContainers = jsonItems(ctrs.value).map((c) => ({ id: str(c.id), ...opt('podSandboxId', str(c.podSandboxId)), ...opt('state', str(c.state)) }));
+
+  const units = first(raw, 'systemd-units');
+  if (units) {
+    out.systemdFailedUnits = units.value
+      .split('\n')
+      .map((l) => l.trim().replace(/^[●*]\s*/, '').split(/\s+/))
+      .filter((w) => w.length >= 4 && /\.(scope|slice)$/.test(w[0]!))
+      .map((w) => ({ unit: w[0]!, load: w[1]!, active: w[2]!, sub: w[3]! }));
+  }
+  for (const f of all(raw, 'release-agent')) out.releaseAgents.push({ value: f.value.trim(), source: f.source });
+  for (const f of all(raw, 'kmem-slabinfo-lines')) out.kmemSlabinfo.push({ value: Number(f.value.trim()) || 0, source: f.source });
+  return out;
+}
+
+/** The pod UIDs some source on the node knows, or undefined when no source could be read. */
+export function knownPodUids(f: RuntimeFacts): { uids: Set<string>; sources: string[] } | undefined {
+  const uids = new Set<string>();
+  const sources: string[] = [];
+  if (f.kubeletPods) {
+    for (const u of f.kubeletPods) uids.add(u);
+    sources.push('kubelet pods directory');
+  }
+  if (f.containerdContainers) {
+    for (const c of f.containerdContainers) if (c.podUid) uids.add(normalisePodUid(c.podUid));
+    sources.push('containerd (label io.kubernetes.pod.uid)');
+  }
+  if (f.criPods) {
+    for (const p of f.criPods) if (p.uid) uids.add(normalisePodUid(p.uid));
+    sources.push('crictl pods');
+  }
+  return sources.length ? { uids, sources } : undefined;
+}
+
+/** Container IDs the runtime knows (sandboxes included), or undefined when it could not be asked. */
+export function knownContainerIds(f: RuntimeFacts): { ids: Set<string>; sources: string[] } | undefined {
+  const ids = new Set<string>();
+  const sources: string[] = [];
+  if (f.containerdContainers) {
+    for (const c of f.containerdContainers) ids.add(c.id);
+    sources.push('containerd');
+  }
+  if (f.criPods && f.criContainers) {
+    for (const p of f.criPods) ids.add(p.id);
+    for (const c of f.criContainers) ids.add(c.id);
+    sources.push('crictl');
+  }
+  return sources.length ? { ids, sources } : undefined;
+}
+
+function opt<K extends string>(k: K, v: string): Partial<Record<K, string>> {
+  return v ? ({ [k]: v } as Record<K, string>) : {};
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function jsonItems(text: string): Record<string, unknown>[] {
+  try {
+    const j = JSON.parse(text) as { items?: unknown; containers?: unknown };
+    const items = j.items ?? j.containers;
+    return Array.isArray(items) ? (items as Record<string, unknown>[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** kubelet flags come as --name=value or --name value. */
+export function flagValue(args: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith(name + '=')) return a.slice(name.length + 1);
+    if (a === name) return args[i + 1];
+  }
+  return undefined;
+}
+
+function yamlField(text: string, field: string): unknown {
+  try {
+    const doc = parseYaml(text) as Record<string, unknown> | null;
+    return doc && typeof doc === 'object' ? doc[field] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runc options table of containerd's CRI plugin for config version 2 (1.x) or 3 (2.x). */
+export function containerdSettings(text: string): { version: number; systemdCgroup?: boolean; key: string } | undefined {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const version = typeof doc.version === 'number' ? doc.version : 1;
+  const plugin = version >= 3 ? 'io.containerd.cri.v1.runtime' : version === 2 ? 'io.containerd.grpc.v1.cri' : 'cri';
+  const plugins = (doc.plugins ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const containerd = (plugins[plugin]?.containerd ?? {}) as Record<string, unknown>;
+  const runtimeName = typeof containerd.default_runtime_name === 'string' ? containerd.default_runtime_name : 'runc';
+  const runtimes = (containerd.runtimes ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const options = (runtimes[runtimeName]?.options ?? {}) as Record<string, unknown>;
+  const key = `plugins.'${plugin}'.containerd.runtimes.${runtimeName}.options.SystemdCgroup`;
+  return typeof options.SystemdCgroup === 'boolean' ? { version, systemdCgroup: options.SystemdCgroup, key } : { version, key };
+}
+
+function crioCgroupManager(text: string): string | undefined {
+  try {
+    const doc = parseToml(text) as { crio?: { runtime?: { cgroup_manager?: unknown } } };
+    const m = doc.crio?.runtime?.cgroup_manager;
+    return typeof m === 'string' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ctr containers info, reduced by the facts program to a few `"key": "value"` lines. */
+function ctrContainer(f: RawFact): RuntimeContainer | undefined {
+  const vals: Record<string, string> = {};
+  for (const line of f.value.split('\n')) {
+    const m = /^\s*"([^"]+)":\s*("(?:[^"\\]|\\.)*")/.exec(line);
+    if (!m) continue;
+    try {
+      // The first occurrence wins: Labels come before the spec's annotations.
+      if (!(m[1]! in vals)) vals[m[1]!] = JSON.parse(m[2]!) as string;
+    } catch {
+      // a malformed line is skipped
+    }
+  }
+  const id = vals.ID ?? /containers info (\S+)$/.exec(f.source)?.[1];
+  if (!id) return undefined;
+  const c: RuntimeContainer = { id, source: f.source };
+  const uid = vals['io.kubernetes.pod.uid'];
+  if (uid) c.podUid = normalisePodUid(uid);
+  const type = vals['io.kubernetes.cri.container-type'];
+  if (type) c.type = type;
+  if (vals.cgroupsPath) c.cgroupsPath = vals.cgroupsPath;
+  return c;
+}
