@@ -1,42 +1,60 @@
 import * as vscode from 'vscode';
-import { summarize } from '../core/analysis/summary';
-import { renderSummaryText } from '../core/report/summaryText';
-import { takeSnapshot } from '../core/scan';
-import { LocalTransport } from '../core/transport/local';
+import { registerCgroupCommands } from './commands/cgroupCommands';
+import { registerFindingCommands } from './commands/findingCommands';
+import { registerFixCommands } from './commands/fixCommands';
+import { registerFlameView } from './flame/registerFlameView';
+import { registerNodeCommands } from './commands/nodeCommands';
+import { registerReportCommands } from './commands/reportCommands';
+import { FindingsTreeProvider } from './findings/findingsTree';
+import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
+import { createLog } from './log';
+import { credentialPrompt } from './nodes/credentialPrompt';
+import { NodeManager } from './nodes/nodeManager';
+import { startAutoRefresh } from './autoRefresh';
+import { affectsSettings } from './settings';
+import { NodesTreeProvider } from './tree/nodesTree';
+
+/** What activate() hands back: the extension-host tests reach the live state through it. */
+export interface CgroupForensicsApi {
+  nodes: NodeManager;
+  nodesTree: NodesTreeProvider;
+  findingsTree: FindingsTreeProvider;
+}
 
 /**
- * The editor front end. For now one command over the core: scan this machine, under progress
- * with cancel, and open the summary as a document. The nodes tree, findings and flame view build
- * on the same core.
+ * The editor front end: the Nodes and Findings views and the commands over the core. Activated
+ * only by the views or a command (see package.json); everything is disposed with the context.
  */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Cgroup Forensics', { log: true });
+export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
+  const log = createLog();
+  const nodes = new NodeManager(context.globalState, log, (destination) => credentialPrompt(context.secrets, destination));
+  const nodesTree = new NodesTreeProvider(nodes);
+  const findingsTree = new FindingsTreeProvider(nodes);
+  const nodesView = vscode.window.createTreeView('cgroupForensics.nodes', { treeDataProvider: nodesTree, showCollapseAll: true });
+  const findingsView = vscode.window.createTreeView('cgroupForensics.findings', { treeDataProvider: findingsTree });
+  const nodeFiles = new NodeFileProvider();
   context.subscriptions.push(
     log,
-    vscode.commands.registerCommand('cgroupForensics.scanLocal', async () => {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Scanning this machine', cancellable: true },
-        (progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          return takeSnapshot(new LocalTransport(), {
-            signal: controller.signal,
-            logger: log,
-            onProgress: (p) => progress.report({ message: `${p.cgroups} cgroups (${p.hierarchy})` }),
-          });
-        },
-      );
-      if (!result.ok) {
-        if (result.error.code === 'cancelled') return;
-        log.error(result.error.message);
-        const choice = await vscode.window.showErrorMessage(`Cgroup Forensics: ${result.error.message}`, 'Show Log');
-        if (choice === 'Show Log') log.show();
-        return;
-      }
-      const doc = await vscode.workspace.openTextDocument({ content: renderSummaryText(summarize(result.value)), language: 'plaintext' });
-      await vscode.window.showTextDocument(doc);
+    nodes,
+    nodesTree,
+    findingsTree,
+    nodesView,
+    findingsView,
+    vscode.workspace.registerTextDocumentContentProvider(NODE_FILE_SCHEME, nodeFiles),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSettings(e)) nodesTree.refresh();
     }),
+    startAutoRefresh(nodes, log),
   );
+  registerNodeCommands(context, log, nodes, nodesTree);
+  registerCgroupCommands(context, log, nodes);
+  registerFindingCommands(context, log, nodes, nodesView);
+  registerFixCommands(context, log, nodes, nodeFiles);
+  registerReportCommands(context, log, nodes);
+  // The flame view (src/extension/flame/, built separately) registers cgroupForensics.openFlameView here.
+  registerFlameView(context, log, nodes);
+  log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
+  return { nodes, nodesTree, findingsTree };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { displayOf } from '../../core/model/bytes';
+import { cgroupPath } from '../../core/model/snapshot';
+import { dirOf } from '../../core/analysis/cgroupIndex';
+import { inspectCgroups } from '../../core/inspect/inspectCgroups';
+import { renderProcess } from '../../core/report/findingsText';
+import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
+import type { NodeManager } from '../nodes/nodeManager';
+import { identityLines } from '../tree/cgroupPresentation';
+import { ensureSnapshot, pickCgroup } from './pick';
+
+export function registerCgroupCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager): void {
+  const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
+
+  const resolve = async (arg: unknown) => {
+    const e = await pickCgroup(nodes, arg);
+    const view = await ensureSnapshot(nodes, e.nodeId);
+    const h = view.hierarchy(e.hierarchy);
+    const i = h?.tree.find(e.path);
+    if (!h || i === undefined) throw new UserError(`${displayOf(e.path)} is not in the current snapshot`);
+    return { e, view, h, i, id: view.identities(h.name)[i] };
+  };
+
+  const copy = async (text: string, what: string): Promise<string> => {
+    await vscode.env.clipboard.writeText(text);
+    vscode.window.setStatusBarMessage(`Copied ${what}`, 3000);
+    return text;
+  };
+
+  reg('cgroupForensics.copyPath', async (arg?: unknown) => {
+    const { e, h } = await resolve(arg);
+    return copy(displayOf(cgroupPath(h, e.path)), 'the cgroup path');
+  });
+  reg('cgroupForensics.copyPodUid', async (arg?: unknown) => {
+    const { id } = await resolve(arg);
+    if (!id?.k8s?.podUid) throw new UserError('this cgroup belongs to no pod');
+    return copy(id.k8s.podUid, 'the pod UID');
+  });
+  reg('cgroupForensics.copyContainerId', async (arg?: unknown) => {
+    const { id } = await resolve(arg);
+    if (!id?.k8s?.containerId) throw new UserError('this cgroup is not a container');
+    return copy(id.k8s.containerId, 'the container ID');
+  });
+
+  reg('cgroupForensics.inspectProcesses', async (arg?: unknown) => {
+    const { e, view, h, i, id } = await resolve(arg);
+    const transport = nodes.transport(e.nodeId);
+    if (!transport) throw new UserError('processes can only be read from a connected node (not a snapshot file)');
+    const dir = dirOf(h, i);
+    const result = await withCancellableProgress('Cgroup Forensics: reading processes', (signal) => inspectCgroups(transport, [dir], { signal }));
+    if (!result.ok) {
+      if (result.error.code === 'cancelled') return;
+      throw new Error(`reading the processes of ${displayOf(dir)}: ${result.error.message}`);
+    }
+    const nodeLabel = nodes.spec(e.nodeId)?.label ?? e.nodeId;
+    const lines = [
+      `Processes of ${displayOf(cgroupPath(h, e.path))} (${h.name}) on ${nodeLabel}`,
+      `directory: ${displayOf(dir)}`,
+      `read: ${new Date().toISOString()} (snapshot of ${new Date(view.snapshot.takenAt).toISOString()} counted ${h.tree.stat('procs', i)})`,
+      ...identityLines(id),
+      '',
+    ];
+    const ps = result.value.processes;
+    if (ps.length === 0) lines.push('No process is in this cgroup itself (processes in child cgroups are listed on each child).');
+    else lines.push(...ps.map((p) => renderProcess(p)));
+    for (const u of result.value.unreadable) lines.push('', `could not read ${displayOf(u.dir)}: ${displayOf(u.what)}`);
+    const doc = await vscode.workspace.openTextDocument({ content: lines.join('\n') + '\n', language: 'plaintext' });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return ps.length;
+  });
+}

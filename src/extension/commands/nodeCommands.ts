@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import { summarize } from '../../core/analysis/summary';
+import { renderSummaryText } from '../../core/report/summaryText';
+import { registerCommand, withCancellableProgress } from '../commandWrapper';
+import { forgetCredentials } from '../nodes/credentialPrompt';
+import type { NodeManager } from '../nodes/nodeManager';
+import { parseDestination, snapshotNodeId, sshNodeId, type NodeSpec } from '../nodes/nodeSpec';
+import type { NodesTreeProvider } from '../tree/nodesTree';
+import type { NodesElement } from '../tree/elements';
+import { ensureSnapshot, pickNode } from './pick';
+
+export function registerNodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider): void {
+  const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
+
+  reg('cgroupForensics.addNode', async (kindArg?: unknown, valueArg?: unknown) => {
+    const choices: (vscode.QuickPickItem & { nodeKind: 'ssh' | 'snapshot' })[] = [
+      { label: '$(remote) SSH host', description: 'an alias of your ssh config, or [user@]host[:port]', nodeKind: 'ssh' },
+      { label: '$(file) Snapshot file', description: 'saved with `cgroup-forensics scan --json`', nodeKind: 'snapshot' },
+    ];
+    const kind = kindArg === 'ssh' || kindArg === 'snapshot' ? kindArg : (await vscode.window.showQuickPick(choices, { placeHolder: 'Add a node', ignoreFocusOut: true }))?.nodeKind;
+    if (!kind) return;
+    let spec: NodeSpec;
+    if (kind === 'ssh') {
+      const text =
+        typeof valueArg === 'string'
+          ? valueArg
+          : await vscode.window.showInputBox({
+              prompt: 'SSH destination: an alias of your ssh config, or [user@]host[:port]',
+              placeHolder: 'root@node-1.example.com:22',
+              ignoreFocusOut: true,
+              validateInput: (v) => (parseDestination(v) ? undefined : 'Not a destination: [user@]host[:port], letters, digits, . _ - only'),
+            });
+      if (text === undefined) return;
+      if (!parseDestination(text)) throw new Error(`not an ssh destination: ${text}`);
+      const destination = text.trim();
+      spec = { kind: 'ssh', id: sshNodeId(destination), label: destination, destination, origin: 'user' };
+    } else {
+      const file =
+        typeof valueArg === 'string'
+          ? vscode.Uri.file(valueArg)
+          : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Cgroup Forensics snapshot': ['json'] }, openLabel: 'Add snapshot' }))?.[0];
+      if (!file) return;
+      spec = { kind: 'snapshot', id: snapshotNodeId(file.fsPath), label: file.path.slice(file.path.lastIndexOf('/') + 1), file: file.fsPath };
+    }
+    await nodes.addNode(spec);
+    log.info(`added node ${spec.label}`);
+    return spec.id;
+  });
+
+  reg('cgroupForensics.removeNode', async (arg?: unknown) => {
+    const id = await pickNode(nodes, arg, 'Remove which node?');
+    const spec = nodes.spec(id);
+    if (!spec || spec.kind === 'local') return;
+    await nodes.removeNode(id);
+    if (spec.kind === 'ssh') await forgetCredentials(context.secrets, spec.destination);
+  });
+
+  reg('cgroupForensics.connect', async (arg?: unknown) => {
+    const id = await pickNode(nodes, arg, 'Connect to which node?');
+    const label = nodes.spec(id)?.label ?? id;
+    const state = await withCancellableProgress(`Cgroup Forensics: ${label}`, (signal, report) => nodes.refresh(id, signal, report));
+    // A failure is shown where it belongs, as a leaf under the node; here only one quiet line.
+    if (state.status === 'failed') vscode.window.setStatusBarMessage(`Cgroup Forensics: ${label} failed: ${state.reason}`, 5000);
+    return state.status;
+  });
+
+  reg('cgroupForensics.refresh', async (arg?: unknown) => {
+    const id = await pickNode(nodes, arg, 'Refresh which node?');
+    const label = nodes.spec(id)?.label ?? id;
+    const state = await withCancellableProgress(`Cgroup Forensics: refreshing ${label}`, (signal, report) => nodes.refresh(id, signal, report));
+    return state.status;
+  });
+
+  reg('cgroupForensics.disconnect', async (arg?: unknown) => {
+    const id = await pickNode(nodes, arg, 'Disconnect which node?');
+    nodes.disconnect(id);
+  });
+
+  reg('cgroupForensics.loadMore', (arg?: unknown) => {
+    const e = arg as NodesElement | undefined;
+    if (e?.type === 'more') tree.loadMore(e);
+  });
+
+  reg('cgroupForensics.showLog', () => log.show());
+
+  reg('cgroupForensics.scanLocal', async (arg?: unknown) => {
+    const id = await pickNode(nodes, arg ?? { nodeId: 'local' });
+    const view = await ensureSnapshot(nodes, id);
+    const doc = await vscode.workspace.openTextDocument({ content: renderSummaryText(summarize(view.snapshot)), language: 'plaintext' });
+    await vscode.window.showTextDocument(doc);
+  });
+}

@@ -1,0 +1,71 @@
+import { CLEANABLE } from '../../core/fixes/cleanupScript';
+import type { Finding as CoreFinding } from '../../core/analysis/finding';
+import { analyze, type ForensicsReport } from '../../core/analysis/forensics';
+import type { FactsOptions } from '../../core/facts/factsCommand';
+import { gatherFacts } from '../../core/facts/gatherFacts';
+import { interpretFacts, type RuntimeFacts } from '../../core/facts/nodeFacts';
+import { displayOf } from '../../core/model/bytes';
+import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
+import type { Transport } from '../../core/transport/transport';
+import type { Finding, Severity } from './finding';
+
+export interface Forensics {
+  report: ForensicsReport;
+  findings: Finding[];
+}
+
+/**
+ * Judges a snapshot with the forensics engine (src/core/analysis): the node's facts (kubelet's
+ * pods, the runtime's containers, systemd) come through the same transport, after the snapshot,
+ * so a live container cannot look unknown. A snapshot file has no live facts: only what the
+ * snapshot alone shows is judged, and orphans are reported as undetermined.
+ */
+export async function forensicsOf(
+  snapshot: Snapshot,
+  transport: Transport | undefined,
+  o: { graceSeconds: number; facts: FactsOptions; signal: AbortSignal },
+): Promise<Forensics & { factsError?: string }> {
+  let facts: RuntimeFacts = interpretFacts({ found: [], missing: [] });
+  let factsError: string | undefined;
+  if (transport) {
+    const r = await gatherFacts(transport, { ...o.facts, signal: o.signal });
+    if (r.ok) facts = r.value;
+    else if (r.error.code === 'cancelled') throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+    else factsError = r.error.message;
+  }
+  const report = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
+  return { report, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}) };
+}
+
+const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };
+
+const FIXES: Partial<Record<CoreFinding['kind'], string[]>> = {
+  'cgroup-driver-mismatch': ['kubelet', 'containerd', 'crio'],
+  'kmem-accounting': ['sysctl'],
+  'dying-cgroups': ['sysctl', 'prometheus'],
+  'pids-pressure': ['prometheus'],
+};
+
+export function adaptFindings(snapshot: Snapshot, findings: readonly CoreFinding[]): Finding[] {
+  const byName = new Map<string, Hierarchy>(snapshot.hierarchies.map((h) => [h.name, h]));
+  return findings.map((f, n) => {
+    const cgroups = f.cgroups.map((c) => ({ hierarchy: c.hierarchy, path: relativePath(byName.get(c.hierarchy), c.path) }));
+    return {
+      id: `${f.kind}:${n}:${f.cgroups[0]?.hierarchy ?? ''}:${f.cgroups[0]?.path ?? ''}`,
+      kind: f.kind,
+      severity: SEVERITY[f.severity],
+      title: displayOf(f.title),
+      detail: [`confidence: ${f.confidence}`, ...f.evidence.map((e) => displayOf(e))].join('\n'),
+      cgroups,
+      fixes: [...(CLEANABLE.has(f.kind) ? ['cleanup'] : []), ...(FIXES[f.kind] ?? [])],
+      core: f,
+    };
+  });
+}
+
+/** The engine names cgroups by path in the hierarchy; the tree by path below the walk root. */
+function relativePath(h: Hierarchy | undefined, path: string): string {
+  if (!h || h.basePath === '/' || h.basePath === '') return path;
+  if (path === h.basePath) return '/';
+  return path.startsWith(h.basePath + '/') ? path.slice(h.basePath.length) : path;
+}

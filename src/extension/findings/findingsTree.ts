@@ -1,0 +1,78 @@
+import * as vscode from 'vscode';
+import { displayOf } from '../../core/model/bytes';
+import type { NodeManager } from '../nodes/nodeManager';
+import type { CgroupRef, Finding } from './finding';
+
+export type FindingsElement =
+  | { type: 'node'; nodeId: string }
+  | { type: 'finding'; nodeId: string; finding: Finding }
+  | { type: 'cgroup'; nodeId: string; findingId: string; ref: CgroupRef };
+
+const SEVERITY_ICONS = { error: 'error', warning: 'warning', info: 'info' } as const;
+const SEVERITY_COLORS = { error: 'list.errorForeground', warning: 'list.warningForeground', info: 'foreground' } as const;
+
+/** The Findings view: per connected node, its findings by severity; each lists its cgroups. */
+export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsElement>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<FindingsElement | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly nodes: NodeManager) {
+    this.sub = nodes.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  getTreeItem(e: FindingsElement): vscode.TreeItem {
+    switch (e.type) {
+      case 'node': {
+        const state = this.nodes.state(e.nodeId);
+        const n = state.status === 'connected' ? state.findings.length : 0;
+        const item = new vscode.TreeItem(this.nodes.spec(e.nodeId)?.label ?? e.nodeId, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `fnode/${e.nodeId}`;
+        item.description = n ? `${n} finding${n === 1 ? '' : 's'}` : 'no findings';
+        if (state.status === 'connected' && state.report.orphansUndetermined) item.tooltip = `Orphans could not be judged: ${state.report.orphansUndetermined}`;
+        item.iconPath = new vscode.ThemeIcon('vm');
+        item.contextValue = 'findingsNode';
+        return item;
+      }
+      case 'finding': {
+        const f = e.finding;
+        const item = new vscode.TreeItem(f.title, f.cgroups.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `f/${e.nodeId}\u0000${f.id}`;
+        item.description = f.kind;
+        item.tooltip = `${f.severity}: ${f.title}\n\n${f.detail}`;
+        item.iconPath = new vscode.ThemeIcon(SEVERITY_ICONS[f.severity], new vscode.ThemeColor(SEVERITY_COLORS[f.severity]));
+        item.contextValue = `finding+${f.kind}${f.fixes.length ? '+fixable' : ''}`;
+        const first = f.cgroups[0];
+        if (first) item.command = { command: 'cgroupForensics.revealCgroup', title: 'Reveal', arguments: [{ nodeId: e.nodeId, ref: first }] };
+        return item;
+      }
+      case 'cgroup': {
+        const item = new vscode.TreeItem(displayOf(e.ref.path), vscode.TreeItemCollapsibleState.None);
+        item.id = `fc/${e.nodeId}\u0000${e.findingId}\u0000${e.ref.hierarchy}\u0000${e.ref.path}`;
+        item.description = e.ref.hierarchy;
+        item.iconPath = new vscode.ThemeIcon('symbol-folder');
+        item.command = { command: 'cgroupForensics.revealCgroup', title: 'Reveal', arguments: [{ nodeId: e.nodeId, ref: e.ref }] };
+        item.contextValue = 'findingCgroup';
+        return item;
+      }
+    }
+  }
+
+  getChildren(e?: FindingsElement): FindingsElement[] {
+    if (!e) return this.nodes.connected().map((c) => ({ type: 'node', nodeId: c.spec.id }));
+    if (e.type === 'node') {
+      const state = this.nodes.state(e.nodeId);
+      const fs = state.status === 'connected' ? [...state.findings] : [];
+      const rank = { error: 0, warning: 1, info: 2 };
+      fs.sort((a, b) => rank[a.severity] - rank[b.severity] || a.title.localeCompare(b.title));
+      return fs.map((finding) => ({ type: 'finding', nodeId: e.nodeId, finding }));
+    }
+    if (e.type === 'finding') return e.finding.cgroups.map((ref) => ({ type: 'cgroup', nodeId: e.nodeId, findingId: e.finding.id, ref }));
+    return [];
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,21 @@
+import * as vscode from 'vscode';
+
+export const NODE_FILE_SCHEME = 'cgroup-forensics-node';
+
+/**
+ * Read-only documents holding a file as it was read from a node, for the left side of a fix's
+ * diff editor. Content is kept in memory by URI; nothing is written back to the node.
+ */
+export class NodeFileProvider implements vscode.TextDocumentContentProvider {
+  private readonly files = new Map<string, string>();
+
+  put(nodeLabel: string, path: string, content: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: NODE_FILE_SCHEME, authority: encodeURIComponent(nodeLabel).replace(/%/g, '_'), path, query: String(Date.now()) });
+    this.files.set(uri.toString(), content);
+    return uri;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.files.get(uri.toString()) ?? '';
+  }
+}

@@ -1,0 +1,195 @@
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { snapshotFromJson } from '../../core/model/snapshotJson';
+import { takeSnapshot } from '../../core/scan';
+import type { Transport } from '../../core/transport/transport';
+import type { ForensicsReport } from '../../core/analysis/forensics';
+import type { Finding } from '../findings/finding';
+import { forensicsOf } from '../findings/findingsSource';
+import { readSettings } from '../settings';
+import { LOCAL_NODE, type NodeSpec } from './nodeSpec';
+import { SnapshotView } from './snapshotView';
+import { openTransport, type CredentialPrompt } from './transports';
+
+export type NodeState =
+  | { status: 'disconnected' }
+  | { status: 'connecting'; message: string }
+  | { status: 'connected'; view: SnapshotView; findings: Finding[]; report: ForensicsReport; factsError?: string; at: number }
+  | { status: 'failed'; reason: string };
+
+const USER_NODES_KEY = 'cgroupForensics.userNodes';
+
+/**
+ * The nodes the extension knows and the connection state of each. Expected failures (an
+ * unreachable host, a probe that cannot run) become a "failed" state with the reason, which the
+ * tree shows as a leaf; they are never thrown at the user.
+ */
+export class NodeManager implements vscode.Disposable {
+  private readonly states = new Map<string, NodeState>();
+  private readonly transports = new Map<string, Transport>();
+  private readonly running = new Map<string, AbortController>();
+  /** Nodes listed from ~/.ssh/config that were not added: known while they are in use. */
+  private readonly transient = new Map<string, NodeSpec>();
+  private readonly emitter = new vscode.EventEmitter<string | undefined>();
+  /** Fires with a node id when that node's state or snapshot changed (undefined: the list). */
+  readonly onDidChange = this.emitter.event;
+
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly promptFor: (destination: string) => CredentialPrompt,
+  ) {}
+
+  nodes(): NodeSpec[] {
+    return [LOCAL_NODE, ...this.userNodes()];
+  }
+
+  userNodes(): NodeSpec[] {
+    const saved = this.memento.get<NodeSpec[]>(USER_NODES_KEY, []);
+    return Array.isArray(saved) ? saved.filter((n) => n && (n.kind === 'ssh' || n.kind === 'snapshot')) : [];
+  }
+
+  spec(id: string): NodeSpec | undefined {
+    return this.nodes().find((n) => n.id === id) ?? this.transient.get(id);
+  }
+
+  /** The open transport of a connected node (not for snapshot files). */
+  transport(id: string): Transport | undefined {
+    return this.transports.get(id);
+  }
+
+  remember(spec: NodeSpec): void {
+    if (!this.spec(spec.id)) this.transient.set(spec.id, spec);
+  }
+
+  async addNode(spec: NodeSpec): Promise<void> {
+    if (spec.kind === 'local') return;
+    const nodes = this.userNodes().filter((n) => n.id !== spec.id);
+    nodes.push(spec);
+    await this.memento.update(USER_NODES_KEY, nodes);
+    this.emitter.fire(undefined);
+  }
+
+  async removeNode(id: string): Promise<void> {
+    this.disconnect(id);
+    await this.memento.update(USER_NODES_KEY, this.userNodes().filter((n) => n.id !== id));
+    this.emitter.fire(undefined);
+  }
+
+  state(id: string): NodeState {
+    return this.states.get(id) ?? { status: 'disconnected' };
+  }
+
+  connected(): { spec: NodeSpec; view: SnapshotView; findings: Finding[] }[] {
+    const out = [];
+    for (const [id, s] of this.states) {
+      const spec = this.spec(id);
+      if (s.status === 'connected' && spec) out.push({ spec, view: s.view, findings: s.findings });
+    }
+    return out;
+  }
+
+  private setState(id: string, s: NodeState): void {
+    this.states.set(id, s);
+    this.emitter.fire(id);
+  }
+
+  /**
+   * Connects (when needed) and takes a fresh snapshot. Resolves with the new state; a failure is
+   * a state, cancellation returns to the previous one.
+   */
+  async refresh(id: string, signal: AbortSignal, report: (message: string) => void = () => undefined): Promise<NodeState> {
+    const spec = this.spec(id);
+    if (!spec) return { status: 'failed', reason: 'unknown node' };
+    this.running.get(id)?.abort();
+    const mine = new AbortController();
+    this.running.set(id, mine);
+    const onAbort = (): void => mine.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const previous = this.state(id);
+    const settings = readSettings();
+    this.setState(id, { status: 'connecting', message: previous.status === 'connected' ? 'refreshing' : 'connecting' });
+    try {
+      let view: SnapshotView;
+      if (spec.kind === 'snapshot') {
+        view = new SnapshotView(snapshotFromJson(await readFile(spec.file, 'utf8')));
+      } else {
+        let transport = this.transports.get(id);
+        if (!transport) {
+          report('connecting');
+          transport = await openTransport(spec, {
+            configPath: settings.sshConfigPath,
+            sudoHosts: settings.sudoHosts,
+            signal: mine.signal,
+            logger: this.log,
+            prompt: this.promptFor(spec.kind === 'ssh' ? spec.destination : spec.id),
+          });
+          this.transports.set(id, transport);
+        }
+        report('taking a snapshot');
+        const result = await takeSnapshot(transport, {
+          signal: mine.signal,
+          logger: this.log,
+          maxDepth: settings.maxDepth,
+          maxCgroups: settings.maxCgroups,
+          ...(spec.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}),
+          onProgress: (p) => report(`${p.cgroups} cgroups (${p.hierarchy})`),
+        });
+        if (!result.ok) {
+          if (result.error.code === 'cancelled') throw new vscode.CancellationError();
+          throw new Error(result.error.message);
+        }
+        view = new SnapshotView(result.value);
+      }
+      for (const w of view.snapshot.warnings) this.log.warn(`${spec.label}: ${w}`);
+      report('reading kubelet and runtime facts');
+      const f = await forensicsOf(view.snapshot, this.transports.get(id), {
+        graceSeconds: settings.orphanGraceSeconds,
+        facts: { ...(settings.kubeletDir ? { kubeletDir: settings.kubeletDir } : {}), ...(settings.containerdAddress ? { containerdAddress: settings.containerdAddress } : {}) },
+        signal: mine.signal,
+      });
+      if (f.factsError) this.log.warn(`${spec.label}: node facts: ${f.factsError}`);
+      if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
+      const state: NodeState = { status: 'connected', view, findings: f.findings, report: f.report, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
+      this.setState(id, state);
+      return state;
+    } catch (e) {
+      if (mine.signal.aborted || e instanceof vscode.CancellationError || (e instanceof Error && e.name === 'AbortError')) {
+        this.setState(id, previous.status === 'connecting' ? { status: 'disconnected' } : previous);
+        throw new vscode.CancellationError();
+      }
+      const reason = e instanceof Error ? e.message : String(e);
+      this.log.warn(`${spec.label}: ${reason}`);
+      this.dropTransport(id);
+      const state: NodeState = { status: 'failed', reason };
+      this.setState(id, state);
+      return state;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (this.running.get(id) === mine) this.running.delete(id);
+    }
+  }
+
+  disconnect(id: string): void {
+    this.running.get(id)?.abort();
+    this.dropTransport(id);
+    this.states.delete(id);
+    this.emitter.fire(id);
+  }
+
+  private dropTransport(id: string): void {
+    const t = this.transports.get(id);
+    this.transports.delete(id);
+    try {
+      t?.dispose();
+    } catch (e) {
+      this.log.warn(`closing ${id}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const c of this.running.values()) c.abort();
+    for (const id of [...this.transports.keys()]) this.dropTransport(id);
+    this.emitter.dispose();
+  }
+}

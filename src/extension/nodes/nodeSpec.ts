@@ -1,0 +1,33 @@
+/**
+ * What the extension knows about a node before connecting: where it is and how to reach it.
+ * No secrets here: these are persisted in globalState; passwords live in SecretStorage only.
+ */
+export type NodeSpec =
+  | { kind: 'local'; id: 'local'; label: string; cgroupRoot?: string }
+  | { kind: 'ssh'; id: string; label: string; destination: string; origin: 'ssh-config' | 'user' }
+  | { kind: 'snapshot'; id: string; label: string; file: string };
+
+export const LOCAL_NODE: NodeSpec = { kind: 'local', id: 'local', label: 'This machine' };
+
+export function sshNodeId(destination: string): string {
+  return `ssh:${destination}`;
+}
+
+export function snapshotNodeId(file: string): string {
+  return `file:${file}`;
+}
+
+/**
+ * A user-typed ssh destination: an alias of ~/.ssh/config or [user@]host[:port]. Anything that
+ * could be read as an option or carries shell or whitespace characters is refused; the transport
+ * never passes it through a shell either.
+ */
+export function parseDestination(text: string): { user?: string; host: string; port?: number } | undefined {
+  const m = /^(?:([A-Za-z0-9._][A-Za-z0-9._-]*)@)?([A-Za-z0-9._:[\]-]+?)(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m || m[2]!.startsWith('-')) return undefined;
+  const host = m[2]!.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') return undefined;
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  return { ...(m[1] ? { user: m[1] } : {}), host, ...(port !== undefined ? { port } : {}) };
+}

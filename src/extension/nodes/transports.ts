@@ -1,0 +1,68 @@
+import type { Logger } from '../../core/logger';
+import { LocalTransport } from '../../core/transport/local';
+import type { Transport } from '../../core/transport/transport';
+import type { NodeSpec } from './nodeSpec';
+
+/** How a transport asks the user for a secret (the extension answers with an input box). */
+export interface CredentialPrompt {
+  /** Resolves undefined when the user cancels. */
+  ask(kind: 'password' | 'passphrase', prompt: string): Promise<string | undefined>;
+}
+
+export interface SshConnectOptions {
+  /** The ssh alias or [user@]host[:port] as the user gave it. */
+  destination: string;
+  /** The ssh config file that resolves aliases (empty: ~/.ssh/config). */
+  configPath: string;
+  /** Run the probe under `sudo -n`. */
+  sudo: boolean;
+  signal: AbortSignal;
+  logger: Logger;
+  prompt: CredentialPrompt;
+}
+
+/**
+ * The seam where the SSH transport (src/core/transport/ssh, built separately) plugs in: anything
+ * that can open a connected core Transport to a destination. Until it is registered, SSH nodes
+ * show a "failed" leaf saying so instead of connecting.
+ */
+export interface SshTransportFactory {
+  connect(options: SshConnectOptions): Promise<Transport>;
+}
+
+let sshFactory: SshTransportFactory | undefined;
+
+export function registerSshTransportFactory(factory: SshTransportFactory | undefined): void {
+  sshFactory = factory;
+}
+
+export function sshAvailable(): boolean {
+  return sshFactory !== undefined;
+}
+
+export interface OpenOptions {
+  configPath: string;
+  sudoHosts: readonly string[];
+  signal: AbortSignal;
+  logger: Logger;
+  prompt: CredentialPrompt;
+}
+
+export async function openTransport(spec: NodeSpec, o: OpenOptions): Promise<Transport> {
+  switch (spec.kind) {
+    case 'local':
+      return new LocalTransport();
+    case 'ssh':
+      if (!sshFactory) throw new Error('the SSH transport is not part of this build yet');
+      return sshFactory.connect({
+        destination: spec.destination,
+        configPath: o.configPath,
+        sudo: o.sudoHosts.includes(spec.destination),
+        signal: o.signal,
+        logger: o.logger,
+        prompt: o.prompt,
+      });
+    case 'snapshot':
+      throw new Error('a snapshot file has no transport');
+  }
+}

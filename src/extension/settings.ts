@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+
+/**
+ * The extension's settings, typed as package.json declares them ("cgroupForensics.*"). Read on
+ * demand so a change applies to the next command without a reload.
+ */
+export type TreeStat = 'memory' | 'procs' | 'pids' | 'none';
+
+export interface Settings {
+  /** ~/.ssh/config unless set; restricted in untrusted workspaces (it names hosts). */
+  sshConfigPath: string;
+  /** Hosts (ssh aliases) whose probe runs under `sudo -n`. Restricted: it changes what runs. */
+  sudoHosts: string[];
+  /** kubelet's root directory on nodes (empty: /var/lib/kubelet). Restricted. */
+  kubeletDir: string;
+  /** containerd's socket on nodes (empty: the default). Restricted. */
+  containerdAddress: string;
+  maxDepth: number;
+  maxCgroups: number;
+  /** Cgroups younger than this many seconds are never called orphans (a pod may be starting). */
+  orphanGraceSeconds: number;
+  treeStat: TreeStat;
+  /** Seconds between automatic snapshot refreshes of connected nodes; 0 = off. */
+  refreshIntervalSeconds: number;
+  /** Children shown per level before a "load more" leaf. */
+  pageSize: number;
+}
+
+export const SECTION = 'cgroupForensics';
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const num = (key: string, d: number, min = 0): number => {
+    const v = c.get<number>(key, d);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : d;
+  };
+  const stat = c.get<string>('tree.stat', 'memory');
+  return {
+    sshConfigPath: c.get<string>('ssh.configPath', '') ?? '',
+    sudoHosts: (c.get<string[]>('ssh.sudoHosts', []) ?? []).filter((h) => typeof h === 'string'),
+    kubeletDir: c.get<string>('kubelet.rootDir', '') ?? '',
+    containerdAddress: c.get<string>('containerd.address', '') ?? '',
+    maxDepth: num('scan.maxDepth', 64, 1),
+    maxCgroups: num('scan.maxCgroups', 1_000_000, 1),
+    orphanGraceSeconds: num('orphans.gracePeriodSeconds', 600),
+    treeStat: stat === 'procs' || stat === 'pids' || stat === 'none' ? stat : 'memory',
+    refreshIntervalSeconds: num('refresh.intervalSeconds', 0),
+    pageSize: num('tree.pageSize', 200, 10),
+  };
+}
+
+export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SECTION);
+}
