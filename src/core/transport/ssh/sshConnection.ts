@@ -37,6 +37,8 @@ const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = ['ssh-ed25519', 'ecdsa-sha
  */
 export class SshConnection {
   private readonly clients: Client[] = [];
+  /** Channels open on each client (exec channels, and the forwarded stream to the next hop). */
+  private readonly channels = new Map<Client, Set<Duplex>>();
   private proxy: ChildProcess | undefined;
   private active = 0;
   private waiting: { go: () => void; fail: (e: Error) => void }[] = [];
@@ -64,7 +66,8 @@ export class SshConnection {
         const hop = hops[i]!;
         if (i === 0 && hop.proxyCommand !== undefined) sock = conn.startProxyCommand(hop);
         else if (i > 0) sock = await conn.forward(conn.clients[i - 1]!, hop);
-        const client = await conn.connectClient(hop, sock, i === hops.length - 1 ? '' : ` (jump host for ${route.target.alias})`);
+        const last = i === hops.length - 1;
+        const client = await conn.connectClient(hop, sock, last ? '' : ` (jump host for ${route.target.alias})`, last);
         conn.clients.push(client);
       }
     } catch (e) {
@@ -100,6 +103,7 @@ export class SshConnection {
             return;
           }
           channel.on('error', () => undefined); // reported through 'close' without exit status
+          this.track(client, channel);
           channel.once('close', () => this.release());
           resolve(channel);
         });
@@ -147,7 +151,16 @@ export class SshConnection {
     const listeners = [...this.deathListeners];
     this.deathListeners.clear();
     for (const l of listeners) l(reason);
+    // Channels are closed before their client ends: ssh2 (with compression) throws if a channel
+    // stream is torn down after its connection's zlib state is gone.
     for (const c of [...this.clients].reverse()) {
+      for (const ch of this.channels.get(c) ?? []) {
+        try {
+          (ch as ClientChannel).close();
+        } catch {
+          // already closed
+        }
+      }
       try {
         c.end();
       } catch {
@@ -209,7 +222,14 @@ export class SshConnection {
     this.idleTimer.unref();
   }
 
-  private connectClient(host: HostConfig, sock: Duplex | undefined, role: string): Promise<Client> {
+  private track(client: Client, channel: Duplex): void {
+    let set = this.channels.get(client);
+    if (!set) this.channels.set(client, (set = new Set()));
+    set.add(channel);
+    channel.once('close', () => set.delete(channel));
+  }
+
+  private connectClient(host: HostConfig, sock: Duplex | undefined, role: string, target: boolean): Promise<Client> {
     const { policy, logger } = this.options;
     const ctx = hostKeyContext(host);
     const known = knownTypesFor(ctx);
@@ -218,7 +238,8 @@ export class SshConnection {
     const intervalMs = host.serverAliveInterval > 0 ? host.serverAliveInterval * 1000 : this.options.keepaliveIntervalMs;
     const countMax = host.serverAliveInterval > 0 ? host.serverAliveCountMax : this.options.keepaliveCountMax;
     const timeoutMs = host.connectTimeout !== undefined ? host.connectTimeout * 1000 : this.options.connectTimeoutMs;
-    const compress = this.compressionFor(host, sock !== undefined);
+    // A jump host only carries the inner connection's encrypted bytes: compressing them is waste.
+    const compress: CompressionAlgorithm[] = target ? this.compressionFor(host, sock !== undefined) : ['none'];
     const where = `${host.alias}${role}`;
     let verifyError: SshError | undefined;
     let ready = false;
@@ -292,6 +313,7 @@ export class SshConnection {
         if (err) reject(new SshError('connect', `${hop.alias}: the jump host could not reach ${hop.hostName}:${hop.port}: ${err.message}`));
         else {
           stream.on('error', () => undefined);
+          this.track(via, stream);
           resolve(stream);
         }
       });
