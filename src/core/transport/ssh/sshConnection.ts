@@ -104,7 +104,9 @@ export class SshConnection {
           }
           channel.on('error', () => undefined); // reported through 'close' without exit status
           this.track(client, channel);
-          channel.once('close', () => this.release());
+          // Released after the channel's own close handling, so a run that completed is settled
+          // before an idle or retired connection closes behind it.
+          channel.once('close', () => queueMicrotask(() => this.release()));
           resolve(channel);
         });
       } catch (e) {

@@ -185,22 +185,23 @@ export class SshTransport implements Transport {
         exit = { code: typeof code === 'number' ? code : null, signal: sig ? (sig.startsWith('SIG') ? sig : `SIG${sig}`) : null };
       });
       channel.on('close', () => {
-        // A close with the connection going down is reported by the death listener, with its reason.
-        setImmediate(() => {
-          if (settled) return;
-          const text = Buffer.concat(stderr).toString('utf8');
-          if (conn.dead) return settle(() => reject(conn.dead!));
-          if (!exit) return settle(() => reject(new SshError('no-exit-status', `${alias}: the channel closed without an exit status; the program's result is unknown`)));
-          if (this.o.sudo && exit.code === 1 && stdoutBytes === 0 && sudoWantsPassword(text)) {
-            return settle(() =>
-              reject(new SshError('sudo-password', `${alias}: sudo requires a password for ${conn.user}; cgroup-forensics runs 'sudo -n', which never asks. Allow it without a password (NOPASSWD in sudoers) or connect as root.`)),
-            );
-          }
-          if (exit.code === TIMEOUT_EXIT) {
-            return settle(() => reject(new SshError('remote-timeout', `${alias}: the program did not finish within ${this.o.remoteTimeoutSec ?? 900} s and was stopped on the node`)));
-          }
-          settle(() => resolve({ exitCode: exit!.code, signal: exit!.signal, stderr: text, stderrTruncated }));
-        });
+        if (settled) return;
+        if (!exit) {
+          // The connection may be going down (it closes its channels first): report its reason.
+          setImmediate(() => settle(() => reject(conn.dead ?? new SshError('no-exit-status', `${alias}: the channel closed without an exit status; the program's result is unknown`))));
+          return;
+        }
+        const text = Buffer.concat(stderr).toString('utf8');
+        const status = exit;
+        if (this.o.sudo && status.code === 1 && stdoutBytes === 0 && sudoWantsPassword(text)) {
+          return settle(() =>
+            reject(new SshError('sudo-password', `${alias}: sudo requires a password for ${conn.user}; cgroup-forensics runs 'sudo -n', which never asks. Allow it without a password (NOPASSWD in sudoers) or connect as root.`)),
+          );
+        }
+        if (status.code === TIMEOUT_EXIT) {
+          return settle(() => reject(new SshError('remote-timeout', `${alias}: the program did not finish within ${this.o.remoteTimeoutSec ?? 900} s and was stopped on the node`)));
+        }
+        settle(() => resolve({ exitCode: status.code, signal: status.signal, stderr: text, stderrTruncated }));
       });
     });
   }

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Snapshot } from '../../src/core/model/snapshot';
+import { snapshotFromJson } from '../../src/core/model/snapshotJson';
+import { takeSnapshot } from '../../src/core/scan';
+import { LocalTransport } from '../../src/core/transport/local';
+import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
+import { CgroupSandbox } from '../support/cgroupSandbox';
+import { normaliseSnapshot } from '../support/normalise';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { hostBlock, ScriptedInteraction, SshLab, sshdMissing, TestSshd } from '../support/sshd';
+
+// The same real cgroup tree scanned locally and over SSH (the library and the CLI) must give
+// the same snapshot: the transport changes how the probe travels, never what it sees.
+const repo = join(__dirname, '..', '..');
+
+/** normaliseSnapshot without the node facts that move between two scans (load, uptime). */
+function comparable(s: Snapshot): unknown {
+  const n = normaliseSnapshot(s) as { node: Record<string, unknown> };
+  return { ...n, node: { ...n.node, loadavg: undefined, uptimeSeconds: undefined } };
+}
+const cli = join(repo, 'dist', 'cli.js');
+
+describe('ssh: scanning a node', function () {
+  this.timeout(120_000);
+  const mounts = cgroupMounts();
+  let lab: SshLab;
+  let sshd: TestSshd;
+  let box: CgroupSandbox;
+  let cfg: string;
+  let knownHosts: string;
+  /** A walk root whose name needs quoting on its way through the remote shell. */
+  let walkRoot: string;
+
+  before(async function () {
+    needs(this, sshdMissing() ?? (mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount'));
+    if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
+    lab = new SshLab();
+    sshd = await TestSshd.start(lab, 'scan');
+    knownHosts = lab.path('known_hosts');
+    cfg = lab.write('scan.config', [hostBlock('node', { port: sshd.port, identityFile: lab.userKey, knownHosts }), hostBlock('fresh', { port: sshd.port, identityFile: lab.userKey, knownHosts: lab.path('fresh_known_hosts') })].join('\n'));
+    lab.write('known_hosts', `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
+    box = CgroupSandbox.create(mounts.v2!, 'sshscan');
+    const top = `it's a "tree" $(x) ;`;
+    for (let p = 0; p < 6; p++) {
+      const pod = `${top}/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${randomBytes(16).toString('hex')}.slice`;
+      box.mkdir(`${pod}/cri-containerd-${randomBytes(32).toString('hex')}.scope`);
+      box.mkdir(`${pod}/cri-containerd-${randomBytes(32).toString('hex')}.scope`);
+    }
+    await box.spawnIn(`${top}/kubepods.slice`);
+    walkRoot = join(box.root, top);
+  });
+
+  after(async () => {
+    await box?.cleanup();
+    await sshd?.stop();
+    lab?.remove();
+  });
+
+  it('takeSnapshot over SSH equals the local snapshot of the same real tree', async () => {
+    const local = await takeSnapshot(new LocalTransport(), { cgroupRoot: walkRoot });
+    const t = new SshTransport({ alias: 'node', configFile: cfg, interaction: new ScriptedInteraction() });
+    try {
+      const remote = await takeSnapshot(t, { cgroupRoot: walkRoot });
+      assert.ok(local.ok && remote.ok, `${local.ok ? '' : local.error.message} ${remote.ok ? '' : remote.error.message}`);
+      assert.equal(remote.value.source.transport, 'ssh node');
+      assert.equal(remote.value.hierarchies[0]!.tree.size, 1 + 2 + 6 * 3);
+      assert.deepEqual(comparable(remote.value), comparable(local.value));
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('cgroup-forensics scan --json --host ALIAS --ssh-config FILE equals the local scan', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [cli, 'scan', '--json', '--cgroup-root', walkRoot, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const local = run([]);
+    const remote = run(['--host', 'node', '--ssh-config', cfg]);
+    assert.equal(local.status, 0, local.stderr);
+    assert.equal(remote.status, 0, remote.stderr);
+    assert.equal(remote.stderr, '');
+    assert.deepEqual(comparable(snapshotFromJson(remote.stdout)), comparable(snapshotFromJson(local.stdout)));
+  });
+
+  it('CLI: an unknown host is refused when there is no terminal to ask on, and --accept-new records it', () => {
+    const fresh = lab.path('fresh_known_hosts');
+    const refused = spawnSync(process.execPath, [cli, 'scan', '--host', 'fresh', '--ssh-config', cfg, '--cgroup-root', walkRoot], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(refused.status, 4, refused.stderr);
+    assert.match(refused.stderr, /The authenticity of host '\[127\.0\.0\.1\]:\d+' can't be established/);
+    assert.match(refused.stderr, /ED25519 key fingerprint is SHA256:/);
+    assert.match(refused.stderr, /--accept-new/);
+    assert.equal(existsSync(fresh), false, 'nothing written');
+    const accepted = spawnSync(process.execPath, [cli, 'scan', '--host', 'fresh', '--ssh-config', cfg, '--cgroup-root', walkRoot, '--accept-new'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(accepted.status, 0, accepted.stderr);
+    assert.match(accepted.stderr, /Permanently added '\[127\.0\.0\.1\]:\d+' \(ED25519\)/);
+    assert.equal(readFileSync(fresh, 'utf8'), `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
+    assert.match(accepted.stdout, /^Node /);
+  });
+
+  it('CLI: tree --host works the same way, and ssh options without --host are a usage error', () => {
+    const r = spawnSync(process.execPath, [cli, 'tree', '--host', 'node', '--ssh-config', cfg, '--cgroup-root', walkRoot, '--depth', '1'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /kubepods\.slice/);
+    const bad = spawnSync(process.execPath, [cli, 'scan', '--accept-new'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--accept-new needs --host/);
+  });
+});
