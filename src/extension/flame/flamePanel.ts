@@ -1,0 +1,231 @@
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { displayOf } from '../../core/model/bytes';
+import type { Snapshot } from '../../core/model/snapshot';
+import { snapshotFromJson } from '../../core/model/snapshotJson';
+import { findByDisplayPath, flameMessages } from './flameData';
+import { flameHtml, makeNonce } from './html';
+import { parseFromWebview, type FromWebview, type ToWebview } from './protocol';
+
+export const FLAME_VIEW_TYPE = 'cgroupForensics.flame';
+
+/** Where a panel's snapshots come from: a node of the Nodes tree, or this machine. */
+export interface FlameSource {
+  /** Node id ("local" for this machine). */
+  id: string;
+  label: string;
+  /** A fresh snapshot, or undefined when the user cancelled. Errors throw. */
+  rescan(): Promise<Snapshot | undefined>;
+}
+
+export interface FlameHost {
+  log: vscode.LogOutputChannel;
+  /** The built webview folder (dist/webview): the only local resource root. */
+  bundleDir: vscode.Uri;
+  /** Reveal a cgroup (relative byte-string path) of a node in the Nodes tree. */
+  reveal(nodeId: string, hierarchy: string, path: string): Promise<void>;
+}
+
+const HISTORY = 8;
+
+/**
+ * One flame view panel: sends snapshots to the webview in chunks once it says 'ready' (and again
+ * whenever it reloads), validates what comes back, and answers requests by id.
+ */
+export class FlamePanel implements vscode.Disposable {
+  private current: Snapshot | undefined;
+  /** Earlier snapshots of the same source, newest first: the candidates for compare. */
+  private readonly history: Snapshot[] = [];
+  private baseline: Snapshot | undefined;
+  private ready = false;
+  private nextSnapshotId = 1;
+  private pendingFocus: { hierarchy: string; path: string } | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private sending: Promise<void> = Promise.resolve();
+  readonly onDidDispose: vscode.Event<void>;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly source: FlameSource,
+    private readonly host: FlameHost,
+  ) {
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [host.bundleDir] };
+    webview.html = flameHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(host.bundleDir, 'flame.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(host.bundleDir, 'flame.css')).toString(),
+      title: `Flame view: ${source.label}`,
+    });
+    panel.title = `Flame: ${source.label}`;
+    this.onDidDispose = panel.onDidDispose;
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** A new snapshot of the source; the previous one becomes a compare candidate. */
+  setSnapshot(s: Snapshot): void {
+    if (s === this.current) return;
+    if (this.current) {
+      this.history.unshift(this.current);
+      this.history.length = Math.min(this.history.length, HISTORY);
+    }
+    this.current = s;
+    if (this.ready) this.sendSnapshot(s, 'current');
+  }
+
+  snapshot(): Snapshot | undefined {
+    return this.current;
+  }
+
+  /** Focus a cgroup ("Show in flame view"); path is the byte-string path relative to the walk root. */
+  focus(hierarchy: string, path: string): void {
+    const h = this.current?.hierarchies.find((x) => x.name === hierarchy);
+    const i = h?.tree.find(path);
+    const display = h && i !== undefined ? displayPath(h, i) : undefined;
+    if (display === undefined) {
+      this.host.log.warn(`flame view: ${hierarchy} ${JSON.stringify(path)} is not in the snapshot shown`);
+      return;
+    }
+    const m = { hierarchy, path: display };
+    if (this.ready) this.post({ type: 'focus', ...m });
+    else this.pendingFocus = m;
+  }
+
+  private post(m: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(m);
+  }
+
+  private sendSnapshot(s: Snapshot, role: 'current' | 'baseline'): Promise<void> {
+    const snapshotId = this.nextSnapshotId++;
+    // One snapshot at a time, chunks in order; a later snapshot waits for the one being sent.
+    this.sending = this.sending.then(async () => {
+      for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id })) {
+        if (!(await this.post(m))) return; // the webview went away
+      }
+    });
+    return this.sending;
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseFromWebview(raw);
+    if (!parsed.ok) {
+      this.host.log.warn(`flame view: ignored a message from the webview: ${parsed.error}`);
+      return;
+    }
+    void this.handle(parsed.value).catch((e: unknown) => this.host.log.error(`flame view: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.current) await this.sendSnapshot(this.current, 'current');
+        else this.post({ type: 'status', level: 'info', message: 'Scanning…' });
+        if (this.baseline) await this.sendSnapshot(this.baseline, 'baseline');
+        if (this.pendingFocus) {
+          await this.post({ type: 'focus', ...this.pendingFocus });
+          this.pendingFocus = undefined;
+        }
+        return;
+      case 'select': {
+        const h = this.current?.hierarchies.find((x) => x.name === m.hierarchy);
+        const i = h ? findByDisplayPath(h, m.path) : undefined;
+        if (!h || i === undefined) {
+          this.host.log.warn(`flame view: selected ${JSON.stringify(m.path)} is not in the snapshot`);
+          return;
+        }
+        await this.host.reveal(this.source.id, h.name, h.tree.path(i));
+        return;
+      }
+      case 'refresh': {
+        try {
+          const s = await this.source.rescan();
+          if (s) this.setSnapshot(s);
+          await this.post({ type: 'reply', requestId: m.requestId, ok: s !== undefined, ...(s ? {} : { message: 'refresh cancelled' }) });
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          this.host.log.error(`flame view: refresh of ${this.source.label}: ${message}`);
+          await this.post({ type: 'reply', requestId: m.requestId, ok: false, message });
+        }
+        return;
+      }
+      case 'compare': {
+        const picked = await this.pickBaseline();
+        if (picked) {
+          this.baseline = picked;
+          await this.sendSnapshot(picked, 'baseline');
+        }
+        await this.post({ type: 'reply', requestId: m.requestId, ok: picked !== undefined, ...(picked ? {} : { message: 'no baseline chosen' }) });
+        return;
+      }
+      case 'export': {
+        const message = await this.export(m.format, m.data);
+        await this.post({ type: 'reply', requestId: m.requestId, ok: message !== undefined, ...(message ? { message } : {}) });
+        return;
+      }
+      case 'log':
+        if (m.level === 'error') this.host.log.error(`webview: ${m.message}`);
+        else if (m.level === 'warn') this.host.log.warn(`webview: ${m.message}`);
+        else this.host.log.info(`webview: ${m.message}`);
+        return;
+      default: {
+        const never: never = m;
+        this.host.log.warn(`flame view: unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async pickBaseline(): Promise<Snapshot | undefined> {
+    type Item = vscode.QuickPickItem & { snapshot?: Snapshot; file?: true };
+    const items: Item[] = this.history.map((s) => ({
+      label: new Date(s.takenAt).toLocaleString(),
+      description: `${ago(s.takenAt)} · ${s.hierarchies.reduce((a, h) => a + h.tree.size, 0)} cgroups`,
+      snapshot: s,
+    }));
+    items.push({ label: 'Open a snapshot file…', description: 'saved with cgroup-forensics scan --json', file: true });
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: `Compare ${this.source.label} now with…`, ignoreFocusOut: true });
+    if (!picked) return undefined;
+    if (picked.snapshot) return picked.snapshot;
+    const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Snapshot JSON': ['json'] }, title: 'Baseline snapshot' });
+    const file = files?.[0];
+    if (!file) return undefined;
+    return snapshotFromJson(await readFile(file.fsPath, 'utf8'));
+  }
+
+  private async export(format: 'svg' | 'png', data: string): Promise<string | undefined> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const name = `cgroup-flame-${this.source.id.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${stamp}.${format}`;
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      ...(base ? { defaultUri: vscode.Uri.joinPath(base, name) } : {}),
+      filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+      title: `Export the flame view as ${format.toUpperCase()}`,
+    });
+    if (!uri) return undefined;
+    const bytes = format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64');
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    this.host.log.info(`flame view: exported ${uri.fsPath}`);
+    return `saved ${uri.fsPath}`;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function displayPath(h: Snapshot['hierarchies'][number], i: number): string {
+  // The webview knows cgroups by the display text of their names (flameData.findByDisplayPath).
+  const parts: string[] = [];
+  for (let n = i; n > 0; n = h.tree.parent[n]!) parts.push(h.tree.names[n]!);
+  return '/' + parts.reverse().map((n) => displayOf(n)).join('/');
+}
+
+function ago(t: number): string {
+  const s = Math.round((Date.now() - t) / 1000);
+  return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}

@@ -1,0 +1,239 @@
+/**
+ * The flame view's message protocol, both directions, in one place (GitLens IPC style). The host
+ * and the webview bundle both import this file, so it must stay free of 'vscode' and of the DOM.
+ *
+ * Snapshots travel as typed arrays in chunks (postMessage transfers them without reshaping); names
+ * travel as display text (displayOf: valid UTF-8 kept, control bytes escaped), joined by '\n',
+ * which a display name never contains. Nothing here is ever spliced into HTML.
+ */
+
+/** The per-cgroup stats the view uses, in wire order. */
+export const FLAME_STATS = ['memory', 'cpuUsec', 'pids', 'procs', 'nrDescendants', 'nrDying', 'populated'] as const;
+export type FlameStat = (typeof FLAME_STATS)[number];
+
+/** Cell kind codes (one byte per cgroup), decided on the host from the Kubernetes identity. */
+export const KIND = { other: 0, slice: 1, pod: 2, container: 3, system: 4, podOther: 5 } as const;
+export type KindCode = (typeof KIND)[keyof typeof KIND];
+
+export type SnapshotRole = 'current' | 'baseline';
+
+export interface HierarchyMeta {
+  name: string;
+  kind: 'v1' | 'v2';
+  /** Display text of the cgroup path of the walk root. */
+  basePath: string;
+  size: number;
+}
+
+export interface SnapshotBegin {
+  type: 'snapshotBegin';
+  snapshotId: number;
+  role: SnapshotRole;
+  /** Where the snapshot came from, for the title and the compare label ("This machine", a node's name). */
+  label: string;
+  /** The node id the snapshot belongs to (persisted, so a restored panel knows what to rescan). */
+  source: string;
+  takenAt: number;
+  hierarchies: HierarchyMeta[];
+}
+
+export interface SnapshotChunk {
+  type: 'snapshotChunk';
+  snapshotId: number;
+  /** Index into SnapshotBegin.hierarchies. */
+  hierarchy: number;
+  /** Index of the first cgroup of this chunk. */
+  offset: number;
+  parent: Int32Array;
+  seen: Uint8Array;
+  kind: Uint8Array;
+  /** Display names of the chunk's cgroups joined by '\n'. */
+  names: string;
+  stats: Record<FlameStat, Float64Array>;
+}
+
+export interface SnapshotEnd {
+  type: 'snapshotEnd';
+  snapshotId: number;
+}
+
+/** The tree's "Show in flame view": focus this cgroup. */
+export interface FocusMessage {
+  type: 'focus';
+  hierarchy: string;
+  path: string;
+}
+
+/** The answer to a request that carried a requestId. */
+export interface ReplyMessage {
+  type: 'reply';
+  requestId: number;
+  ok: boolean;
+  message?: string;
+}
+
+export interface StatusMessage {
+  type: 'status';
+  level: 'info' | 'error';
+  message: string;
+}
+
+export type ToWebview = SnapshotBegin | SnapshotChunk | SnapshotEnd | FocusMessage | ReplyMessage | StatusMessage;
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+/** A cell was selected: reveal that cgroup in the Nodes tree. */
+export interface SelectMessage {
+  type: 'select';
+  hierarchy: string;
+  path: string;
+}
+export interface RefreshMessage {
+  type: 'refresh';
+  requestId: number;
+}
+/** Pick a baseline snapshot to compare against; the host sends it with role 'baseline', then replies. */
+export interface CompareMessage {
+  type: 'compare';
+  requestId: number;
+}
+export interface ExportMessage {
+  type: 'export';
+  requestId: number;
+  format: 'svg' | 'png';
+  /** SVG text, or the PNG as base64. */
+  data: string;
+}
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type FromWebview = ReadyMessage | SelectMessage | RefreshMessage | CompareMessage | ExportMessage | LogMessage;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const MAX_TEXT = 4096;
+const MAX_EXPORT = 64 * 1024 * 1024;
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isText(v: unknown, max = MAX_TEXT): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+function bad<T>(error: string): Parsed<T> {
+  return { ok: false, error };
+}
+function good<T>(value: T): Parsed<T> {
+  return { ok: true, value };
+}
+function typeOf(raw: unknown): string {
+  return isObj(raw) && typeof raw.type === 'string' ? raw.type.slice(0, 64) : '(none)';
+}
+
+/** Checks a message from the webview; an unknown or malformed one comes back as an error to log. */
+export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
+  if (!isObj(raw)) return bad('not an object');
+  const t = raw.type as FromWebview['type'];
+  switch (t) {
+    case 'ready':
+      return good({ type: 'ready' });
+    case 'select':
+      if (!isText(raw.hierarchy) || !isText(raw.path) || !raw.path.startsWith('/')) return bad('select: hierarchy and an absolute path are required');
+      return good({ type: 'select', hierarchy: raw.hierarchy, path: raw.path });
+    case 'refresh':
+    case 'compare':
+      if (!isCount(raw.requestId)) return bad(`${t}: requestId is required`);
+      return good({ type: t, requestId: raw.requestId });
+    case 'export':
+      if (!isCount(raw.requestId)) return bad('export: requestId is required');
+      if (raw.format !== 'svg' && raw.format !== 'png') return bad('export: format must be svg or png');
+      if (!isText(raw.data, MAX_EXPORT)) return bad('export: data must be a string');
+      return good({ type: 'export', requestId: raw.requestId, format: raw.format, data: raw.data });
+    case 'log':
+      if (raw.level !== 'info' && raw.level !== 'warn' && raw.level !== 'error') return bad('log: bad level');
+      if (!isText(raw.message)) return bad('log: message must be a string');
+      return good({ type: 'log', level: raw.level, message: raw.message });
+    default:
+      return unknownType(t, raw);
+  }
+}
+
+function unknownType<T>(t: never, raw: unknown): Parsed<T> {
+  void t;
+  return bad(`unknown message type ${JSON.stringify(typeOf(raw))}`);
+}
+
+function parseMeta(v: unknown): HierarchyMeta | undefined {
+  if (!isObj(v) || !isText(v.name) || (v.kind !== 'v1' && v.kind !== 'v2') || !isText(v.basePath) || !isCount(v.size)) return undefined;
+  return { name: v.name, kind: v.kind, basePath: v.basePath, size: v.size };
+}
+
+function parseChunk(raw: Record<string, unknown>): Parsed<SnapshotChunk> {
+  const { parent, seen, kind, names, stats } = raw;
+  if (!isCount(raw.snapshotId) || !isCount(raw.hierarchy) || !isCount(raw.offset)) return bad('snapshotChunk: ids and offset are required');
+  if (!(parent instanceof Int32Array) || !(seen instanceof Uint8Array) || !(kind instanceof Uint8Array)) return bad('snapshotChunk: parent, seen and kind must be typed arrays');
+  const n = parent.length;
+  if (seen.length !== n || kind.length !== n) return bad('snapshotChunk: array lengths differ');
+  if (typeof names !== 'string') return bad('snapshotChunk: names must be a string');
+  if (!isObj(stats)) return bad('snapshotChunk: stats missing');
+  const out = {} as Record<FlameStat, Float64Array>;
+  for (const s of FLAME_STATS) {
+    const a = stats[s];
+    if (!(a instanceof Float64Array) || a.length !== n) return bad(`snapshotChunk: stat ${s} must be a Float64Array of ${n}`);
+    out[s] = a;
+  }
+  const offset = raw.offset;
+  // Parents come first: every parent index is below the cgroup's own (the root's is -1).
+  for (let i = 0; i < n; i++) {
+    const p = parent[i]!;
+    if (p >= offset + i || (p < 0 && offset + i !== 0) || p < -1) return bad('snapshotChunk: a parent index is out of order');
+  }
+  if (n > 0 && names.split('\n').length !== n) return bad('snapshotChunk: name count differs from the cgroup count');
+  return good({ type: 'snapshotChunk', snapshotId: raw.snapshotId, hierarchy: raw.hierarchy, offset, parent, seen, kind, names, stats: out });
+}
+
+/** Checks a message from the host (the webview trusts nothing that arrives on window 'message'). */
+export function parseToWebview(raw: unknown): Parsed<ToWebview> {
+  if (!isObj(raw)) return bad('not an object');
+  const t = raw.type as ToWebview['type'];
+  switch (t) {
+    case 'snapshotBegin': {
+      if (!isCount(raw.snapshotId) || (raw.role !== 'current' && raw.role !== 'baseline') || !isText(raw.label) || !isText(raw.source) || typeof raw.takenAt !== 'number') {
+        return bad('snapshotBegin: snapshotId, role, label, source and takenAt are required');
+      }
+      if (!Array.isArray(raw.hierarchies)) return bad('snapshotBegin: hierarchies must be a list');
+      const hierarchies: HierarchyMeta[] = [];
+      for (const h of raw.hierarchies) {
+        const m = parseMeta(h);
+        if (!m) return bad('snapshotBegin: a hierarchy is malformed');
+        hierarchies.push(m);
+      }
+      return good({ type: 'snapshotBegin', snapshotId: raw.snapshotId, role: raw.role, label: raw.label, source: raw.source, takenAt: raw.takenAt, hierarchies });
+    }
+    case 'snapshotChunk':
+      return parseChunk(raw);
+    case 'snapshotEnd':
+      if (!isCount(raw.snapshotId)) return bad('snapshotEnd: snapshotId is required');
+      return good({ type: 'snapshotEnd', snapshotId: raw.snapshotId });
+    case 'focus':
+      if (!isText(raw.hierarchy) || !isText(raw.path) || !raw.path.startsWith('/')) return bad('focus: hierarchy and an absolute path are required');
+      return good({ type: 'focus', hierarchy: raw.hierarchy, path: raw.path });
+    case 'reply': {
+      if (!isCount(raw.requestId) || typeof raw.ok !== 'boolean') return bad('reply: requestId and ok are required');
+      if (raw.message !== undefined && !isText(raw.message)) return bad('reply: message must be a string');
+      return good(raw.message === undefined ? { type: 'reply', requestId: raw.requestId, ok: raw.ok } : { type: 'reply', requestId: raw.requestId, ok: raw.ok, message: raw.message });
+    }
+    case 'status':
+      if ((raw.level !== 'info' && raw.level !== 'error') || !isText(raw.message)) return bad('status: level and message are required');
+      return good({ type: 'status', level: raw.level, message: raw.message });
+    default:
+      return unknownType(t, raw);
+  }
+}
