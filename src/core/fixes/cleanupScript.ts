@@ -1,5 +1,5 @@
 import type { Finding } from '../analysis/finding';
-import { displayOf } from '../model/bytes';
+import { displayOf, utf8Of } from '../model/bytes';
 import { shellQuote } from '../shellQuote';
 import type { FixDocument } from './fixDocument';
 
@@ -79,12 +79,12 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
     for (const e of f.evidence) lines.push(`#   ${oneLine(e)}`);
     if ((f.processes ?? 0) > 0) lines.push('#   processes remain: the cgroups holding them are skipped (see cgroup-forensics inspect)');
     const units = unitsOf(f);
-    for (const u of units) lines.push(`stop_unit ${shellQuote(u.unit)} ${shellQuote(u.dir)} ${shellQuote(displayOf(u.unit))}`);
+    for (const u of units) lines.push(`stop_unit ${shellWord(u.unit)} ${shellWord(u.dir)} ${shellQuote(displayOf(u.unit))}`);
     for (const c of f.cgroups) {
       if (seenDirs.has(c.dir)) continue;
       seenDirs.add(c.dir);
       checkDir(c.dir, o.allowedRoots);
-      lines.push(`rm_cgroup ${shellQuote(c.dir)} ${shellQuote(displayOf(c.dir))}`);
+      lines.push(`rm_cgroup ${shellWord(c.dir)} ${shellQuote(displayOf(c.dir))}`);
     }
   }
   const head = [
@@ -122,7 +122,21 @@ function unitsOf(f: Finding): { unit: string; dir: string }[] {
   return [...out].map(([unit, dir]) => ({ unit, dir }));
 }
 
+/**
+ * A byte-string name as one shell word. The script is UTF-8 text, so a name whose bytes are not
+ * UTF-8 is spelled as printf octal escapes ("$(printf '%b' '\\0377...')"), which only ever expand
+ * to those bytes; every other name is a single-quoted word from shellQuote.
+ */
+export function shellWord(byteString: string): string {
+  const text = utf8Of(byteString);
+  if (text !== undefined) return shellQuote(text);
+  const octal = [...Buffer.from(byteString, 'latin1')].map((b) => `\\0${b.toString(8).padStart(3, '0')}`).join('');
+  return `"$(printf '%b' ${shellQuote(octal)})"`;
+}
+
 function checkDir(dir: string, roots: readonly string[]): void {
+  // The kernel refuses newlines in cgroup names; a path with one did not come from a cgroup.
+  if (/[\n\0]/.test(dir)) throw new Error(`refusing a path with a newline or NUL: ${displayOf(dir)}`);
   if (dir.split('/').some((p) => p === '.' || p === '..')) throw new Error(`refusing a path with . or ..: ${displayOf(dir)}`);
   if (!roots.some((r) => dir.startsWith(r.replace(/\/$/, '') + '/'))) throw new Error(`refusing a path outside the cgroup hierarchies: ${displayOf(dir)}`);
 }
