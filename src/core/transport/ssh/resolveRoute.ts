@@ -33,7 +33,9 @@ const MAX_HOPS = 16;
  */
 export async function resolveRoute(alias: string, options: ResolveOptions = {}): Promise<Route> {
   const resolveOne = makeResolver(options);
-  const target = await resolveOne({ host: alias });
+  // `user@host`, as ssh takes it on its command line.
+  const at = alias.lastIndexOf('@');
+  const target = await resolveOne(at > 0 ? { host: alias.slice(at + 1), user: alias.slice(0, at) } : { host: alias });
   const jumps = await jumpChain(target, resolveOne, 0);
   return { jumps, target };
 }
