@@ -6,10 +6,11 @@ import { scanCommand } from './commands/scan';
 import { treeCommand } from './commands/tree';
 import { orphansCommand } from './commands/orphans';
 import { inspectCommand } from './commands/inspect';
+import { fixCommand } from './commands/fix';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },

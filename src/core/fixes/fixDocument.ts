@@ -8,6 +8,11 @@ export interface FixDocument {
   content: string;
   /** A unified diff against the node's own file, when the document patches one. */
   diff?: string;
+  /**
+   * For files re-emitted by a parser (TOML): a diff of the original, re-emitted the same way, against
+   * the result, so only the change in meaning shows (the exact diff also shows the re-formatting).
+   */
+  meaningDiff?: string;
   /** Why, one line each, tied to findings or facts. */
   reasons: string[];
   /** How to apply it by hand. */

@@ -1,0 +1,42 @@
+import { FIX_KINDS, fixesFor, type FixKind } from '../../core/fixes/fixPlan';
+import type { FixDocument } from '../../core/fixes/fixDocument';
+import { stringOption, UsageError, type CliCommand } from '../command';
+import { EXIT } from '../exitCodes';
+import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
+import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
+
+export const fixCommand: CliCommand = {
+  name: 'fix',
+  summary: 'generate the fix for this node (cleanup script, kubelet/containerd/CRI-O config, kernel params); applies nothing',
+  synopsis: `KIND [--json]`,
+  help: `  KIND                    ${FIX_KINDS.join(' | ')}
+                          cleanup: POSIX sh script removing exactly the orphans (dry run unless
+                          run with --apply); driver: kubelet + runtime configs on one driver
+  --driver D              systemd (default) or cgroupfs: the driver to align on
+  --file                  print only the patched file (for config kinds), no diff
+  --json                  print the documents as JSON (content, diff, reasons, how to apply)
+${FACTS_HELP}
+${SOURCE_HELP}`,
+  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
+  async run(ctx) {
+    const kind = ctx.args[0];
+    if (ctx.args.length !== 1 || !FIX_KINDS.includes(kind as FixKind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
+    const driver = stringOption(ctx.options, 'driver');
+    if (driver !== undefined && driver !== 'systemd' && driver !== 'cgroupfs') throw new UsageError('--driver is systemd or cgroupfs');
+    const r = await forensicsFrom(ctx);
+    if ('code' in r) return reportProbeError(r);
+    const docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+    if (ctx.options.json) ctx.write(JSON.stringify({ schema: 'cgroup-forensics/fixes@1', fixes: docs }, null, 1) + '\n');
+    else for (const d of docs) ctx.write(renderFix(d, Boolean(ctx.options.file)));
+    return EXIT.ok;
+  },
+};
+
+/** Scripts and new files print as they are; patches of the node's files print as a diff with their reasons. */
+function renderFix(d: FixDocument, fileOnly: boolean): string {
+  if (d.kind === 'cleanup' || d.kind === 'sysctl' || fileOnly) return d.content;
+  const head = [`# ${d.title}`, ...d.reasons.map((r) => `#   why: ${r}`), ...d.apply.map((a) => `#   then: ${a}`)];
+  if (d.meaningDiff) head.push('#   the file is re-emitted by a TOML parser (comments and layout change); the change in meaning:');
+  const diff = d.meaningDiff ?? d.diff;
+  return `${head.join('\n')}\n${diff ? diff : '# (the file already says this: no change)\n'}`;
+}
