@@ -110,7 +110,8 @@ export function findPidsPressure(s: Snapshot, index: IndexedHierarchy[], o: Anal
 
 /** A release agent runs as root in the initial namespaces on every cgroup release: a known escape path. */
 export function findReleaseAgent(f: RuntimeFacts): Finding[] {
-  const set = f.releaseAgents.filter((r) => r.value !== '');
+  // systemd on a v1 host installs its own agent on its name=systemd hierarchy: that one is expected.
+  const set = f.releaseAgents.filter((r) => r.value !== '' && !(/\/systemd-cgroups-agent$/.test(r.value) && /\/systemd\/release_agent$/.test(r.source)));
   if (!set.length) return [];
   return [
     {

@@ -89,7 +89,8 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     if (d === 'systemd' || d === 'cgroupfs') out.kubeletCgroupDriver = { value: d, source: `${kConf.source} cgroupDriver` };
     else out.kubeletCgroupDriver = { value: 'cgroupfs', source: `${kConf.source} (no cgroupDriver: kubelet's default cgroupfs)` };
   }
-  if (!missingOf(raw, 'kubelet-pod')) {
+  // The pods directory was read (its count is a fact) even when it holds no pod.
+  if (first(raw, 'kubelet-pods-count')) {
     out.kubeletPods = new Set(all(raw, 'kubelet-pod').map((f) => normalisePodUid(f.value)));
   }
 

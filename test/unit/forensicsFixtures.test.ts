@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../../src/core/analysis/forensics';
+import type { Finding } from '../../src/core/analysis/finding';
+import { gatherFacts } from '../../src/core/facts/gatherFacts';
+import { interpretFacts, type RuntimeFacts } from '../../src/core/facts/nodeFacts';
+import type { RawFact } from '../../src/core/facts/factsParser';
+import { cleanupScript } from '../../src/core/fixes/cleanupScript';
+import type { Snapshot } from '../../src/core/model/snapshot';
+import { takeSnapshot } from '../../src/core/scan';
+import { LocalTransport } from '../../src/core/transport/local';
+import { CID_1, CID_2, CID_3, UID_A, UID_B, UID_C, v1CgroupfsHost, v2SystemdHost } from '../fixtures/hosts/specs';
+import { makeFakeHost, type FakeHostSpec } from '../support/fakeHost';
+
+// The facts program and the findings on fixture nodes (real sh, awk and find over a node
+// filesystem laid out in a temporary directory and read with --host-root). Runtimes cannot run
+// inside a fake host, so where a test needs containerd's answer it states it as raw facts.
+const CONFIGS = join(__dirname, '..', 'fixtures', 'configs');
+
+async function scan(spec: FakeHostSpec): Promise<{ snapshot: Snapshot; facts: RuntimeFacts }> {
+  const host = makeFakeHost(spec);
+  try {
+    const s = await takeSnapshot(new LocalTransport(), { hostRoot: host.root });
+    assert.ok(s.ok, s.ok ? '' : s.error.message);
+    const f = await gatherFacts(new LocalTransport(), { hostRoot: host.root });
+    assert.ok(f.ok, f.ok ? '' : f.error.message);
+    return { snapshot: s.value, facts: f.value };
+  } finally {
+    host.remove();
+  }
+}
+
+const kinds = (fs: Finding[], kind: Finding['kind']): Finding[] => fs.filter((f) => f.kind === kind);
+
+describe('forensics on fixture nodes', () => {
+  describe('a v1 cgroupfs node on a 3.10 kernel, with kubelet and containerd files', () => {
+    let snapshot: Snapshot;
+    let facts: RuntimeFacts;
+    before(async () => {
+      const spec = v1CgroupfsHost();
+      const slab = 'slabinfo - version: 2.1\n# name <active_objs> <num_objs>\nkmalloc-64 120 128\ndentry 400 420\n';
+      spec.cgroups['/sys/fs/cgroup/memory']![`/kubepods/burstable/pod${UID_A}`]!['memory.kmem.slabinfo'] = slab;
+      spec.files = {
+        ...spec.files,
+        'var/lib/kubelet/config.yaml': readFileSync(join(CONFIGS, 'kubelet-config.yaml'), 'utf8'),
+        [`var/lib/kubelet/pods/${UID_A}/etc-hosts`]: '',
+        'etc/containerd/config.toml': readFileSync(join(CONFIGS, 'containerd-1.7-config.toml'), 'utf8'),
+        'proc/4242/comm': 'kubelet\n',
+        'proc/4242/cmdline': 'kubelet\0--config=/var/lib/kubelet/config.yaml\0--container-runtime-endpoint=unix:///run/containerd/containerd.sock\0',
+        'sys/fs/cgroup/memory/release_agent': '/tmp/x.sh\n',
+        'sys/fs/cgroup/systemd/release_agent': '/lib/systemd/systemd-cgroups-agent\n',
+      };
+      ({ snapshot, facts } = await scan(spec));
+    });
+
+    it('the facts program reads each fact with its source, and records what is missing', () => {
+      assert.deepEqual(facts.kubeletArgs, ['kubelet', '--config=/var/lib/kubelet/config.yaml', '--container-runtime-endpoint=unix:///run/containerd/containerd.sock']);
+      assert.deepEqual(facts.kubeletCgroupDriver, { value: 'cgroupfs', source: '/var/lib/kubelet/config.yaml cgroupDriver' });
+      assert.deepEqual([...(facts.kubeletPods ?? [])], [UID_A]);
+      assert.equal(facts.containerdConfigVersion, 2);
+      assert.equal(facts.containerdSystemdCgroup?.value, false);
+      assert.equal(facts.kernel, '3.10.0-1160.el7.x86_64');
+      assert.deepEqual(facts.kmemSlabinfo.filter((k) => k.value > 2).map((k) => [k.source, k.value]), [[`/sys/fs/cgroup/memory/kubepods/burstable/pod${UID_A}/memory.kmem.slabinfo`, 4]]);
+      assert.equal(facts.containerdContainers, undefined, 'no ctr on this node');
+      const missing = new Map(facts.raw.missing.map((m) => [m.key, m.reason]));
+      assert.equal(missing.get('ctr-reachable'), 'not installed: ctr');
+      assert.equal(missing.get('crictl-pods'), 'not installed: crictl');
+      assert.equal(missing.get('crio-config'), 'missing');
+    });
+
+    it('finds the orphans kubelet does not know: the one with a process at once, the empty one after the grace period', () => {
+      const young = analyze(snapshot, facts, {});
+      assert.deepEqual(kinds(young.findings, 'orphaned-pod-cgroup').map((f) => f.podUid), [UID_B], 'an empty pod cgroup made just now is not an orphan');
+      const later = analyze(snapshot, facts, { now: snapshot.node.now! + 3600 });
+      const orphans = kinds(later.findings, 'orphaned-pod-cgroup');
+      assert.deepEqual(orphans.map((f) => f.podUid).sort(), [UID_B, UID_C].sort());
+      const b = orphans.find((f) => f.podUid === UID_B)!;
+      assert.equal(b.processes, 1);
+      assert.equal(b.severity, 'critical');
+      assert.equal(b.confidence, 'medium', 'only kubelet could be asked');
+      // Its container scope is part of it, in every hierarchy, before the pod.
+      const paths = b.cgroups.map((c) => c.path);
+      assert.ok(paths.indexOf(`/kubepods/pod${UID_B}/docker-${CID_3}.scope`) < paths.indexOf(`/kubepods/pod${UID_B}`));
+      assert.deepEqual([...new Set(b.cgroups.map((c) => c.hierarchy))].sort(), ['cpu,cpuacct', 'memory', 'name=systemd', 'pids']);
+    });
+
+    it('counts v1 dying memory cgroups from /proc/cgroups with the memcg ID headroom', () => {
+      const d = kinds(analyze(snapshot, facts).findings, 'dying-cgroups');
+      assert.equal(d.length, 1);
+      assert.equal(d[0]!.title, '4000 dying cgroup(s) in the memory hierarchy (memory cgroups: they share the kernel memcg ID space)');
+      assert.equal(d[0]!.severity, 'warning');
+      assert.ok(d[0]!.evidence.includes('memory cgroups in use (live + dying): 4012 of the kernel\'s 65535 memcg IDs; headroom 61523'));
+    });
+
+    it('flags kmem accounting on 3.10 and a foreign release agent, not systemd\'s own', () => {
+      const r = analyze(snapshot, facts);
+      assert.equal(kinds(r.findings, 'kmem-accounting').length, 1);
+      const ra = kinds(r.findings, 'release-agent-set');
+      assert.equal(ra.length, 1);
+      assert.equal(ra[0]!.title, 'a cgroup v1 release_agent is set (/sys/fs/cgroup/memory/release_agent)');
+      assert.equal(kinds(r.findings, 'cgroup-driver-mismatch').length, 0, 'kubelet and containerd agree on cgroupfs');
+      assert.match(r.rootCause ?? '', /kernel memory accounting/);
+    });
+
+    it('flags kubelet and containerd disagreeing on the driver', () => {
+      const toml = readFileSync(join(CONFIGS, 'containerd-1.7-config.toml'), 'utf8').replace('SystemdCgroup = false', 'SystemdCgroup = true');
+      const raw = { found: facts.raw.found.map((f): RawFact => (f.key === 'containerd-config' ? { ...f, value: toml } : f)), missing: facts.raw.missing };
+      const m = kinds(analyze(snapshot, interpretFacts(raw)).findings, 'cgroup-driver-mismatch');
+      assert.equal(m.length, 1);
+      assert.equal(m[0]!.title, 'kubelet uses the cgroupfs cgroup driver but containerd uses systemd');
+      assert.ok(m[0]!.evidence.some((e) => e.includes("plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options.SystemdCgroup = true")));
+    });
+  });
+
+  describe('a v2 systemd node, with containerd\'s answer given as facts', () => {
+    let snapshot: Snapshot;
+    const ctr = (id: string, uid: string): RawFact => ({ key: 'ctr-container', source: `ctr containers info ${id}`, value: `    "ID": "${id}",\n        "io.kubernetes.pod.uid": "${uid}",\n` });
+    const guaranteed = UID_B.replace('1111', 'aaaa');
+    const known = (...c: RawFact[]): RuntimeFacts =>
+      interpretFacts({ found: [{ key: 'ctr-reachable', source: 'ctr', value: 'yes' }, ...c], missing: [{ key: 'kubelet-pod', source: '/var/lib/kubelet/pods', reason: 'missing' }] });
+    before(async () => {
+      ({ snapshot } = await scan(v2SystemdHost()));
+    });
+
+    it('no false positive on live pods; the orphans after the grace period; a container the runtime lost', () => {
+      const facts = known(ctr(CID_1, UID_A), ctr('b'.repeat(64), guaranteed));
+      const r = analyze(snapshot, facts, { now: snapshot.node.now! + 3600 });
+      assert.deepEqual(kinds(r.findings, 'orphaned-pod-cgroup').map((f) => f.podUid).sort(), [UID_B, UID_C].sort());
+      const lost = kinds(r.findings, 'orphaned-container-cgroup');
+      assert.deepEqual(lost.map((f) => [f.podUid, f.containerId, f.processes]), [[UID_A, CID_2, 1]]);
+      assert.match(r.rootCause ?? '', /lost track of running containers/);
+      assert.equal(r.orphansUndetermined, undefined);
+    });
+
+    it('says it cannot tell when no source of pods can be read', () => {
+      const r = analyze(snapshot, interpretFacts({ found: [], missing: [{ key: 'ctr-reachable', source: 'ctr', reason: 'not installed: ctr' }] }));
+      assert.equal(kinds(r.findings, 'orphaned-pod-cgroup').length, 0);
+      assert.match(r.orphansUndetermined ?? '', /no source of pods could be read \(ctr: not installed: ctr\)/);
+    });
+
+    it('attributes v2 dying cgroups to the subtrees that hold them', () => {
+      const d = kinds(analyze(snapshot, known()).findings, 'dying-cgroups');
+      assert.equal(d.length, 1);
+      assert.equal(d[0]!.severity, 'info');
+      assert.deepEqual(d[0]!.cgroups.map((c) => c.path), ['/kubepods.slice', '/']);
+      assert.ok(d[0]!.evidence.includes('50 dying directly below /kubepods.slice'));
+      assert.ok(d[0]!.evidence.includes('7 dying directly below /'));
+    });
+
+    it('transient mount scopes over the threshold; pids pressure of a pod near pids.max', () => {
+      const r = analyze(snapshot, known(), { transientScopeThreshold: 2, pidsPressureRatio: 0.015 });
+      const t = kinds(r.findings, 'transient-mount-scope-leak');
+      assert.equal(t.length, 1);
+      assert.equal(t[0]!.cgroups.length, 2);
+      const p = kinds(r.findings, 'pids-pressure');
+      assert.deepEqual(p.map((f) => f.podUid), [UID_A]);
+      assert.equal(kinds(analyze(snapshot, known()).findings, 'transient-mount-scope-leak').length, 0, 'two are below the default threshold');
+    });
+
+    it('a failed container scope systemd keeps goes into the cleanup script as a unit to reset', () => {
+      const unit = `cri-containerd-${CID_3}.scope`;
+      const facts = interpretFacts({
+        found: [{ key: 'ctr-reachable', source: 'ctr', value: 'yes' }, { key: 'systemd-units', source: 'systemctl', value: `● ${unit} loaded failed failed libcontainer container ${CID_3}\n` }],
+        missing: [],
+      });
+      const r = analyze(snapshot, facts);
+      const u = kinds(r.findings, 'failed-systemd-unit');
+      assert.equal(u.length, 1);
+      assert.equal(u[0]!.unit, unit);
+      const script = cleanupScript(r.findings, { allowedRoots: snapshot.hierarchies.map((h) => h.walkRoot) }).content;
+      assert.ok(script.includes(`stop_unit ${unit} `), script);
+    });
+  });
+});
