@@ -113,25 +113,35 @@ unoctal() {
 	esac
 }
 
-# The walker: reads directory paths (one per line, or hex bytes from od for paths that contain a
-# newline), reads the stat files of each, prints one C record per cgroup.
-WALK="$ESC"'
-BEGIN {
-	# Main input may be NUL-separated; the stat files are read line by line, so one() runs with
-	# RS at newline and the main RS is put back before the next path is read.
-	mainrs = (rs == "nul") ? "\0" : "\n"
-	RS = mainrs
-	rootlen = length(root); n = 0; bytes = 0; stopped = 0
-	if (hex) { for (i = 1; i < 256; i++) hx[sprintf("%02x", i)] = sprintf("%c", i); buf = "" }
+# The walk is a pipeline of three processes, so a node's cores share the kernel's work of
+# generating the stat files: find lists the directories; stage 1 reads cgroup.procs,
+# cgroup.events, cgroup.stat and cpu.stat (cpuacct.usage on v1) and passes a partial record on;
+# stage 2 reads memory, pids and pressure files and prints the finished C record.
+# Shared awk functions of both stages:
+WALKLIB="$ESC"'
+function unesc(s,   o, i, c, n) {
+	if (index(s, "\\") == 0) return s
+	o = ""; n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (c == "\\" && i < n) {
+			c = substr(s, ++i, 1)
+			if (c == "t") c = "\t"; else if (c == "n") c = "\n"; else if (c == "r") c = "\r"
+		}
+		o = o c
+	}
+	return o
 }
 function exists(f,   r, l) { r = (getline l < f); close(f); return r >= 0 }
 function readone(f,   r, l) { l = ""; r = (getline l < f); close(f); if (r > 0) return l; return "" }
-function kv(f, want, out,   r, l, k, p) {
-	# want: " key1 key2 " ; fills out[key] with the value of each wanted line "key value"
+function after(l,   p) { p = index(l, " "); return p ? substr(l, p + 1) : "" }
+function kv(f, want, nwant, out,   r, l, k, p, got) {
+	# want: " key1 key2 "; fills out[key] from lines "key value", stopping once all nwant are in.
+	got = 0
 	while ((r = (getline l < f)) > 0) {
 		p = index(l, " "); if (p == 0) continue
 		k = substr(l, 1, p - 1)
-		if (index(want, " " k " ")) out[k] = substr(l, p + 1)
+		if (index(want, " " k " ")) { out[k] = substr(l, p + 1); if (++got == nwant) break }
 	}
 	close(f)
 	return r
@@ -141,17 +151,35 @@ function psi(f,   l, p) {
 	p = index(l, "avg10="); if (p == 0) return ""
 	l = substr(l, p + 6); p = index(l, " "); if (p) l = substr(l, 1, p - 1)
 	return l
+}'
+
+# Stage 1: input is find output: "DEPTH<TAB>MTIME<TAB>PATH" (GNU find) or "PATH" (busybox),
+# NUL-terminated where awk can split on NUL, else one per line, or hex bytes from od for the
+# paths that hold a newline.
+WALK1="$WALKLIB"'
+BEGIN {
+	# Main input may be NUL-separated; the stat files are read line by line, so one() runs with
+	# RS at newline and the main RS is put back before the next path is read.
+	mainrs = (rs == "nul") ? "\0" : "\n"
+	RS = mainrs
+	rootlen = length(root); n = 0; stopped = 0
+	if (hex) { for (i = 1; i < 256; i++) hx[sprintf("%02x", i)] = sprintf("%c", i); buf = "" }
 }
-function one(line,   mt, p, rel, depth, t, procs, r, l, pop, ev, st, ms, cs, mem, anon, file, kern, slab, cpu, pc, pm, rec) {
+function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
 	if (stopped) return
-	if (hasmt) { t = index(line, "\t"); mt = substr(line, 1, t - 1); p = substr(line, t + 1); t = index(mt, "."); if (t) mt = substr(mt, 1, t - 1) }
-	else { mt = ""; p = line }
+	if (gnu) {
+		t = index(line, "\t"); depth = substr(line, 1, t - 1); line = substr(line, t + 1)
+		t = index(line, "\t"); mt = substr(line, 1, t - 1); p = substr(line, t + 1)
+		t = index(mt, "."); if (t) mt = substr(mt, 1, t - 1)
+	} else {
+		mt = ""; p = line; depth = -1
+	}
 	rel = substr(p, rootlen + 1); if (rel == "") rel = "/"
 	if (maxdepth > 0) {
-		depth = gsub(/\//, "/", rel); if (rel == "/") depth = 0
-		if (depth > maxdepth) { if (!deepsaid) { printf "L\t%s\tdepth\t%s\n", hid, maxdepth; deepsaid = 1 }; return }
+		if (depth < 0) { depth = gsub(/\//, "/", rel); if (rel == "/") depth = 0 }
+		if (depth + 0 > maxdepth + 0) { if (!deepsaid) { printf "L\t%s\tdepth\t%s\n", hid, maxdepth; deepsaid = 1 }; return }
 	}
-	if (maxcount > 0 && n >= maxcount) { printf "L\t%s\tcount\t%s\n", hid, maxcount; stopped = 1; return }
+	if (maxcount > 0 && n >= maxcount + 0) { printf "L\t%s\tcount\t%s\n", hid, maxcount; stopped = 1; return }
 	procs = 0; l = p "/cgroup.procs"
 	while ((r = (getline t < l)) > 0) procs++
 	close(l)
@@ -161,30 +189,17 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, ev, st, ms, cs, mem
 		procs = ""
 		if (!exists(p (kind == "v2" ? "/cgroup.type" : "/tasks"))) { printf "X\t%s\t%s\tvanished\n", hid, esc(rel); return }
 	}
-	pop = ""; mem = ""; anon = ""; file = ""; kern = ""; slab = ""; cpu = ""; pc = ""; pm = ""
-	split("", ev); split("", st); split("", ms); split("", cs)
+	pop = ""; cpu = ""
+	split("", st)
 	if (kind == "v2") {
-		if (kv(p "/cgroup.events", " populated ", ev) >= 0 && ("populated" in ev)) pop = ev["populated"]
-		kv(p "/cgroup.stat", " nr_descendants nr_dying_descendants ", st)
-		mem = readone(p "/memory.current")
-		if (mem != "") { kv(p "/memory.stat", " anon file kernel slab ", ms); anon = ms["anon"]; file = ms["file"]; kern = ms["kernel"]; slab = ms["slab"] }
-		if (kv(p "/cpu.stat", " usage_usec ", cs) >= 0) cpu = cs["usage_usec"]
-		pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max")
-		rec = sprintf("C\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", hid, esc(rel), mt, procs, pop, st["nr_descendants"], st["nr_dying_descendants"], mem, anon, file, kern, slab, cpu, pc, pm, psi(p "/cpu.pressure"), psi(p "/memory.pressure"), psi(p "/io.pressure"))
-	} else {
-		if (hasmem) {
-			mem = readone(p "/memory.usage_in_bytes")
-			# total_* are hierarchical, as memory.usage_in_bytes and the v2 memory.stat are.
-			if (mem != "") { kv(p "/memory.stat", " total_rss total_cache ", ms); anon = ms["total_rss"]; file = ms["total_cache"] }
-		}
-		if (hascpuacct) { cpu = readone(p "/cpuacct.usage"); if (cpu != "") cpu = int(cpu / 1000) }
-		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }
-		rec = sprintf("C\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t\t\t\n", hid, esc(rel), mt, procs, mem, anon, file, cpu, pc, pm)
+		pop = after(readone(p "/cgroup.events"))
+		kv(p "/cgroup.stat", " nr_descendants nr_dying_descendants ", 2, st)
+		cpu = readone(p "/cpu.stat"); cpu = (index(cpu, "usage_usec ") == 1) ? substr(cpu, 12) : ""
+	} else if (hascpuacct) {
+		cpu = readone(p "/cpuacct.usage"); if (cpu != "") cpu = int(cpu / 1000)
 	}
 	n++
-	bytes += length(rec)
-	printf "%s", rec
-	if (maxbytes > 0 && bytes >= maxbytes) { printf "L\t%s\tbytes\t%s\n", hid, maxbytes; stopped = 1 }
+	printf "c\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(rel), mt, procs, pop, st["nr_descendants"], st["nr_dying_descendants"], cpu
 }
 !hex { RS = "\n"; one($0); RS = mainrs; next }
 {
@@ -192,6 +207,43 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, ev, st, ms, cs, mem
 		if ($i == "00") { one(buf); buf = "" } else buf = buf hx[$i]
 	}
 }'
+
+# Stage 2: partial records in, finished C records out; everything else passes through.
+WALK2="$WALKLIB"'
+BEGIN { FS = "\t"; bytes = 0; stopped = 0 }
+stopped { next }
+$1 != "c" { print; next }
+{
+	rel = $2; p = root (rel == "/" ? "" : unesc(rel))
+	mem = ""; anon = ""; file = ""; kern = ""; slab = ""; pc = ""; pm = ""
+	split("", ms)
+	if (kind == "v2") {
+		mem = readone(p "/memory.current")
+		if (mem != "") { kv(p "/memory.stat", " anon file kernel slab ", 4, ms); anon = ms["anon"]; file = ms["file"]; kern = ms["kernel"]; slab = ms["slab"] }
+		pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max")
+		rec = sprintf("C\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", hid, rel, $3, $4, $5, $6, $7, mem, anon, file, kern, slab, $8, pc, pm, psi(p "/cpu.pressure"), psi(p "/memory.pressure"), psi(p "/io.pressure"))
+	} else {
+		if (hasmem) {
+			mem = readone(p "/memory.usage_in_bytes")
+			# total_* are hierarchical, as memory.usage_in_bytes and the v2 memory.stat are.
+			if (mem != "") { kv(p "/memory.stat", " total_rss total_cache ", 2, ms); anon = ms["total_rss"]; file = ms["total_cache"] }
+		}
+		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }
+		rec = sprintf("C\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t\t\t\n", hid, rel, $3, $4, mem, anon, file, $8, pc, pm)
+	}
+	bytes += length(rec)
+	printf "%s", rec
+	if (maxbytes > 0 && bytes >= maxbytes + 0) { printf "L\t%s\tbytes\t%s\n", hid, maxbytes; stopped = 1 }
+}'
+
+stage1() { # RS HEX, reading find output on stdin
+	awk -v rs="$1" -v hex="$2" -v hid="$hid" -v kind="$kind" -v root="$dir" -v gnu="$HASPRINTF" \
+		-v hascpuacct="$hascpuacct" -v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" "$WALK1"
+}
+stage2() {
+	awk -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmem="$hasmem" -v haspids="$haspids" \
+		-v maxbytes="$MAXBYTES" "$WALK2"
+}
 
 walk() { # HID KIND CONTROLLERS DIR
 	hid=$1 kind=$2 ctrls=$3 dir=$4
@@ -203,30 +255,26 @@ walk() { # HID KIND CONTROLLERS DIR
 	if [ "$NULRS" = 1 ]; then
 		# One walk, NUL-terminated paths: any byte a name may hold travels as it is.
 		if [ "$HASPRINTF" = 1 ]; then
-			find "$dir" -xdev "$@" -type d -printf '%T@\t%p\0'
+			find "$dir" -xdev "$@" -type d -printf '%d\t%T@\t%p\0'
 		else
 			find "$dir" -xdev "$@" -type d -print0
-		fi | awk -v rs=nul -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmt="$HASPRINTF" -v hex=0 \
-			-v hasmem="$hasmem" -v hascpuacct="$hascpuacct" -v haspids="$haspids" \
-			-v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" -v maxbytes="$MAXBYTES" "$WALK"
+		fi | stage1 nul 0 | stage2
 		return
 	fi
 	# An awk that cannot split on NUL (busybox) gets paths one per line, and the paths holding a
 	# newline NUL-terminated through od in a second, rarely non-empty, walk.
-	if [ "$HASPRINTF" = 1 ]; then
-		find "$dir" -xdev "$@" -type d ! -path "*$NL*" -printf '%T@\t%p\n'
-	else
-		find "$dir" -xdev "$@" -type d ! -path "*$NL*" -print
-	fi | awk -v rs=nl -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmt="$HASPRINTF" -v hex=0 \
-		-v hasmem="$hasmem" -v hascpuacct="$hascpuacct" -v haspids="$haspids" \
-		-v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" -v maxbytes="$MAXBYTES" "$WALK"
-	if [ "$HASPRINTF" = 1 ]; then
-		find "$dir" -xdev "$@" -type d -path "*$NL*" -printf '%T@\t%p\0'
-	else
-		find "$dir" -xdev "$@" -type d -path "*$NL*" -print0
-	fi | od -An -v -tx1 | awk -v rs=nl -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmt="$HASPRINTF" -v hex=1 \
-		-v hasmem="$hasmem" -v hascpuacct="$hascpuacct" -v haspids="$haspids" \
-		-v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" -v maxbytes="$MAXBYTES" "$WALK"
+	{
+		if [ "$HASPRINTF" = 1 ]; then
+			find "$dir" -xdev "$@" -type d ! -path "*$NL*" -printf '%d\t%T@\t%p\n'
+		else
+			find "$dir" -xdev "$@" -type d ! -path "*$NL*" -print
+		fi | stage1 nl 0
+		if [ "$HASPRINTF" = 1 ]; then
+			find "$dir" -xdev "$@" -type d -path "*$NL*" -printf '%d\t%T@\t%p\0'
+		else
+			find "$dir" -xdev "$@" -type d -path "*$NL*" -print0
+		fi | od -An -v -tx1 | stage1 nl 1
+	} | stage2
 }
 
 # Choose the hierarchies: one line per hierarchy, "KIND<TAB>CONTROLLERS<TAB>MOUNTPOINT<TAB>ROOT",
