@@ -7,6 +7,7 @@ import { isOrphan } from '../findings/finding';
 import { cleanupFix } from '../fixes/interimFixes';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
+import { readSettings } from '../settings';
 import { ensureSnapshot, pickNode } from './pick';
 
 export function registerFixCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider): void {
@@ -29,14 +30,15 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const spec = nodes.spec(nodeId);
     const label = spec?.label ?? nodeId;
     const transport = nodes.transport(nodeId);
-    const probe = generateFix(kind, { snapshot: view.snapshot, nodeLabel: label, findings });
+    const kubeletDir = readSettings().kubeletDir;
+    const probe = generateFix(kind, { snapshot: view.snapshot, nodeLabel: label, findings, kubeletDir });
     if (!probe) throw new UserError(`no generator for "${fixKind(kind)?.label}" in this build yet`);
     let currentFile: string | undefined;
     if (probe.patches && transport) {
       const path = probe.patches.path;
       currentFile = await withCancellableProgress(`Cgroup Forensics: reading ${path} on ${label}`, (signal) => readNodeFile(transport, path, signal));
     }
-    const fix = currentFile !== undefined ? generateFix(kind, { snapshot: view.snapshot, nodeLabel: label, findings, currentFile })! : probe;
+    const fix = currentFile !== undefined ? generateFix(kind, { snapshot: view.snapshot, nodeLabel: label, findings, currentFile, kubeletDir })! : probe;
     const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: fix.language });
     if (fix.patches && currentFile !== undefined) {
       const left = nodeFiles.put(label, fix.patches.path, currentFile);

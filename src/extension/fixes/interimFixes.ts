@@ -9,6 +9,8 @@ export interface FixContext {
   findings: readonly Finding[];
   /** The node's current file, for fixes that patch one. */
   currentFile?: string;
+  /** kubelet's root directory on the node (default /var/lib/kubelet). */
+  kubeletDir?: string;
 }
 
 /** The cleanup script of the fix generators (src/core/fixes) for the cleanable findings. */
@@ -35,7 +37,7 @@ export function interimFix(kind: FixKind, c: FixContext): FixDocument | undefine
       return {
         kind,
         language: 'yaml',
-        patches: { path: '/var/lib/kubelet/config.yaml' },
+        patches: { path: `${(c.kubeletDir || '/var/lib/kubelet').replace(/\/$/, '')}/config.yaml` },
         content: kubeletPatched(c.currentFile),
       };
     case 'sysctl':

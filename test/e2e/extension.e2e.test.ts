@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
+import { buildKubeletTree, type KubeletTree } from './kubeletTree';
+import { Workbench } from './workbench';
+
+/**
+ * The packaged extension in a real VS Code (code-server 4.100.3) driven in headless Chromium as
+ * a user: the view, the real kernel's cgroups of this machine with a kubelet-shaped tree built in
+ * a sandbox, Detect Orphans from the palette, a generated fix. Screenshots of every step go to
+ * test-output/e2e/workbench/.
+ */
+describe('e2e: the extension in code-server + Chromium', function () {
+  // Generous: "This machine" is the whole machine, and a shared CI machine may hold big trees.
+  this.timeout(600_000);
+  let tree: KubeletTree | undefined;
+  let profile: Profile | undefined;
+  let server: Server | undefined;
+  let wb: Workbench | undefined;
+  const mounts = cgroupMounts();
+
+  before(async function () {
+    needs(this, e2eMissing() ?? (mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount on this machine'));
+    const started = Date.now();
+    rmSync(join(OUTPUT, 'workbench'), { recursive: true, force: true });
+    const vsix = await packageVsix();
+    tree = await buildKubeletTree(mounts.v2!);
+    profile = makeProfile({
+      'cgroupForensics.kubelet.rootDir': tree.kubeletDir,
+      'cgroupForensics.orphans.gracePeriodSeconds': 0,
+      'cgroupForensics.tree.stat': 'procs',
+    });
+    await installVsix(profile, vsix);
+    server = await startCodeServer(profile);
+    wb = await Workbench.open(server.url, 'workbench');
+    console.log(`      (package, sandbox, install, start, open: ${Date.now() - started} ms)`);
+  });
+
+  after(async function () {
+    if (wb && this.currentTest?.state === 'failed') await wb.screenshot('failure').catch(() => undefined);
+    if (wb) {
+      writeFileSync(join(OUTPUT, 'workbench', 'console.log'), wb.consoleLines.join('\n') + '\n');
+      await wb.close();
+    }
+    if (server) {
+      writeFileSync(join(OUTPUT, 'workbench', 'code-server.log'), server.output());
+      await server.stop();
+    }
+    if (profile) cpSync(join(profile.userDataDir, 'logs'), join(OUTPUT, 'workbench', 'logs'), { recursive: true });
+    profile?.remove();
+    await tree?.cleanup();
+  });
+
+  afterEach(async function () {
+    if (wb && this.currentTest?.state === 'failed') await wb.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
+  it('shows the Cgroup Forensics container with This machine in the Nodes view', async () => {
+    const page = wb!.page;
+    await page.locator('.activitybar [aria-label^="Cgroup Forensics"]').first().click();
+    const nodes = wb!.pane('Nodes');
+    await wb!.row(nodes, 'This machine').waitFor({ state: 'visible', timeout: 60_000 });
+    await wb!.pane('Findings').waitFor({ state: 'visible' });
+    await wb!.screenshot('view-open');
+  });
+
+  it('expands This machine into hierarchies and browses the kubelet-shaped tree lazily', async () => {
+    const nodes = wb!.pane('Nodes');
+    // The tree is virtual (only rows in view exist): give the Nodes view the whole side bar.
+    await wb!.setPaneExpanded('Findings', false);
+    await wb!.expand(wb!.row(nodes, 'This machine'));
+    const unified = wb!.row(nodes, /^unified$/);
+    await unified.waitFor({ state: 'visible', timeout: 240_000 });
+    // A v1 controller hierarchy of the hybrid layout is listed too.
+    await wb!.row(nodes, /^memory$/).waitFor({ state: 'visible' });
+    await wb!.screenshot('this-machine-hierarchies');
+    await wb!.expand(unified);
+    await wb!.expand(wb!.row(nodes, tree!.top));
+    await wb!.expand(wb!.row(nodes, 'kubepods.slice'));
+    await wb!.expand(wb!.row(nodes, 'kubepods-burstable.slice'));
+    const live = wb!.row(nodes, tree!.livePod.replace(/-/g, '_'));
+    await wb!.expand(live);
+    // The container row shows its process count (tree.stat = procs) and its kind.
+    const container = nodes.locator('.monaco-list-row', { hasText: 'cri-containerd-' }).first();
+    await container.waitFor({ state: 'visible' });
+    assert.match((await container.textContent()) ?? '', /1 proc/);
+    assert.match((await live.textContent()) ?? '', /pod burstable/);
+    await wb!.screenshot('kubelet-tree-expanded');
+  });
+
+  it('runs Detect Orphans from the command palette and lists the orphaned pod', async () => {
+    const page = wb!.page;
+    const orphanSlice = tree!.orphanPod.replace(/-/g, '_');
+    await wb!.runCommand('Cgroup Forensics: Detect Orphans');
+    await page.locator('.notifications-toasts', { hasText: /orphaned cgroup/ }).first().waitFor({ timeout: 240_000 });
+    // The orphan is marked in the Nodes tree (its row was already in view).
+    const nodes = wb!.pane('Nodes');
+    const orphanRow = wb!.row(nodes, orphanSlice);
+    await page.waitForFunction((el) => /orphan/.test(el?.textContent ?? ''), await orphanRow.elementHandle(), { timeout: 60_000 });
+    await wb!.screenshot('orphans-detected');
+    // In the Findings view (a whole machine may have many findings), filter to this sandbox.
+    await wb!.setPaneExpanded('Nodes', false);
+    const findings = wb!.pane('Findings');
+    await wb!.row(findings, 'This machine').click();
+    await page.keyboard.press('Control+Alt+F');
+    await page.keyboard.type(tree!.top);
+    const orphan = findings.locator('.monaco-list-row', { hasText: orphanSlice }).first();
+    await orphan.waitFor({ state: 'visible', timeout: 30_000 });
+    // The live pod, which kubelet knows, is no finding.
+    assert.equal(await findings.locator('.monaco-list-row', { hasText: tree!.livePod.replace(/-/g, '_') }).count(), 0);
+    await wb!.screenshot('findings-view');
+    await page.keyboard.press('Escape');
+    await wb!.setPaneExpanded('Nodes', true);
+  });
+
+  it('generates a cleanup script as an untitled shell script naming the orphan', async () => {
+    await wb!.runCommand('Cgroup Forensics: Generate Fix');
+    await wb!.pick('Cleanup script');
+    const editor = wb!.page.locator('.editor-instance .monaco-editor').first();
+    await editor.waitFor({ state: 'visible' });
+    await wb!.page.locator('.view-lines', { hasText: 'rm_cgroup' }).first().waitFor({ timeout: 30_000 });
+    const mode = wb!.page.locator('.statusbar [aria-label*="Shell Script"], .statusbar-item', { hasText: /Shell Script/ }).first();
+    await mode.waitFor({ state: 'visible' });
+    // The orphan's directory is in the script (scrolled into view by searching for it).
+    await wb!.page.keyboard.press('Control+F');
+    await wb!.page.keyboard.type(tree!.orphanPod.replace(/-/g, '_'));
+    await wb!.page.locator('.find-widget .matchesCount', { hasText: /of/ }).first().waitFor({ timeout: 10_000 });
+    assert.doesNotMatch((await wb!.page.locator('.find-widget .matchesCount').first().textContent()) ?? '', /No results/);
+    await wb!.page.keyboard.press('Escape');
+    await wb!.screenshot('cleanup-fix');
+  });
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CgroupForensicsApi } from '../../src/extension/extension';
+import type { FindingsElement } from '../../src/extension/findings/findingsTree';
+import type { NodesElement } from '../../src/extension/tree/elements';
+import { needs } from '../support/prereq';
+import type { KubeletTree } from '../e2e/kubeletTree';
+import { inTree, resetSettings, setUpTree, treeMissing } from './fixture';
+import { activated } from './host';
+
+describe('commands over this machine', function () {
+  let api: CgroupForensicsApi;
+  let tree: (KubeletTree & { wide: string }) | undefined;
+  const cg = (rel: string): NodesElement => ({ type: 'cgroup', nodeId: 'local', hierarchy: 'unified', path: inTree(tree!, rel) });
+
+  before(async function () {
+    needs(this, treeMissing());
+    api = await activated();
+    tree = await setUpTree();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await tree?.cleanup();
+    await resetSettings();
+  });
+
+  it('detects the orphaned pod (unknown to kubelet) and lists it in the Findings view', async () => {
+    const n = await vscode.commands.executeCommand<number>('cgroupForensics.detectOrphans', { type: 'node', nodeId: 'local' });
+    assert.ok(n >= 1, `found ${n}`);
+    const nodes = api.findingsTree.getChildren();
+    assert.deepEqual(nodes, [{ type: 'node', nodeId: 'local' }]);
+    const findings = api.findingsTree.getChildren(nodes[0]) as Extract<FindingsElement, { type: 'finding' }>[];
+    const orphan = findings.find((f) => f.finding.core.podUid === tree!.orphanPod);
+    assert.ok(orphan, 'the orphan pod is a finding');
+    assert.equal(orphan.finding.kind, 'orphaned-pod-cgroup');
+    assert.ok(!findings.some((f) => f.finding.core.podUid === tree!.livePod), 'the live pod, which kubelet knows, is not');
+    const it = api.findingsTree.getTreeItem(orphan);
+    assert.equal(it.command?.command, 'cgroupForensics.revealCgroup');
+    assert.match(String(it.contextValue), /\+fixable/);
+    const refs = api.findingsTree.getChildren(orphan);
+    assert.ok(refs.some((r) => r.type === 'cgroup' && r.ref.path === inTree(tree!, tree!.paths.orphanPod)));
+    await vscode.commands.executeCommand('cgroupForensics.revealCgroup', { nodeId: 'local', ref: { hierarchy: 'unified', path: inTree(tree!, tree!.paths.orphanPod) } });
+  });
+
+  it('copies the cgroup path, pod UID and container ID', async () => {
+    assert.equal(await vscode.commands.executeCommand('cgroupForensics.copyPath', cg(tree!.paths.liveContainer)), inTree(tree!, tree!.paths.liveContainer));
+    assert.equal(await vscode.env.clipboard.readText(), inTree(tree!, tree!.paths.liveContainer));
+    assert.equal(await vscode.commands.executeCommand('cgroupForensics.copyPodUid', cg(tree!.paths.liveContainer)), tree!.livePod);
+    const id = /cri-containerd-([0-9a-f]{64})\.scope$/.exec(tree!.paths.liveContainer)![1];
+    assert.equal(await vscode.commands.executeCommand('cgroupForensics.copyContainerId', cg(tree!.paths.liveContainer)), id);
+    // A pod has no container ID: the command says so (one message) and copies nothing.
+    assert.equal(await vscode.commands.executeCommand('cgroupForensics.copyContainerId', cg(tree!.paths.livePod)), undefined);
+  });
+
+  it('inspects the processes of a cgroup into a readable document', async () => {
+    const n = await vscode.commands.executeCommand<number>('cgroupForensics.inspectProcesses', cg(tree!.paths.liveContainer));
+    assert.equal(n, 1);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc);
+    assert.equal(doc.languageId, 'plaintext');
+    assert.match(doc.getText(), /sleep 3600/);
+    assert.match(doc.getText(), new RegExp(`pod UID: ${tree!.livePod}`));
+  });
+
+  it('exports reports as JSON, Markdown and HTML documents', async () => {
+    for (const [format, language] of [['json', 'json'], ['markdown', 'markdown'], ['html', 'html']] as const) {
+      await vscode.commands.executeCommand('cgroupForensics.exportReport', { type: 'node', nodeId: 'local' }, format);
+      const doc = vscode.window.activeTextEditor!.document;
+      assert.equal(doc.languageId, language);
+      assert.ok(doc.getText().includes(tree!.orphanPod), `${format} names the orphan`);
+      if (format === 'json') {
+        const parsed = JSON.parse(doc.getText()) as { snapshot: { schema: string }; findings: unknown };
+        assert.equal(parsed.snapshot.schema, 'cgroup-forensics/snapshot@1');
+      }
+      if (format === 'html') assert.doesNotMatch(doc.getText(), /<script/i);
+    }
+  });
+});

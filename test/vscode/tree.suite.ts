@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CgroupForensicsApi } from '../../src/extension/extension';
+import type { NodesElement } from '../../src/extension/tree/elements';
+import { needs } from '../support/prereq';
+import type { KubeletTree } from '../e2e/kubeletTree';
+import { WIDE, inTree, resetSettings, setUpTree, treeMissing } from './fixture';
+import { activated, until } from './host';
+
+const LOCAL: NodesElement = { type: 'node', nodeId: 'local' };
+
+describe('the Nodes tree over this machine', function () {
+  let api: CgroupForensicsApi;
+  let tree: (KubeletTree & { wide: string }) | undefined;
+
+  before(async function () {
+    needs(this, treeMissing());
+    api = await activated();
+    tree = await setUpTree();
+    const status = await vscode.commands.executeCommand('cgroupForensics.connect', LOCAL);
+    assert.equal(status, 'connected');
+  });
+
+  after(async () => {
+    await tree?.cleanup();
+    await resetSettings();
+  });
+
+  const item = (e: NodesElement): vscode.TreeItem => api.nodesTree.getTreeItem(e);
+  const cg = (rel: string): NodesElement => ({ type: 'cgroup', nodeId: 'local', hierarchy: 'unified', path: inTree(tree!, rel) });
+
+  it('lists This machine first, connected, then the ssh config group', async () => {
+    const top = await api.nodesTree.getChildren();
+    assert.deepEqual(top[0], LOCAL);
+    assert.ok(top.some((e) => e.type === 'sshConfig'));
+    const it = item(LOCAL);
+    assert.equal(it.label, 'This machine');
+    assert.equal(it.contextValue, 'node+local+connected');
+    assert.match(String(it.description), /hybrid|v2|v1/);
+  });
+
+  it('shows the hierarchies of the hybrid layout under the node', async () => {
+    const hs = (await api.nodesTree.getChildren(LOCAL)).filter((e) => e.type === 'hierarchy').map((e) => (e as { hierarchy: string }).hierarchy);
+    assert.ok(hs.includes('unified'), hs.join(' '));
+    assert.ok(hs.length >= 1);
+  });
+
+  it('browses the kubelet-shaped tree lazily, with stats, identity and kind icons', async () => {
+    const top = await api.nodesTree.getChildren({ type: 'hierarchy', nodeId: 'local', hierarchy: 'unified' });
+    assert.ok(top.some((e) => e.type === 'cgroup' && e.path === `/${tree!.top}`), 'the sandbox is a child of the unified root');
+    const podKids = await api.nodesTree.getChildren(cg(tree!.paths.livePod));
+    assert.equal(podKids.length, 1);
+    const container = podKids[0]!;
+    assert.deepEqual(container, cg(tree!.paths.liveContainer));
+    const ci = item(container);
+    assert.match(String(ci.description), /^1 proc · container containerd/);
+    assert.match(String(ci.tooltip), new RegExp(`pod UID: ${tree!.livePod}`));
+    assert.match(String(ci.tooltip), /QoS: burstable/);
+    assert.match(String(ci.tooltip), /runtime: containerd/);
+    assert.match(String(ci.tooltip), /processes: 1/);
+    assert.equal((ci.iconPath as vscode.ThemeIcon).id, 'vm-running');
+    assert.match(String(ci.contextValue), /^cgroup\+container\+poduid\+containerid/);
+    const pi = item(cg(tree!.paths.livePod));
+    assert.equal((pi.iconPath as vscode.ThemeIcon).id, 'package');
+    assert.equal(pi.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.equal(item(cg(tree!.paths.kubepods)).description, '0 procs · kubepods (systemd) · 8 below');
+  });
+
+  it('marks the orphaned pod with a warning icon and an orphan flag', () => {
+    const oi = item(cg(tree!.paths.orphanPod));
+    assert.equal((oi.iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match(String(oi.description), /^orphan · /);
+    assert.match(String(oi.contextValue), /\+orphan\+fixable/);
+  });
+
+  it('keeps ids (node + hierarchy + path) across a refresh, so expansion survives', async () => {
+    const before = item(cg(tree!.paths.liveContainer)).id;
+    const oldTaken = api.nodes.state('local');
+    assert.equal(await vscode.commands.executeCommand('cgroupForensics.refresh', LOCAL), 'connected');
+    const now = api.nodes.state('local');
+    assert.ok(oldTaken.status === 'connected' && now.status === 'connected' && now.view !== oldTaken.view, 'a new snapshot');
+    assert.equal(item(cg(tree!.paths.liveContainer)).id, before);
+    assert.ok(before?.includes('unified') && before.includes(tree!.paths.liveContainer));
+  });
+
+  it('pages a wide level with a "load more" leaf', async () => {
+    const parent = cg(tree!.wide);
+    let kids = await api.nodesTree.getChildren(parent);
+    assert.equal(kids.length, 11);
+    const more = kids[10]!;
+    assert.equal(more.type, 'more');
+    assert.match(String(item(more).label), /Load more \(15 not shown\)/);
+    await vscode.commands.executeCommand('cgroupForensics.loadMore', more);
+    kids = await api.nodesTree.getChildren(parent);
+    assert.equal(kids.length, 21);
+    await vscode.commands.executeCommand('cgroupForensics.loadMore', kids[20]);
+    kids = await api.nodesTree.getChildren(parent);
+    assert.equal(kids.length, WIDE);
+    assert.ok(kids.every((k) => k.type === 'cgroup'));
+  });
+
+  it('shows a node that cannot connect as failed, with the reason and a reconnect leaf', async () => {
+    const id = await vscode.commands.executeCommand<string>('cgroupForensics.addNode', 'ssh', 'nobody@cf-no-such-host.invalid');
+    try {
+      assert.equal(await vscode.commands.executeCommand('cgroupForensics.connect', { type: 'node', nodeId: id }), 'failed');
+      const it = item({ type: 'node', nodeId: id });
+      assert.match(String(it.contextValue), /^node\+ssh\+failed\+removable$/);
+      const kids = await api.nodesTree.getChildren({ type: 'node', nodeId: id });
+      assert.equal(kids[0]?.type, 'message');
+      assert.match(String(item(kids[0]!).label), /^Failed: ./);
+      assert.equal(item(kids[1]!).command?.command, 'cgroupForensics.connect');
+    } finally {
+      await vscode.commands.executeCommand('cgroupForensics.removeNode', { type: 'node', nodeId: id });
+    }
+    await until('the node to be gone', async () => ((await api.nodesTree.getChildren()).some((e) => e.type === 'node' && e.nodeId === id) ? undefined : true));
+  });
+});
