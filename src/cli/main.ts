@@ -7,10 +7,11 @@ import { treeCommand } from './commands/tree';
 import { orphansCommand } from './commands/orphans';
 import { inspectCommand } from './commands/inspect';
 import { fixCommand } from './commands/fix';
+import { exportCommand } from './commands/export';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },

@@ -1,4 +1,4 @@
-import { FIX_KINDS, fixesFor, type FixKind } from '../../core/fixes/fixPlan';
+import { FIX_KINDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
 import type { FixDocument } from '../../core/fixes/fixDocument';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
@@ -11,7 +11,10 @@ export const fixCommand: CliCommand = {
   synopsis: `KIND [--json]`,
   help: `  KIND                    ${FIX_KINDS.join(' | ')}
                           cleanup: POSIX sh script removing exactly the orphans (dry run unless
-                          run with --apply); driver: kubelet + runtime configs on one driver
+                          run with --apply); driver: kubelet + runtime configs on one driver;
+                          prometheus: alert rules; npd: node-problem-detector plugin (config
+                          and script, printed one after the other; --json keeps them apart);
+                          bpftrace: a script on the cgroup mkdir/rmdir/release tracepoints
   --driver D              systemd (default) or cgroupfs: the driver to align on
   --file                  print only the patched file (for config kinds), no diff
   --json                  print the documents as JSON (content, diff, reasons, how to apply)
@@ -23,9 +26,13 @@ ${SOURCE_HELP}`,
     if (ctx.args.length !== 1 || !FIX_KINDS.includes(kind as FixKind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
     const driver = stringOption(ctx.options, 'driver');
     if (driver !== undefined && driver !== 'systemd' && driver !== 'cgroupfs') throw new UsageError('--driver is systemd or cgroupfs');
-    const r = await forensicsFrom(ctx);
-    if ('code' in r) return reportProbeError(r);
-    const docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+    let docs;
+    if (STATIC_FIX_KINDS.includes(kind as FixKind)) docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace');
+    else {
+      const r = await forensicsFrom(ctx);
+      if ('code' in r) return reportProbeError(r);
+      docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+    }
     if (ctx.options.json) ctx.write(JSON.stringify({ schema: 'cgroup-forensics/fixes@1', fixes: docs }, null, 1) + '\n');
     else for (const d of docs) ctx.write(renderFix(d, Boolean(ctx.options.file)));
     return EXIT.ok;
@@ -34,7 +41,7 @@ ${SOURCE_HELP}`,
 
 /** Scripts and new files print as they are; patches of the node's files print as a diff with their reasons. */
 function renderFix(d: FixDocument, fileOnly: boolean): string {
-  if (d.kind === 'cleanup' || d.kind === 'sysctl' || fileOnly) return d.content;
+  if (!d.diff || fileOnly) return d.content;
   const head = [`# ${d.title}`, ...d.reasons.map((r) => `#   why: ${r}`), ...d.apply.map((a) => `#   then: ${a}`)];
   if (d.meaningDiff) head.push('#   the file is re-emitted by a TOML parser (comments and layout change); the change in meaning:');
   const diff = d.meaningDiff ?? d.diff;

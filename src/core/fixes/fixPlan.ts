@@ -9,8 +9,11 @@ import { crioFix } from './crioFix';
 import type { FixDocument } from './fixDocument';
 import { kernelParamsFix } from './kernelParamsFix';
 import { kubeletFix, type KubeletChanges } from './kubeletFix';
+import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
-export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl'] as const;
+export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace'] as const;
+/** Kinds that do not depend on the node: no scan needed. */
+export const STATIC_FIX_KINDS: readonly FixKind[] = ['prometheus', 'npd', 'bpftrace'];
 export type FixKind = (typeof FIX_KINDS)[number];
 
 export interface FixOptions {
@@ -54,5 +57,21 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`])];
     case 'sysctl':
       return [kernelParamsFix(s, r.findings)];
+    case 'prometheus':
+    case 'npd':
+    case 'bpftrace':
+      return staticFix(kind);
+  }
+}
+
+/** The monitoring documents: the same for every node. */
+export function staticFix(kind: 'prometheus' | 'npd' | 'bpftrace'): FixDocument[] {
+  switch (kind) {
+    case 'prometheus':
+      return [prometheusRules()];
+    case 'npd':
+      return npdPlugin();
+    case 'bpftrace':
+      return [bpftraceScript()];
   }
 }
