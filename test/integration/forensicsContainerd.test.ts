@@ -192,6 +192,36 @@ describe('forensics against real containerd + runc leaks', function () {
     assert.equal(byPid.get(pids.lostX!)?.reparentedToInit, true);
   });
 
+  it('the CLI: orphans exits 1 with the findings and the leftover processes, 0 on a live container, 5 when it cannot tell', async () => {
+    const unified = box!.mounts.find((m) => m.endsWith('/unified'))!;
+    const cli = (...args: string[]): Promise<{ code: number; out: string }> =>
+      exec('node', ['-r', 'tsx/cjs', '-r', './test/setup/textLoader.cjs', 'src/cli/main.ts', ...args], join(__dirname, '..', '..'));
+    const ctrd = ['--containerd-address', b!.socket, '--containerd-config', b!.config, '--kubelet-dir', join(work!, 'no-kubelet')];
+    const found = await cli('orphans', '--cgroup-root', `${unified}${SB()}`, ...ctrd);
+    assert.equal(found.code, 1, found.out);
+    assert.match(found.out, new RegExp(`orphaned pod cgroup ${cgfsPod('guaranteed', CRASH_C)} with 1 leftover process`));
+    assert.match(found.out, new RegExp(`pid ${pids.crashC} ppid 1 root S .* REPARENTED-TO-INIT  /bin/sleep 3600`));
+    assert.match(found.out, /most likely root cause: kubelet and the container runtime use different cgroup drivers/);
+    const json = await cli('orphans', '--json', '--cgroup-root', `${unified}${SB()}`, ...ctrd);
+    const parsed = JSON.parse(json.out) as { findings: { kind: string; podUid?: string; processList?: { pid: number }[] }[] };
+    assert.deepEqual(parsed.findings.filter((f) => f.kind === 'orphaned-pod-cgroup').map((f) => f.podUid).sort(), [DEAD_B, CRASH_C, DEAD_F].sort());
+    assert.deepEqual(parsed.findings.find((f) => f.podUid === CRASH_C)!.processList!.map((p) => p.pid), [pids.crashC]);
+    const clean = await cli('orphans', '--cgroup-root', `${unified}${cgfsPod('burstable', LIVE_A)}/${cid('a1')}`, ...ctrd);
+    assert.equal(clean.code, 0, clean.out);
+    assert.match(clean.out, /^no findings$/m);
+    const blind = await cli('orphans', '--cgroup-root', `${unified}${SB()}/kubepods`, '--containerd-address', join(work!, 'no.sock'), '--kubelet-dir', join(work!, 'no-kubelet'));
+    assert.equal(blind.code, 5, blind.out);
+    assert.match(blind.out, /orphans: could not tell: no source of pods could be read/);
+    const script = await cli('fix', 'cleanup', '--cgroup-root', `${unified}${SB()}`, ...ctrd);
+    assert.equal(script.code, 0, script.out);
+    assert.match(script.out, /^#!\/bin\/sh$/m);
+    assert.match(script.out, new RegExp(`^rm_cgroup ${unified}${cgfsPod('besteffort', DEAD_B)} `, 'm'));
+    const inspect = await cli('inspect', cgfsPod('guaranteed', CRASH_C), '--recursive');
+    assert.equal(inspect.code, 0, inspect.out);
+    assert.match(inspect.out, new RegExp(`pid ${pids.crashC} ppid 1 .*REPARENTED-TO-INIT`));
+    assert.match(inspect.out, new RegExp(`in container ${cid('c1').slice(0, 12)} \\(unknown\\) of pod ${CRASH_C}`));
+  });
+
   it('the cleanup script removes exactly the orphans, re-checking each, and runs no name', async () => {
     const doc = cleanupScript(findings, { allowedRoots: box!.mounts });
     const script = join(work!, 'cleanup.sh');
