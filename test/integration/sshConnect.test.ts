@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolveRoute } from '../../src/core/transport/ssh/resolveRoute';
 import { SshError } from '../../src/core/transport/ssh/sshError';
@@ -140,6 +141,36 @@ describe('ssh: connecting like OpenSSH', function () {
       assert.match(e.message, /unsupported key format PKCS#8/);
     } finally {
       t.dispose();
+    }
+  });
+
+  it('authenticates with a password asked through the interaction when no key is accepted', async () => {
+    const user = `cfpw${randomBytes(3).toString('hex')}`;
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', user]);
+    const pwd = await TestSshd.start(lab, 'pw', { config: ['PasswordAuthentication yes'] });
+    try {
+      execFileSync('chpasswd', { input: `${user}:s3cret-${user}\n` });
+      const kh = lab.write('pw_known_hosts', `[127.0.0.1]:${pwd.port} ${pwd.hostKeyPublic()}\n`);
+      const cfg = lab.write('pw.config', hostBlock('pw', { port: pwd.port, user, knownHosts: kh, extra: [`IdentityFile ${lab.path('none_here')}`] }));
+      const asked = new ScriptedInteraction({ password: `s3cret-${user}` });
+      const t = new SshTransport({ alias: 'pw', configFile: cfg, interaction: asked });
+      try {
+        assert.equal((await runText(t, ['id', '-un'])).out, `${user}\n`);
+      } finally {
+        t.dispose();
+      }
+      assert.deepEqual(asked.passwordQuestions, [`${user}@127.0.0.1`]);
+      const wrong = new SshTransport({ alias: 'pw', configFile: cfg, interaction: new ScriptedInteraction({ password: 'nope' }) });
+      try {
+        const e = await failure(runText(wrong, ['true']));
+        assert.equal(e.code, 'auth');
+        assert.match(e.message, /permission denied for cfpw.*tried: password/);
+      } finally {
+        wrong.dispose();
+      }
+    } finally {
+      await pwd.stop();
+      execFileSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
     }
   });
 

@@ -81,6 +81,8 @@ export class TestSshd {
       const cfg = lab.write(
         `${name}_sshd_config`,
         [
+          // sshd takes the first value of a keyword, so a test's own lines come first.
+          ...(options.config ?? []),
           `Port ${port}`,
           'ListenAddress 127.0.0.1',
           ...hostKeys.map((k) => `HostKey ${k}`),
@@ -93,7 +95,6 @@ export class TestSshd {
           'KbdInteractiveAuthentication no',
           'AllowTcpForwarding yes',
           'LogLevel VERBOSE',
-          ...(options.config ?? []),
           '',
         ].join('\n'),
       );
@@ -213,7 +214,14 @@ export class ScriptedInteraction implements SshInteraction {
   readonly hostKeyQuestions: HostKeyQuestion[] = [];
   readonly passphraseQuestions: string[] = [];
 
-  constructor(private readonly answers: { acceptHostKey?: boolean; passphrase?: string } = {}) {}
+  readonly passwordQuestions: string[] = [];
+
+  constructor(private readonly answers: { acceptHostKey?: boolean; passphrase?: string; password?: string } = {}) {}
+
+  async password(q: { user: string; host: string }): Promise<string | undefined> {
+    this.passwordQuestions.push(`${q.user}@${q.host}`);
+    return this.answers.password;
+  }
 
   async confirmHostKey(q: HostKeyQuestion): Promise<{ accepted: true } | { accepted: false; reason: string }> {
     this.hostKeyQuestions.push(q);
