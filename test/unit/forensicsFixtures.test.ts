@@ -12,6 +12,8 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { CID_1, CID_2, CID_3, UID_A, UID_B, UID_C, v1CgroupfsHost, v2SystemdHost } from '../fixtures/hosts/specs';
 import { makeFakeHost, type FakeHostSpec } from '../support/fakeHost';
+import { needs } from '../support/prereq';
+import { toolchains } from '../support/toolchains';
 
 // The facts program and the findings on fixture nodes (real sh, awk and find over a node
 // filesystem laid out in a temporary directory and read with --host-root). Runtimes cannot run
@@ -111,6 +113,27 @@ describe('forensics on fixture nodes', () => {
       assert.equal(m[0]!.title, 'kubelet uses the cgroupfs cgroup driver but containerd uses systemd');
       assert.ok(m[0]!.evidence.some((e) => e.includes("plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options.SystemdCgroup = true")));
     });
+  });
+
+  describe('the facts program under every shell and awk a node may have', () => {
+    for (const tc of toolchains()) {
+      it(`gives the same facts with ${tc.name}`, async function () {
+        needs(this, tc.missing);
+        const spec = v1CgroupfsHost();
+        spec.files = { ...spec.files, 'var/lib/kubelet/config.yaml': 'cgroupDriver: systemd\n', [`var/lib/kubelet/pods/${UID_A}/x`]: '', 'proc/7/comm': 'kubelet\n', 'proc/7/cmdline': 'kubelet\0--cgroup-driver=cgroupfs\0' };
+        const host = makeFakeHost(spec);
+        try {
+          const f = await gatherFacts(new LocalTransport(tc.env()), { hostRoot: host.root });
+          assert.ok(f.ok, f.ok ? '' : f.error.message);
+          assert.deepEqual(f.value.kubeletCgroupDriver?.value, 'cgroupfs', 'the flag wins over the file');
+          assert.deepEqual([...(f.value.kubeletPods ?? [])], [UID_A]);
+          assert.equal(f.value.kernel, '3.10.0-1160.el7.x86_64');
+          assert.deepEqual(f.value.raw.missing.map((m) => m.key).sort(), ['containerd-config', 'containerd-version', 'crictl-containers', 'crictl-pods', 'crio-config', 'crio-version', 'ctr-reachable', 'runc-version', 'systemd-units']);
+        } finally {
+          host.remove();
+        }
+      });
+    }
   });
 
   describe('a v2 systemd node, with containerd\'s answer given as facts', () => {
