@@ -34,7 +34,8 @@ Options of every command:
   -V, --version           the version
 
 Exit status: 0 done, 1 findings (checks such as orphans), 2 bad usage, 3 the input cannot
-be scanned (no such directory, not a cgroup filesystem), 4 the scan failed, 130 interrupted.
+be scanned (no such directory, not a cgroup filesystem), 4 the scan failed, 5 a check could
+not tell (orphans without any source of pods), 130 interrupted.
 `;
 }
 

@@ -8,7 +8,7 @@ import { nameToJson } from '../../core/model/snapshotJson';
 import { takeSnapshot } from '../../core/scan';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, transportFor } from '../snapshotSource';
+import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
@@ -17,8 +17,8 @@ export const inspectCommand: CliCommand = {
   help: `  PATH                    a cgroup path (/kubepods/burstable/pod...) or its directory
   --recursive             the cgroups below PATH too
   --json                  print as JSON
-  --host-root DIR         read a node filesystem mounted at DIR (a debug pod's /host)`,
-  options: { recursive: { type: 'boolean' }, json: { type: 'boolean' }, 'host-root': { type: 'string' } },
+${SOURCE_HELP}`,
+  options: { ...SOURCE_OPTIONS, recursive: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length !== 1) throw new UsageError('inspect takes one PATH');
     const path = byteStringOf(ctx.args[0]!);
