@@ -25,7 +25,8 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
   for (const ih of index) {
     for (let i = 0; i < ih.h.tree.size; i++) {
       const k = ih.ids[i]!.k8s;
-      if (!k || !isWithin(cgroupPath(ih.h, ih.h.tree.path(i)), o.within)) continue;
+      if (!k || (k.role !== 'pod' && k.role !== 'container')) continue;
+      if (o.within !== undefined && !isWithin(cgroupPath(ih.h, ih.h.tree.path(i)), o.within)) continue;
       if (k.role === 'pod' && k.podUid) push(pods, k.podUid, { ih, i });
       else if (k.role === 'container' && k.containerId) push(containers, `${k.podUid ?? ''}/${k.containerId}`, { ih, i });
     }
