@@ -156,6 +156,16 @@ describe('forensics on fixture nodes', () => {
       assert.equal(r.orphansUndetermined, undefined);
     });
 
+    it('takes pods and containers from crictl (its JSON as crictl 1.28 prints it; no crictl is packaged here)', () => {
+      const pods = JSON.stringify({ items: [{ id: 'f'.repeat(64), metadata: { name: 'web-0', uid: UID_A, namespace: 'default', attempt: 0 }, state: 'SANDBOX_READY', createdAt: '1700000000000000000', labels: {}, annotations: {}, runtimeHandler: '' }] }, null, 2);
+      const ctrs = JSON.stringify({ containers: [{ id: CID_1, podSandboxId: 'f'.repeat(64), metadata: { name: 'web', attempt: 0 }, image: { image: 'sha256:1' }, imageRef: 'sha256:1', state: 'CONTAINER_RUNNING', createdAt: '1700000000000000000', labels: {}, annotations: {} }] }, null, 2);
+      const facts = interpretFacts({ found: [{ key: 'crictl-pods', source: 'crictl pods -o json', value: pods }, { key: 'crictl-containers', source: 'crictl ps -a -o json', value: ctrs }], missing: [] });
+      assert.deepEqual(facts.criPods, [{ id: 'f'.repeat(64), uid: UID_A, state: 'SANDBOX_READY' }]);
+      const r = analyze(snapshot, facts, { now: snapshot.node.now! + 3600 });
+      assert.ok(!kinds(r.findings, 'orphaned-pod-cgroup').some((f) => f.podUid === UID_A));
+      assert.deepEqual(kinds(r.findings, 'orphaned-container-cgroup').map((f) => f.containerId), [CID_2], 'CID_1 is known to crictl');
+    });
+
     it('says it cannot tell when no source of pods can be read', () => {
       const r = analyze(snapshot, interpretFacts({ found: [], missing: [{ key: 'ctr-reachable', source: 'ctr', reason: 'not installed: ctr' }] }));
       assert.equal(kinds(r.findings, 'orphaned-pod-cgroup').length, 0);
