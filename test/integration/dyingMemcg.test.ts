@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findDying } from '../../src/core/analysis/dying';
+import { takeSnapshot } from '../../src/core/scan';
+import { LocalTransport } from '../../src/core/transport/local';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { CgroupSandbox } from '../support/cgroupSandbox';
+
+// Real dying memory cgroups: a process in a v1 memory cgroup writes a file, so the page cache is
+// charged to it; the process ends and the cgroup is removed, but the kernel keeps it (dying) while
+// the pages it was charged for stay cached. The finding counts them from /proc/cgroups minus the
+// live directories of a walk of the whole memory hierarchy.
+const N = 12;
+
+describe('dying memory cgroups on the real kernel (v1)', function () {
+  this.timeout(60_000);
+  const memory = cgroupMounts().v1.get('memory');
+  let box: CgroupSandbox | undefined;
+  let dir: string | undefined;
+  after(async () => {
+    await box?.cleanup();
+    // Dropping the files uncharges their pages: the dying cgroups can then be freed.
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const dyingNow = async (): Promise<{ dying: number; evidence: string[] }> => {
+    const r = await takeSnapshot(new LocalTransport(), { cgroupRoot: memory! });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    const f = findDying(r.value).find((x) => x.title.includes('memory hierarchy'));
+    return { dying: f ? Number(/^(\d+)/.exec(f.title)![1]) : 0, evidence: f?.evidence ?? [] };
+  };
+
+  it('counts the memory cgroups made dying here, with the memcg ID headroom', async function () {
+    needs(this, memory ? cgroupMissing(memory) : 'no v1 memory controller mounted');
+    needs(this, execFileSync('df', ['--output=fstype', tmpdir()], { encoding: 'utf8' }).includes('tmpfs') ? `${tmpdir()} is tmpfs: its pages are not page cache` : undefined);
+    box = CgroupSandbox.create(memory!, 'dying');
+    // Files on a disk-backed directory: their pages are page cache charged to the cgroup.
+    dir = mkdtempSync(join(tmpdir(), 'cf-dying-'));
+    const before = await dyingNow();
+    for (let i = 0; i < N; i++) {
+      const cg = join(box.root, `m${i}`);
+      mkdirSync(cg);
+      execFileSync('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && dd if=/dev/zero of="$2" bs=64k count=4 2>/dev/null', 'sh', cg, join(dir, `f${i}`)]);
+      rmdirSync(cg);
+    }
+    const after = await dyingNow();
+    // Other work on this machine may free or make dying memory cgroups meanwhile, but not
+    // free ours: their pages are still cached.
+    assert.ok(after.dying - before.dying >= N - 2, `dying before ${before.dying}, after ${after.dying}, made ${N}`);
+    assert.ok(after.evidence.some((e) => /^\/proc\/cgroups: memory num_cgroups \d+; live directories under .*memory: \d+$/.test(e)), after.evidence.join('\n'));
+    assert.ok(after.evidence.some((e) => /of the kernel's 65535 memcg IDs; headroom \d+$/.test(e)));
+  });
+});
