@@ -1,0 +1,340 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Snapshot } from '../../src/core/model/snapshot';
+import { takeSnapshot } from '../../src/core/scan';
+import { LocalTransport } from '../../src/core/transport/local';
+import { flameMessages } from '../../src/extension/flame/flameData';
+import { parseToWebview, type ToWebview } from '../../src/extension/flame/protocol';
+import { partition, selfWeights, type Layout, type Measure } from '../../webview/src/layout';
+import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from '../../webview/src/model';
+import { CgroupSandbox } from '../support/cgroupSandbox';
+import { chromiumMissing, launchChromium, openFlamePage, postToWebview, sent, setTheme, THEMES, type FlamePage, type ThemeName } from './support/flamePage';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+
+// The real webview bundle in Debian's Chromium (see test/support/flamePage.ts for the one stub:
+// acquireVsCodeApi), fed real snapshots of a kubelet-shaped tree built in the kernel's cgroup2
+// hierarchy. Where a test needs to know where a cell is, it asks the same pure layout the bundle
+// uses (unit-tested on its own) and then checks what the page really shows there.
+const OUT = join(__dirname, '..', '..', 'test-output');
+const ROW = 18;
+const HOSTILE = '<img src=x onerror=window.__pwned=1>';
+const mounts = cgroupMounts();
+const hex = (n: number): string => randomBytes(n).toString('hex');
+const uidOf = (): string => {
+  const h = hex(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+describe('flame view in Chromium (real bundle, real snapshot)', function () {
+  let box: CgroupSandbox | undefined;
+  let browser: Browser | undefined;
+  let first: Snapshot;
+  let second: Snapshot;
+  const livePod = uidOf();
+  const emptyPod = uidOf();
+  const leaked: string[] = [];
+  let view: FlamePage | undefined;
+
+  before(async function () {
+    needs(this, mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount');
+    needs(this, chromiumMissing());
+    box = CgroupSandbox.create(mounts.v2!, 'flame');
+    const burst = 'kubepods.slice/kubepods-burstable.slice';
+    const live = `${burst}/kubepods-burstable-pod${livePod.replace(/-/g, '_')}.slice`;
+    box.mkdir(`${live}/cri-containerd-${hex(32)}.scope`);
+    await box.spawnIn(`${live}/cri-containerd-${hex(32)}.scope`);
+    box.mkdir(`${burst}/kubepods-burstable-pod${emptyPod.replace(/-/g, '_')}.slice/cri-containerd-${hex(32)}.scope`);
+    for (let i = 0; i < 6; i++) {
+      const pod = `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uidOf().replace(/-/g, '_')}.slice`;
+      box.mkdir(`${pod}/cri-containerd-${hex(32)}.scope`);
+      await box.spawnIn(`${pod}/cri-containerd-${hex(32)}.scope`);
+    }
+    await box.spawnIn('system.slice/cron.service');
+    for (let i = 0; i < 4; i++) box.mkdir(`system.slice/run-r${hex(16)}.scope`);
+    box.mkdir(HOSTILE);
+    first = await scan(box);
+    // Then the node leaks: empty pod cgroups pile up under besteffort.
+    for (let i = 0; i < 12; i++) {
+      const rel = `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uidOf().replace(/-/g, '_')}.slice`;
+      box.mkdir(`${rel}/cri-containerd-${hex(32)}.scope`);
+      leaked.push(rel);
+    }
+    second = await scan(box);
+    browser = await launchChromium();
+    mkdirSync(OUT, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await box?.cleanup();
+  });
+
+  afterEach(function () {
+    if (view && this.currentTest?.state === 'passed') assert.deepEqual(view.errors, [], 'the page reported errors');
+  });
+
+  async function scan(b: CgroupSandbox): Promise<Snapshot> {
+    const r = await takeSnapshot(new LocalTransport(), { cgroupRoot: b.root });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    return r.value;
+  }
+
+  function messages(s: Snapshot, snapshotId: number, role: 'current' | 'baseline' = 'current'): ToWebview[] {
+    return [...flameMessages(s, { snapshotId, role, label: 'This machine', source: 'local' }, 16)];
+  }
+
+  /** The webview's own model of a snapshot (decoded as the page decodes it). */
+  function model(s: Snapshot): FlameHierarchy {
+    const a = new SnapshotAssembler();
+    let out: FlameSnapshot | string = 'not ended';
+    for (const m of messages(s, 1)) {
+      const p = parseToWebview(m);
+      assert.ok(p.ok);
+      const v = p.value;
+      if (v.type === 'snapshotBegin') a.begin(v);
+      else if (v.type === 'snapshotChunk') a.chunk(v);
+      else if (v.type === 'snapshotEnd') out = a.end(1);
+    }
+    assert.ok(typeof out !== 'string', out as string);
+    return out.hierarchies[0]!;
+  }
+
+  function layoutOf(h: FlameHierarchy, measure: Measure): Layout {
+    return partition(h.parent, h.size, selfWeights(h, measure));
+  }
+
+  async function canvasBox(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {
+    const b = await page.locator('canvas.icicle-canvas').boundingBox();
+    assert.ok(b);
+    return b;
+  }
+
+  /** Page coordinates of the middle of a cgroup's cell at the root zoom. */
+  async function cellPoint(page: Page, l: Layout, i: number, view = { x0: 0, x1: 1 }): Promise<{ x: number; y: number; left: number }> {
+    const b = await canvasBox(page);
+    const p = l.posOf[i]!;
+    assert.ok(p >= 0, `cgroup ${i} has a cell`);
+    const k = b.width / (view.x1 - view.x0);
+    const a = Math.max(0, (l.x0[p]! - view.x0) * k);
+    const z = Math.min(b.width, (l.x1[p]! - view.x0) * k);
+    return { x: b.x + (a + z) / 2, y: b.y + l.depth[p]! * ROW + ROW / 2, left: b.x + a };
+  }
+
+  async function hoverText(page: Page, pt: { x: number; y: number }): Promise<string> {
+    await page.mouse.move(pt.x, pt.y);
+    await page.waitForFunction(() => !document.getElementById('tooltip')!.hidden);
+    return page.locator('#tooltip .tt-path').textContent().then((t) => t ?? '');
+  }
+
+  async function openWith(s: Snapshot, theme: ThemeName = 'dark', width = 1200): Promise<Page> {
+    view = await openFlamePage(browser!, { theme, width });
+    await postToWebview(view.page, messages(s, 1));
+    await view.page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('cgroups'));
+    return view.page;
+  }
+
+  /** Distinct colours in the canvas: a blank or single-colour canvas means nothing was drawn. */
+  async function canvasColours(page: Page): Promise<number> {
+    return page.evaluate(() => {
+      const c = document.querySelector('canvas.icicle-canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+      return seen.size;
+    });
+  }
+
+  it('renders a real snapshot: status, cells with names, and a tooltip with identity and stats', async () => {
+    const page = await openWith(second);
+    const h = model(second);
+    const status = (await page.locator('#status').textContent()) ?? '';
+    assert.match(status, new RegExp(`unified: ${h.size} cgroups`));
+    assert.match(status, /width: Cgroups \(leaves\)/);
+    assert.ok((await canvasColours(page)) > 6, 'the canvas shows cells in several colours');
+    const paths = pathsOf(h);
+    const l = layoutOf(h, 'cgroups');
+    const pod = paths.findIndex((p) => p.includes(livePod.replace(/-/g, '_')) && p.endsWith('.slice'));
+    assert.ok(pod > 0);
+    await page.waitForTimeout(50);
+    const text = await hoverText(page, await cellPoint(page, l, pod));
+    assert.equal(text, second.hierarchies[0]!.basePath + paths[pod]);
+    const identity = await page.locator('#tooltip .tt-identity').textContent();
+    assert.equal(identity, `pod ${livePod} (burstable)`);
+    const rows = await page.locator('#tooltip th').allTextContents();
+    for (const r of ['memory', 'processes', 'descendants', 'dying descendants']) assert.ok(rows.includes(r), r);
+  });
+
+  it('zooms into a clicked cell with an animation, shows the breadcrumb, and reports the selection', async () => {
+    const page = await openWith(second);
+    const h = model(second);
+    const paths = pathsOf(h);
+    const l = layoutOf(h, 'cgroups');
+    const besteffort = paths.indexOf('/kubepods.slice/kubepods-besteffort.slice');
+    assert.ok(besteffort > 0);
+    await page.evaluate(() => performance.clearMeasures('icicle-frame'));
+    const at = await cellPoint(page, l, besteffort);
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus === p, paths[besteffort]);
+    await page.waitForTimeout(700); // the 450 ms animation
+    const frames = await page.evaluate(() => performance.getEntriesByName('icicle-frame').length);
+    assert.ok(frames >= 5, `the zoom was animated (${frames} frames)`);
+    const crumbs = await page.locator('#breadcrumb .crumb').allTextContents();
+    assert.deepEqual(crumbs.slice(1), ['kubepods.slice', 'kubepods-besteffort.slice']);
+    // Zoomed: the besteffort cell spans the whole width, so both edges show it.
+    const b = await canvasBox(page);
+    const y = b.y + l.depth[l.posOf[besteffort]!]! * ROW + ROW / 2;
+    await page.screenshot({ path: join(OUT, 'flame-zoomed-dark.png') });
+    const base = second.hierarchies[0]!.basePath;
+    assert.equal(await hoverText(page, { x: b.x + 3, y }), base + paths[besteffort]);
+    assert.equal(await hoverText(page, { x: b.x + b.width - 3, y }), base + paths[besteffort]);
+    const selects = (await sent(page)).filter((m) => m.type === 'select');
+    assert.deepEqual(selects.at(-1), { type: 'select', hierarchy: 'unified', path: paths[besteffort] });
+    const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
+    assert.equal(state.zoomPath, paths[besteffort]);
+    assert.equal(state.measure, 'cgroups');
+    // The breadcrumb's root zooms back out.
+    await page.locator('#breadcrumb .crumb').first().click();
+    await page.waitForFunction(() => document.getElementById('chart')!.dataset.focus === '/');
+  });
+
+  it('highlights search matches by pod UID (as kubectl prints it) and by name', async () => {
+    const page = await openWith(second);
+    await page.locator('#search input').fill(livePod);
+    await page.waitForFunction(() => document.getElementById('chart')!.dataset.matches === '3');
+    assert.match((await page.locator('#status').textContent()) ?? '', /3 matches/); // the pod and its two containers
+    await page.locator('#search input').fill('run-r');
+    await page.waitForFunction(() => document.getElementById('chart')!.dataset.matches === '4');
+    await page.locator('#search input').fill('');
+    await page.waitForFunction(() => document.getElementById('chart')!.dataset.matches === '0');
+  });
+
+  it('shows a hostile cgroup name literally in the tooltip, never as HTML', async () => {
+    const page = await openWith(second);
+    const h = model(second);
+    const i = h.names.indexOf(HOSTILE);
+    assert.ok(i > 0);
+    const l = layoutOf(h, 'cgroups');
+    const text = await hoverText(page, await cellPoint(page, l, i));
+    assert.equal(text, `${second.hierarchies[0]!.basePath}/${HOSTILE}`);
+    assert.equal(await page.locator('#tooltip img').count(), 0);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    // And searching for it, and the breadcrumb after zooming into it, stay text.
+    await page.mouse.click((await cellPoint(page, l, i)).x, (await cellPoint(page, l, i)).y);
+    await page.waitForFunction((n) => [...document.querySelectorAll('#breadcrumb .crumb')].some((c) => c.textContent === n), HOSTILE);
+    assert.equal(await page.locator('img').count(), 0);
+  });
+
+  it('compares two snapshots: widths by growth, new cgroups marked', async () => {
+    const page = await openWith(second);
+    await postToWebview(page, messages(first, 2, 'baseline'));
+    await page.waitForFunction(() => /growth since/.test(document.getElementById('status')!.textContent!));
+    const h = model(second);
+    const paths = pathsOf(h);
+    // Width is the new leaves: the 12 leaked pods' containers, and nothing else grew.
+    assert.match((await page.locator('#status').textContent()) ?? '', /total 12\b/);
+    const before = new Set(pathsOf(model(first)));
+    const self = selfWeights(h, 'cgroups');
+    const growth = Float64Array.from(self, (v, i) => (before.has(paths[i]!) ? 0 : v));
+    const l = partition(h.parent, h.size, growth);
+    const pod = paths.indexOf('/' + leaked[0]!);
+    await page.mouse.move(0, 0);
+    await hoverText(page, await cellPoint(page, l, pod));
+    const warnings = await page.locator('#tooltip .tt-warning').allTextContents();
+    assert.ok(warnings.includes('New since the baseline snapshot.'), warnings.join('|'));
+    assert.ok(warnings.some((w) => w.startsWith('Orphan')), 'an empty pod is marked as an orphan');
+    const cells = await page.locator('#tooltip td').allTextContents();
+    assert.ok(cells.includes('absent → 1'), cells.join('|'));
+    await page.screenshot({ path: join(OUT, 'flame-compare-dark.png') });
+    await page.locator('#compare').click(); // "Stop comparing"
+    await page.waitForFunction(() => !/growth since/.test(document.getElementById('status')!.textContent!));
+  });
+
+  it('logs and ignores unknown or malformed messages from the host', async () => {
+    const page = await openWith(second);
+    await postToWebview(page, [{ type: 'bogus' }, { type: 'snapshotChunk', snapshotId: 1, hierarchy: 0, offset: 0, parent: [1, 2] }, { type: 'focus', hierarchy: 'unified' }]);
+    await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'log').length >= 3);
+    const logs = (await sent(page)).filter((m) => m.type === 'log').map((m) => String(m.message));
+    assert.ok(logs[0]!.includes('unknown message type "bogus"'), logs[0]);
+    assert.ok(logs[1]!.includes('typed arrays'), logs[1]);
+    assert.match((await page.locator('#status').textContent()) ?? '', /cgroups/, 'the view still shows its snapshot');
+  });
+
+  it('restores measure, hierarchy and zoom from its saved state', async () => {
+    const h = model(second);
+    const paths = pathsOf(h);
+    const target = paths.indexOf('/system.slice');
+    view = await openFlamePage(browser!, { state: { v: 1, measure: 'descendants', hierarchy: 'unified', zoomPath: paths[target], search: '' } });
+    await postToWebview(view.page, messages(second, 1));
+    await view.page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus === p, paths[target]);
+    assert.match((await view.page.locator('#status').textContent()) ?? '', /width: Descendants/);
+  });
+
+  for (const theme of Object.keys(THEMES) as ThemeName[]) {
+    it(`draws with the ${theme} theme's colours and saves a screenshot`, async () => {
+      const page = await openWith(second, theme, 1000);
+      await page.locator('#measure').evaluate((e) => {
+        (e as HTMLElement & { value: string }).value = 'descendants';
+        e.dispatchEvent(new Event('change'));
+      });
+      await page.waitForFunction(() => /width: Descendants/.test(document.getElementById('status')!.textContent!));
+      const h = model(second);
+      const l = layoutOf(h, 'descendants');
+      await hoverText(page, await cellPoint(page, l, pathsOf(h).indexOf('/kubepods.slice')));
+      // The canvas background is the theme's editor background; a pod cell has the theme's green.
+      const bg = THEMES[theme].vars['--vscode-editor-background']!;
+      const green = THEMES[theme].vars['--vscode-charts-green']!;
+      const b = await canvasBox(page);
+      const pixel = (x: number, y: number): Promise<string> =>
+        page.evaluate(
+          ([px, py]) => {
+            const c = document.querySelector('canvas.icicle-canvas') as HTMLCanvasElement;
+            const r = c.getBoundingClientRect();
+            const s = c.width / r.width;
+            const d = c.getContext('2d')!.getImageData(Math.round((px! - r.left) * s), Math.round((py! - r.top) * s), 1, 1).data;
+            return '#' + [d[0], d[1], d[2]].map((v) => v!.toString(16).padStart(2, '0')).join('');
+          },
+          [x, y],
+        );
+      assert.equal(await pixel(b.x + b.width - 1, b.y + b.height - 1), bg, 'below the deepest cells');
+      const pods = pathsOf(h).map((p, i) => (/pod[0-9a-f_]+\.slice$/.test(p) ? i : -1)).filter((i) => i >= 0);
+      // Left of where the label starts, below the dying-heavy stripe, above the orphan stripe.
+      const pt = await cellPoint(page, l, pods[0]!);
+      assert.equal(await pixel(pt.left + 2, pt.y - ROW / 2 + 6), green);
+      await page.screenshot({ path: join(OUT, `flame-${theme}.png`) });
+    });
+  }
+
+  it('follows a theme change without a reload', async () => {
+    const page = await openWith(second, 'dark');
+    await setTheme(page, 'light');
+    await page.waitForTimeout(100);
+    const corner = await page.evaluate(() => {
+      const c = document.querySelector('canvas.icicle-canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(c.width - 1, c.height - 1, 1, 1).data;
+      return [d[0], d[1], d[2]];
+    });
+    assert.deepEqual(corner, [255, 255, 255]);
+  });
+
+  it('exports SVG with names as text and PNG as base64 through the host', async () => {
+    const page = await openWith(second);
+    await page.locator('#export-svg').click();
+    await page.locator('#export-png').click();
+    await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'export').length === 2);
+    const [svg, png] = (await sent(page)).filter((m) => m.type === 'export') as { format: string; data: string; requestId: number }[];
+    assert.equal(svg!.format, 'svg');
+    assert.match(svg!.data, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.ok(svg!.data.includes('&lt;img src=x onerror=window.__pwned=1&gt;'), 'the hostile name is escaped text in the SVG');
+    assert.ok(!svg!.data.includes('<img'));
+    assert.equal(png!.format, 'png');
+    assert.ok(Buffer.from(png!.data, 'base64').subarray(1, 4).toString() === 'PNG');
+    writeFileSync(join(OUT, 'flame-export.svg'), svg!.data);
+    // The host's reply reaches the status line.
+    await postToWebview(page, [{ type: 'reply', requestId: svg!.requestId, ok: true, message: 'saved /tmp/x.svg' }]);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('saved /tmp/x.svg'));
+  });
+});
