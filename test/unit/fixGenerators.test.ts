@@ -162,7 +162,8 @@ describe('fix generators', () => {
 
   describe('cleanup script words', () => {
     it('every hostile name, UTF-8 or not, reaches a real sh as exactly its bytes', () => {
-      for (const name of [...HOSTILE_NAMES, '*', '"q"', "'", '']) {
+      const mixed = ["-x\xff'y", '\xff', 'caf\xc3\xa9\xff$(id)', '\xe2\x82', "\xff'\xfe", 'a\xc3'];
+      for (const name of [...HOSTILE_NAMES, ...mixed, '*', '"q"', "'", '']) {
         const out = execFileSync('sh', ['-c', `printf '%s' ${shellWord(name)}`]);
         assert.equal(out.toString('latin1'), name, JSON.stringify(name));
       }

@@ -123,15 +123,49 @@ function unitsOf(f: Finding): { unit: string; dir: string }[] {
 }
 
 /**
- * A byte-string name as one shell word. The script is UTF-8 text, so a name whose bytes are not
- * UTF-8 is spelled as printf octal escapes ("$(printf '%b' '\\0377...')"), which only ever expand
- * to those bytes; every other name is a single-quoted word from shellQuote.
+ * A byte-string name as one shell word. The script is UTF-8 text, so the bytes of a name that are
+ * not UTF-8 are spelled as printf octal escapes ("$(printf '%b' '\\0377')"), which only ever
+ * expand to those bytes; the rest stays readable in single-quoted words from shellQuote. The
+ * pieces are adjacent, so the shell joins them into one word.
  */
 export function shellWord(byteString: string): string {
   const text = utf8Of(byteString);
   if (text !== undefined) return shellQuote(text);
-  const octal = [...Buffer.from(byteString, 'latin1')].map((b) => `\\0${b.toString(8).padStart(3, '0')}`).join('');
-  return `"$(printf '%b' ${shellQuote(octal)})"`;
+  const bytes = Buffer.from(byteString, 'latin1');
+  const parts: string[] = [];
+  let run: number[] = [];
+  const flush = (): void => {
+    if (run.length) parts.push(shellQuote(Buffer.from(run).toString('utf8')));
+    run = [];
+  };
+  for (let i = 0; i < bytes.length; ) {
+    const len = utf8Length(bytes, i);
+    if (len > 0) {
+      for (let k = 0; k < len; k++) run.push(bytes[i + k]!);
+      i += len;
+    } else {
+      flush();
+      parts.push(`"$(printf '%b' '\\0${bytes[i]!.toString(8).padStart(3, '0')}')"`);
+      i++;
+    }
+  }
+  flush();
+  return parts.join('');
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Length of the valid UTF-8 sequence at i, or 0 when none starts there. */
+function utf8Length(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (len <= 1 || i + len > b.length) return len === 1 ? 1 : 0;
+  try {
+    strictUtf8.decode(b.subarray(i, i + len));
+    return len;
+  } catch {
+    return 0;
+  }
 }
 
 function checkDir(dir: string, roots: readonly string[]): void {
