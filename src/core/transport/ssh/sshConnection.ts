@@ -99,7 +99,7 @@ export class SshConnection {
           done = true;
           if (err) {
             this.release();
-            reject(new SshError('channel', `${this.alias}: the node refused a channel: ${err.message}`));
+            reject(new SshError('channel', `the node refused a channel: ${err.message}`));
             return;
           }
           channel.on('error', () => undefined); // reported through 'close' without exit status
@@ -113,7 +113,7 @@ export class SshConnection {
         offDead();
         done = true;
         this.release();
-        reject(new SshError('channel', `${this.alias}: cannot open a channel: ${e instanceof Error ? e.message : String(e)}`));
+        reject(new SshError('channel', `cannot open a channel: ${e instanceof Error ? e.message : String(e)}`));
       }
     });
   }
@@ -140,7 +140,7 @@ export class SshConnection {
   }
 
   close(reason?: SshError): void {
-    this.die(reason ?? new SshError('connection-lost', `${this.alias}: the connection was closed`));
+    this.die(reason ?? new SshError('connection-lost', `the connection was closed`));
   }
 
   private die(reason: SshError): void {
@@ -218,7 +218,7 @@ export class SshConnection {
     this.idleTimer = setTimeout(() => {
       if (this.active === 0) {
         this.options.logger.debug(`ssh ${this.alias}: closing the idle connection`);
-        this.close(new SshError('connection-lost', `${this.alias}: the connection was closed when idle`));
+        this.close(new SshError('connection-lost', `the connection was closed when idle`));
       }
     }, this.options.idleCloseMs);
     this.idleTimer.unref();
@@ -242,15 +242,17 @@ export class SshConnection {
     const timeoutMs = host.connectTimeout !== undefined ? host.connectTimeout * 1000 : this.options.connectTimeoutMs;
     // A jump host only carries the inner connection's encrypted bytes: compressing them is waste.
     const compress: CompressionAlgorithm[] = target ? this.compressionFor(host, sock !== undefined) : ['none'];
-    const where = `${host.alias}${role}`;
+    const label = `${host.alias}${role}`;
+    // Messages name the host only for a jump host: the transport's label already names the node.
+    const where = target ? '' : `jump host ${host.alias}: `;
     let verifyError: SshError | undefined;
     let ready = false;
     const client = new Client();
-    logger.debug(`ssh ${where}: connecting to ${host.user}@${host.hostName}:${host.port}${sock ? ' (proxied)' : ''}`);
+    logger.debug(`ssh ${label}: connecting to ${host.user}@${host.hostName}:${host.port}${sock ? ' (proxied)' : ''}`);
     return new Promise<Client>((resolve, reject) => {
       client.on('ready', () => {
         ready = true;
-        logger.debug(`ssh ${where}: authenticated (${authLog.tried.at(-1) ?? 'none'})`);
+        logger.debug(`ssh ${label}: authenticated (${authLog.tried.at(-1) ?? 'none'})`);
         resolve(client);
       });
       client.on('error', (e: Error & { level?: string }) => {
@@ -261,18 +263,18 @@ export class SshConnection {
         }
         if (e.level === 'client-timeout') {
           const window = (intervalMs * Math.max(countMax, 1)) / 1000;
-          this.die(new SshError('keepalive', `${where}: the node stopped answering (no reply to keepalives for ${window} s); the connection was dropped`));
+          this.die(new SshError('keepalive', `${where}the node stopped answering (no reply to keepalives for ${window} s); the connection was dropped`));
         } else {
-          this.die(new SshError('connection-lost', `${where}: the connection failed: ${e.message}`));
+          this.die(new SshError('connection-lost', `${where}the connection failed: ${e.message}`));
         }
       });
       client.on('close', () => {
         if (!ready) {
           ready = true;
-          reject(verifyError ?? new SshError('connect', `${where}: the connection closed during the handshake`));
+          reject(verifyError ?? new SshError('connect', `${where}the connection closed during the handshake`));
           return;
         }
-        this.die(new SshError('connection-lost', `${where}: the node closed the connection`));
+        this.die(new SshError('connection-lost', `${where}the node closed the connection`));
       });
       try {
         client.connect({
@@ -299,7 +301,7 @@ export class SshConnection {
         });
       } catch (e) {
         ready = true;
-        reject(new SshError('connect', `${where}: ${e instanceof Error ? e.message : String(e)}`));
+        reject(new SshError('connect', `${where}${e instanceof Error ? e.message : String(e)}`));
       }
     });
   }
@@ -312,7 +314,7 @@ export class SshConnection {
   private forward(via: Client, hop: HostConfig): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       via.forwardOut('127.0.0.1', 0, hop.hostName, hop.port, (err, stream) => {
-        if (err) reject(new SshError('connect', `${hop.alias}: the jump host could not reach ${hop.hostName}:${hop.port}: ${err.message}`));
+        if (err) reject(new SshError('connect', `cannot reach ${hop.alias} (${hop.hostName}:${hop.port}) through the jump host: ${err.message}`));
         else {
           stream.on('error', () => undefined);
           this.track(via, stream);
@@ -328,7 +330,7 @@ export class SshConnection {
     // ProxyCommand is shell text the user wrote in their ssh_config, run as OpenSSH runs it.
     const child = spawn('/bin/sh', ['-c', `exec ${hop.proxyCommand!}`], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proxy = child;
-    child.on('error', (e) => this.die(new SshError('connect', `${hop.alias}: ProxyCommand failed: ${e.message}`)));
+    child.on('error', (e) => this.die(new SshError('connect', `ProxyCommand failed: ${e.message}`)));
     child.stdin.on('error', () => undefined);
     child.stderr.on('data', (d: Buffer) => log.debug(`ssh ${hop.alias}: ProxyCommand: ${d.toString('utf8').trimEnd()}`));
     const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
@@ -345,10 +347,10 @@ function connectError(where: string, host: HostConfig, e: Error & { level?: stri
   if (e.level === 'client-authentication') {
     const tried = auth.tried.length ? auth.tried.join(', ') : 'no usable key, agent or password';
     const problems = auth.problems.length ? `; ${auth.problems.join('; ')}` : '';
-    return new SshError('auth', `${where}: permission denied for ${host.user}@${host.hostName} (tried: ${tried})${problems}`);
+    return new SshError('auth', `${where}permission denied for ${host.user}@${host.hostName} (tried: ${tried})${problems}`);
   }
-  if (e.level === 'client-timeout') return new SshError('connect', `${where}: no SSH handshake with ${host.hostName}:${host.port} within the connect timeout`);
-  if (e.code === 'ECONNREFUSED') return new SshError('connect', `${where}: connection refused by ${host.hostName}:${host.port}`);
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return new SshError('connect', `${where}: cannot resolve ${host.hostName}`);
-  return new SshError('connect', `${where}: cannot connect to ${host.hostName}:${host.port}: ${e.message}`);
+  if (e.level === 'client-timeout') return new SshError('connect', `${where}no SSH handshake with ${host.hostName}:${host.port} within the connect timeout`);
+  if (e.code === 'ECONNREFUSED') return new SshError('connect', `${where}connection refused by ${host.hostName}:${host.port}`);
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return new SshError('connect', `${where}cannot resolve ${host.hostName}`);
+  return new SshError('connect', `${where}cannot connect to ${host.hostName}:${host.port}: ${e.message}`);
 }

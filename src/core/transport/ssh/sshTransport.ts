@@ -73,7 +73,7 @@ export class SshTransport implements Transport {
 
   /** The shared connection (opened on first use); exposed for diagnostics and tests. */
   connection(): Promise<SshConnection> {
-    if (this.disposed) return Promise.reject(new SshError('connection-lost', `${this.o.alias}: the transport was disposed`));
+    if (this.disposed) return Promise.reject(new SshError('connection-lost', `the transport was disposed`));
     return this.pool.get(this.key, () => (this.route ??= this.resolve()), this.connOptions);
   }
 
@@ -97,7 +97,7 @@ export class SshTransport implements Transport {
       return await resolveRoute(this.o.alias, this.o);
     } catch (e) {
       this.route = undefined; // a fixed config file may work next time
-      throw new SshError('config', `${this.o.alias}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new SshError('config', e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -119,7 +119,6 @@ export class SshTransport implements Transport {
     const { signal, onStdout } = request;
     const stderrCap = request.maxStderrBytes ?? DEFAULT_STDERR_CAP;
     const outCap = this.o.maxOutputBytes ?? 2 * 1024 * 1024 * 1024;
-    const alias = this.o.alias;
     return new Promise<RunResult>((resolve, reject) => {
       const stderr: Buffer[] = [];
       let stderrBytes = 0;
@@ -159,7 +158,7 @@ export class SshTransport implements Transport {
             // the cap is the failure being reported
           }
           stop();
-          settle(() => reject(new SshError('output-cap', `${alias}: the output passed the cap of ${outCap} bytes; the program was stopped and only the first ${outCap} bytes were read`)));
+          settle(() => reject(new SshError('output-cap', `the output passed the cap of ${outCap} bytes; the program was stopped and only the first ${outCap} bytes were read`)));
           return;
         }
         stdoutBytes += chunk.length;
@@ -188,18 +187,18 @@ export class SshTransport implements Transport {
         if (settled) return;
         if (!exit) {
           // The connection may be going down (it closes its channels first): report its reason.
-          setImmediate(() => settle(() => reject(conn.dead ?? new SshError('no-exit-status', `${alias}: the channel closed without an exit status; the program's result is unknown`))));
+          setImmediate(() => settle(() => reject(conn.dead ?? new SshError('no-exit-status', `the channel closed without an exit status; the program's result is unknown`))));
           return;
         }
         const text = Buffer.concat(stderr).toString('utf8');
         const status = exit;
         if (this.o.sudo && status.code === 1 && stdoutBytes === 0 && sudoWantsPassword(text)) {
           return settle(() =>
-            reject(new SshError('sudo-password', `${alias}: sudo requires a password for ${conn.user}; cgroup-forensics runs 'sudo -n', which never asks. Allow it without a password (NOPASSWD in sudoers) or connect as root.`)),
+            reject(new SshError('sudo-password', `sudo requires a password for ${conn.user}; cgroup-forensics runs 'sudo -n', which never asks. Allow it without a password (NOPASSWD in sudoers) or connect as root.`)),
           );
         }
         if (status.code === TIMEOUT_EXIT) {
-          return settle(() => reject(new SshError('remote-timeout', `${alias}: the program did not finish within ${this.o.remoteTimeoutSec ?? 900} s and was stopped on the node`)));
+          return settle(() => reject(new SshError('remote-timeout', `the program did not finish within ${this.o.remoteTimeoutSec ?? 900} s and was stopped on the node`)));
         }
         settle(() => resolve({ exitCode: status.code, signal: status.signal, stderr: text, stderrTruncated }));
       });
