@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolveRoute } from '../../src/core/transport/ssh/resolveRoute';
 import { SshError } from '../../src/core/transport/ssh/sshError';
 import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
@@ -97,6 +97,24 @@ describe('ssh: connecting like OpenSSH', function () {
       }
       assert.ok(sshd.logText.includes(`Accepted publickey for root from 127.0.0.1`), sshd.logText);
       assert.ok(sshd.logText.includes(fingerprintOf(`${agentKey}.pub`)), 'the agent key was the one accepted');
+
+      // IdentitiesOnly: of the agent's keys, only the configured identity's is offered (here a
+      // second agent key whose private file is gone, as with keys that live only in the agent).
+      const onlyKey = sshKeygen(lab.path('agent_only_key'));
+      lab.authorize(`${onlyKey}.pub`);
+      execFileSync('ssh-add', ['-q', onlyKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      rmSync(onlyKey);
+      const onlyCfg = lab.write('agent-only.config', hostBlock('agentonly', { port: sshd.port, knownHosts, identityFile: onlyKey }).replace('  IdentityAgent none\n', `  IdentityAgent ${sock}\n`));
+      const before = sshd.logText.length;
+      const t2 = new SshTransport({ alias: 'agentonly', configFile: onlyCfg, interaction: new ScriptedInteraction() });
+      try {
+        assert.equal((await runText(t2, ['echo', 'only'])).out, 'only\n');
+      } finally {
+        t2.dispose();
+      }
+      const log = sshd.logText.slice(before);
+      assert.ok(log.includes(fingerprintOf(`${onlyKey}.pub`)), log);
+      assert.ok(!log.includes(fingerprintOf(`${agentKey}.pub`)), 'the other agent key was not offered');
     } finally {
       agent.kill('SIGTERM');
     }
