@@ -108,7 +108,7 @@ export class SshTransport implements Transport {
       return { conn, channel: await conn.exec(command) };
     } catch (e) {
       if (!(e instanceof SshError) || e.code !== 'channel') throw e;
-      this.log.warn(`${e.message}; reconnecting once`);
+      this.log.warn(`${this.label}: ${e.message}; reconnecting once`);
       conn.retire();
       const fresh = await this.connection();
       return { conn: fresh, channel: await fresh.exec(command) };
