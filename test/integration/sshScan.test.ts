@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Snapshot } from '../../src/core/model/snapshot';
 import { snapshotFromJson } from '../../src/core/model/snapshotJson';
 import { takeSnapshot } from '../../src/core/scan';
+import { shellCommand } from '../../src/core/shellQuote';
 import { LocalTransport } from '../../src/core/transport/local';
 import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
 import { CgroupSandbox } from '../support/cgroupSandbox';
@@ -17,10 +18,13 @@ import { hostBlock, ScriptedInteraction, SshLab, sshdMissing, TestSshd } from '.
 // the same snapshot: the transport changes how the probe travels, never what it sees.
 const repo = join(__dirname, '..', '..');
 
-/** normaliseSnapshot without the node facts that move between two scans (load, uptime). */
+/**
+ * normaliseSnapshot without what moves between two scans for reasons outside the tree: load,
+ * uptime, and /proc/cgroups counts (machine-wide; any other work on the machine changes them).
+ */
 function comparable(s: Snapshot): unknown {
-  const n = normaliseSnapshot(s) as { node: Record<string, unknown> };
-  return { ...n, node: { ...n.node, loadavg: undefined, uptimeSeconds: undefined } };
+  const n = normaliseSnapshot(s) as { node: Record<string, unknown>; procCgroups: Record<string, unknown>[] };
+  return { ...n, node: { ...n.node, loadavg: undefined, uptimeSeconds: undefined }, procCgroups: n.procCgroups.map((r) => ({ ...r, numCgroups: undefined })) };
 }
 const cli = join(repo, 'dist', 'cli.js');
 
@@ -97,6 +101,28 @@ describe('ssh: scanning a node', function () {
     assert.match(accepted.stderr, /Permanently added '\[127\.0\.0\.1\]:\d+' \(ED25519\)/);
     assert.equal(readFileSync(fresh, 'utf8'), `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
     assert.match(accepted.stdout, /^Node /);
+  });
+
+  it('CLI: on a terminal, an unknown host is asked about; "no" writes nothing, "yes" records the key', function () {
+    if (!existsSync('/usr/bin/script')) needs(this, 'script(1) from util-linux is needed for a terminal');
+    const kh = lab.path('tty_known_hosts');
+    const cfgTty = lab.write('tty.config', hostBlock('ttyhost', { port: sshd.port, identityFile: lab.userKey, knownHosts: kh }));
+    // script(1) gives the CLI a real pseudo-terminal; the answer is typed ahead on it.
+    const onTty = (answer: string) =>
+      spawnSync('script', ['-q', '-e', '-c', shellCommand([process.execPath, cli, 'scan', '--host', 'ttyhost', '--ssh-config', cfgTty, '--cgroup-root', walkRoot]), '/dev/null'], {
+        encoding: 'utf8',
+        input: `${answer}\n`,
+        env: { ...process.env, SHELL: '/bin/sh' },
+      });
+    const no = onTty('no');
+    assert.match(no.stdout, /ED25519 key fingerprint is SHA256:/);
+    assert.match(no.stdout, /Are you sure you want to continue connecting \(yes\/no\)\?/);
+    assert.equal(no.status, 4, no.stdout);
+    assert.equal(existsSync(kh), false);
+    const yes = onTty('yes');
+    assert.equal(yes.status, 0, yes.stdout);
+    assert.match(yes.stdout, /Node /);
+    assert.equal(readFileSync(kh, 'utf8'), `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
   });
 
   it('CLI: tree --host works the same way, and ssh options without --host are a usage error', () => {
