@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/forensics';
 import type { Finding } from '../../src/core/analysis/finding';
@@ -67,6 +67,7 @@ describe('forensics on fixture nodes', () => {
       assert.equal(facts.containerdContainers, undefined, 'no ctr on this node');
       const missing = new Map(facts.raw.missing.map((m) => [m.key, m.reason]));
       assert.equal(missing.get('ctr-reachable'), 'not installed: ctr');
+      assert.equal(missing.get('containerd-version'), 'not installed: containerd');
       assert.equal(missing.get('crictl-pods'), 'not installed: crictl');
       assert.equal(missing.get('crio-config'), 'missing');
     });
@@ -120,8 +121,9 @@ describe('forensics on fixture nodes', () => {
       it(`gives the same facts with ${tc.name}`, async function () {
         needs(this, tc.missing);
         const spec = v1CgroupfsHost();
-        spec.files = { ...spec.files, 'var/lib/kubelet/config.yaml': 'cgroupDriver: systemd\n', [`var/lib/kubelet/pods/${UID_A}/x`]: '', 'proc/7/comm': 'kubelet\n', 'proc/7/cmdline': 'kubelet\0--cgroup-driver=cgroupfs\0' };
+        spec.files = { ...spec.files, 'var/lib/kubelet/config.yaml': 'cgroupDriver: systemd\n', [`var/lib/kubelet/pods/${UID_A}/x`]: '', 'proc/7/comm': 'kubelet\n', 'proc/7/cmdline': 'kubelet\0--cgroup-driver=cgroupfs\0--container-runtime-endpoint\0unix:///run/k3s/containerd/containerd.sock\0', 'usr/bin/ctr': '' };
         const host = makeFakeHost(spec);
+        chmodSync(join(host.root, 'usr/bin/ctr'), 0o755); // there, but its socket is not
         try {
           const f = await gatherFacts(new LocalTransport(tc.env()), { hostRoot: host.root });
           assert.ok(f.ok, f.ok ? '' : f.error.message);
@@ -129,6 +131,7 @@ describe('forensics on fixture nodes', () => {
           assert.deepEqual([...(f.value.kubeletPods ?? [])], [UID_A]);
           assert.equal(f.value.kernel, '3.10.0-1160.el7.x86_64');
           assert.deepEqual(f.value.raw.missing.map((m) => m.key).sort(), ['containerd-config', 'containerd-version', 'crictl-containers', 'crictl-pods', 'crio-config', 'crio-version', 'ctr-reachable', 'runc-version', 'systemd-units']);
+          assert.deepEqual(f.value.raw.missing.find((m) => m.key === 'ctr-reachable'), { key: 'ctr-reachable', source: '/run/k3s/containerd/containerd.sock', reason: 'no such socket' }, 'the socket kubelet names');
         } finally {
           host.remove();
         }

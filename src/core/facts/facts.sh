@@ -8,7 +8,8 @@
 # Arguments: HOST_ROOT CTR_ADDRESS CTR_NAMESPACE KUBELET_DIR CONTAINERD_CONFIG CRI_ENDPOINT
 #   HOST_ROOT          "" or the node's root filesystem (a debug pod's /host); commands then run
 #                      through chroot HOST_ROOT
-#   CTR_ADDRESS        containerd socket ("" = /run/containerd/containerd.sock)
+#   CTR_ADDRESS        containerd socket ("" = the one kubelet's --container-runtime-endpoint names,
+#                      else the first of /run/containerd/containerd.sock and k3s's socket)
 #   CTR_NAMESPACE      containerd namespace ("" = k8s.io)
 #   KUBELET_DIR        kubelet's root directory ("" = /var/lib/kubelet)
 #   CONTAINERD_CONFIG  containerd's config file ("" = the --config of the running containerd, else
@@ -24,7 +25,7 @@ set -u
 LC_ALL=C
 export LC_ALL
 R=${1-}
-CTR_ADDRESS=${2:-/run/containerd/containerd.sock}
+CTR_ADDRESS=${2-}
 CTR_NS=${3:-k8s.io}
 KUBELET_DIR=${4:-/var/lib/kubelet}
 CONTAINERD_CONFIG=${5-}
@@ -113,8 +114,9 @@ for d in "$R"/proc/[0-9]*; do
 			if [ "${prev-}" = --config ] || [ "${prev-}" = -c ]; then CONTAINERD_CONFIG=$a; fi
 		fi
 		if [ "$comm" = kubelet ]; then
-			case $a in --config=*) KUBELET_CONFIG=${a#--config=} ;; esac
+			case $a in --config=*) KUBELET_CONFIG=${a#--config=} ;; --container-runtime-endpoint=*) KUBELET_ENDPOINT=${a#--container-runtime-endpoint=} ;; esac
 			if [ "${prev-}" = --config ]; then KUBELET_CONFIG=$a; fi
+			if [ "${prev-}" = --container-runtime-endpoint ]; then KUBELET_ENDPOINT=$a; fi
 		fi
 		prev=$a
 	done <<EOF_ARGS
@@ -123,6 +125,19 @@ EOF_ARGS
 	prev=
 done
 if [ "$kubelet_seen" = 0 ]; then rec N kubelet-arg /proc/PID/cmdline 'no kubelet process'; fi
+
+# containerd's socket: as given, else where kubelet reaches it, else where distributions put it.
+if [ -z "$CTR_ADDRESS" ] && [ -n "${KUBELET_ENDPOINT-}" ]; then
+	case $KUBELET_ENDPOINT in
+	*containerd*) CTR_ADDRESS=${KUBELET_ENDPOINT#unix://} ;;
+	esac
+fi
+if [ -z "$CTR_ADDRESS" ]; then
+	CTR_ADDRESS=/run/containerd/containerd.sock
+	for s in /run/containerd/containerd.sock /run/k3s/containerd/containerd.sock; do
+		if [ -S "$R$s" ]; then CTR_ADDRESS=$s; break; fi
+	done
+fi
 
 # ---- kubelet ------------------------------------------------------------------------------------
 file kubelet-config "${KUBELET_CONFIG:-$KUBELET_DIR/config.yaml}"

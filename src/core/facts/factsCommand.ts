@@ -4,7 +4,7 @@ import factsScript from './facts.sh';
 export interface FactsOptions {
   /** A directory holding the node's root filesystem (a debug pod's /host). */
   hostRoot?: string;
-  /** containerd's socket (default /run/containerd/containerd.sock). */
+  /** containerd's socket (default: the one kubelet's --container-runtime-endpoint names, else /run/containerd/containerd.sock or k3s's). */
   containerdAddress?: string;
   /** containerd namespace of Kubernetes' containers (default k8s.io). */
   containerdNamespace?: string;
