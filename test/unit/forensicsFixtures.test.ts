@@ -169,6 +169,30 @@ describe('forensics on fixture nodes', () => {
       assert.deepEqual(kinds(r.findings, 'orphaned-container-cgroup').map((f) => f.containerId), [CID_2], 'CID_1 is known to crictl');
     });
 
+    it('judges only what --within names', () => {
+      const r = analyze(snapshot, known(ctr(CID_1, UID_A), ctr(CID_2, UID_A)), { now: snapshot.node.now! + 3600, within: '/kubepods.slice/kubepods-besteffort.slice' });
+      assert.deepEqual(r.findings.map((f) => `${f.kind} ${f.podUid ?? ''}`), [`orphaned-pod-cgroup ${UID_C}`]);
+    });
+
+    it('an empty pod cgroup of unknown age (busybox find gives no mtime) is low confidence and left out of the cleanup', async () => {
+      const { snapshot: ageless } = await scan(v2SystemdHost()); // a scan of its own: its ages are wiped
+      for (const h of ageless.hierarchies) h.tree.stats.mtime.fill(NaN);
+      const r = analyze(ageless, known(ctr(CID_1, UID_A), ctr(CID_2, UID_A), ctr('b'.repeat(64), guaranteed)));
+      const c = kinds(r.findings, 'orphaned-pod-cgroup').find((f) => f.podUid === UID_C)!;
+      assert.equal(c.confidence, 'low');
+      assert.equal(c.severity, 'info');
+      const script = cleanupScript(r.findings, { allowedRoots: snapshot.hierarchies.map((h) => h.walkRoot) }).content;
+      assert.ok(!script.split('\n').some((l) => l.startsWith('rm_cgroup') && l.includes(UID_C)), script);
+      assert.match(script, /# not included \(low confidence\): orphaned pod cgroup/);
+    });
+
+    it('reads containerd\'s major version from how 1.x and 2.x print it', () => {
+      const v = (text: string): number | undefined => interpretFacts({ found: [{ key: 'containerd-version', source: 'containerd --version', value: text }], missing: [] }).containerdMajor;
+      assert.equal(v('containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3\n'), 1);
+      assert.equal(v('containerd github.com/containerd/containerd v1.7.22 7f7fdf5fed64eb6a7caf99b3e12efcf9d60e311c\n'), 1);
+      assert.equal(v('containerd containerd.io v2.0.0 207ad711eabd375a01713109a8a197d197ff6542\n'), 2);
+    });
+
     it('says it cannot tell when no source of pods can be read', () => {
       const r = analyze(snapshot, interpretFacts({ found: [], missing: [{ key: 'ctr-reachable', source: 'ctr', reason: 'not installed: ctr' }] }));
       assert.equal(kinds(r.findings, 'orphaned-pod-cgroup').length, 0);

@@ -49,10 +49,12 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
     ];
     const children = new Set(cgroups.map((c) => c.path)).size - 1;
     if (children > 0) evidence.push(`${children} child cgroup(s) below it`);
+    // Without an age an empty pod cgroup may be one kubelet is just starting: said, not acted on.
+    const ageless = processes === 0 && age === undefined;
     out.push({
       kind: 'orphaned-pod-cgroup',
-      severity: processes > 0 ? 'critical' : 'warning',
-      confidence: known.sources.length > 1 && age !== undefined ? 'high' : 'medium',
+      severity: processes > 0 ? 'critical' : ageless ? 'info' : 'warning',
+      confidence: ageless ? 'low' : known.sources.length > 1 ? 'high' : 'medium',
       title: `orphaned pod cgroup ${shown}${processes > 0 ? ` with ${processes} leftover process(es)` : ''}`,
       cgroups,
       evidence,

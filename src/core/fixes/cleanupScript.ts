@@ -71,8 +71,11 @@ fi
  * rmdir'ed leaf-first. Every name in it is a single-quoted word made by shellQuote.
  */
 export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: readonly string[]; generatedFor?: string }): FixDocument {
-  const picked = findings.filter((f) => CLEANABLE.has(f.kind));
+  const picked = findings.filter((f) => CLEANABLE.has(f.kind) && f.confidence !== 'low');
   const lines: string[] = [];
+  // Low-confidence orphans (an empty pod cgroup of unknown age may be one kubelet is starting) are
+  // named, not removed.
+  for (const f of findings.filter((x) => CLEANABLE.has(x.kind) && x.confidence === 'low')) lines.push(`# not included (low confidence): ${oneLine(f.title)}`);
   const seenDirs = new Set<string>();
   for (const f of picked) {
     lines.push('', `# ${oneLine(f.title)}`);
