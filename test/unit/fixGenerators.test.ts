@@ -62,6 +62,13 @@ describe('fix generators', () => {
       assert.match(doc.diff!, /^\+cgroupDriver: systemd/m);
     });
 
+    it('with no file on the node, writes a whole new KubeletConfiguration', () => {
+      const fresh = kubeletFix(undefined, { cgroupDriver: 'systemd' }, []);
+      assert.deepEqual(JSON.parse(JSON.stringify(parseYaml(fresh.content))), { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' });
+      assert.match(fresh.diff!, /^--- \/dev\/null$/m);
+      assert.equal(patched('', fresh.diff!), fresh.content);
+    });
+
     it('changes nothing when the file already says it', () => {
       const again = kubeletFix({ value: doc.content, source: 'x' }, { cgroupDriver: 'systemd', podPidsLimit: 4096 }, []);
       assert.equal(again.content, doc.content);

@@ -39,7 +39,8 @@ export function kubeletFix(current: { value: string; source: string } | undefine
     title: `KubeletConfiguration ${path}`,
     targetPath: path,
     content: after,
-    diff: unifiedDiff(before, after, `a${path}`, `b${path}`),
+    // No file on the node: the whole document is new.
+    diff: current ? unifiedDiff(before, after, `a${path}`, `b${path}`) : unifiedDiff('', after, '/dev/null', `b${path}`),
     reasons,
     apply,
   };
