@@ -93,18 +93,28 @@ describe('fix generators', () => {
       assert.deepEqual(containerdSettings(doc.content), { version: 2, systemdCgroup: true, key: "plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options.SystemdCgroup" });
     });
 
-    it('1.x: the patched file is accepted by the real containerd 1.6 (config dump)', function () {
-      needs(this, spawnSync('containerd', ['--version']).status === 0 ? undefined : 'containerd is not installed');
-      const doc = containerdFix({ value: read('containerd-1.7-config.toml'), source: 'x' }, 1, true, []);
-      const dir = mkdtempSync(join(tmpdir(), 'cf-ctrd-cfg-'));
-      try {
-        writeFileSync(join(dir, 'config.toml'), doc.content);
-        const dump = execFileSync('containerd', ['--config', join(dir, 'config.toml'), 'config', 'dump'], { encoding: 'utf8' });
-        assert.match(dump, /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.runc\.options\][^[]*SystemdCgroup = true/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+    it("1.x: the real `containerd config default` file (1.6) patched, and nothing else changed", () => {
+      const original = read('containerd-1.6-default.toml');
+      const doc = containerdFix({ value: original, source: '/etc/containerd/config.toml' }, 1, true, []);
+      assert.equal(patched(original, doc.diff!), doc.content);
+      const changed = doc.meaningDiff!.split('\n').filter((l) => /^[-+][^-+]/.test(l));
+      assert.deepEqual(changed, ['-SystemdCgroup = false', '+SystemdCgroup = true']);
     });
+
+    for (const fixture of ['containerd-1.7-config.toml', 'containerd-1.6-default.toml']) {
+      it(`1.x: the patched ${fixture} is accepted by the real containerd 1.6 (config dump)`, function () {
+        needs(this, spawnSync('containerd', ['--version']).status === 0 ? undefined : 'containerd is not installed');
+        const doc = containerdFix({ value: read(fixture), source: 'x' }, 1, true, []);
+        const dir = mkdtempSync(join(tmpdir(), 'cf-ctrd-cfg-'));
+        try {
+          writeFileSync(join(dir, 'config.toml'), doc.content);
+          const dump = execFileSync('containerd', ['--config', join(dir, 'config.toml'), 'config', 'dump'], { encoding: 'utf8' });
+          assert.match(dump, /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.runc\.options\][^[]*SystemdCgroup = true/);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
 
     it("2.x (config version 3): SystemdCgroup under plugins.'io.containerd.cri.v1.runtime', not the 1.x key", () => {
       const original = read('containerd-2.0-config.toml');
