@@ -21,6 +21,7 @@ const PROBE_CODES: Record<string, ProbeErrorCode> = {
   'no-such-directory': 'no-such-directory',
   'not-cgroupfs': 'not-cgroupfs',
   'no-mountinfo': 'no-mountinfo',
+  'permission-denied': 'permission-denied',
 };
 
 /**
@@ -48,7 +49,9 @@ export async function takeSnapshot(transport: Transport, options: ScanOptions = 
   for (const l of stderrLines) log.debug(`probe stderr: ${l}`);
   if (parser.problem) {
     const code = PROBE_CODES[parser.problem.code] ?? 'protocol';
-    return fail({ code, message: parser.problem.message });
+    // Say which of the user's directories the problem is with.
+    const subject = code === 'no-mountinfo' ? options.hostRoot : code === 'protocol' ? undefined : options.cgroupRoot;
+    return fail({ code, message: subject ? `${subject}: ${parser.problem.message}` : parser.problem.message });
   }
   if (!parser.complete) {
     const how = result.signal ? `was ended by ${result.signal}` : `exited with status ${result.exitCode}`;

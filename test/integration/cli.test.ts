@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -97,10 +97,16 @@ describe('cgroup-forensics CLI', function () {
   it('fails with one clear line and a documented status on bad input', () => {
     const notCgroup = run(['scan', '--cgroup-root', tmpdir()]);
     assert.equal(notCgroup.code, 3);
-    assert.equal(notCgroup.stderr, 'cgroup-forensics: not on a cgroup filesystem\n');
+    assert.equal(notCgroup.stderr, `cgroup-forensics: ${tmpdir()}: not on a cgroup filesystem\n`);
     const missing = run(['scan', '--cgroup-root', '/nonexistent/dir']);
     assert.equal(missing.code, 3);
-    assert.equal(missing.stderr, 'cgroup-forensics: not a directory\n');
+    assert.equal(missing.stderr, 'cgroup-forensics: /nonexistent/dir: no such directory\n');
+    const file = run(['scan', '--cgroup-root', '/proc/cmdline']);
+    assert.equal(file.code, 3);
+    assert.equal(file.stderr, 'cgroup-forensics: /proc/cmdline: not a directory\n');
+    const noHost = run(['scan', '--host-root', '/nonexistent/host']);
+    assert.equal(noHost.code, 3);
+    assert.equal(noHost.stderr, 'cgroup-forensics: /nonexistent/host: cannot read the mount table (/proc/self/mountinfo)\n');
     const dir = mkdtempSync(join(tmpdir(), 'cf-cli-'));
     try {
       writeFileSync(join(dir, 'x.json'), '{"schema":"other"}');
@@ -112,6 +118,26 @@ describe('cgroup-forensics CLI', function () {
       rmSync(dir, { recursive: true, force: true });
     }
     assert.equal(run(['tree', '/no/such/cgroup']).code, 3);
+  });
+
+  it('says "permission denied" when the user may not read the directory', async function () {
+    const { v2 } = cgroupMounts();
+    needs(this, v2 ? cgroupMissing(v2) : 'no cgroup2 mount');
+    const box = CgroupSandbox.create(v2!, 'perm');
+    try {
+      box.mkdir('locked/inner');
+      chmodSync(join(box.root, 'locked'), 0o700);
+      // As nobody (uid 65534), who cannot enter a root-owned 0700 directory.
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'scan', '--cgroup-root', join(box.root, 'locked')], { encoding: 'utf8' });
+      assert.equal(r.status, 3, r.stderr);
+      assert.equal(r.stderr, `cgroup-forensics: ${join(box.root, 'locked')}: permission denied\n`);
+      // Scanning its parent works, and the unreadable part is a warning, not a failure.
+      const p = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'scan', '--cgroup-root', box.root], { encoding: 'utf8' });
+      assert.equal(p.status, 0, p.stderr);
+      assert.match(p.stdout, /warning: 1 directory could not be read: permission denied/);
+    } finally {
+      await box.cleanup();
+    }
   });
 
   it('refuses bad usage with status 2 and points to --help', () => {

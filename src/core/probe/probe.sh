@@ -93,7 +93,7 @@ fi
 MI="$R/proc/self/mountinfo"
 if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
 if [ ! -r "$MI" ]; then
-	printf 'E\tno-mountinfo\tcannot read the mount table\n'
+	printf 'E\tno-mountinfo\tcannot read the mount table (%s)\n' "${MI#"$R"}"
 	printf 'Z\tEND\n'
 	exit 3
 fi
@@ -322,8 +322,16 @@ header() { # HID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT
 }
 
 if [ -n "$CGROOT" ]; then
-	if ! dir=$(cd -- "$CGROOT" 2>/dev/null && pwd -P); then
+	if [ ! -e "$CGROOT" ]; then
+		printf 'E\tno-such-directory\tno such directory\n'
+		printf 'Z\tEND\n'
+		exit 3
+	elif [ ! -d "$CGROOT" ]; then
 		printf 'E\tno-such-directory\tnot a directory\n'
+		printf 'Z\tEND\n'
+		exit 3
+	elif ! dir=$(cd -- "$CGROOT" 2>/dev/null && pwd -P) || [ ! -r "$dir" ]; then
+		printf 'E\tpermission-denied\tpermission denied\n'
 		printf 'Z\tEND\n'
 		exit 3
 	fi
