@@ -273,6 +273,43 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     assert.match((await view.page.locator('#status').textContent()) ?? '', /width: Descendants/);
   });
 
+  it("focuses a cell on the tree's request, and keeps zoom and selection across a refresh", async () => {
+    const page = await openWith(first);
+    const target = '/kubepods.slice/kubepods-besteffort.slice';
+    await postToWebview(page, [{ type: 'focus', hierarchy: 'unified', path: target }]);
+    await page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus === p, target);
+    // A refreshed snapshot (the later scan) still has the path: the zoom stays.
+    await postToWebview(page, messages(second, 2));
+    await page.waitForFunction((n) => document.getElementById('status')!.textContent!.includes(`unified: ${n} cgroups`), second.hierarchies[0]!.tree.size);
+    assert.equal(await page.evaluate(() => document.getElementById('chart')!.dataset.focus), target);
+    const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
+    assert.equal(state.selectedPath, target);
+    // A path the snapshot lacks is reported, not guessed.
+    await postToWebview(page, [{ type: 'focus', hierarchy: 'unified', path: '/no/such/cgroup' }]);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('/no/such/cgroup is not in this view'));
+  });
+
+  it('switches between the hierarchies of a whole-machine scan (hybrid: v2 and each v1 controller)', async function () {
+    const r = await takeSnapshot(new LocalTransport());
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    const v1 = r.value.hierarchies.find((h) => h.name === 'memory') ?? r.value.hierarchies.find((h) => h.kind === 'v1');
+    needs(this, v1 ? undefined : 'no v1 hierarchy on this machine');
+    view = await openFlamePage(browser!);
+    const page = view.page;
+    await postToWebview(page, [...flameMessages(r.value, { snapshotId: 1, role: 'current', label: 'This machine', source: 'local' })]);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('cgroups'));
+    const options = await page.locator('#hierarchy vscode-option').evaluateAll((os) => os.map((o) => (o as HTMLElement & { value: string }).value));
+    assert.deepEqual(options, r.value.hierarchies.map((h) => h.name));
+    await page.locator('#hierarchy').evaluate((e, name) => {
+      (e as HTMLElement & { value: string }).value = name;
+      e.dispatchEvent(new Event('change'));
+    }, v1!.name);
+    await page.waitForFunction((name) => document.getElementById('status')!.textContent!.includes(`${name}: `), v1!.name);
+    assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`${v1!.name.replace(/[=,]/g, '.')}: ${v1!.tree.size} cgroups`));
+    const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
+    assert.equal(state.hierarchy, v1!.name);
+  });
+
   for (const theme of Object.keys(THEMES) as ThemeName[]) {
     it(`draws with the ${theme} theme's colours and saves a screenshot`, async () => {
       const page = await openWith(second, theme, 1000);

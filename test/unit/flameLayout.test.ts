@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { FLAME_STATS, KIND, type FlameStat } from '../../src/extension/flame/protocol';
-import { Cells, growthWeights, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/layout';
+import { Cells, growthWeights, shortLabel, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/layout';
 import { pathsOf, type FlameHierarchy } from '../../webview/src/model';
 
 /** A hierarchy from (parent, name, stats) rows, parents first. */
@@ -151,5 +151,14 @@ describe('flame view layout', () => {
     assert.deepEqual([...g], [0, 0, 1, 1]);
     const l = partition(now.parent, now.size, g);
     assert.equal(l.total, 2);
+  });
+
+  it('shortens pod and container names to what tells them apart, and leaves others alone', () => {
+    assert.equal(shortLabel('kubepods-besteffort-pod12345678_1234_1234_1234_123456789abc.slice', KIND.pod), 'pod 12345678…');
+    assert.equal(shortLabel('pod12345678-1234-1234-1234-123456789abc', KIND.pod), 'pod 12345678…');
+    assert.equal(shortLabel(`cri-containerd-${'a1'.repeat(32)}.scope`, KIND.container), 'containerd a1a1a1a1a1a1…');
+    assert.equal(shortLabel('f'.repeat(64), KIND.container), 'ffffffffffff…');
+    assert.equal(shortLabel('kubepods.slice', KIND.slice), 'kubepods.slice');
+    assert.equal(shortLabel('<b>pod</b>', KIND.pod), '<b>pod</b>');
   });
 });

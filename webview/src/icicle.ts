@@ -23,6 +23,8 @@ export interface IcicleData {
   marks: Uint8Array;
   /** Compare mode: 1 where the cgroup is new since the baseline. */
   fresh?: Uint8Array;
+  /** A shorter text for a cell than its name (the tooltip keeps the full path). */
+  label?: (cgroup: number) => string;
 }
 
 export interface HoverInfo {
@@ -105,7 +107,8 @@ export function icicle(el: HTMLElement): Icicle {
 
   function resize(): void {
     const dpr = window.devicePixelRatio || 1;
-    cssWidth = Math.max(1, el.clientWidth);
+    const cs = getComputedStyle(el);
+    cssWidth = Math.max(1, el.clientWidth - (parseFloat(cs.paddingLeft) || 0) - (parseFloat(cs.paddingRight) || 0));
     const rows = d ? d.layout.maxDepth + 1 : 1;
     const cssHeight = rows * ROW;
     canvas.style.width = `${cssWidth}px`;
@@ -176,7 +179,7 @@ export function icicle(el: HTMLElement): Icicle {
         ctx.strokeRect(x + 0.5, y + 0.5, w - 1, ROW - 2);
       }
       if (w > 28) {
-        const name = i === 0 ? '/' : names[i]!;
+        const name = i === 0 ? '/' : d.label ? d.label(i) : names[i]!;
         const room = Math.floor((w - 8) / charWidth);
         const label = (fresh && fresh[i] ? '+ ' : '') + (name.length <= room ? name : room > 2 ? name.slice(0, room - 1) + '…' : '');
         if (label !== '') {

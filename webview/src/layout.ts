@@ -357,3 +357,18 @@ export function ancestry(layout: Layout, parent: Int32Array, pos: number): numbe
   for (let i = layout.node[pos]!; i >= 0; i = i === 0 ? -1 : parent[i]!) out.push(i);
   return out.reverse();
 }
+
+/**
+ * The text drawn in a cell: systemd and cgroupfs pod and container names are long and alike
+ * ("kubepods-besteffort-pod<uid>.slice"), so they are cut to what tells them apart.
+ */
+export function shortLabel(name: string, kind: number): string {
+  if (kind === KIND.pod) {
+    const m = /pod([0-9a-f]{8})[-_0-9a-f]*(?:\.slice)?$/i.exec(name);
+    if (m) return `pod ${m[1]!.toLowerCase()}…`;
+  } else if (kind === KIND.container) {
+    const m = /^(?:(cri-containerd|crio|crio-conmon|docker)-)?([0-9a-f]{12})[0-9a-f]{52}(?:\.scope)?$/.exec(name);
+    if (m) return `${m[1] ? `${m[1].replace('cri-', '')} ` : ''}${m[2]}…`;
+  }
+  return name;
+}

@@ -6,7 +6,7 @@ import { childIdentity, describeIdentity, identityOfPath, type CgroupIdentity } 
 import { parseToWebview, type FromWebview, type ToWebview } from '../../src/extension/flame/protocol';
 import { formatBytes, formatCount, formatMeasure, formatShare, formatUsec } from './format';
 import { icicle, type HoverInfo } from './icicle';
-import { ancestry, growthWeights, leakMarks, MARK, matchByPath, MEASURE_LABELS, MEASURES, partition, searchMatches, selfWeights, subtreeSums, type Layout, type Measure } from './layout';
+import { ancestry, growthWeights, leakMarks, MARK, matchByPath, MEASURE_LABELS, MEASURES, partition, searchMatches, selfWeights, shortLabel, subtreeSums, type Layout, type Measure } from './layout';
 import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from './model';
 import { readPalette } from './theme';
 import { fillBreadcrumb, fillTooltip, placeTooltip, type TooltipContent } from './tooltip';
@@ -226,7 +226,7 @@ function render(): void {
   shown = before ? { h, paths, index: undefined, layout, before } : { h, paths, index: undefined, layout };
   const focus = findPath(state.zoomPath) ?? 0;
   const selected = findPath(state.selectedPath);
-  chart.data({ layout, parent: h.parent, names: h.names, kinds: h.kinds, marks: leakMarksCache(h), ...(fresh ? { fresh } : {}) }, focus, selected);
+  chart.data({ layout, parent: h.parent, names: h.names, kinds: h.kinds, marks: leakMarksCache(h), label: (i) => shortLabel(h.names[i]!, h.kinds[i]!), ...(fresh ? { fresh } : {}) }, focus, selected);
   chartBox.dataset.focus = paths[chart.focused()] ?? '/';
   applySearch();
   updateBreadcrumb();
