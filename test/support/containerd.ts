@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, copyFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +28,8 @@ export class Containerd {
   readonly config: string;
   readonly rootfs: string;
   private child: ChildProcess | undefined;
+  /** Containers started, for the shim sockets a killed shim leaves behind. */
+  private readonly ids = new Set<string>();
 
   private constructor(label: string) {
     this.dir = mkdtempSync(join(tmpdir(), `cf-ctrd-${label}-`));
@@ -69,6 +72,7 @@ export class Containerd {
 
   /** Runs `sleep 3600` as container id in the cgroup path (made in every hierarchy by runc). */
   async runContainer(id: string, cgroupPath: string, podUid: string): Promise<number> {
+    this.ids.add(id);
     await this.ctr('run', '--rootfs', '--runc-root', join(this.dir, 'runc'), '--cgroup', cgroupPath, '--label', `io.kubernetes.pod.uid=${podUid}`, '-d', '--null-io', this.rootfs, id, '/bin/sleep', '3600');
     const tasks = await this.ctr('tasks', 'ls');
     const line = tasks.split('\n').find((l) => l.startsWith(id + ' '));
@@ -112,6 +116,16 @@ export class Containerd {
         process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
+      }
+    }
+    // A shim listens on /run/containerd/s/<sha256 of address/namespace/id> whatever the state
+    // directory, and only removes it when it exits cleanly.
+    for (const id of this.ids) {
+      const sock = `/run/containerd/s/${createHash('sha256').update(join(this.socket, 'k8s.io', id)).digest('hex')}`;
+      try {
+        unlinkSync(sock);
+      } catch {
+        // removed by its shim
       }
     }
   }
