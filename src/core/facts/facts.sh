@@ -3,7 +3,8 @@
 # A second constant POSIX sh + awk program (see probe.sh for the conventions): it reads what the
 # node's kubelet, container runtime and systemd know, so findings can tell a leak from a live pod.
 # Read-only: it reads files and runs only listing/version commands (ctr ... ls/info, crictl pods/ps,
-# systemctl list-units, --version). Nothing in it is built from data; values arrive as arguments.
+# systemctl list-units, --version); the one thing it writes is a temporary file holding a command's
+# error text, removed at once. Nothing in it is built from data; values arrive as arguments.
 #
 # Arguments: HOST_ROOT CTR_ADDRESS CTR_NAMESPACE KUBELET_DIR CONTAINERD_CONFIG CRI_ENDPOINT
 #   HOST_ROOT          "" or the node's root filesystem (a debug pod's /host); commands then run
@@ -77,7 +78,7 @@ cmd() {
 	k=$1 s=$2
 	shift 2
 	if ! have "$1"; then rec N "$k" "$s" "not installed: $1"; return 1; fi
-	errf=${TMPDIR:-/tmp}/cf-facts-err.$$
+	errf=$(mktemp 2>/dev/null) || errf=${TMPDIR:-/tmp}/cf-facts-err.$$
 	v=$(node "$@" 2>"$errf"; st=$?; printf 'x%s' "$st")
 	st=${v##*x}
 	v=${v%x*}
