@@ -10,6 +10,8 @@ import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
 import { createLog } from './log';
 import { credentialPrompt } from './nodes/credentialPrompt';
 import { NodeManager } from './nodes/nodeManager';
+import { sshTransportFactory } from './nodes/sshFactory';
+import { registerSshTransportFactory } from './nodes/transports';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
@@ -27,6 +29,7 @@ export interface CgroupForensicsApi {
  */
 export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   const log = createLog();
+  registerSshTransportFactory(sshTransportFactory);
   const nodes = new NodeManager(context.globalState, log, (destination) => credentialPrompt(context.secrets, destination));
   const nodesTree = new NodesTreeProvider(nodes);
   const findingsTree = new FindingsTreeProvider(nodes);

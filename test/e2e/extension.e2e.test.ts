@@ -95,15 +95,19 @@ describe('e2e: the extension in code-server + Chromium', function () {
     const orphanSlice = tree!.orphanPod.replace(/-/g, '_');
     await wb!.runCommand('Cgroup Forensics: Detect Orphans');
     await page.locator('.notifications-toasts', { hasText: /orphaned cgroup/ }).first().waitFor({ timeout: 240_000 });
-    // The orphan is marked in the Nodes tree (its row was already in view).
+    // The orphan is marked in the Nodes tree (the command focused Findings: give Nodes the room).
+    await wb!.setPaneExpanded('Findings', false);
     const nodes = wb!.pane('Nodes');
     const orphanRow = wb!.row(nodes, orphanSlice);
     await page.waitForFunction((el) => /orphan/.test(el?.textContent ?? ''), await orphanRow.elementHandle(), { timeout: 60_000 });
     await wb!.screenshot('orphans-detected');
     // In the Findings view (a whole machine may have many findings), filter to this sandbox.
+    await wb!.setPaneExpanded('Findings', true);
     await wb!.setPaneExpanded('Nodes', false);
     const findings = wb!.pane('Findings');
+    // A click focuses the tree (and toggles the row): make sure it ends expanded.
     await wb!.row(findings, 'This machine').click();
+    await wb!.expand(wb!.row(findings, 'This machine'));
     await page.keyboard.press('Control+Alt+F');
     await page.keyboard.type(tree!.top);
     const orphan = findings.locator('.monaco-list-row', { hasText: orphanSlice }).first();

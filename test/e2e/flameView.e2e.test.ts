@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
+import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
 import { Workbench } from './workbench';
@@ -16,11 +17,16 @@ describe('e2e: the flame view in code-server + Chromium', function () {
   let profile: Profile | undefined;
   let server: Server | undefined;
   let wb: Workbench | undefined;
+  let box: CgroupSandbox | undefined;
+  let frame: Frame | undefined;
   const mounts = cgroupMounts();
 
   before(async function () {
     needs(this, e2eMissing() ?? (mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount on this machine'));
     rmSync(join(OUTPUT, 'flame'), { recursive: true, force: true });
+    // A wide subtree of our own in this machine's unified hierarchy: 60 leaves.
+    box = CgroupSandbox.create(mounts.v2!, 'flame-e2e');
+    for (let i = 0; i < 60; i++) box.mkdir(`leaf-${i}`);
     const vsix = await packageVsix();
     profile = makeProfile({});
     await installVsix(profile, vsix);
@@ -39,6 +45,7 @@ describe('e2e: the flame view in code-server + Chromium', function () {
       await server.stop();
     }
     profile?.remove();
+    await box?.cleanup();
   });
 
   /** The webview's inner frame: the one holding the flame page's status line. */
@@ -59,7 +66,7 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     await wb!.page.locator('.activitybar [aria-label^="Cgroup Forensics"]').first().click();
     await wb!.row(wb!.pane('Nodes'), 'This machine').waitFor({ state: 'visible', timeout: 60_000 });
     await wb!.runCommand('Cgroup Forensics: Open Flame View');
-    const frame = await flameFrame();
+    frame = await flameFrame();
     // (Polled from here: the webview's CSP rightly refuses Playwright's string predicates.)
     let status = '';
     for (const deadline = Date.now() + 240_000; !/cgroups/.test(status) && Date.now() < deadline; await wb!.page.waitForTimeout(500)) {
@@ -81,5 +88,37 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     const hierarchies = await frame.locator('#hierarchy vscode-option').count();
     assert.ok(hierarchies >= 1);
     await wb!.screenshot('flame-view');
+  });
+
+  it('focuses a cgroup from the tree\'s "Show in Flame View", and reveals a clicked cell in the tree', async () => {
+    const f = frame!;
+    const page = wb!.page;
+    const name = box!.root.split('/').pop()!;
+    const nodes = wb!.pane('Nodes');
+    await wb!.setPaneExpanded('Findings', false);
+    await wb!.expand(wb!.row(nodes, 'This machine'));
+    await wb!.expand(wb!.row(nodes, /^unified$/));
+    const row = wb!.row(nodes, name);
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    await row.click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item', { hasText: 'Show in Flame View' }).first().click();
+    for (const deadline = Date.now() + 30_000; (await f.locator('#chart').getAttribute('data-focus')) !== `/${name}`; await page.waitForTimeout(250)) {
+      assert.ok(Date.now() < deadline, `the view focused /${name}`);
+    }
+    await page.waitForTimeout(700); // the zoom animation
+    await wb!.screenshot('shown-in-flame-view');
+    // Our sandbox now fills the width: its 60 leaves are cells on the row below. Click one whose
+    // tree row was never shown (the sandbox is collapsed in the tree).
+    await wb!.row(nodes, 'This machine').click();
+    const canvas = await f.locator('canvas.icicle-canvas').boundingBox();
+    assert.ok(canvas);
+    const pt = { x: canvas.x + canvas.width * 0.75, y: canvas.y + 2 * 18 + 9 };
+    await page.mouse.move(pt.x, pt.y);
+    const path = (await f.locator('#tooltip .tt-path').textContent()) ?? '';
+    const leaf = /^\/[^/]+\/(leaf-\d+)$/.exec(path)?.[1];
+    assert.ok(leaf, `a leaf under the pointer (${path})`);
+    await page.mouse.click(pt.x, pt.y);
+    await nodes.locator('.monaco-list-row[aria-selected="true"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${leaf}$`) }) }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await wb!.screenshot('revealed-in-tree');
   });
 });

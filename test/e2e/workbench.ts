@@ -71,11 +71,23 @@ export class Workbench {
     return pane.locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
   }
 
-  /** Expands a collapsed tree row (a click toggles it) and waits until it says so. */
-  async expand(row: Locator): Promise<void> {
-    await row.waitFor({ state: 'visible' });
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-    await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 240_000 });
+  /**
+   * Expands a collapsed tree row and waits until it says so. A click can land while the tree
+   * re-renders (a refresh after a scan), so it is retried until the row reports expanded.
+   */
+  async expand(row: Locator, timeoutMs = 240_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await row.waitFor({ state: 'visible', timeout: Math.max(1000, end - Date.now()) });
+      if ((await row.getAttribute('aria-expanded')) === 'true') return;
+      await row.click();
+      try {
+        await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 5000 });
+        return;
+      } catch (e) {
+        if (Date.now() > end) throw e;
+      }
+    }
   }
 
   /** Collapses a view pane (to give the others its room) or expands it again. */

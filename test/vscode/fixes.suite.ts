@@ -23,7 +23,7 @@ describe('fix documents', function () {
   });
 
   it('opens the cleanup script as an untitled shell script that names the orphan and not the live pod', async () => {
-    const uri = await vscode.commands.executeCommand<string>('cgroupForensics.generateFix', LOCAL, 'cleanup');
+    const [uri] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'cleanup');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
     assert.ok(doc);
     assert.equal(doc.uri.scheme, 'untitled');
@@ -35,23 +35,30 @@ describe('fix documents', function () {
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri);
   });
 
-  it('shows a kubelet fix as a diff editor between the node file and the fix', async () => {
-    const uri = await vscode.commands.executeCommand<string>('cgroupForensics.generateFix', LOCAL, 'kubelet');
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
-    assert.equal(doc.languageId, 'yaml');
-    assert.match(doc.getText(), /^cgroupDriver: systemd$/m);
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    assert.ok(tab?.input instanceof vscode.TabInputTextDiff, 'a diff editor');
-    const input = tab.input as vscode.TabInputTextDiff;
+  it('shows the driver fix for kubelet as a diff editor between the node file and the fix', async () => {
+    const uris = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'driver');
+    const kubelet = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uris[0])!;
+    assert.equal(kubelet.languageId, 'yaml');
+    assert.match(kubelet.getText(), /^cgroupDriver: systemd$/m);
+    const diff = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uris[0]);
+    assert.ok(diff, 'a diff editor for the kubelet config');
+    const input = diff.input as vscode.TabInputTextDiff;
     assert.equal(input.original.scheme, 'cgroup-forensics-node');
-    assert.equal(input.modified.toString(), uri);
+    assert.ok(input.original.path.endsWith('/config.yaml'));
     const original = await vscode.workspace.openTextDocument(input.original);
     assert.match(original.getText(), /^cgroupDriver: cgroupfs$/m);
+    // containerd's config.toml (absent on this machine) comes second, as a plain document.
+    assert.equal(uris.length, 2);
+    assert.equal(vscode.workspace.textDocuments.find((d) => d.uri.toString() === uris[1])?.languageId, 'toml');
   });
 
-  it('opens the sysctl fix in its language mode', async () => {
-    const uri = await vscode.commands.executeCommand<string>('cgroupForensics.generateFix', LOCAL, 'sysctl');
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
-    assert.equal(doc.languageId, 'properties');
+  it('opens the monitoring fixes in their language modes', async () => {
+    const [rules] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'prometheus');
+    assert.equal(vscode.workspace.textDocuments.find((d) => d.uri.toString() === rules)?.languageId, 'yaml');
+    const npd = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'npd');
+    assert.deepEqual(
+      npd.map((u) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u)?.languageId),
+      ['json', 'shellscript'],
+    );
   });
 });

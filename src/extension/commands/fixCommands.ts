@@ -1,80 +1,87 @@
 import * as vscode from 'vscode';
+import type { FixDocument } from '../../core/fixes/fixDocument';
+import { fixesFor, type FixKind } from '../../core/fixes/fixPlan';
 import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
-import { FIX_KINDS, fixKind, type FixKind } from '../fixes/fixKinds';
-import { generateFix } from '../fixes/fixSource';
 import { isOrphan } from '../findings/finding';
-import { cleanupFix } from '../fixes/interimFixes';
+import { FIX_KINDS, fixKind, languageOf } from '../fixes/fixKinds';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
-import { readSettings } from '../settings';
 import { ensureSnapshot, pickNode } from './pick';
 
 export function registerFixCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider): void {
   const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
 
+  /** The connected state of a node (connecting and scanning first when needed). */
+  const connected = async (nodeId: string) => {
+    await ensureSnapshot(nodes, nodeId);
+    const state = nodes.state(nodeId);
+    if (state.status !== 'connected') throw new vscode.CancellationError();
+    return state;
+  };
+
+  /**
+   * Opens the documents of one kind of fix (src/core/fixes) as untitled documents in their
+   * language; a document that replaces a file on the node opens in a diff editor against the
+   * node's file as read now. Returns the documents' URIs.
+   */
   reg('cgroupForensics.generateFix', async (arg?: unknown, kindArg?: unknown) => {
     const nodeId = await pickNode(nodes, arg, 'Generate a fix for which node?');
-    const view = await ensureSnapshot(nodes, nodeId);
-    const state = nodes.state(nodeId);
-    const findings = state.status === 'connected' ? state.findings : [];
+    const state = await connected(nodeId);
     const fromFinding = (arg as { finding?: { fixes?: string[] } } | undefined)?.finding?.fixes;
     let kind: FixKind | undefined = typeof kindArg === 'string' ? fixKind(kindArg)?.id : undefined;
     if (!kind) {
-      const suggested = new Set(fromFinding ?? findings.flatMap((f) => f.fixes));
+      const suggested = new Set(fromFinding ?? state.findings.flatMap((f) => f.fixes));
       const items = FIX_KINDS.map((k) => ({ label: k.label, detail: k.detail, description: suggested.has(k.id) ? 'suggested by the findings' : '', id: k.id }));
       items.sort((a, b) => Number(suggested.has(b.id)) - Number(suggested.has(a.id)));
       kind = (await vscode.window.showQuickPick(items, { placeHolder: 'Which kind of fix?', matchOnDetail: true, ignoreFocusOut: true }))?.id;
     }
-    if (!kind) return;
-    const spec = nodes.spec(nodeId);
-    const label = spec?.label ?? nodeId;
+    if (!kind) return undefined;
+    const label = nodes.spec(nodeId)?.label ?? nodeId;
+    const docs = fixesFor(kind, state.view.snapshot, state.facts, state.report);
     const transport = nodes.transport(nodeId);
-    const kubeletDir = readSettings().kubeletDir;
-    const probe = generateFix(kind, { snapshot: view.snapshot, nodeLabel: label, findings, kubeletDir });
-    if (!probe) throw new UserError(`no generator for "${fixKind(kind)?.label}" in this build yet`);
-    let currentFile: string | undefined;
-    if (probe.patches && transport) {
-      const path = probe.patches.path;
-      currentFile = await withCancellableProgress(`Cgroup Forensics: reading ${path} on ${label}`, (signal) => readNodeFile(transport, path, signal));
-    }
-    const fix = currentFile !== undefined ? generateFix(kind, { snapshot: view.snapshot, nodeLabel: label, findings, currentFile, kubeletDir })! : probe;
-    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: fix.language });
-    if (fix.patches && currentFile !== undefined) {
-      const left = nodeFiles.put(label, fix.patches.path, currentFile);
-      await vscode.commands.executeCommand('vscode.diff', left, doc.uri, `${fix.patches.path} on ${label} ↔ fix`);
-    } else {
-      await vscode.window.showTextDocument(doc, { preview: false });
-      if (fix.patches) log.info(`${fix.patches.path} could not be read on ${label}: the fix is shown without a diff`);
-    }
-    return doc.uri.toString();
+    const uris: string[] = [];
+    for (const fix of docs) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, path, signal) : undefined));
+    log.info(`${label}: ${kind} fix: ${docs.map((d) => d.title).join('; ')}`);
+    return uris;
   });
 
+  const openFix = async (fix: FixDocument, label: string, read: ((path: string, signal: AbortSignal) => Promise<string | undefined>) | undefined): Promise<string> => {
+    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: languageOf(fix.kind, fix.targetPath) });
+    const target = fix.targetPath;
+    const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
+    if (target && current !== undefined) {
+      const left = nodeFiles.put(label, target, current);
+      await vscode.commands.executeCommand('vscode.diff', left, doc.uri, `${target} on ${label} ↔ ${fix.title}`, { preview: false });
+    } else {
+      await vscode.window.showTextDocument(doc, { preview: false });
+    }
+    return doc.uri.toString();
+  };
+
+  /**
+   * Runs the cleanup script on the node: only in a trusted workspace, only after a modal that
+   * shows the exact script, and always a dry run first with its output shown before the real run.
+   */
   reg('cgroupForensics.runCleanup', async (arg?: unknown) => {
     if (!vscode.workspace.isTrusted) throw new UserError('running a cleanup script on a node needs a trusted workspace');
     const nodeId = await pickNode(nodes, arg, 'Clean up orphans on which node?');
-    const view = await ensureSnapshot(nodes, nodeId);
-    const state = nodes.state(nodeId);
+    const state = await connected(nodeId);
     const transport = nodes.transport(nodeId);
     if (!transport) throw new UserError('a cleanup runs only on a connected node (not a snapshot file)');
     const label = nodes.spec(nodeId)?.label ?? nodeId;
-    const findings = state.status === 'connected' ? state.findings : [];
-    const cleanup = cleanupFix({ snapshot: view.snapshot, nodeLabel: label, findings });
-    if (!findings.some(isOrphan) || cleanup.count === 0) {
+    const [fix] = fixesFor('cleanup', state.view.snapshot, state.facts, state.report);
+    if (!fix || !state.findings.some(isOrphan) || fix.reasons.length === 0) {
       void vscode.window.showInformationMessage(`No orphaned cgroups on ${label}: nothing to clean up.`);
       return 'nothing';
     }
-    const script = cleanup.content;
-    const dry = await vscode.window.showWarningMessage(
-      `Dry-run this script on ${label}? It only prints what it would remove.`,
-      { modal: true, detail: script },
-      'Dry Run',
-    );
+    const script = fix.content;
+    const dry = await vscode.window.showWarningMessage(`Dry-run this script on ${label}? It only prints what it would do.`, { modal: true, detail: script }, 'Dry Run');
     if (dry !== 'Dry Run') return 'declined';
     const dryResult = await withCancellableProgress(`Cgroup Forensics: dry run on ${label}`, (signal) => runScript(transport, script, ['--dry-run'], signal));
     log.info(`cleanup dry run on ${label} (exit ${dryResult.exitCode}):\n${dryResult.stdout}${dryResult.stderr}`);
     const go = await vscode.window.showWarningMessage(
-      `Run this script on ${label} for real? The dry run printed:\n\n${dryResult.stdout.trim() || '(nothing)'}`,
+      `Run this script on ${label} with --apply? The dry run printed:\n\n${dryResult.stdout.trim() || '(nothing)'}`,
       { modal: true, detail: script },
       'Remove Cgroups',
     );

@@ -14,7 +14,7 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
 
   reg('cgroupForensics.addNode', async (kindArg?: unknown, valueArg?: unknown) => {
     const choices: (vscode.QuickPickItem & { nodeKind: 'ssh' | 'snapshot' })[] = [
-      { label: '$(remote) SSH host', description: 'an alias of your ssh config, or [user@]host[:port]', nodeKind: 'ssh' },
+      { label: '$(remote) SSH host', description: 'an alias of your ssh config, or [user@]host', nodeKind: 'ssh' },
       { label: '$(file) Snapshot file', description: 'saved with `cgroup-forensics scan --json`', nodeKind: 'snapshot' },
     ];
     const kind = kindArg === 'ssh' || kindArg === 'snapshot' ? kindArg : (await vscode.window.showQuickPick(choices, { placeHolder: 'Add a node', ignoreFocusOut: true }))?.nodeKind;
@@ -25,10 +25,10 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
         typeof valueArg === 'string'
           ? valueArg
           : await vscode.window.showInputBox({
-              prompt: 'SSH destination: an alias of your ssh config, or [user@]host[:port]',
-              placeHolder: 'root@node-1.example.com:22',
+              prompt: 'SSH destination: an alias of your ssh config, or [user@]host (ports and keys go in the ssh config)',
+              placeHolder: 'root@node-1.example.com',
               ignoreFocusOut: true,
-              validateInput: (v) => (parseDestination(v) ? undefined : 'Not a destination: [user@]host[:port], letters, digits, . _ - only'),
+              validateInput: (v) => (parseDestination(v) ? undefined : 'Not a destination: [user@]host, letters, digits, . _ - only'),
             });
       if (text === undefined) return;
       if (!parseDestination(text)) throw new Error(`not an ssh destination: ${text}`);

@@ -11,6 +11,7 @@ import type { Finding, Severity } from './finding';
 
 export interface Forensics {
   report: ForensicsReport;
+  facts: RuntimeFacts;
   findings: Finding[];
 }
 
@@ -34,13 +35,13 @@ export async function forensicsOf(
     else factsError = r.error.message;
   }
   const report = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
-  return { report, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}) };
+  return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}) };
 }
 
 const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };
 
 const FIXES: Partial<Record<CoreFinding['kind'], string[]>> = {
-  'cgroup-driver-mismatch': ['kubelet', 'containerd', 'crio'],
+  'cgroup-driver-mismatch': ['driver', 'kubelet', 'containerd', 'crio'],
   'kmem-accounting': ['sysctl'],
   'dying-cgroups': ['sysctl', 'prometheus'],
   'pids-pressure': ['prometheus'],

@@ -1,25 +1,53 @@
-/** The kinds of fix a user can ask for, with the language mode each document opens in. */
-export const FIX_KINDS = [
-  { id: 'cleanup', label: 'Cleanup script', detail: 'A POSIX sh script that removes the orphaned cgroups (dry run by default)', language: 'shellscript' },
-  { id: 'kubelet', label: 'kubelet configuration', detail: 'KubeletConfiguration settings that keep pod cgroups from leaking', language: 'yaml' },
-  { id: 'containerd', label: 'containerd configuration', detail: 'config.toml: the runc runtime with the systemd cgroup driver', language: 'toml' },
-  { id: 'crio', label: 'CRI-O configuration', detail: 'crio.conf: cgroup manager and conmon cgroup', language: 'toml' },
-  { id: 'sysctl', label: 'sysctl & boot parameters', detail: 'Kernel settings against dying memory cgroups', language: 'properties' },
-  { id: 'npd', label: 'Node Problem Detector plugin', detail: 'A custom plugin monitor that reports cgroup leaks', language: 'json' },
-  { id: 'prometheus', label: 'Prometheus rules', detail: 'Alerting rules for cgroup counts and dying cgroups', language: 'yaml' },
-  { id: 'bpftrace', label: 'bpftrace script', detail: 'Traces cgroup creation and removal to find who leaks', language: 'plaintext' },
-] as const;
+import type { FixKind } from '../../core/fixes/fixPlan';
 
-export type FixKind = (typeof FIX_KINDS)[number]['id'];
+/** The kinds of fix a user can pick (those of src/core/fixes/fixPlan.ts), as the quick pick shows them. */
+export const FIX_KINDS: readonly { id: FixKind; label: string; detail: string }[] = [
+  { id: 'cleanup', label: 'Cleanup script', detail: 'A POSIX sh script that removes exactly the orphaned cgroups (dry run unless --apply)' },
+  { id: 'driver', label: 'Cgroup driver alignment', detail: 'kubelet and the container runtime on the same cgroup driver, in one step' },
+  { id: 'kubelet', label: 'kubelet configuration', detail: "The node's KubeletConfiguration with the settings the findings call for" },
+  { id: 'containerd', label: 'containerd configuration', detail: 'config.toml: the runc runtime with the systemd cgroup driver' },
+  { id: 'crio', label: 'CRI-O configuration', detail: 'A crio.conf.d drop-in: cgroup manager and conmon cgroup' },
+  { id: 'sysctl', label: 'sysctl & boot parameters', detail: 'Kernel settings against dying memory cgroups' },
+  { id: 'npd', label: 'Node Problem Detector plugin', detail: 'A custom plugin monitor that reports cgroup leaks' },
+  { id: 'prometheus', label: 'Prometheus rules', detail: 'Alerting rules for cgroup counts and dying cgroups' },
+  { id: 'bpftrace', label: 'bpftrace script', detail: 'Traces cgroup creation and removal to find who leaks' },
+];
 
 export function fixKind(id: string): (typeof FIX_KINDS)[number] | undefined {
   return FIX_KINDS.find((k) => k.id === id);
 }
 
-export interface FixDocument {
-  kind: FixKind;
-  language: string;
-  content: string;
-  /** Set when the fix patches a file on the node: the diff editor shows node file -> fix. */
-  patches?: { path: string };
+/** The language mode of a fix document: from the file it targets, else from its kind. */
+export function languageOf(kind: string, targetPath: string | undefined): string {
+  const ext = targetPath ? /\.([A-Za-z0-9]+)$/.exec(targetPath)?.[1]?.toLowerCase() : undefined;
+  switch (ext) {
+    case 'yaml':
+    case 'yml':
+      return 'yaml';
+    case 'toml':
+      return 'toml';
+    case 'json':
+      return 'json';
+    case 'sh':
+      return 'shellscript';
+    case 'conf':
+      return kind === 'sysctl' ? 'properties' : kind === 'crio' || kind === 'containerd' ? 'toml' : 'properties';
+  }
+  switch (kind) {
+    case 'cleanup':
+      return 'shellscript';
+    case 'kubelet':
+    case 'driver':
+    case 'prometheus':
+      return 'yaml';
+    case 'containerd':
+    case 'crio':
+      return 'toml';
+    case 'npd':
+      return 'json';
+    case 'sysctl':
+      return 'properties';
+    default:
+      return 'plaintext';
+  }
 }

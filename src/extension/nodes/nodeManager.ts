@@ -4,6 +4,7 @@ import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { takeSnapshot } from '../../core/scan';
 import type { Transport } from '../../core/transport/transport';
 import type { ForensicsReport } from '../../core/analysis/forensics';
+import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { Finding } from '../findings/finding';
 import { forensicsOf } from '../findings/findingsSource';
 import { readSettings } from '../settings';
@@ -11,11 +12,19 @@ import { LOCAL_NODE, type NodeSpec } from './nodeSpec';
 import { SnapshotView } from './snapshotView';
 import { openTransport, type CredentialPrompt } from './transports';
 
+export type ConnectedState = { status: 'connected'; view: SnapshotView; findings: Finding[]; report: ForensicsReport; facts: RuntimeFacts; factsError?: string; at: number };
+
 export type NodeState =
   | { status: 'disconnected' }
-  | { status: 'connecting'; message: string }
-  | { status: 'connected'; view: SnapshotView; findings: Finding[]; report: ForensicsReport; factsError?: string; at: number }
+  /** previous: the snapshot shown while a refresh runs, so the tree keeps its rows (and their expansion). */
+  | { status: 'connecting'; message: string; previous?: ConnectedState }
+  | ConnectedState
   | { status: 'failed'; reason: string };
+
+/** The snapshot a state shows: its own, or the previous one while refreshing. */
+export function shownState(s: NodeState): ConnectedState | undefined {
+  return s.status === 'connected' ? s : s.status === 'connecting' ? s.previous : undefined;
+}
 
 const USER_NODES_KEY = 'cgroupForensics.userNodes';
 
@@ -108,7 +117,8 @@ export class NodeManager implements vscode.Disposable {
     signal.addEventListener('abort', onAbort, { once: true });
     const previous = this.state(id);
     const settings = readSettings();
-    this.setState(id, { status: 'connecting', message: previous.status === 'connected' ? 'refreshing' : 'connecting' });
+    const shown = shownState(previous);
+    this.setState(id, shown ? { status: 'connecting', message: 'refreshing', previous: shown } : { status: 'connecting', message: 'connecting' });
     try {
       let view: SnapshotView;
       if (spec.kind === 'snapshot') {
@@ -150,12 +160,12 @@ export class NodeManager implements vscode.Disposable {
       });
       if (f.factsError) this.log.warn(`${spec.label}: node facts: ${f.factsError}`);
       if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
-      const state: NodeState = { status: 'connected', view, findings: f.findings, report: f.report, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
+      const state: NodeState = { status: 'connected', view, findings: f.findings, report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
       this.setState(id, state);
       return state;
     } catch (e) {
       if (mine.signal.aborted || e instanceof vscode.CancellationError || (e instanceof Error && e.name === 'AbortError')) {
-        this.setState(id, previous.status === 'connecting' ? { status: 'disconnected' } : previous);
+        this.setState(id, previous.status === 'connecting' ? (previous.previous ?? { status: 'disconnected' }) : previous);
         throw new vscode.CancellationError();
       }
       const reason = e instanceof Error ? e.message : String(e);

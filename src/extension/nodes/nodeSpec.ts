@@ -18,16 +18,12 @@ export function snapshotNodeId(file: string): string {
 }
 
 /**
- * A user-typed ssh destination: an alias of ~/.ssh/config or [user@]host[:port]. Anything that
- * could be read as an option or carries shell or whitespace characters is refused; the transport
- * never passes it through a shell either.
+ * A user-typed ssh destination: an alias of ~/.ssh/config or [user@]host (a port goes in the ssh
+ * config, as for ssh itself). Anything that could be read as an option or carries shell or
+ * whitespace characters is refused; the transport never passes it through a shell either.
  */
-export function parseDestination(text: string): { user?: string; host: string; port?: number } | undefined {
-  const m = /^(?:([A-Za-z0-9._][A-Za-z0-9._-]*)@)?([A-Za-z0-9._:[\]-]+?)(?::(\d{1,5}))?$/.exec(text.trim());
-  if (!m || m[2]!.startsWith('-')) return undefined;
-  const host = m[2]!.replace(/^\[(.*)\]$/, '$1');
-  if (host === '') return undefined;
-  const port = m[3] === undefined ? undefined : Number(m[3]);
-  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
-  return { ...(m[1] ? { user: m[1] } : {}), host, ...(port !== undefined ? { port } : {}) };
+export function parseDestination(text: string): { user?: string; host: string } | undefined {
+  const m = /^(?:([A-Za-z0-9._][A-Za-z0-9._-]*)@)?([A-Za-z0-9_][A-Za-z0-9._-]*)$/.exec(text.trim());
+  if (!m) return undefined;
+  return { ...(m[1] ? { user: m[1] } : {}), host: m[2]! };
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import { layoutOf } from '../../core/model/snapshot';
 import { isOrphan, type Finding } from '../findings/finding';
-import type { NodeManager, NodeState } from '../nodes/nodeManager';
+import { shownState, type NodeManager, type NodeState } from '../nodes/nodeManager';
 import type { NodeSpec } from '../nodes/nodeSpec';
 import { sshNodeId } from '../nodes/nodeSpec';
 import { sshConfigHosts } from '../nodes/sshConfigHosts';
@@ -148,8 +148,9 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     );
     item.description = stateText(state);
     const lines = [spec?.kind === 'ssh' ? `ssh ${spec.destination}` : spec?.kind === 'snapshot' ? `snapshot file ${spec.file}` : 'this machine (local processes)'];
-    if (state.status === 'connected') {
-      const s = state.view.snapshot;
+    const shown = shownState(state);
+    if (shown) {
+      const s = shown.view.snapshot;
       if (s.node.hostname) lines.push(`host: ${displayOf(s.node.hostname)}`);
       if (s.node.kernel) lines.push(`kernel: ${s.node.kernel}`);
       lines.push(`layout: ${layoutOf(s)}`, `snapshot: ${new Date(s.takenAt).toLocaleString()}`);
@@ -176,17 +177,21 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
         void vscode.commands.executeCommand('cgroupForensics.connect', { type: 'node', nodeId });
         return [msg('state', 'progress', 'Connecting…')];
       case 'connecting':
+        if (state.previous) return this.snapshotChildren(nodeId, state.previous.view, msg);
         return [msg('state', 'progress', `${state.message[0]!.toUpperCase()}${state.message.slice(1)}…`)];
       case 'failed':
         return [msg('state', 'error', `Failed: ${state.reason}`), msg('retry', 'action', 'Reconnect', { id: 'cgroupForensics.connect', args: [{ type: 'node', nodeId }] })];
-      case 'connected': {
-        const s = state.view.snapshot;
-        const out: NodesElement[] = s.warnings.map((w, k) => msg(`warning${k}`, 'warning', displayOf(w)));
-        if (s.hierarchies.length === 0) out.push(msg('empty', 'info', 'No cgroup hierarchy found'));
-        for (const h of s.hierarchies) out.push({ type: 'hierarchy', nodeId, hierarchy: h.name });
-        return out;
-      }
+      case 'connected':
+        return this.snapshotChildren(nodeId, state.view, msg);
     }
+  }
+
+  private snapshotChildren(nodeId: string, view: SnapshotView, msg: (key: string, tone: 'warning' | 'info', text: string) => NodesElement): NodesElement[] {
+    const s = view.snapshot;
+    const out: NodesElement[] = s.warnings.map((w, k) => msg(`warning${k}`, 'warning', displayOf(w)));
+    if (s.hierarchies.length === 0) out.push(msg('empty', 'info', 'No cgroup hierarchy found'));
+    for (const h of s.hierarchies) out.push({ type: 'hierarchy', nodeId, hierarchy: h.name });
+    return out;
   }
 
   private hierarchyItem(e: Extract<NodesElement, { type: 'hierarchy' }>): vscode.TreeItem {
@@ -214,7 +219,8 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
 
   private cgroupItem(e: Extract<NodesElement, { type: 'cgroup' }>): vscode.TreeItem {
     const state = this.nodes.state(e.nodeId);
-    const view = state.status === 'connected' ? state.view : undefined;
+    const shown = shownState(state);
+    const view = shown?.view;
     const h = view?.hierarchy(e.hierarchy);
     const i = h?.tree.find(e.path);
     const name = e.path.slice(e.path.lastIndexOf('/') + 1);
@@ -228,7 +234,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     const t = h.tree;
     const id = view.identities(h.name)[i];
     const kind = kindOf(id);
-    const findings = state.status === 'connected' ? this.findingsAt(state.findings, h.name, e.path) : [];
+    const findings = shown ? this.findingsAt(shown.findings, h.name, e.path) : [];
     const children = t.children(i).length;
     const item = new vscode.TreeItem(displayOf(name), children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = elementId(e);
@@ -265,7 +271,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
 
   private viewOf(nodeId: string): SnapshotView | undefined {
     const s = this.nodes.state(nodeId);
-    return s.status === 'connected' ? s.view : undefined;
+    return shownState(s)?.view;
   }
 
   private findingsAt(all: Finding[] | undefined, hierarchy: string, path: string): Finding[] {
