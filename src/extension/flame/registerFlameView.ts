@@ -91,7 +91,7 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     const p = new FlamePanel(panel, source, host);
     panels.set(source.id, p);
     const subs: vscode.Disposable[] = [];
-    if (nodes && source.id !== LOCAL_ID) {
+    if (nodes && source !== localSource) {
       subs.push(
         nodes.onDidChange((id) => {
           if (id !== undefined && id !== source.id) return;
@@ -107,21 +107,23 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     return p;
   };
 
-  /** Opens (or reveals) the view for a tree element's node, else for this machine. */
+  /**
+   * Opens (or reveals) the view for a tree element's node, else for this machine. With the Nodes
+   * tree's manager, this machine is its "local" node too, so the tree and the view share one
+   * snapshot (and a cell can be revealed in the tree); without it, the view scans on its own.
+   */
   const open = async (arg?: unknown): Promise<FlamePanel | undefined> => {
-    const target = treeTarget(arg);
-    if (target && nodes && target.nodeId !== LOCAL_ID) {
+    const target = treeTarget(arg) ?? (nodes?.spec(LOCAL_ID) ? { nodeId: LOCAL_ID } : undefined);
+    if (target && nodes && nodes.spec(target.nodeId)) {
       const source = nodeSource(nodes, target.nodeId);
-      let snapshot = nodes.state(target.nodeId).view?.snapshot;
-      if (!snapshot) snapshot = await source.rescan();
+      const snapshot = nodes.state(target.nodeId).view?.snapshot ?? (await source.rescan());
       if (!snapshot) return undefined;
       const p = panelFor(source);
       p.setSnapshot(snapshot);
       if (target.hierarchy !== undefined) p.focus(target.hierarchy, target.path ?? '/');
       return p;
     }
-    const known = panels.get(LOCAL_ID);
-    const snapshot = known?.snapshot() ?? (nodes?.state(LOCAL_ID).view?.snapshot) ?? (await localSource.rescan());
+    const snapshot = panels.get(LOCAL_ID)?.snapshot() ?? (await localSource.rescan());
     if (!snapshot) return undefined;
     const p = panelFor(localSource);
     p.setSnapshot(snapshot);
@@ -152,7 +154,7 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         // The snapshot is not persisted (it can be large and goes stale): scan the same source again.
         const sourceId = typeof (state as { source?: unknown } | undefined)?.source === 'string' ? (state as { source: string }).source : LOCAL_ID;
-        const source = nodes && sourceId !== LOCAL_ID && nodes.spec(sourceId) ? nodeSource(nodes, sourceId) : localSource;
+        const source = nodes && nodes.spec(sourceId) ? nodeSource(nodes, sourceId) : localSource;
         const p = panelFor(source, panel);
         const snapshot = (nodes && source !== localSource ? nodes.state(sourceId).view?.snapshot : undefined) ?? (await guarded(() => source.rescan())());
         if (snapshot) p.setSnapshot(snapshot as Snapshot);
