@@ -178,6 +178,7 @@ describe('ssh: connecting like OpenSSH', function () {
         t.dispose();
       }
       assert.deepEqual(asked.passwordQuestions, [`${user}@127.0.0.1`]);
+      assert.deepEqual(asked.keyboardQuestions, [], 'this sshd offers no keyboard-interactive');
       const wrong = new SshTransport({ alias: 'pw', configFile: cfg, interaction: new ScriptedInteraction({ password: 'nope' }) });
       try {
         const e = await failure(runText(wrong, ['true']));
@@ -188,6 +189,29 @@ describe('ssh: connecting like OpenSSH', function () {
       }
     } finally {
       await pwd.stop();
+      execFileSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
+    }
+  });
+
+  it('answers keyboard-interactive (PAM) prompts through the interaction', async () => {
+    const user = `cfkb${randomBytes(3).toString('hex')}`;
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', user]);
+    const kbd = await TestSshd.start(lab, 'kbd', { config: ['UsePAM yes', 'KbdInteractiveAuthentication yes'] });
+    try {
+      execFileSync('chpasswd', { input: `${user}:k3y-${user}\n` });
+      const kh = lab.write('kbd_known_hosts', `[127.0.0.1]:${kbd.port} ${kbd.hostKeyPublic()}\n`);
+      const cfg = lab.write('kbd.config', hostBlock('kbd', { port: kbd.port, user, knownHosts: kh, extra: [`IdentityFile ${lab.path('none_here')}`] }));
+      const asked = new ScriptedInteraction({ password: `k3y-${user}` });
+      const t = new SshTransport({ alias: 'kbd', configFile: cfg, interaction: asked });
+      try {
+        assert.equal((await runText(t, ['id', '-un'])).out, `${user}\n`);
+      } finally {
+        t.dispose();
+      }
+      assert.ok(asked.keyboardQuestions.some((p) => /password/i.test(p)), JSON.stringify(asked.keyboardQuestions));
+      assert.deepEqual(asked.passwordQuestions, [], 'keyboard-interactive came first, as with ssh');
+    } finally {
+      await kbd.stop();
       execFileSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
     }
   });

@@ -218,6 +218,14 @@ export class ScriptedInteraction implements SshInteraction {
 
   constructor(private readonly answers: { acceptHostKey?: boolean; passphrase?: string; password?: string } = {}) {}
 
+  readonly keyboardQuestions: string[] = [];
+
+  async keyboardInteractive(q: { prompts: { prompt: string; echo: boolean }[] }): Promise<string[] | undefined> {
+    this.keyboardQuestions.push(...q.prompts.map((p) => p.prompt));
+    const answer = this.answers.password;
+    return answer === undefined ? undefined : q.prompts.map(() => answer);
+  }
+
   async password(q: { user: string; host: string }): Promise<string | undefined> {
     this.passwordQuestions.push(`${q.user}@${q.host}`);
     return this.answers.password;

@@ -122,6 +122,12 @@ export function authHandler(host: HostConfig, interaction: SshInteraction, log: 
 
   let i = 0;
   return (methodsLeft, _partial, next) => {
+    // As OpenSSH does, ask with "none" first: the server's reply lists the methods it takes, so
+    // nothing is offered (or prompted for) that it would refuse anyway.
+    if (methodsLeft === null) {
+      next({ type: 'none', username });
+      return;
+    }
     const advance = async (): Promise<AnyAuthMethod | false> => {
       while (i < steps.length) {
         const step = steps[i++]!;
