@@ -48,8 +48,10 @@ describe('forensics on fixture nodes', () => {
         'var/lib/kubelet/config.yaml': readFileSync(join(CONFIGS, 'kubelet-config.yaml'), 'utf8'),
         [`var/lib/kubelet/pods/${UID_A}/etc-hosts`]: '',
         'etc/containerd/config.toml': readFileSync(join(CONFIGS, 'containerd-1.7-config.toml'), 'utf8'),
-        'proc/4242/comm': 'kubelet\n',
+        'proc/4242/comm': 'kubelet\n', 'proc/4242/status': 'Name:\tkubelet\nUid:\t0\t0\t0\t0\n',
         'proc/4242/cmdline': 'kubelet\0--config=/var/lib/kubelet/config.yaml\0--container-runtime-endpoint=unix:///run/containerd/containerd.sock\0',
+        // A user's process that calls itself kubelet, to make root read a file for it.
+        'proc/5000/comm': 'kubelet\n', 'proc/5000/status': 'Name:\tkubelet\nUid:\t1000\t1000\t1000\t1000\n', 'proc/5000/cmdline': 'kubelet\0--config=/etc/secret\0', 'etc/secret': 'root-only\n',
         'sys/fs/cgroup/memory/release_agent': '/tmp/x.sh\n',
         'sys/fs/cgroup/systemd/release_agent': '/lib/systemd/systemd-cgroups-agent\n',
       };
@@ -59,6 +61,7 @@ describe('forensics on fixture nodes', () => {
     it('the facts program reads each fact with its source, and records what is missing', () => {
       assert.deepEqual(facts.kubeletArgs, ['kubelet', '--config=/var/lib/kubelet/config.yaml', '--container-runtime-endpoint=unix:///run/containerd/containerd.sock']);
       assert.deepEqual(facts.kubeletCgroupDriver, { value: 'cgroupfs', source: '/var/lib/kubelet/config.yaml cgroupDriver' });
+      assert.ok(!facts.raw.found.some((f) => f.value.includes('root-only')), 'a non-root process named kubelet is not believed');
       assert.deepEqual([...(facts.kubeletPods ?? [])], [UID_A]);
       assert.equal(facts.containerdConfigVersion, 2);
       assert.equal(facts.containerdSystemdCgroup?.value, false);
@@ -121,7 +124,7 @@ describe('forensics on fixture nodes', () => {
       it(`gives the same facts with ${tc.name}`, async function () {
         needs(this, tc.missing);
         const spec = v1CgroupfsHost();
-        spec.files = { ...spec.files, 'var/lib/kubelet/config.yaml': 'cgroupDriver: systemd\n', [`var/lib/kubelet/pods/${UID_A}/x`]: '', 'proc/7/comm': 'kubelet\n', 'proc/7/cmdline': 'kubelet\0--cgroup-driver=cgroupfs\0--container-runtime-endpoint\0unix:///run/k3s/containerd/containerd.sock\0', 'usr/bin/ctr': '' };
+        spec.files = { ...spec.files, 'var/lib/kubelet/config.yaml': 'cgroupDriver: systemd\n', [`var/lib/kubelet/pods/${UID_A}/x`]: '', 'proc/7/comm': 'kubelet\n', 'proc/7/status': 'Name:\tkubelet\nUid:\t0\t0\t0\t0\n', 'proc/7/cmdline': 'kubelet\0--cgroup-driver=cgroupfs\0--container-runtime-endpoint\0unix:///run/k3s/containerd/containerd.sock\0', 'usr/bin/ctr': '' };
         const host = makeFakeHost(spec);
         chmodSync(join(host.root, 'usr/bin/ctr'), 0o755); // there, but its socket is not
         try {

@@ -104,6 +104,9 @@ for d in "$R"/proc/[0-9]*; do
 	*) continue ;;
 	esac
 	pid=${d##*/}
+	# Any user can name a process "kubelet": only root's are believed (their flags name files to read).
+	uid=$(awk '$1 == "Uid:" { print $2; exit }' "$d/status" 2>/dev/null)
+	[ "$uid" = 0 ] || continue
 	# One fact per argument (arguments are NUL-separated; none of the flags read holds a newline).
 	args=$(tr '\0' '\n' <"$d/cmdline" 2>/dev/null) || continue
 	[ -n "$args" ] || continue
