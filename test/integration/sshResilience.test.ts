@@ -119,6 +119,34 @@ describe('ssh: resilience', function () {
     });
   }
 
+  it('a bastion killed mid-scan: a clear error, no crash (compressed connection through a ProxyJump)', async () => {
+    const { sshd: bastion } = await server('bastion');
+    const { sshd: node } = await server('inner');
+    const cfg = lab.write(
+      'behind.config',
+      [hostBlock('bastion', { port: bastion.port, identityFile: lab.userKey, knownHosts }), hostBlock('behind', { port: node.port, identityFile: lab.userKey, knownHosts, extra: ['ProxyJump bastion'] })].join('\n'),
+    );
+    const t = new SshTransport({ alias: 'behind', configFile: cfg, interaction: new ScriptedInteraction() });
+    try {
+      const e = await rejection(
+        t.run({
+          argv: STREAM,
+          onStdout: () => {
+            if (bastion.proc.exitCode === null && bastion.proc.signalCode === null) bastion.signalAll('SIGKILL');
+          },
+        }),
+      );
+      assert.ok(e instanceof SshError, String(e));
+      assert.equal(e.code, 'connection-lost');
+      assert.match(e.message, /closed|failed/);
+      await new Promise((r) => setTimeout(r, 1500)); // ssh2's delayed teardown must not throw either
+    } finally {
+      t.dispose();
+      await bastion.stop();
+      await node.stop();
+    }
+  });
+
   it('more concurrent commands than MaxSessions are queued on one connection, and all succeed', async () => {
     const { sshd } = await server('busy', ['MaxSessions 10']);
     const t = transport('busy', sshd.port);
