@@ -309,6 +309,11 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`${v1!.name.replace(/[=,]/g, '.')}: ${v1!.tree.size} cgroups`));
     const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
     assert.equal(state.hierarchy, v1!.name);
+    // A refresh keeps the choice, and the select shows it (not merely holds it).
+    await postToWebview(page, [...flameMessages(r.value, { snapshotId: 2, role: 'current', label: 'This machine', source: 'local' })]);
+    await page.waitForTimeout(200);
+    assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`${v1!.name.replace(/[=,]/g, '.')}: `));
+    assert.equal(await page.locator('#hierarchy .select-face .text').textContent(), `${v1!.name} (v1, ${v1!.tree.size})`);
   });
 
   for (const theme of Object.keys(THEMES) as ThemeName[]) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CgroupSandbox } from '../support/cgroupSandbox';
@@ -120,5 +120,46 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     await page.mouse.click(pt.x, pt.y);
     await nodes.locator('.monaco-list-row[aria-selected="true"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${leaf}$`) }) }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await wb!.screenshot('revealed-in-tree');
+  });
+
+  it('refreshes, then compares with the earlier snapshot through the quick pick', async () => {
+    const f = frame!;
+    const page = wb!.page;
+    const before = (await f.locator('#status').textContent()) ?? '';
+    // The node leaks 25 more empty cgroups, then the view scans again.
+    for (let i = 0; i < 25; i++) box!.mkdir(`leaked-${i}`);
+    await f.locator('#refresh').click();
+    for (const deadline = Date.now() + 240_000; ((await f.locator('#status').textContent()) ?? '') === before; await page.waitForTimeout(500)) {
+      assert.ok(Date.now() < deadline, 'the view showed a new snapshot');
+    }
+    await f.locator('#compare').click();
+    const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: /ago/ }).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    await item.click();
+    let status = '';
+    for (const deadline = Date.now() + 60_000; !/growth since/.test(status); await page.waitForTimeout(250)) {
+      assert.ok(Date.now() < deadline, `compare mode (${status})`);
+      status = (await f.locator('#status').textContent()) ?? '';
+    }
+    const total = Number(/total ([\d,]+)/.exec(status)?.[1]?.replace(/,/g, '') ?? NaN);
+    assert.ok(total >= 25, `at least our 25 new leaves grew (${status})`);
+    await wb!.screenshot('compare');
+  });
+
+  it('exports the view as SVG through the save dialog', async () => {
+    const page = wb!.page;
+    // Nothing of the workbench (a menu left open) may cover the webview.
+    await page.keyboard.press('Escape');
+    await page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+    await frame!.locator('#export-svg').click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.press('Enter');
+    let files: string[] = [];
+    for (const deadline = Date.now() + 30_000; files.length === 0; await page.waitForTimeout(250)) {
+      assert.ok(Date.now() < deadline, 'an SVG file was written to the workspace');
+      files = readdirSync(profile!.workspace).filter((n) => /^cgroup-flame-local-.*\.svg$/.test(n));
+    }
+    assert.match(readFileSync(join(profile!.workspace, files[0]!), 'utf8'), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });
 });

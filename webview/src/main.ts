@@ -185,14 +185,25 @@ function pickHierarchy(s: FlameSnapshot): FlameHierarchy | undefined {
 }
 
 function fillHierarchies(s: FlameSnapshot, chosen: FlameHierarchy | undefined): void {
-  hierarchySelect.replaceChildren();
-  for (const h of s.hierarchies) {
-    const o = doc.createElement('vscode-option');
+  // Same hierarchies as before (a refresh): relabel in place. The select reads new options only
+  // after its slot settles, so replacing them would leave it showing another hierarchy.
+  const existing = [...hierarchySelect.querySelectorAll('vscode-option')];
+  const same = existing.length === s.hierarchies.length && existing.every((o, k) => o.value === s.hierarchies[k]!.name);
+  const options = same ? existing : s.hierarchies.map(() => doc.createElement('vscode-option'));
+  s.hierarchies.forEach((h, k) => {
+    const o = options[k]!;
     o.value = h.name;
     o.textContent = `${h.name} (${h.kind}, ${formatCount(h.size)})`;
-    hierarchySelect.appendChild(o);
+    o.selected = h === chosen;
+  });
+  if (!same) hierarchySelect.replaceChildren(...options);
+  if (chosen) {
+    hierarchySelect.value = chosen.name;
+    // And once more after the select has taken in new options.
+    requestAnimationFrame(() => {
+      if (state.hierarchy === chosen.name) hierarchySelect.value = chosen.name;
+    });
   }
-  if (chosen) hierarchySelect.value = chosen.name;
 }
 
 function findPath(path: string | undefined): number | undefined {
