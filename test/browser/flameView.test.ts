@@ -271,6 +271,7 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     await postToWebview(view.page, messages(second, 1));
     await view.page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus === p, paths[target]);
     assert.match((await view.page.locator('#status').textContent()) ?? '', /width: Descendants/);
+    assert.equal(await view.page.locator('#measure .select-face .text').textContent(), 'Descendants');
   });
 
   it("focuses a cell on the tree's request, and keeps zoom and selection across a refresh", async () => {
