@@ -102,11 +102,14 @@ export class FlamePanel implements vscode.Disposable {
   private sendSnapshot(s: Snapshot, role: 'current' | 'baseline'): Promise<void> {
     const snapshotId = this.nextSnapshotId++;
     // One snapshot at a time, chunks in order; a later snapshot waits for the one being sent.
-    this.sending = this.sending.then(async () => {
-      for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id })) {
-        if (!(await this.post(m))) return; // the webview went away
-      }
-    });
+    this.sending = this.sending
+      .then(async () => {
+        for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id })) {
+          if (!(await this.post(m))) return; // the webview went away
+        }
+      })
+      // A failed send must not stop the ones queued after it.
+      .catch((e: unknown) => this.host.log.warn(`flame view: sending a snapshot failed: ${e instanceof Error ? e.message : String(e)}`));
     return this.sending;
   }
 
