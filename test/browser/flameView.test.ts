@@ -195,6 +195,9 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
     assert.equal(state.zoomPath, paths[besteffort]);
     assert.equal(state.measure, 'cgroups');
+    // Escape zooms out one level (the canvas has the keyboard focus after the click).
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.getElementById('chart')!.dataset.focus === '/kubepods.slice');
     // The breadcrumb's root zooms back out.
     await page.locator('#breadcrumb .crumb').first().click();
     await page.waitForFunction(() => document.getElementById('chart')!.dataset.focus === '/');

@@ -63,6 +63,9 @@ export function icicle(el: HTMLElement): Icicle {
   const canvas = el.ownerDocument.createElement('canvas');
   canvas.className = 'icicle-canvas';
   canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', 'Icicle chart of the cgroup hierarchy');
+  // Keyboard: Escape or Backspace zooms out one level, Home to the root.
+  canvas.tabIndex = 0;
   el.appendChild(canvas);
   const ctx = canvas.getContext('2d', { alpha: false })!;
 
@@ -227,6 +230,15 @@ export function icicle(el: HTMLElement): Icicle {
     hoverCb({ cgroup: p < 0 ? -1 : d.layout.node[p]!, merged: cells.merged[c]!, clientX: ev.clientX, clientY: ev.clientY });
   });
   canvas.addEventListener('mouseleave', () => hoverCb(undefined));
+  canvas.addEventListener('keydown', (ev) => {
+    if (!d) return;
+    if (ev.key === 'Escape' || ev.key === 'Backspace') {
+      if (focus > 0) api.zoomTo(d.parent[focus]!);
+    } else if (ev.key === 'Home') {
+      api.zoomTo(0);
+    } else return;
+    ev.preventDefault();
+  });
   canvas.addEventListener('click', (ev) => {
     const c = cellAt(ev);
     if (c < 0 || !cells || !d) return;
