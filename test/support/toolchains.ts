@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The shells, awks and finds a node may have. Each is a PATH that puts one combination first;
+ * The shells, awks and finds a node may have. Each is a PATH holding just one combination;
  * the probe must give the same snapshot under all of them.
  */
 export interface Toolchain {
@@ -14,11 +14,15 @@ export interface Toolchain {
   env(): Record<string, string>;
 }
 
+/** Every program the probe runs. PATH holds only these, so the probe can use nothing else. */
+const PROBE_TOOLS = ['sh', 'awk', 'find', 'od', 'sed', 'date', 'tr'];
+const SYSTEM: Record<string, string> = { find: '/usr/bin/find', od: '/usr/bin/od', sed: '/bin/sed', date: '/bin/date', tr: '/usr/bin/tr' };
+
 function pathWith(links: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cf-tools-'));
   mkdirSync(dir, { recursive: true });
-  for (const [name, target] of Object.entries(links)) symlinkSync(target, join(dir, name));
-  return `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  for (const name of PROBE_TOOLS) symlinkSync(links[name] ?? SYSTEM[name]!, join(dir, name));
+  return dir;
 }
 
 export function toolchains(): Toolchain[] {
@@ -29,7 +33,7 @@ export function toolchains(): Toolchain[] {
   out.push({
     name: 'busybox sh + awk + find + od',
     ...need([bb]),
-    env: lazyEnv(Object.fromEntries(['sh', 'awk', 'find', 'od', 'sed', 'date'].map((t) => [t, bb]))),
+    env: lazyEnv(Object.fromEntries(PROBE_TOOLS.map((t) => [t, bb]))),
   });
   return out;
 }

@@ -1,6 +1,6 @@
 # cgroup-forensics probe, protocol 1.
 #
-# One constant POSIX sh + awk program, run on the node as `sh -s -- ARGS` (program on stdin) or
+# One constant POSIX sh + awk program, run on the node as
 # `sh -c PROGRAM probe ARGS`. Nothing in it is built from data: every value arrives as an
 # argument or through the environment, and cgroup names are only ever file names, never code.
 # Works with dash, bash and busybox sh; mawk, gawk and busybox awk; GNU and busybox find.
@@ -34,6 +34,8 @@ MAXBYTES=${5:-0}
 NL='
 '
 TAB='	'
+# mawk is the fastest awk, and many nodes have it beside a gawk that is "awk".
+if command -v mawk >/dev/null 2>&1; then AWK=mawk; else AWK=awk; fi
 printf 'V\tprobe\t1\n'
 
 # An awk library of the escaping function, shared by every awk program below.
@@ -61,7 +63,7 @@ fact_files() {
 	export CF_FACTS
 }
 fact_files
-awk "$ESC"'
+$AWK "$ESC"'
 BEGIN {
 	n = split(ENVIRON["CF_FACTS"], a, "\n")
 	for (i = 1; i + 1 <= n; i += 2) {
@@ -74,19 +76,19 @@ BEGIN {
 }' </dev/null
 printf 'F\tnow\t%s\n' "$(date +%s 2>/dev/null)"
 if [ -r "$R/etc/os-release" ]; then
-	awk "$ESC"'index($0, "PRETTY_NAME=") == 1 { v = substr($0, 13); gsub(/^"|"$/, "", v); printf "F\tos\t%s\n", esc(v) }' <"$R/etc/os-release"
+	$AWK "$ESC"'index($0, "PRETTY_NAME=") == 1 { v = substr($0, 13); gsub(/^"|"$/, "", v); printf "F\tos\t%s\n", esc(v) }' <"$R/etc/os-release"
 fi
 # systemd's version from its shared library's name: works for a host root too, and runs nothing.
 for lib in "$R"/usr/lib/systemd/libsystemd-shared-*.so "$R"/lib/systemd/libsystemd-shared-*.so "$R"/usr/lib/*/systemd/libsystemd-shared-*.so; do
 	if [ -e "$lib" ]; then
 		v=${lib##*/libsystemd-shared-}
 		v=${v%.so}
-		printf 'F\tsystemd\t%s\n' "$v" | awk "$ESC"'{ print }'
+		printf 'F\tsystemd\t%s\n' "$v" | $AWK "$ESC"'{ print }'
 		break
 	fi
 done
 if [ -r "$R/proc/cgroups" ]; then
-	awk "$ESC"'{ printf "G\t%s\n", esc($0) }' <"$R/proc/cgroups"
+	$AWK "$ESC"'{ printf "G\t%s\n", esc($0) }' <"$R/proc/cgroups"
 fi
 
 # ---- hierarchies -----------------------------------------------------------------------------
@@ -97,13 +99,13 @@ if [ ! -r "$MI" ]; then
 	printf 'Z\tEND\n'
 	exit 3
 fi
-awk "$ESC"'{ s = index($0, " - "); split(substr($0, s + 3), t, " "); if (t[1] == "cgroup" || t[1] == "cgroup2") printf "M\t%s\n", esc($0) }' <"$MI"
+$AWK "$ESC"'{ s = index($0, " - "); split(substr($0, s + 3), t, " "); if (t[1] == "cgroup" || t[1] == "cgroup2") printf "M\t%s\n", esc($0) }' <"$MI"
 
 # GNU find prints each directory's mtime as it walks; busybox find cannot, so ages are left out.
 if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then HASPRINTF=1; else HASPRINTF=0; fi
 
 # mawk and gawk split records on NUL; busybox awk cannot.
-if [ "$(printf 'a\0b\0' | awk 'BEGIN { RS = "\0" } END { print NR }')" = 2 ]; then NULRS=1; else NULRS=0; fi
+if [ "$(printf 'a\0b\0' | $AWK 'BEGIN { RS = "\0" } END { print NR }')" = 2 ]; then NULRS=1; else NULRS=0; fi
 
 # Turn an escaped mountinfo path (\040 for space etc.) back into its bytes.
 unoctal() {
@@ -132,6 +134,11 @@ function unesc(s,   o, i, c, n) {
 	}
 	return o
 }
+# Output goes out in batches: gawk flushes standard output on every close(), which would
+# otherwise mean one write (and one pipe wake-up) per cgroup.
+function emit(s) { outbuf = outbuf s; if (++outn >= 256) flushout() }
+function flushout() { if (outbuf != "") printf "%s", outbuf; outbuf = ""; outn = 0 }
+END { flushout() }
 function exists(f,   r, l) { r = (getline l < f); close(f); return r >= 0 }
 function readone(f,   r, l) { l = ""; r = (getline l < f); close(f); if (r > 0) return l; return "" }
 function after(l,   p) { p = index(l, " "); return p ? substr(l, p + 1) : "" }
@@ -162,7 +169,7 @@ BEGIN {
 	# RS at newline and the main RS is put back before the next path is read.
 	mainrs = (rs == "nul") ? "\0" : "\n"
 	RS = mainrs
-	rootlen = length(root); n = 0; stopped = 0
+	n = 0; stopped = 0
 	if (hex) { for (i = 1; i < 256; i++) hx[sprintf("%02x", i)] = sprintf("%c", i); buf = "" }
 }
 function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
@@ -174,12 +181,13 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
 	} else {
 		mt = ""; p = line; depth = -1
 	}
-	rel = substr(p, rootlen + 1); if (rel == "") rel = "/"
+	rel = substr(p, 2); if (rel == "") rel = "/" # find prints "." and "./a/b"
 	if (maxdepth > 0) {
 		if (depth < 0) { depth = gsub(/\//, "/", rel); if (rel == "/") depth = 0 }
-		if (depth + 0 > maxdepth + 0) { if (!deepsaid) { printf "L\t%s\tdepth\t%s\n", hid, maxdepth; deepsaid = 1 }; return }
+		if (depth + 0 > maxdepth + 0) { if (!deepsaid) { emit("L\t" hid "\tdepth\t" maxdepth "\n"); deepsaid = 1 }; return }
 	}
-	if (maxcount > 0 && n >= maxcount + 0) { printf "L\t%s\tcount\t%s\n", hid, maxcount; stopped = 1; return }
+	# At a bound, stop reading: find then ends on a closed pipe instead of walking on.
+	if (maxcount > 0 && n >= maxcount + 0) { emit("L\t" hid "\tcount\t" maxcount "\n"); stopped = 1; exit }
 	procs = 0; l = p "/cgroup.procs"
 	while ((r = (getline t < l)) > 0) procs++
 	close(l)
@@ -187,7 +195,7 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
 		# cgroup.procs is in every cgroup directory, but threaded cgroups refuse to list it: look
 		# at a file every cgroup has before calling the directory gone.
 		procs = ""
-		if (!exists(p (kind == "v2" ? "/cgroup.type" : "/tasks"))) { printf "X\t%s\t%s\tvanished\n", hid, esc(rel); return }
+		if (!exists(p (kind == "v2" ? "/cgroup.type" : "/tasks"))) { emit("X\t" hid "\t" esc(rel) "\tvanished\n"); return }
 	}
 	pop = ""; cpu = ""
 	split("", st)
@@ -199,7 +207,7 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
 		cpu = readone(p "/cpuacct.usage"); if (cpu != "") cpu = int(cpu / 1000)
 	}
 	n++
-	printf "c\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(rel), mt, procs, pop, st["nr_descendants"], st["nr_dying_descendants"], cpu
+	emit("c\t" esc(rel) "\t" mt "\t" procs "\t" pop "\t" st["nr_descendants"] "\t" st["nr_dying_descendants"] "\t" cpu "\n")
 }
 !hex { RS = "\n"; one($0); RS = mainrs; next }
 {
@@ -212,15 +220,15 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
 WALK2="$WALKLIB"'
 BEGIN { FS = "\t"; bytes = 0; stopped = 0 }
 stopped { next }
-$1 != "c" { print; next }
+$1 != "c" { emit($0 "\n"); next }
 {
-	rel = $2; p = root (rel == "/" ? "" : unesc(rel))
+	rel = $2; p = "." (rel == "/" ? "" : unesc(rel))
 	mem = ""; anon = ""; file = ""; kern = ""; slab = ""; pc = ""; pm = ""
 	split("", ms)
 	if (kind == "v2") {
-		mem = readone(p "/memory.current")
+		if (hasmem) mem = readone(p "/memory.current")
 		if (mem != "") { kv(p "/memory.stat", " anon file kernel slab ", 4, ms); anon = ms["anon"]; file = ms["file"]; kern = ms["kernel"]; slab = ms["slab"] }
-		pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max")
+		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }
 		rec = sprintf("C\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", hid, rel, $3, $4, $5, $6, $7, mem, anon, file, kern, slab, $8, pc, pm, psi(p "/cpu.pressure"), psi(p "/memory.pressure"), psi(p "/io.pressure"))
 	} else {
 		if (hasmem) {
@@ -232,49 +240,59 @@ $1 != "c" { print; next }
 		rec = sprintf("C\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t\t\t\n", hid, rel, $3, $4, mem, anon, file, $8, pc, pm)
 	}
 	bytes += length(rec)
-	printf "%s", rec
-	if (maxbytes > 0 && bytes >= maxbytes + 0) { printf "L\t%s\tbytes\t%s\n", hid, maxbytes; stopped = 1 }
+	emit(rec)
+	if (maxbytes > 0 && bytes >= maxbytes + 0) { emit("L\t" hid "\tbytes\t" maxbytes "\n"); stopped = 1; exit }
 }'
 
 stage1() { # RS HEX, reading find output on stdin
-	awk -v rs="$1" -v hex="$2" -v hid="$hid" -v kind="$kind" -v root="$dir" -v gnu="$HASPRINTF" \
+	$AWK -v rs="$1" -v hex="$2" -v hid="$hid" -v kind="$kind" -v gnu="$HASPRINTF" \
 		-v hascpuacct="$hascpuacct" -v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" "$WALK1"
 }
 stage2() {
-	awk -v hid="$hid" -v kind="$kind" -v root="$dir" -v hasmem="$hasmem" -v haspids="$haspids" \
+	$AWK -v hid="$hid" -v kind="$kind" -v hasmem="$hasmem" -v haspids="$haspids" \
 		-v maxbytes="$MAXBYTES" "$WALK2"
 }
 
 walk() { # HID KIND CONTROLLERS DIR
 	hid=$1 kind=$2 ctrls=$3 dir=$4
 	if [ "$ctrls" = - ]; then ctrls=; fi
+	if [ "$kind" = v2 ]; then
+		# The controllers a v2 tree can have are those of its top: files of the others exist nowhere
+		# below it, so they are not tried.
+		ctrls=$(tr ' ' ',' <"$dir/cgroup.controllers" 2>/dev/null)
+		if [ -z "$ctrls" ] && [ ! -e "$dir/cgroup.controllers" ]; then ctrls=memory,pids; fi
+	fi
 	case ",$ctrls," in *,memory,*) hasmem=1 ;; *) hasmem=0 ;; esac
 	case ",$ctrls," in *,cpuacct,*) hascpuacct=1 ;; *) hascpuacct=0 ;; esac
 	case ",$ctrls," in *,pids,*) haspids=1 ;; *) haspids=0 ;; esac
 	if [ "$MAXDEPTH" -gt 0 ]; then set -- -maxdepth "$((MAXDEPTH + 1))"; else set --; fi
-	if [ "$NULRS" = 1 ]; then
-		# One walk, NUL-terminated paths: any byte a name may hold travels as it is.
-		if [ "$HASPRINTF" = 1 ]; then
-			find "$dir" -xdev "$@" -type d -printf '%d\t%T@\t%p\0'
-		else
-			find "$dir" -xdev "$@" -type d -print0
-		fi | stage1 nul 0 | stage2
-		return
-	fi
-	# An awk that cannot split on NUL (busybox) gets paths one per line, and the paths holding a
-	# newline NUL-terminated through od in a second, rarely non-empty, walk.
-	{
-		if [ "$HASPRINTF" = 1 ]; then
-			find "$dir" -xdev "$@" -type d ! -path "*$NL*" -printf '%d\t%T@\t%p\n'
-		else
-			find "$dir" -xdev "$@" -type d ! -path "*$NL*" -print
-		fi | stage1 nl 0
-		if [ "$HASPRINTF" = 1 ]; then
-			find "$dir" -xdev "$@" -type d -path "*$NL*" -printf '%d\t%T@\t%p\0'
-		else
-			find "$dir" -xdev "$@" -type d -path "*$NL*" -print0
-		fi | od -An -v -tx1 | stage1 nl 1
-	} | stage2
+	# Paths relative to the walk root keep every open's path lookup short.
+	(
+		cd -- "$dir" || exit 0
+		if [ "$NULRS" = 1 ]; then
+			# One walk, NUL-terminated paths: any byte a name may hold travels as it is.
+			if [ "$HASPRINTF" = 1 ]; then
+				find . -xdev "$@" -type d -printf '%d\t%T@\t%p\0'
+			else
+				find . -xdev "$@" -type d -print0
+			fi | stage1 nul 0 | stage2
+			exit 0
+		fi
+		# An awk that cannot split on NUL (busybox) gets paths one per line, and the paths holding
+		# a newline NUL-terminated through od in a second, rarely non-empty, walk.
+		{
+			if [ "$HASPRINTF" = 1 ]; then
+				find . -xdev "$@" -type d ! -path "*$NL*" -printf '%d\t%T@\t%p\n'
+			else
+				find . -xdev "$@" -type d ! -path "*$NL*" -print
+			fi | stage1 nl 0
+			if [ "$HASPRINTF" = 1 ]; then
+				find . -xdev "$@" -type d -path "*$NL*" -printf '%d\t%T@\t%p\0'
+			else
+				find . -xdev "$@" -type d -path "*$NL*" -print0
+			fi | od -An -v -tx1 | stage1 nl 1
+		} | stage2
+	)
 }
 
 # Choose the hierarchies: one line per hierarchy, "KIND<TAB>CONTROLLERS<TAB>MOUNTPOINT<TAB>ROOT",
@@ -318,7 +336,7 @@ END { if (d != "") { if (pick != "") print pick } else for (i = 1; i <= n; i++) 
 header() { # HID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT
 	c=$3
 	if [ "$c" = - ]; then c=; fi
-	CF_W=$6 awk "$ESC"'BEGIN { printf "H\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], esc(ENVIRON["CF_W"]), ARGV[6]; exit }' "$1" "$2" "$c" "$4" "$5" "$HASPRINTF"
+	CF_W=$6 $AWK "$ESC"'BEGIN { printf "H\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], esc(ENVIRON["CF_W"]), ARGV[6]; exit }' "$1" "$2" "$c" "$4" "$5" "$HASPRINTF"
 }
 
 if [ -n "$CGROOT" ]; then
@@ -335,7 +353,7 @@ if [ -n "$CGROOT" ]; then
 		printf 'Z\tEND\n'
 		exit 3
 	fi
-	HIER=$(CF_DIR=$dir awk "$HIERAWK" <"$MI")
+	HIER=$(CF_DIR=$dir $AWK "$HIERAWK" <"$MI")
 	if [ -z "$HIER" ]; then
 		printf 'E\tnot-cgroupfs\tnot on a cgroup filesystem\n'
 		printf 'Z\tEND\n'
@@ -347,7 +365,7 @@ EOF_HIER
 	header 1 "$kind" "$ctrls" "$mpoint" "$mroot" "$dir"
 	walk 1 "$kind" "$ctrls" "$dir"
 else
-	HIER=$(CF_DIR= awk "$HIERAWK" <"$MI")
+	HIER=$(CF_DIR= $AWK "$HIERAWK" <"$MI")
 	hid=0
 	while IFS="$TAB" read -r kind ctrls mpoint mroot; do
 		[ -n "$kind" ] || continue
