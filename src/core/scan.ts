@@ -76,8 +76,8 @@ export async function takeSnapshot(transport: Transport, options: ScanOptions = 
     return fail({ code: 'protocol', message: e instanceof Error ? e.message : String(e) });
   }
   for (const h of snapshot.hierarchies) {
-    if (h.vanished.length) warnings.push(`${h.name}: ${h.vanished.length} cgroup(s) vanished during the walk`);
-    for (const b of h.bounds) warnings.push(`${h.name}: the walk stopped at the ${b.bound} bound (${b.limit})`);
+    if (h.vanished.length) snapshot.warnings.push(`${h.name}: ${h.vanished.length} cgroup(s) vanished during the walk`);
+    for (const b of h.bounds) snapshot.warnings.push(`${h.name}: the walk stopped at the ${b.bound} bound (${b.limit})`);
   }
   log.info(`${transport.label}: ${parser.cgroups} cgroups in ${snapshot.hierarchies.length} hierarchies, ${Date.now() - started} ms`);
   return ok(snapshot);

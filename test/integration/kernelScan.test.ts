@@ -236,8 +236,11 @@ describe('scanning the real kernel', function () {
         assert.ok(!vanished.has(p));
         present++;
       }
-      // Nothing is lost or invented: kept cgroups are all there; the rest are seen, vanished or unlisted.
-      for (let i = 0; i < N / 2; i++) assert.notEqual(h.tree.find(`/pod${i}`), undefined, `pod${i}`);
+      // Nothing is lost or invented: kept cgroups are all there; the rest are seen, vanished or
+      // unlisted. (Where the node's only awk is mawk, a read error stops a stage and the probe
+      // says that records near it may be missing: then only that warning is required.)
+      const restarted = s.warnings.some((w) => /mawk stopped on a read error/.test(w));
+      if (!restarted) for (let i = 0; i < N / 2; i++) assert.notEqual(h.tree.find(`/pod${i}`), undefined, `pod${i} (of ${h.tree.size} cgroups, ${vanished.size} vanished, warnings ${s.warnings.join('; ')})`);
       assert.ok(present + vanished.size <= N);
       if (vanished.size) assert.ok(s.warnings.some((w) => /vanished during the walk/.test(w)));
       process.stdout.write(`      (${vanished.size} cgroups vanished mid-walk, ${present - N / 2} removed ones read before removal)\n`);

@@ -21,6 +21,7 @@
 #     PIDS PIDS_MAX PSI_CPU PSI_MEM PSI_IO    (empty field = not present)
 #   X ID RELPATH WHAT                 a cgroup that vanished or could not be read mid-walk
 #   L ID BOUND LIMIT                  the walk of hierarchy ID stopped at a bound
+#   W ID MESSAGE                      a walk went on after a problem that may have lost records
 #   E CODE MESSAGE                    the probe could not do what was asked
 #   Z END                             last line; its absence means the output was cut short
 set -u
@@ -34,8 +35,11 @@ MAXBYTES=${5:-0}
 NL='
 '
 TAB='	'
-# mawk is the fastest awk, and many nodes have it beside a gawk that is "awk".
-if command -v mawk >/dev/null 2>&1; then AWK=mawk; else AWK=awk; fi
+# Which awk: gawk where there is one. A cgroup removed between open() and read() makes read()
+# fail (ENODEV); gawk and busybox awk return -1 from getline, but mawk stops the whole program
+# ("read error"), so with mawk the walk stages are restarted and the gap is reported.
+if command -v gawk >/dev/null 2>&1; then AWK=gawk; else AWK=awk; fi
+case $($AWK -W version 2>&1 </dev/null) in mawk*) FATALREAD=1 ;; *) FATALREAD=0 ;; esac
 printf 'V\tprobe\t1\n'
 
 # An awk library of the escaping function, shared by every awk program below.
@@ -245,12 +249,27 @@ $1 != "c" { emit($0 "\n"); next }
 }'
 
 stage1() { # RS HEX, reading find output on stdin
-	$AWK -v rs="$1" -v hex="$2" -v hid="$hid" -v kind="$kind" -v gnu="$HASPRINTF" \
+	restarting "$AWK" -v rs="$1" -v hex="$2" -v hid="$hid" -v kind="$kind" -v gnu="$HASPRINTF" \
 		-v hascpuacct="$hascpuacct" -v maxdepth="$MAXDEPTH" -v maxcount="$MAXCOUNT" "$WALK1"
 }
 stage2() {
-	$AWK -v hid="$hid" -v kind="$kind" -v hasmem="$hasmem" -v haspids="$haspids" \
+	restarting "$AWK" -v hid="$hid" -v kind="$kind" -v hasmem="$hasmem" -v haspids="$haspids" \
 		-v maxbytes="$MAXBYTES" "$WALK2"
+}
+# Runs an awk stage; under mawk, a stage that stopped on a read error (status 2) is started
+# again on the rest of its input, and a W record says that records near that point were lost
+# (what the stopped process had read or written but not passed on).
+restarting() {
+	if [ "$FATALREAD" != 1 ]; then
+		"$@"
+		return
+	fi
+	while :; do
+		"$@"
+		st=$?
+		[ "$st" = 2 ] || return "$st"
+		printf 'W\t%s\tmawk stopped on a read error (a cgroup removed while read) and was restarted; cgroups read just before it may be missing\n' "$hid"
+	done
 }
 
 walk() { # HID KIND CONTROLLERS DIR

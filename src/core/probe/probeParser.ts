@@ -32,6 +32,7 @@ export class ProbeParser {
   private readonly mounts: string[] = [];
   private readonly values = new Float64Array(STAT_NAMES.length);
   private sawVersion = false;
+  private readonly walkWarnings: string[] = [];
   /** The probe's end marker arrived: the output is complete. */
   complete = false;
   problem: ProbeProblem | undefined;
@@ -87,6 +88,11 @@ export class ProbeParser {
         const h = this.byId(f[1]);
         const bound = f[2] as BoundHit['bound'];
         if (!h.bounds.some((b) => b.bound === bound)) h.bounds.push({ bound, limit: Number(f[3]) });
+        return;
+      }
+      case 'W': {
+        const h = this.byId(f[1]);
+        this.walkWarnings.push(`${h.name}: ${unescapeField(f[2] ?? '')}`);
         return;
       }
       case 'E':
@@ -194,7 +200,7 @@ export class ProbeParser {
       procCgroups: this.procCgroups,
       mounts: this.mounts,
       hierarchies: this.hierarchies,
-      warnings,
+      warnings: [...this.walkWarnings, ...warnings],
     };
   }
 }
