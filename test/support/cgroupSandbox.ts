@@ -75,7 +75,7 @@ export function removeTree(dir: string | Buffer): void {
       return;
     } catch (e) {
       // A killed process leaves its cgroup a moment after it exits.
-      if ((e as NodeJS.ErrnoException).code === 'EBUSY' && attempt < 50) {
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY' && attempt < 100) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
         continue;
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTree } from './cgroupSandbox';
 import { cgroupMounts } from './prereq';
 
 /**
@@ -54,31 +55,11 @@ export class SandboxAllHierarchies {
     for (const d of this.dirs()) {
       if (!existsSync(d)) continue;
       try {
-        removeTreeBytes(Buffer.from(d, 'latin1'));
+        removeTree(Buffer.from(d, 'latin1'));
       } catch (e) {
         errors.push(`${d}: ${String(e)}`);
       }
     }
     if (errors.length) throw new Error(`sandbox not removed: ${errors.join('; ')}`);
-  }
-}
-
-/** rmdir leaf-first with names as bytes, so names that are not UTF-8 are removed too. */
-function removeTreeBytes(dir: Buffer): void {
-  for (const e of readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
-    if (e.isDirectory()) removeTreeBytes(Buffer.concat([dir, Buffer.from('/'), e.name as unknown as Buffer]));
-  }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      rmdirSync(dir);
-      return;
-    } catch (e) {
-      // A killed process leaves its cgroup a moment after it exits.
-      if ((e as NodeJS.ErrnoException).code === 'EBUSY' && attempt < 100) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-        continue;
-      }
-      throw e;
-    }
   }
 }
