@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { SshLab, TestSshd, hostBlock, sshdMissing } from '../support/sshd';
 import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
 import { buildKubeletTree, type KubeletTree } from './kubeletTree';
 import { Workbench } from './workbench';
@@ -19,17 +20,25 @@ describe('e2e: the extension in code-server + Chromium', function () {
   let profile: Profile | undefined;
   let server: Server | undefined;
   let wb: Workbench | undefined;
+  let lab: SshLab | undefined;
+  let sshd: TestSshd | undefined;
   const mounts = cgroupMounts();
+  const SSH_ALIAS = 'cf-e2e-node';
 
   before(async function () {
-    needs(this, e2eMissing() ?? (mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount on this machine'));
+    needs(this, e2eMissing() ?? (mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount on this machine') ?? sshdMissing());
     const started = Date.now();
     rmSync(join(OUTPUT, 'workbench'), { recursive: true, force: true });
     const vsix = await packageVsix();
     tree = await buildKubeletTree(mounts.v2!);
+    // An sshd on loopback, reached through an ssh config of the test's own (known_hosts empty,
+    // so connecting asks about the host key as ssh would).
+    lab = new SshLab();
+    sshd = await TestSshd.start(lab, 'node');
+    const sshConfig = lab.write('ssh_config', hostBlock(SSH_ALIAS, { port: sshd.port, identityFile: lab.userKey, knownHosts: lab.path('known_hosts') }));
     profile = makeProfile({
+      'cgroupForensics.ssh.configPath': sshConfig,
       'cgroupForensics.kubelet.rootDir': tree.kubeletDir,
-      'cgroupForensics.orphans.gracePeriodSeconds': 0,
       'cgroupForensics.tree.stat': 'procs',
     });
     await installVsix(profile, vsix);
@@ -50,6 +59,8 @@ describe('e2e: the extension in code-server + Chromium', function () {
     }
     if (profile) cpSync(join(profile.userDataDir, 'logs'), join(OUTPUT, 'workbench', 'logs'), { recursive: true });
     profile?.remove();
+    await sshd?.stop();
+    lab?.remove();
     await tree?.cleanup();
   });
 
@@ -134,5 +145,27 @@ describe('e2e: the extension in code-server + Chromium', function () {
     assert.doesNotMatch((await wb!.page.locator('.find-widget .matchesCount').first().textContent()) ?? '', /No results/);
     await wb!.page.keyboard.press('Escape');
     await wb!.screenshot('cleanup-fix');
+  });
+
+  it('connects to a node over SSH (sshd on loopback) after the user trusts its host key', async () => {
+    const page = wb!.page;
+    await page.keyboard.press('Escape');
+    await wb!.setPaneExpanded('Findings', false);
+    const nodes = wb!.pane('Nodes');
+    // Make room: the local tree is long.
+    await wb!.row(nodes, 'This machine').click();
+    await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'false', await wb!.row(nodes, 'This machine').elementHandle());
+    await wb!.expand(wb!.row(nodes, 'SSH config hosts'));
+    const host = wb!.row(nodes, SSH_ALIAS);
+    await wb!.expand(host);
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'authenticity of host' });
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match((await dialog.textContent()) ?? '', /SHA256:/);
+    await wb!.screenshot('ssh-host-key');
+    await dialog.locator('.monaco-button', { hasText: 'Trust and Connect' }).click();
+    // Connected: the node's hierarchies are listed under it, read over SSH.
+    await wb!.row(nodes, /^unified$/).waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match((await host.textContent()) ?? '', /hybrid|v2|v1/);
+    await wb!.screenshot('ssh-node-connected');
   });
 });

@@ -32,7 +32,15 @@ describe('commands over this machine', function () {
     assert.deepEqual(nodes, [{ type: 'node', nodeId: 'local' }]);
     const findings = api.findingsTree.getChildren(nodes[0]) as Extract<FindingsElement, { type: 'finding' }>[];
     const orphan = findings.find((f) => f.finding.core.podUid === tree!.orphanPod);
-    assert.ok(orphan, 'the orphan pod is a finding');
+    const state = api.nodes.state('local');
+    const c = vscode.workspace.getConfiguration('cgroupForensics');
+    assert.ok(
+      orphan,
+      `the orphan pod is a finding; settings ${JSON.stringify([c.get('kubelet.rootDir'), c.get('orphans.gracePeriodSeconds')])}, ` +
+        (state.status === 'connected'
+          ? `kubelet pods ${JSON.stringify([...(state.facts.kubeletPods ?? [])])}, undetermined ${state.report.orphansUndetermined}, ${state.findings.length} findings, in the sandbox ${JSON.stringify(state.findings.filter((f) => f.cgroups.some((x) => x.path.includes(tree!.top))).map((f) => f.title))}, now ${state.view.snapshot.node.now}, sandbox in tree: ${state.view.hierarchy('unified')?.tree.find('/' + tree!.top)}, orphan in tree: ${state.view.hierarchy('unified')?.tree.find(inTree(tree!, tree!.paths.orphanPod))}, mtime ${(() => { const h = state.view.hierarchy('unified'); const i = h?.tree.find(inTree(tree!, tree!.paths.orphanPod)); return h && i !== undefined ? [h.tree.stat('mtime', i), h.tree.stat('procs', i), h.tree.seen[i]] : '-'; })()}, warnings ${JSON.stringify(state.view.snapshot.warnings)}`
+          : state.status),
+    );
     assert.equal(orphan.finding.kind, 'orphaned-pod-cgroup');
     assert.ok(!findings.some((f) => f.finding.core.podUid === tree!.livePod), 'the live pod, which kubelet knows, is not');
     const it = api.findingsTree.getTreeItem(orphan);

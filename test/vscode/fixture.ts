@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { cgroupMissing, cgroupMounts } from '../support/prereq';
 import { buildKubeletTree, type KubeletTree } from '../e2e/kubeletTree';
+import { until } from './host';
 
 /** Why the suites that need a real cgroup tree cannot run here, or undefined. */
 export function treeMissing(): string | undefined {
@@ -23,15 +24,17 @@ export async function setUpTree(): Promise<KubeletTree & { wide: string }> {
   writeFileSync(join(tree.kubeletDir, 'config.yaml'), 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: cgroupfs\n');
   const c = vscode.workspace.getConfiguration('cgroupForensics');
   await c.update('kubelet.rootDir', tree.kubeletDir, vscode.ConfigurationTarget.Global);
-  await c.update('orphans.gracePeriodSeconds', 0, vscode.ConfigurationTarget.Global);
   await c.update('tree.stat', 'procs', vscode.ConfigurationTarget.Global);
   await c.update('tree.pageSize', 10, vscode.ConfigurationTarget.Global);
+  // In a remote host (code-server) the host learns of a written setting a moment later.
+  await until('the settings to reach the extension host', () => (vscode.workspace.getConfiguration('cgroupForensics').get('kubelet.rootDir') === tree.kubeletDir && vscode.workspace.getConfiguration('cgroupForensics').get('tree.pageSize') === 10) || undefined, 10_000);
   return { ...tree, wide };
 }
 
 export async function resetSettings(): Promise<void> {
   const c = vscode.workspace.getConfiguration('cgroupForensics');
-  for (const k of ['kubelet.rootDir', 'orphans.gracePeriodSeconds', 'tree.stat', 'tree.pageSize']) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
+  for (const k of ['kubelet.rootDir', 'tree.stat', 'tree.pageSize']) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
+  await until('the settings to be reset in the extension host', () => (vscode.workspace.getConfiguration('cgroupForensics').get('tree.pageSize') === 200) || undefined, 10_000);
 }
 
 /** The "/top/..." path of a sandbox-relative path in the unified hierarchy's tree. */

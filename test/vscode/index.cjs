@@ -7,7 +7,9 @@ const path = require('node:path');
 exports.run = async function run() {
   require('tsx/cjs');
   require(path.join(__dirname, '..', 'setup', 'textLoader.cjs'));
-  const Mocha = require('mocha');
+  // mocha 12 exports its parts as an object; older ones the class itself.
+  const mod = require('mocha');
+  const Mocha = typeof mod === 'function' ? mod : mod.Mocha || mod.default;
   const mocha = new Mocha({ ui: 'bdd', timeout: 300000, color: false, reporter: 'spec' });
   const only = process.env.CF_VSCODE_SUITES ? new RegExp(process.env.CF_VSCODE_SUITES) : undefined;
   for (const f of fs.readdirSync(__dirname).sort()) {

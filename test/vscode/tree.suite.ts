@@ -68,7 +68,9 @@ describe('the Nodes tree over this machine', function () {
 
   it('marks the orphaned pod with a warning icon and an orphan flag', () => {
     const oi = item(cg(tree!.paths.orphanPod));
-    assert.equal((oi.iconPath as vscode.ThemeIcon).id, 'warning');
+    const state = api.nodes.state('local');
+    const mine = state.status === 'connected' ? state.findings.filter((f) => f.cgroups.some((c) => c.path.includes(tree!.top))) : [];
+    assert.equal((oi.iconPath as vscode.ThemeIcon).id, 'warning', `findings in the sandbox: ${JSON.stringify(mine.map((f) => [f.kind, f.cgroups]))}; undetermined: ${state.status === 'connected' ? state.report.orphansUndetermined : state.status}`);
     assert.match(String(oi.description), /^orphan · /);
     assert.match(String(oi.contextValue), /\+orphan\+fixable/);
   });

@@ -9,6 +9,13 @@ import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { ensureSnapshot, pickNode } from './pick';
 
+/** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
+async function available(language: string): Promise<string> {
+  const known = await vscode.languages.getLanguages();
+  if (known.includes(language)) return language;
+  return language === 'toml' && known.includes('ini') ? 'ini' : 'plaintext';
+}
+
 export function registerFixCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider): void {
   const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
 
@@ -47,7 +54,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
   });
 
   const openFix = async (fix: FixDocument, label: string, read: ((path: string, signal: AbortSignal) => Promise<string | undefined>) | undefined): Promise<string> => {
-    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: languageOf(fix.kind, fix.targetPath) });
+    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: await available(languageOf(fix.kind, fix.targetPath)) });
     const target = fix.targetPath;
     const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
     if (target && current !== undefined) {
