@@ -8,10 +8,11 @@ import { orphansCommand } from './commands/orphans';
 import { inspectCommand } from './commands/inspect';
 import { fixCommand } from './commands/fix';
 import { exportCommand } from './commands/export';
+import { evidenceCommand } from './commands/evidence';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },

@@ -11,7 +11,12 @@ export type FindingKind =
   | 'cgroup-driver-mismatch'
   | 'kmem-accounting'
   | 'pids-pressure'
-  | 'release-agent-set';
+  | 'release-agent-set'
+  | 'log-signature'
+  | 'version-advisory'
+  | 'cgroup-fd-pinned'
+  | 'daemon-health'
+  | 'cgroup-growth';
 
 export type Severity = 'info' | 'warning' | 'critical';
 export type Confidence = 'low' | 'medium' | 'high';

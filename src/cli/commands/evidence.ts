@@ -1,0 +1,76 @@
+import { SEVERITY_RANK } from '../../core/analysis/finding';
+import { gatherEvidence } from '../../core/evidence/gatherEvidence';
+import { buildEvidenceReport, type EvidenceReport } from '../../core/evidence/nodeEvidence';
+import { nameToJson } from '../../core/model/snapshotJson';
+import { renderEvidenceText } from '../../core/report/evidenceText';
+import { intOption, stringOption, UsageError, type CliCommand } from '../command';
+import { EXIT } from '../exitCodes';
+import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
+import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+
+export const EVIDENCE_SCHEMA = 'cgroup-forensics/evidence@1';
+
+/** "2h", "30m", "7d", "90s", an ISO date, or "@EPOCH": epoch seconds. */
+export function parseSince(text: string, nowSeconds: number): number {
+  const rel = /^(\d+)\s*([smhd])$/.exec(text);
+  if (rel) return nowSeconds - Number(rel[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[rel[2] as 's' | 'm' | 'h' | 'd'];
+  const epoch = /^@(\d+)$/.exec(text);
+  if (epoch) return Number(epoch[1]);
+  if (/^\d{4}-\d\d-\d\d/.test(text)) {
+    const t = Date.parse(text);
+    if (!Number.isNaN(t)) return Math.floor(t / 1000);
+  }
+  throw new UsageError(`--since takes 30m, 2h, 7d, @EPOCH or an ISO date, not '${text}'`);
+}
+
+export const evidenceCommand: CliCommand = {
+  name: 'evidence',
+  summary: 'the evidence beyond the tree: log signatures, version advisories, daemon health, open fds on cgroups, correlated with the findings',
+  synopsis: '[--since 24h] [--json]',
+  help: `  --since WHEN            read logs from WHEN: 30m, 2h, 7d, @EPOCH or an ISO date (default 24h)
+  --max-lines N           keep at most N cgroup-related lines per log source (default 2000)
+  --json                  print as JSON (schema ${EVIDENCE_SCHEMA})
+${FACTS_HELP}
+${SOURCE_HELP}
+  Exit status: 0 nothing found, 1 findings (warning or worse), 3/4 the node could not be read.`,
+  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, json: { type: 'boolean' }, since: { type: 'string' }, 'max-lines': { type: 'string' } },
+  async run(ctx) {
+    if (ctx.args.length) throw new UsageError(`evidence takes no arguments (got '${ctx.args[0]}')`);
+    const since = parseSince(stringOption(ctx.options, 'since') ?? '24h', Math.floor(Date.now() / 1000));
+    const maxLines = intOption(ctx.options, 'max-lines');
+    const r = await forensicsFrom(ctx);
+    if ('code' in r) return reportProbeError(r);
+    const transport = transportFor(ctx.options);
+    let e;
+    try {
+      const hostRoot = stringOption(ctx.options, 'host-root');
+      e = await gatherEvidence(transport, { since, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}), ...(maxLines !== undefined ? { maxLines } : {}) });
+    } finally {
+      transport.dispose();
+    }
+    if (!e.ok) return reportProbeError(e.error);
+    const report = buildEvidenceReport(r.report, e.value, r.snapshot, r.facts, { since });
+    ctx.write(ctx.options.json ? evidenceToJson(report) : renderEvidenceText(report));
+    return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning) ? EXIT.findings : EXIT.ok;
+  },
+};
+
+export function evidenceToJson(r: EvidenceReport): string {
+  return (
+    JSON.stringify(
+      {
+        schema: EVIDENCE_SCHEMA,
+        ...(r.rootCause ? { rootCause: r.rootCause } : {}),
+        findings: r.findings.map((f) => ({ ...f, cgroups: f.cgroups.map((c) => ({ ...c, path: nameToJson(c.path), dir: nameToJson(c.dir) })) })),
+        logMatches: r.matches,
+        logSources: r.logSources,
+        missing: r.missing,
+        versions: r.versions,
+        daemons: r.daemons,
+        openFds: r.pins,
+      },
+      null,
+      1,
+    ) + '\n'
+  );
+}
