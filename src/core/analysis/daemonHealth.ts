@@ -30,7 +30,7 @@ export interface HealthThresholds {
   fds: number;
 }
 
-export const DEFAULT_HEALTH: HealthThresholds = { rssBytes: 2 << 30, cpuShare: 0.5, fds: 20_000 };
+export const DEFAULT_HEALTH: HealthThresholds = { rssBytes: 2 * 2 ** 30, cpuShare: 0.5, fds: 20_000 };
 
 export function findDaemonHealth(ds: readonly DaemonHealth[], t: HealthThresholds = DEFAULT_HEALTH): Finding[] {
   const out: Finding[] = [];
