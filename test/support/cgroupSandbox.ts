@@ -17,6 +17,7 @@ export class CgroupSandbox {
   }
 
   static create(mount: string, label = 'test'): CgroupSandbox {
+    removeStaleSandboxes(mount);
     const box = new CgroupSandbox(mount, `cf-${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(box.root);
     return box;
@@ -58,6 +59,37 @@ export class CgroupSandbox {
     // Processes that other code put in the sandbox (containers, shims) must be gone already.
     removeTree(this.root);
   }
+}
+
+/**
+ * Sandboxes of test runs that were killed before their cleanup (named cf-LABEL-PID-HEX, whose PID
+ * no longer runs) are removed, so a killed run does not leave cgroups behind for good. Only
+ * directories of that form, of dead processes, and holding no process, are touched.
+ */
+function removeStaleSandboxes(mount: string): void {
+  for (const name of readdirSync(mount)) {
+    const m = /^cf-[a-z0-9]+-(\d+)-[0-9a-f]{8}$/.exec(name);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    try {
+      if (!holdsProcesses(join(mount, name))) removeTree(join(mount, name));
+    } catch {
+      // Another run may be removing it at the same moment.
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function holdsProcesses(dir: string): boolean {
+  if (cgroupProcs(dir).length > 0) return true;
+  return readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && holdsProcesses(join(dir, e.name)));
 }
 
 /**
