@@ -9,10 +9,11 @@ import { inspectCommand } from './commands/inspect';
 import { fixCommand } from './commands/fix';
 import { exportCommand } from './commands/export';
 import { evidenceCommand } from './commands/evidence';
+import { watchCommand } from './commands/watch';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },

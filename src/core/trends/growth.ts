@@ -1,0 +1,86 @@
+import type { Finding } from '../analysis/finding';
+import type { CountSample } from './sample';
+
+export interface GrowthOptions {
+  /** Samples needed before growth can be called sustained. Default 4. */
+  minSamples?: number;
+  /** Share of sample-to-sample steps that must not shrink. Default 0.75. */
+  risingShare?: number;
+  /** Net growth (cgroups) below which nothing is reported. Default 10. */
+  minGrowth?: number;
+}
+
+export interface Growth {
+  key: string;
+  first: number;
+  last: number;
+  /** Least-squares slope, cgroups per hour. */
+  perHour: number;
+  /** Share of steps that did not shrink. */
+  rising: number;
+  dyingFirst?: number;
+  dyingLast?: number;
+}
+
+/** Live + dying of one series per hierarchy and per kubepods subtree. */
+function series(samples: readonly CountSample[]): Map<string, { t: number; live: number; dying?: number }[]> {
+  const out = new Map<string, { t: number; live: number; dying?: number }[]>();
+  for (const s of samples) {
+    for (const r of [...s.hierarchies.map((h) => ({ ...h, key: `hierarchy ${h.hierarchy}` })), ...s.kubepods.map((k) => ({ ...k, key: `${k.hierarchy} ${k.dir}` }))]) {
+      const list = out.get(r.key) ?? [];
+      list.push({ t: s.time, live: r.live + (r.dying ?? 0), ...(r.dying !== undefined ? { dying: r.dying } : {}) });
+      out.set(r.key, list);
+    }
+  }
+  return out;
+}
+
+/** Growth of every series (live + dying cgroups) over the samples. */
+export function growthOf(samples: readonly CountSample[]): Growth[] {
+  const out: Growth[] = [];
+  for (const [key, pts] of series(samples)) {
+    if (pts.length < 2) continue;
+    const n = pts.length;
+    const mt = pts.reduce((a, p) => a + p.t, 0) / n;
+    const mv = pts.reduce((a, p) => a + p.live, 0) / n;
+    let num = 0;
+    let den = 0;
+    for (const p of pts) {
+      num += (p.t - mt) * (p.live - mv);
+      den += (p.t - mt) ** 2;
+    }
+    let up = 0;
+    for (let i = 1; i < n; i++) if (pts[i]!.live >= pts[i - 1]!.live) up++;
+    const g: Growth = { key, first: pts[0]!.live, last: pts[n - 1]!.live, perHour: den > 0 ? (num / den) * 3600 : 0, rising: up / (n - 1) };
+    const d0 = pts[0]!.dying;
+    const d1 = pts[n - 1]!.dying;
+    if (d0 !== undefined) g.dyingFirst = d0;
+    if (d1 !== undefined) g.dyingLast = d1;
+    out.push(g);
+  }
+  return out;
+}
+
+/** A finding for each series whose growth is sustained: enough samples, mostly rising, a net gain. */
+export function findGrowth(samples: readonly CountSample[], o: GrowthOptions = {}): Finding[] {
+  const minSamples = o.minSamples ?? 4;
+  if (samples.length < minSamples) return [];
+  const out: Finding[] = [];
+  for (const g of growthOf(samples)) {
+    if (g.perHour <= 0 || g.rising < (o.risingShare ?? 0.75) || g.last - g.first < (o.minGrowth ?? 10)) continue;
+    const share = (d: number | undefined, total: number): string => (d === undefined || total === 0 ? '' : `${Math.round((d / total) * 100)}%`);
+    const dyingRising = g.dyingFirst !== undefined && g.dyingLast !== undefined && g.last > 0 && g.first > 0 && g.dyingLast / g.last > g.dyingFirst / g.first;
+    out.push({
+      kind: 'cgroup-growth',
+      severity: 'warning',
+      confidence: samples.length >= 10 ? 'high' : 'medium',
+      title: `+${Math.round(g.perHour)} cgroups/hour in ${g.key}${dyingRising ? ', dying share rising' : ''}`,
+      cgroups: [],
+      evidence: [
+        `${g.first} -> ${g.last} cgroups (live + dying) over ${samples.length} samples, ${Math.round(samples[samples.length - 1]!.time - samples[0]!.time)} s; ${Math.round(g.rising * 100)}% of steps rising`,
+        ...(g.dyingFirst !== undefined && g.dyingLast !== undefined ? [`dying: ${g.dyingFirst} (${share(g.dyingFirst, g.first)}) -> ${g.dyingLast} (${share(g.dyingLast, g.last)})`] : []),
+      ],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import { unescapeField } from '../probe/fieldEscape';
+import { fail, ok, type ProbeError, type Result } from '../result';
+import { isAbortError, type Transport } from '../transport/transport';
+import watchScript from './watch.sh';
+
+export const WATCH_SCRIPT: string = watchScript;
+
+/** `sh -c PROGRAM NAME HOST_ROOT CGROUP_ROOT`: values as arguments only. */
+export function watchArgv(o: { hostRoot?: string; cgroupRoot?: string } = {}): string[] {
+  return ['sh', '-c', WATCH_SCRIPT, 'cgroup-forensics-watch', o.hostRoot ?? '', o.cgroupRoot ?? ''];
+}
+
+export interface CountRow {
+  /** Hierarchy name: "unified", "memory", "name=systemd" ... */
+  hierarchy: string;
+  dir: string;
+  live: number;
+  /** Undefined when it cannot be told (a v1 hierarchy without a controller, or a subtree of one). */
+  dying?: number;
+}
+
+/** One sample: counts per hierarchy and per kubepods subtree at the node's time. */
+export interface CountSample {
+  /** The node's clock, epoch seconds. */
+  time: number;
+  hierarchies: (CountRow & { kind: 'v1' | 'v2' })[];
+  kubepods: CountRow[];
+}
+
+const count = (s: string | undefined): number | undefined => (s === undefined || s === '-' || s === '' ? undefined : Number(s));
+
+export function parseSample(text: string): CountSample & { complete: boolean } {
+  const out: CountSample & { complete: boolean } = { time: 0, hierarchies: [], kubepods: [], complete: false };
+  let saw = false;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const f = line.split('\t');
+    const row = (name: string | undefined, dir: string | undefined, live: string | undefined, dying: string | undefined): CountRow => {
+      const r: CountRow = { hierarchy: unescapeField(name ?? ''), dir: unescapeField(dir ?? ''), live: count(live) ?? 0 };
+      const d = count(dying);
+      if (d !== undefined) r.dying = d;
+      return r;
+    };
+    switch (f[0]) {
+      case 'V':
+        if (f[1] !== 'watch' || f[2] !== '1') throw new Error(`the watch program speaks ${f[1]} ${f[2]}, this reader watch 1`);
+        saw = true;
+        break;
+      case 'T':
+        out.time = Number(f[1]);
+        break;
+      case 'H':
+        out.hierarchies.push({ kind: f[1] === 'v2' ? 'v2' : 'v1', ...row(f[2], f[3], f[4], f[5]) });
+        break;
+      case 'K':
+        out.kubepods.push(row(f[1], f[2], f[3], f[4]));
+        break;
+      case 'Z':
+        out.complete = true;
+        break;
+      default:
+        throw new Error(`unexpected watch record ${JSON.stringify(line.slice(0, 40))}`);
+    }
+  }
+  if (!saw) throw new Error('the watch program printed nothing recognisable');
+  return out;
+}
+
+/** One sample in one round trip. */
+export async function takeSample(transport: Transport, o: { hostRoot?: string; cgroupRoot?: string; signal?: AbortSignal } = {}): Promise<Result<CountSample, ProbeError>> {
+  const chunks: Buffer[] = [];
+  try {
+    await transport.run({ argv: watchArgv(o), ...(o.signal ? { signal: o.signal } : {}), onStdout: (c) => chunks.push(c) });
+  } catch (e) {
+    if (isAbortError(e)) return fail({ code: 'cancelled', message: 'cancelled' });
+    return fail({ code: 'transport', message: `${transport.label}: ${e instanceof Error ? e.message : String(e)}` });
+  }
+  try {
+    const s = parseSample(Buffer.concat(chunks).toString('utf8'));
+    if (!s.complete) return fail({ code: 'truncated', message: 'the watch program stopped before it finished' });
+    return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods });
+  } catch (e) {
+    return fail({ code: 'protocol', message: e instanceof Error ? e.message : String(e) });
+  }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { takeSnapshot } from '../../src/core/scan';
+import { LocalTransport } from '../../src/core/transport/local';
+import { churnBetween } from '../../src/core/trends/churn';
+import { findGrowth } from '../../src/core/trends/growth';
+import { takeSample, type CountSample } from '../../src/core/trends/sample';
+import { CgroupSandbox } from '../support/cgroupSandbox';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+
+// Trends on real cgroup trees: a tree the test grows while it is sampled shows sustained growth
+// (a still one does not), churn from two snapshots of a tree the test churns, and the watch
+// command sampling, writing JSON Lines and ending on Ctrl-C.
+const local = new LocalTransport();
+const repo = join(__dirname, '..', '..');
+const cli = join(repo, 'dist', 'cli.js');
+
+describe('trends on a real cgroup tree', function () {
+  this.timeout(60_000);
+  let box: CgroupSandbox | undefined;
+  let v2 = '';
+  beforeEach(function () {
+    const m = cgroupMounts().v2;
+    needs(this, m === undefined ? 'no cgroup2 mount' : cgroupMissing(m));
+    v2 = m!;
+    box = CgroupSandbox.create(v2, 'trend');
+  });
+  afterEach(async () => {
+    await box?.cleanup();
+    box = undefined;
+  });
+
+  it('a tree growing while sampled shows sustained growth; a still one does not', async () => {
+    const growing = box!.mkdir('grow/kubepods.slice/kubepods-burstable.slice');
+    box!.mkdir('still/kubepods.slice');
+    let n = 0;
+    const timer = setInterval(() => {
+      for (let i = 0; i < 4; i++) mkdirSync(join(growing, `kubepods-burstable-pod${n++}.slice`));
+    }, 250);
+    const grow: CountSample[] = [];
+    const calm: CountSample[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 1000));
+        const g = await takeSample(local, { cgroupRoot: join(box!.root, 'grow') });
+        const c = await takeSample(local, { cgroupRoot: join(box!.root, 'still') });
+        assert.ok(g.ok && c.ok);
+        grow.push(g.value);
+        calm.push(c.value);
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    const first = grow[0]!.kubepods.find((k) => k.dir.endsWith('/kubepods.slice'))!;
+    const last = grow[4]!.kubepods.find((k) => k.dir.endsWith('/kubepods.slice'))!;
+    assert.ok(last.live - first.live >= 40, `${first.live} -> ${last.live}`);
+    const f = findGrowth(grow);
+    assert.deepEqual(f.map((x) => x.kind), ['cgroup-growth', 'cgroup-growth', 'cgroup-growth'], f.map((x) => x.title).join('\n'));
+    assert.match(f[0]!.title, /^\+\d+ cgroups\/hour in hierarchy unified/);
+    assert.ok(f.some((x) => x.title.endsWith('/grow/kubepods.slice/kubepods-burstable.slice')));
+    assert.deepEqual(findGrowth(calm), []);
+  });
+
+  it('churn from two snapshots: what was made and removed in between, by parent', async () => {
+    const parent = box!.mkdir('kubepods.slice');
+    for (let i = 0; i < 5; i++) box!.mkdir(`kubepods.slice/old-${i}`);
+    const a = await takeSnapshot(local, { cgroupRoot: box!.root });
+    assert.ok(a.ok);
+    for (let i = 0; i < 3; i++) rmdirSync(join(parent, `old-${i}`));
+    for (let i = 0; i < 7; i++) box!.mkdir(`kubepods.slice/new-${i}`);
+    box!.mkdir('elsewhere');
+    await new Promise((r) => setTimeout(r, 200));
+    const b = await takeSnapshot(local, { cgroupRoot: box!.root });
+    assert.ok(b.ok);
+    const rates = churnBetween(a.value, b.value);
+    const base = `/${basename(box!.root)}`;
+    assert.deepEqual(
+      rates.map((r) => [r.parent, r.created, r.removed]),
+      [
+        [`${base}/kubepods.slice`, 7, 3],
+        [base, 1, 0],
+      ],
+    );
+    const seconds = (b.value.takenAt - a.value.takenAt) / 1000;
+    assert.ok(Math.abs(rates[0]!.createdPerSecond - 7 / seconds) < 1e-9);
+  });
+
+  it('watch samples at an interval as JSON Lines, and Ctrl-C ends it with the summary', async function () {
+    if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
+    box!.mkdir('kubepods.slice/kubepods-besteffort.slice');
+    const out = execFileSync(process.execPath, [cli, 'watch', '--interval', '1', '--count', '2', '--json', '--cgroup-root', box!.root], { encoding: 'utf8' });
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; hierarchies: { hierarchy: string; live: number; dying: number }[]; kubepods: { dir: string; live: number }[] });
+    assert.equal(lines.length, 2);
+    assert.deepEqual(lines.map((l) => l.type), ['sample', 'sample']);
+    assert.deepEqual(lines[0]!.hierarchies.map((h) => [h.hierarchy, h.live, h.dying]), [['unified', 3, 0]]);
+    assert.deepEqual(lines[0]!.kubepods.map((k) => [k.dir, k.live]), [[`${box!.root}/kubepods.slice`, 2], [`${box!.root}/kubepods.slice/kubepods-besteffort.slice`, 1]]);
+
+    const child = spawn(process.execPath, [cli, 'watch', '--interval', '30', '--cgroup-root', box!.root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    try {
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+      await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+      const t0 = Date.now();
+      child.kill('SIGINT');
+      const code = await exited;
+      assert.ok(Date.now() - t0 < 3000, 'ended at once, not after the 30 s interval');
+      assert.equal(code, 0);
+      assert.match(text, /no sustained growth over 1 sample\(s\)/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  });
+});
