@@ -14,7 +14,8 @@ export const fixCommand: CliCommand = {
                           run with --apply); driver: kubelet + runtime configs on one driver;
                           prometheus: alert rules; npd: node-problem-detector plugin (config
                           and script, printed one after the other; --json keeps them apart);
-                          bpftrace: a script on the cgroup mkdir/rmdir/release tracepoints
+                          bpftrace: a script on the cgroup mkdir/rmdir/release tracepoints;
+                          grafana: a dashboard (JSON) for the export --prometheus metrics
   --driver D              systemd (default) or cgroupfs: the driver to align on
   --file                  print only the patched file (for config kinds), no diff
   --json                  print the documents as JSON (content, diff, reasons, how to apply)
@@ -27,7 +28,7 @@ ${SOURCE_HELP}`,
     const driver = stringOption(ctx.options, 'driver');
     if (driver !== undefined && driver !== 'systemd' && driver !== 'cgroupfs') throw new UsageError('--driver is systemd or cgroupfs');
     let docs;
-    if (STATIC_FIX_KINDS.includes(kind as FixKind)) docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace');
+    if (STATIC_FIX_KINDS.includes(kind as FixKind)) docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace' | 'grafana');
     else {
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);

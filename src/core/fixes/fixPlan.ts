@@ -1,5 +1,6 @@
 import type { ForensicsReport } from '../analysis/forensics';
 import type { RuntimeFacts } from '../facts/nodeFacts';
+import { grafanaDashboard } from './grafanaDashboard';
 import { runtimeOf } from '../analysis/driverMismatch';
 import type { CgroupDriver } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
@@ -11,9 +12,9 @@ import { kernelParamsFix } from './kernelParamsFix';
 import { kubeletFix, type KubeletChanges } from './kubeletFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
-export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace'] as const;
+export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana'] as const;
 /** Kinds that do not depend on the node: no scan needed. */
-export const STATIC_FIX_KINDS: readonly FixKind[] = ['prometheus', 'npd', 'bpftrace'];
+export const STATIC_FIX_KINDS: readonly FixKind[] = ['prometheus', 'npd', 'bpftrace', 'grafana'];
 export type FixKind = (typeof FIX_KINDS)[number];
 
 export interface FixOptions {
@@ -60,12 +61,13 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
     case 'prometheus':
     case 'npd':
     case 'bpftrace':
+    case 'grafana':
       return staticFix(kind);
   }
 }
 
 /** The monitoring documents: the same for every node. */
-export function staticFix(kind: 'prometheus' | 'npd' | 'bpftrace'): FixDocument[] {
+export function staticFix(kind: 'prometheus' | 'npd' | 'bpftrace' | 'grafana'): FixDocument[] {
   switch (kind) {
     case 'prometheus':
       return [prometheusRules()];
@@ -73,5 +75,7 @@ export function staticFix(kind: 'prometheus' | 'npd' | 'bpftrace'): FixDocument[
       return npdPlugin();
     case 'bpftrace':
       return [bpftraceScript()];
+    case 'grafana':
+      return [grafanaDashboard()];
   }
 }
