@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { SshLab, TestSshd, hostBlock, sshdMissing } from '../support/sshd';
@@ -145,6 +145,33 @@ describe('e2e: the extension in code-server + Chromium', function () {
     assert.doesNotMatch((await wb!.page.locator('.find-widget .matchesCount').first().textContent()) ?? '', /No results/);
     await wb!.page.keyboard.press('Escape');
     await wb!.screenshot('cleanup-fix');
+  });
+
+  it('runs the cleanup script only after a modal showing the exact script, dry run first', async () => {
+    const page = wb!.page;
+    const orphanSlice = tree!.orphanPod.replace(/-/g, '_');
+    await wb!.runCommand('Cgroup Forensics: Run Cleanup Script on Node');
+    const first = page.locator('.monaco-dialog-box', { hasText: 'Dry-run this script' });
+    await first.waitFor({ state: 'visible', timeout: 120_000 });
+    const modal = (await first.textContent()) ?? '';
+    assert.match(modal, /#!\/bin\/sh/);
+    // The exact script is in the modal (short) or, always, in the read-only editor it names by hash.
+    const digest = /SHA-256 ([0-9a-f]{64})/.exec(modal)?.[1];
+    assert.ok(digest, 'the modal names the script by its SHA-256');
+    const editorTab = page.locator('.tab', { hasText: `cleanup-${digest.slice(0, 12)}.sh` });
+    await editorTab.waitFor({ state: 'visible' });
+    assert.ok(modal.includes(orphanSlice) || modal.includes('open read-only in the editor'), 'the script itself is shown');
+    await wb!.screenshot('cleanup-confirm-script');
+    // The primary button has the focus, as for a user pressing Enter.
+    await page.keyboard.press('Enter');
+    const second = page.locator('.monaco-dialog-box', { hasText: 'with --apply' });
+    await second.waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match((await second.textContent()) ?? '', /would rmdir/);
+    await wb!.screenshot('cleanup-dry-run-output');
+    await page.keyboard.press('Escape');
+    await second.waitFor({ state: 'hidden' });
+    // Declined after the dry run: the orphan is still there.
+    assert.ok(existsSync(join(tree!.sandbox.root, tree!.paths.orphanPod)), 'nothing was removed');
   });
 
   it('connects to a node over SSH (sshd on loopback) after the user trusts its host key', async () => {

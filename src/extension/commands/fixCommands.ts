@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FixDocument } from '../../core/fixes/fixDocument';
 import { fixesFor, type FixKind } from '../../core/fixes/fixPlan';
@@ -8,6 +9,15 @@ import { FIX_KINDS, fixKind, languageOf } from '../fixes/fixKinds';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { ensureSnapshot, pickNode } from './pick';
+
+/** Longer scripts are shown in a read-only editor beside the modal (which cannot scroll). */
+const SCRIPT_LINES_IN_MODAL = 60;
+
+/** The last lines of a long output, saying how many were left out (all of it is in the log). */
+function tail(text: string, lines: number): string {
+  const all = text.split('\n');
+  return all.length <= lines ? text : [`(${all.length - lines} earlier lines are in the log)`, ...all.slice(-lines)].join('\n');
+}
 
 /** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
 async function available(language: string): Promise<string> {
@@ -83,13 +93,23 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
       return 'nothing';
     }
     const script = fix.content;
-    const dry = await vscode.window.showWarningMessage(`Dry-run this script on ${label}? It only prints what it would do.`, { modal: true, detail: script }, 'Dry Run');
+    // The exact bytes that will run: in the modal when they fit on a screen, and always in a
+    // read-only editor (a modal cannot scroll a long script), tied to the modal by its SHA-256.
+    const digest = createHash('sha256').update(script).digest('hex');
+    const scriptUri = nodeFiles.put(label, `/cleanup-${digest.slice(0, 12)}.sh`, script);
+    await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), 'shellscript'), { preview: false });
+    const lines = script.split('\n').length;
+    const detail =
+      lines <= SCRIPT_LINES_IN_MODAL
+        ? script
+        : `The exact script (${lines} lines, SHA-256 ${digest}) is open read-only in the editor "${scriptUri.path}". Its first lines:\n\n${script.split('\n').slice(0, 12).join('\n')}\n…`;
+    const dry = await vscode.window.showWarningMessage(`Dry-run this script on ${label}? It only prints what it would do.\nSHA-256 ${digest}`, { modal: true, detail }, 'Dry Run');
     if (dry !== 'Dry Run') return 'declined';
     const dryResult = await withCancellableProgress(`Cgroup Forensics: dry run on ${label}`, (signal) => runScript(transport, script, ['--dry-run'], signal));
     log.info(`cleanup dry run on ${label} (exit ${dryResult.exitCode}):\n${dryResult.stdout}${dryResult.stderr}`);
     const go = await vscode.window.showWarningMessage(
-      `Run this script on ${label} with --apply? The dry run printed:\n\n${dryResult.stdout.trim() || '(nothing)'}`,
-      { modal: true, detail: script },
+      `Run this script (SHA-256 ${digest}) on ${label} with --apply? The dry run printed:\n\n${tail(dryResult.stdout.trim() || '(nothing)', 20)}`,
+      { modal: true, detail },
       'Remove Cgroups',
     );
     if (go !== 'Remove Cgroups') return 'dry-run';
