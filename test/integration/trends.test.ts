@@ -87,6 +87,31 @@ describe('trends on a real cgroup tree', function () {
     assert.ok(Math.abs(rates[0]!.createdPerSecond - 7 / seconds) < 1e-9);
   });
 
+  it('watch --churn: the cgroups a test makes and removes during the window, per second', async () => {
+    if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
+    const parent = box!.mkdir('kubepods.slice');
+    box!.mkdir('kubepods.slice/gone');
+    const child = spawn(process.execPath, [cli, 'watch', '--churn', '2', '--method', 'snapshots', '--json', '--cgroup-root', box!.root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    try {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      // The first snapshot of a sandbox takes well under a second; the window is two.
+      await new Promise((r) => setTimeout(r, 1000));
+      for (let i = 0; i < 4; i++) mkdirSync(join(parent, `new-${i}`));
+      rmdirSync(join(parent, 'gone'));
+      assert.equal(await exited, 0);
+      const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; parent: string; created: number; removed: number; createdPerSecond: number });
+      assert.deepEqual(rows.map((r) => [r.type, r.parent, r.created, r.removed]), [['churn', `/${basename(box!.root)}/kubepods.slice`, 4, 1]]);
+      assert.ok(rows[0]!.createdPerSecond > 0.5 && rows[0]!.createdPerSecond <= 2, String(rows[0]!.createdPerSecond));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  });
+
   it('watch samples at an interval as JSON Lines, and Ctrl-C ends it with the summary', async function () {
     if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
     box!.mkdir('kubepods.slice/kubepods-besteffort.slice');

@@ -1,9 +1,14 @@
 import { renderFinding } from '../../core/report/findingsText';
+import { safeLogText } from '../../core/analysis/logSignatures';
 import { findGrowth } from '../../core/trends/growth';
 import { takeSample, type CountSample } from '../../core/trends/sample';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { churnBetween, type ChurnRate } from '../../core/trends/churn';
+import { traceLiveChurn, type LiveChurn } from '../../core/trends/liveChurn';
+import { displayOf } from '../../core/model/bytes';
+import { nameToJson } from '../../core/model/snapshotJson';
 
 /** Waits ms, or less when the signal fires. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -33,13 +38,19 @@ export const watchCommand: CliCommand = {
   help: `  --interval S            seconds between samples (default 60)
   --count N               stop after N samples (default: until Ctrl-C)
   --json                  one JSON object per line (JSON Lines); the growth findings last
+  --churn S               instead: cgroups made and removed per second over S seconds, by
+                          parent path and by process: bpftrace on the cgroup tracepoints where
+                          it works (root), else two snapshots S seconds apart (cancellable)
+  --method M              auto (default), bpftrace or snapshots: how --churn measures
 ${SOURCE_HELP}
   One round trip per sample. Ctrl-C ends the watch and prints the growth summary.
   Exit status: 0 no sustained growth, 1 sustained growth, 3/4 the node could not be read.`,
-  options: { ...SOURCE_OPTIONS, interval: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' } },
+  options: { ...SOURCE_OPTIONS, interval: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' }, churn: { type: 'string' }, method: { type: 'string' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`watch takes no arguments (got '${ctx.args[0]}')`);
     if (stringOption(ctx.options, 'from') !== undefined) throw new UsageError('watch samples a live node: --from cannot be used here');
+    const churn = intOption(ctx.options, 'churn');
+    if (churn !== undefined) return churnRun(ctx, churn);
     const interval = intOption(ctx.options, 'interval') ?? 60;
     if (interval < 1) throw new UsageError('--interval is at least 1 second');
     const count = intOption(ctx.options, 'count');
@@ -69,3 +80,61 @@ ${SOURCE_HELP}
     return findings.length ? EXIT.findings : EXIT.ok;
   },
 };
+
+/** Two snapshots `seconds` apart and the churn between them. */
+async function churnRun(ctx: Parameters<CliCommand['run']>[0], seconds: number): Promise<number> {
+  if (seconds < 1) throw new UsageError('--churn is at least 1 second');
+  const method = stringOption(ctx.options, 'method') ?? 'auto';
+  if (!['auto', 'bpftrace', 'snapshots'].includes(method)) throw new UsageError(`--method takes auto, bpftrace or snapshots, not '${method}'`);
+  // bpftrace traces the node's kernel as a whole; with --host-root or --cgroup-root only snapshots fit.
+  const scoped = stringOption(ctx.options, 'host-root') !== undefined || stringOption(ctx.options, 'cgroup-root') !== undefined;
+  if (method === 'bpftrace' && scoped) throw new UsageError('--method bpftrace traces the whole node: it cannot be combined with --host-root or --cgroup-root');
+  if (method === 'bpftrace' || (method === 'auto' && !scoped)) {
+    const transport = transportFor(ctx.options);
+    let r;
+    try {
+      r = await traceLiveChurn(transport, seconds, ctx.signal);
+    } finally {
+      transport.dispose();
+    }
+    if (r.ok) {
+      writeLiveChurn(ctx, r.value);
+      return EXIT.ok;
+    }
+    if (r.error.code === 'cancelled') return EXIT.interrupted;
+    if (method === 'bpftrace') return reportProbeError(r.error);
+    process.stderr.write(`cgroup-forensics: ${r.error.message}; measuring with two snapshots instead\n`);
+  }
+  const a = await snapshotFrom(ctx.options, ctx.signal);
+  if ('code' in a) return reportProbeError(a);
+  await sleep(seconds * 1000, ctx.signal);
+  if (ctx.signal.aborted) return EXIT.interrupted;
+  const b = await snapshotFrom(ctx.options, ctx.signal);
+  if ('code' in b) return reportProbeError(b);
+  const rates = churnBetween(a, b);
+  if (ctx.options.json) {
+    for (const r of rates) ctx.write(JSON.stringify({ type: 'churn', ...r, parent: nameToJson(r.parent) }) + '\n');
+  } else {
+    ctx.write(rates.length ? rates.slice(0, 30).map(churnLine).join('') : `no cgroup made or removed in ${seconds} s\n`);
+    if (rates.length > 30) ctx.write(`... ${rates.length - 30} more parents\n`);
+  }
+  return EXIT.ok;
+}
+
+function churnLine(r: ChurnRate): string {
+  return `${r.hierarchy}  ${displayOf(r.parent)}  +${r.created} -${r.removed}  (${r.createdPerSecond.toFixed(2)}/s made, ${r.removedPerSecond.toFixed(2)}/s removed)\n`;
+}
+
+function writeLiveChurn(ctx: Parameters<CliCommand['run']>[0], c: LiveChurn): void {
+  if (ctx.options.json) {
+    for (const r of c.byParent) ctx.write(JSON.stringify({ type: 'live-churn', root: r.root, parent: r.key, made: r.made, removed: r.removed, released: r.released, madePerSecond: r.made / c.seconds, removedPerSecond: r.removed / c.seconds }) + '\n');
+    for (const p of c.byProcess) ctx.write(JSON.stringify({ type: 'live-churn-process', ...p }) + '\n');
+    return;
+  }
+  const safe = (t: string): string => safeLogText(t, 200);
+  ctx.write(`bpftrace, ${c.seconds} s: by parent (made/removed/released per second)\n`);
+  for (const r of c.byParent.slice(0, 30)) ctx.write(`  [${r.root}] ${safe(r.key)}  ${(r.made / c.seconds).toFixed(2)} / ${(r.removed / c.seconds).toFixed(2)} / ${(r.released / c.seconds).toFixed(2)}\n`);
+  ctx.write('by process (made, of them still there at the end)\n');
+  for (const p of c.byProcess.slice(0, 20)) ctx.write(`  ${safe(p.comm)}  ${p.made}, ${p.notRemoved} kept\n`);
+  if (c.skipped) ctx.write(`${c.skipped} line(s) were not records (cut or forged by odd cgroup names)\n`);
+}

@@ -1,0 +1,113 @@
+import { fail, ok, type ProbeError, type Result } from '../result';
+import { isAbortError, type Transport } from '../transport/transport';
+
+/**
+ * Live churn with bpftrace on the cgroup tracepoints, time-boxed: one record per cgroup made,
+ * removed or finally released, with the process that did it. Constant program; the duration is
+ * its one positional parameter. Paths longer than 200 bytes are cut by bpftrace (BPFTRACE_STRLEN).
+ * bpftrace cannot escape what it prints: a cgroup name holding a newline can forge a record, so
+ * the records are counted, never acted on, and the output is capped.
+ */
+export const LIVE_CHURN_BT = `BEGIN { printf("S\\n"); }
+tracepoint:cgroup:cgroup_mkdir { printf("M\\t%d\\t%s\\t%s\\n", args->root, str(args->path), comm); }
+tracepoint:cgroup:cgroup_rmdir { printf("R\\t%d\\t%s\\t%s\\n", args->root, str(args->path), comm); }
+tracepoint:cgroup:cgroup_release { printf("L\\t%d\\t%s\\t%s\\n", args->root, str(args->path), comm); }
+interval:s:1 { @seconds++; if (@seconds >= $1) { clear(@seconds); exit(); } }
+`;
+
+export function liveChurnArgv(seconds: number): string[] {
+  const s = String(Math.max(1, Math.floor(seconds)));
+  // timeout: bpftrace ends itself after $1 seconds; this ends it if attaching hangs.
+  return ['env', 'BPFTRACE_STRLEN=200', 'timeout', String(Math.floor(seconds) + 60), 'bpftrace', '-e', LIVE_CHURN_BT, s];
+}
+
+export interface LiveChurnRow {
+  /** Hierarchy ID (the kernel's cgroup root number). */
+  root: number;
+  key: string;
+  made: number;
+  removed: number;
+  released: number;
+}
+
+export interface LiveChurn {
+  seconds: number;
+  byParent: LiveChurnRow[];
+  /** By process name (comm): cgroups made, and of those how many were still there at the end. */
+  byProcess: { comm: string; made: number; notRemoved: number }[];
+  /** Lines that were not records (bpftrace's own messages, forged or cut lines). */
+  skipped: number;
+  truncated: boolean;
+}
+
+const MAX_LINES = 200_000;
+
+/** Summarises the trace: rates by parent path and by process. Pure. */
+export function summariseLiveChurn(text: string, seconds: number): LiveChurn {
+  const byParent = new Map<string, LiveChurnRow>();
+  const made = new Map<string, string>();
+  const removed = new Set<string>();
+  let skipped = 0;
+  const lines = text.split('\n');
+  const truncated = lines.length > MAX_LINES;
+  for (const line of lines.slice(0, MAX_LINES)) {
+    const m = /^([MRL])\t(\d+)\t([^\t]*)\t([^\t]*)$/.exec(line);
+    if (!m) {
+      if (line !== '' && line !== 'S' && !line.startsWith('Attaching')) skipped++;
+      continue;
+    }
+    const [, type, root, path, comm] = m as unknown as [string, 'M' | 'R' | 'L', string, string, string];
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const key = `${root}\0${parent}`;
+    const row = byParent.get(key) ?? { root: Number(root), key: parent, made: 0, removed: 0, released: 0 };
+    if (type === 'M') {
+      row.made++;
+      made.set(`${root}\0${path}`, comm);
+    } else if (type === 'R') {
+      row.removed++;
+      removed.add(`${root}\0${path}`);
+    } else row.released++;
+    byParent.set(key, row);
+  }
+  const procs = new Map<string, { comm: string; made: number; notRemoved: number }>();
+  for (const [k, comm] of made) {
+    const p = procs.get(comm) ?? { comm, made: 0, notRemoved: 0 };
+    p.made++;
+    if (!removed.has(k)) p.notRemoved++;
+    procs.set(comm, p);
+  }
+  return {
+    seconds,
+    byParent: [...byParent.values()].sort((a, b) => b.made + b.removed - (a.made + a.removed)),
+    byProcess: [...procs.values()].sort((a, b) => b.notRemoved - a.notRemoved || b.made - a.made),
+    skipped,
+    truncated,
+  };
+}
+
+/** Runs the trace for `seconds` on the node (root and bpftrace needed); cancellable. */
+export async function traceLiveChurn(transport: Transport, seconds: number, signal?: AbortSignal): Promise<Result<LiveChurn, ProbeError>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let r;
+  try {
+    r = await transport.run({
+      argv: liveChurnArgv(seconds),
+      ...(signal ? { signal } : {}),
+      onStdout: (c) => {
+        if (size > 64 << 20) return;
+        chunks.push(c);
+        size += c.length;
+      },
+    });
+  } catch (e) {
+    if (isAbortError(e)) return fail({ code: 'cancelled', message: 'cancelled' });
+    return fail({ code: 'transport', message: `${transport.label}: ${e instanceof Error ? e.message : String(e)}` });
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  // bpftrace prints "Attaching N probes..." first; its BEGIN record says the probes are attached.
+  if (r.exitCode !== 0 || !/^S$/m.test(text)) {
+    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-2).join('; ')}` });
+  }
+  return ok(summariseLiveChurn(text, seconds));
+}
