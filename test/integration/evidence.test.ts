@@ -63,6 +63,8 @@ describe('evidence program', function () {
         '',
       ].join('\n'),
       'var/log/kern.log': 'Nov 26 08:00:00 node-v1-b kernel: SLUB: Unable to allocate memory on node -1 (gfp=0x20)\n',
+      // Hostile bytes in a line travel as data: TAB, backslash, CR, a shell substitution.
+      'var/log/daemon.log': 'Nov 26 08:00:01 n x: cgroup a\tb\\n $(touch /tmp/cf-pwned) \r end\n',
     };
     const host = makeFakeHost(spec);
     try {
@@ -74,7 +76,10 @@ describe('evidence program', function () {
       assert.deepEqual(ev.sources, [
         { source: '/var/log/messages', lines: 2 },
         { source: '/var/log/kern.log', lines: 1 },
+        { source: '/var/log/daemon.log', lines: 1 },
       ]);
+      assert.deepEqual(ev.lines.find((l) => l.source === '/var/log/daemon.log')?.line, 'Nov 26 08:00:01 n x: cgroup a\tb\\n $(touch /tmp/cf-pwned) \r end');
+      assert.ok(!existsSync('/tmp/cf-pwned'));
       // The newest two cgroup-related lines; "Started kubelet" never left the node.
       assert.deepEqual(
         ev.lines.filter((l) => l.source === '/var/log/messages').map((l) => l.line.slice(0, 41)),

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { parseSince } from '../../src/cli/commands/evidence';
+import { UsageError } from '../../src/cli/command';
+import { escapeField } from '../../src/core/probe/fieldEscape';
+import { evidenceArgv, EVIDENCE_SCRIPT } from '../../src/core/evidence/evidenceCommand';
+import { parseEvidence } from '../../src/core/evidence/evidenceParser';
+
+// What the evidence command sends (a constant program, values as arguments) and reads back.
+describe('evidence command and records', () => {
+  it('sends the same program bytes every time; values only as arguments', () => {
+    const a = evidenceArgv({ hostRoot: "/host'$(id)", since: 1700000000.7, maxLines: 50 });
+    assert.deepEqual(a, ['sh', '-c', EVIDENCE_SCRIPT, 'cgroup-forensics-evidence', "/host'$(id)", '1700000000', '50']);
+    assert.deepEqual(evidenceArgv(), ['sh', '-c', EVIDENCE_SCRIPT, 'cgroup-forensics-evidence', '', '', '']);
+  });
+
+  it('--since: relative, @epoch and ISO dates', () => {
+    assert.equal(parseSince('30m', 10_000), 10_000 - 1800);
+    assert.equal(parseSince('2h', 10_000), 10_000 - 7200);
+    assert.equal(parseSince('7d', 1_000_000), 1_000_000 - 604_800);
+    assert.equal(parseSince('@1700000000', 0), 1_700_000_000);
+    assert.equal(parseSince('2026-11-26T10:00:00Z', 0), Date.parse('2026-11-26T10:00:00Z') / 1000);
+    assert.throws(() => parseSince('yesterday', 0), UsageError);
+    assert.throws(() => parseSince('$(id)', 0), UsageError);
+  });
+
+  it('parses every record kind, unescaping fields; a cut output is not complete', () => {
+    const line = 'a\tb\\c\nd';
+    const text = ['V\tevidence\t1', 'T\t1000\t200\t100\t4', `L\tdmesg\t${escapeField(line)}`, 'S\tdmesg\t1', 'N\tjournal\tjournalctl\tnot installed: journalctl', 'F\tkubelet-version\tkubelet --version\tKubernetes v1.29.3', 'D\t42\tkubelet\t0\t1024\t12\t30\t500\t100\t9000', `P\t42\tkubelet\t7\t${escapeField('/sys/fs/cgroup/x (deleted)')}`, 'Z\tEND', ''].join('\n');
+    const e = parseEvidence(text);
+    assert.equal(e.complete, true);
+    assert.deepEqual(e.lines, [{ source: 'dmesg', line }]);
+    assert.deepEqual(e.daemons, [{ pid: 42, comm: 'kubelet', uid: 0, rssKb: 1024, threads: 12, fds: 30, utimeTicks: 500, stimeTicks: 100, startTicks: 9000 }]);
+    assert.deepEqual(e.pins, [{ pid: 42, comm: 'kubelet', fd: '7', target: '/sys/fs/cgroup/x (deleted)' }]);
+    assert.deepEqual([e.now, e.uptimeSeconds, e.clockTicks], [1000, 200, 100]);
+    assert.equal(parseEvidence(text.replace('Z\tEND\n', '')).complete, false);
+    assert.throws(() => parseEvidence('V\tevidence\t2\n'), /speaks evidence 2/);
+    assert.throws(() => parseEvidence('X\n'), /unexpected evidence record|nothing recognisable/);
+  });
+});
