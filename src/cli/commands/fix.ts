@@ -15,7 +15,8 @@ export const fixCommand: CliCommand = {
                           prometheus: alert rules; npd: node-problem-detector plugin (config
                           and script, printed one after the other; --json keeps them apart);
                           bpftrace: a script on the cgroup mkdir/rmdir/release tracepoints;
-                          grafana: a dashboard (JSON) for the export --prometheus metrics
+                          grafana: a dashboard (JSON) for the export --prometheus metrics;
+                          podspec: pod-spec snippets for the workloads behind the findings
   --driver D              systemd (default) or cgroupfs: the driver to align on
   --file                  print only the patched file (for config kinds), no diff
   --json                  print the documents as JSON (content, diff, reasons, how to apply)

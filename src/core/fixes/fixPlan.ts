@@ -1,6 +1,7 @@
 import type { ForensicsReport } from '../analysis/forensics';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import { grafanaDashboard } from './grafanaDashboard';
+import { podSpecFix } from './podSpecFix';
 import { runtimeOf } from '../analysis/driverMismatch';
 import type { CgroupDriver } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
@@ -12,7 +13,7 @@ import { kernelParamsFix } from './kernelParamsFix';
 import { kubeletFix, type KubeletChanges } from './kubeletFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
-export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana'] as const;
+export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec'] as const;
 /** Kinds that do not depend on the node: no scan needed. */
 export const STATIC_FIX_KINDS: readonly FixKind[] = ['prometheus', 'npd', 'bpftrace', 'grafana'];
 export type FixKind = (typeof FIX_KINDS)[number];
@@ -58,6 +59,8 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`])];
     case 'sysctl':
       return [kernelParamsFix(s, r.findings)];
+    case 'podspec':
+      return [podSpecFix(r.findings)];
     case 'prometheus':
     case 'npd':
     case 'bpftrace':
