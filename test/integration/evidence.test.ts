@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { daemonHealth, findDaemonHealth, findPinnedRemoved } from '../../src/core/analysis/daemonHealth';
 import type { Finding } from '../../src/core/analysis/finding';
 import { analyze } from '../../src/core/analysis/forensics';
 import { gatherEvidence } from '../../src/core/evidence/gatherEvidence';
-import { buildEvidenceReport } from '../../src/core/evidence/nodeEvidence';
+import { buildEvidenceReport, podsWithoutLimits } from '../../src/core/evidence/nodeEvidence';
 import { gatherFacts } from '../../src/core/facts/gatherFacts';
 import { byteStringOf } from '../../src/core/model/bytes';
 import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
-import { UID_A, UID_B, v1CgroupfsHost } from '../fixtures/hosts/specs';
+import { UID_A, UID_B, UID_C, v1CgroupfsHost, v2SystemdHost } from '../fixtures/hosts/specs';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { makeFakeHost } from '../support/fakeHost';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
@@ -110,6 +110,46 @@ describe('evidence program', function () {
       assert.ok(!r.findings.some((x) => x.kind === 'version-advisory' && x.title.startsWith('kernel')), '3.10.0-1160 is past the kmem fix');
     } finally {
       host.remove();
+    }
+  });
+
+  it('lists pod cgroups without memory or CPU limits from their files (a v2 node under --host-root)', async () => {
+    const spec = v2SystemdHost();
+    const cg = spec.cgroups['/sys/fs/cgroup']!;
+    const podA = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_A.replace(/-/g, '_')}.slice`;
+    const podC = `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_C.replace(/-/g, '_')}.slice`;
+    cg[podA]!['memory.max'] = '536870912\n';
+    cg[podA]!['cpu.max'] = '200000 100000\n';
+    cg[podC]!['memory.max'] = 'max\n';
+    cg[podC]!['cpu.max'] = 'max 100000\n';
+    const host = makeFakeHost(spec);
+    try {
+      const e = await gatherEvidence(local, { hostRoot: host.root, maxLines: 1 });
+      assert.ok(e.ok, e.ok ? '' : e.error.message);
+      const rows = new Map(e.value.podLimits.map((p) => [p.dir, [p.memory, p.cpu]]));
+      assert.deepEqual(rows.get(`/sys/fs/cgroup${podA}`), ['536870912', '200000 100000']);
+      assert.deepEqual(rows.get(`/sys/fs/cgroup${podC}`), ['max', 'max 100000']);
+      assert.deepEqual(podsWithoutLimits(e.value), [{ dir: `/sys/fs/cgroup${podC}`, podUid: UID_C, memoryUnlimited: true, cpuUnlimited: true }]);
+    } finally {
+      host.remove();
+    }
+  });
+
+  it('lists a real pod cgroup without a memory limit and not one with (v1 memory hierarchy)', async function () {
+    const mem = cgroupMounts().v1.get('memory');
+    needs(this, mem === undefined ? 'no cgroup v1 memory hierarchy' : cgroupMissing(mem));
+    const box = CgroupSandbox.create(mem!, 'limits');
+    try {
+      const limited = box.mkdir(`kubepods/burstable/pod${UID_A}`);
+      const open = box.mkdir(`kubepods/besteffort/pod${UID_C}`);
+      writeFileSync(join(limited, 'memory.limit_in_bytes'), '268435456');
+      const e = await gatherEvidence(local, { maxLines: 1 });
+      assert.ok(e.ok, e.ok ? '' : e.error.message);
+      const mine = e.value.podLimits.filter((p) => p.dir.startsWith(box.root + '/'));
+      assert.deepEqual(mine.map((p) => [p.dir, p.memory]).sort(), [[limited, '268435456'], [open, readFileSync(join(open, 'memory.limit_in_bytes'), 'utf8').trim()]].sort());
+      assert.deepEqual(podsWithoutLimits({ podLimits: mine }).map((p) => [p.podUid, p.memoryUnlimited]), [[UID_C, true]]);
+    } finally {
+      await box.cleanup();
     }
   });
 

@@ -68,6 +68,7 @@ export function evidenceToJson(r: EvidenceReport): string {
         versions: r.versions,
         daemons: r.daemons,
         openFds: r.pins,
+        podsWithoutLimits: r.podsWithoutLimits,
       },
       null,
       1,

@@ -21,6 +21,9 @@
 #   F KEY SOURCE VALUE                             a fact (kubelet --version)
 #   D PID COMM UID RSS_KB THREADS FDS UTIME STIME STARTTIME   a daemon's health from /proc
 #   P PID COMM FD TARGET                           an open fd on a cgroup directory or file
+#   U DIR MEMORY_LIMIT CPU_LIMIT                   a pod cgroup's limits as its files say (v2
+#                                                  memory.max/cpu.max, v1 memory.limit_in_bytes/
+#                                                  cpu.cfs_quota_us; "-" unreadable), at most 5000
 #   Z END
 set -u
 LC_ALL=C
@@ -162,5 +165,27 @@ BEGIN { n = split(ENVIRON["CF_MPS"], m, "\n"); r = ENVIRON["CF_R"] }
 	fi
 else
 	rec N fd-pins "$MI" unreadable
+fi
+
+# ---- pod cgroups and their limits (pods without limits show "max" / -1) ---------------------------
+if [ -r "$MI" ]; then
+	T=
+	if command -v timeout >/dev/null 2>&1; then T="timeout 20"; fi
+	# The v2 mount, else the v1 memory and cpu mounts (pod directories have the same names there).
+	v2mp=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup2" && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
+	memmp=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && ("," t[3] ",") ~ /,memory,/ && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
+	cpump=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && ("," t[3] ",") ~ /,cpu,/ && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
+	if [ -n "$memmp" ]; then base=$memmp; v=1; elif [ -n "$v2mp" ]; then base=$v2mp; v=2; else base=; fi
+	if [ -n "$base" ]; then
+		$T find "$R$base" -maxdepth 5 -type d -path '*kubepods*' \( -name 'pod*' -o -name '*-pod*.slice' \) 2>/dev/null | head -n 5000 |
+			CF_R=$R CF_BASE=$base CF_CPU=${cpump:-$base} awk -v v="$v" "$ESC"'
+function rd(f,   x) { x = "-"; if ((getline x < f) <= 0) x = "-"; close(f); return x }
+{
+	d = $0; rel = substr(d, length(ENVIRON["CF_R"] ENVIRON["CF_BASE"]) + 1)
+	if (v == 2) { m = rd(d "/memory.max"); c = rd(d "/cpu.max") }
+	else { m = rd(d "/memory.limit_in_bytes"); c = rd(ENVIRON["CF_R"] ENVIRON["CF_CPU"] rel "/cpu.cfs_quota_us") }
+	printf "U\t%s\t%s\t%s\n", esc(substr(d, length(ENVIRON["CF_R"]) + 1)), esc(m), esc(c)
+}'
+	fi
 fi
 printf 'Z\tEND\n'

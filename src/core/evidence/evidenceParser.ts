@@ -31,6 +31,13 @@ export interface FdPin {
   target: string;
 }
 
+/** A pod cgroup's limits as its files say ("-" when unreadable). */
+export interface PodLimitsRaw {
+  dir: string;
+  memory: string;
+  cpu: string;
+}
+
 export interface RawEvidence {
   now: number;
   uptimeSeconds: number;
@@ -43,6 +50,7 @@ export interface RawEvidence {
   facts: { key: string; source: string; value: string }[];
   daemons: DaemonSample[];
   pins: FdPin[];
+  podLimits: PodLimitsRaw[];
   complete: boolean;
 }
 
@@ -54,7 +62,7 @@ const num = (s: string | undefined): number => {
 /** Parses the evidence program's whole output (UTF-8; invalid bytes become U+FFFD). */
 export function parseEvidence(output: Buffer | string): RawEvidence {
   const text = typeof output === 'string' ? output : output.toString('utf8');
-  const out: RawEvidence = { now: 0, uptimeSeconds: 0, clockTicks: 100, pageKb: 4, lines: [], sources: [], missing: [], facts: [], daemons: [], pins: [], complete: false };
+  const out: RawEvidence = { now: 0, uptimeSeconds: 0, clockTicks: 100, pageKb: 4, lines: [], sources: [], missing: [], facts: [], daemons: [], pins: [], podLimits: [], complete: false };
   let sawVersion = false;
   for (const line of text.split('\n')) {
     if (line === '') continue;
@@ -88,6 +96,9 @@ export function parseEvidence(output: Buffer | string): RawEvidence {
         break;
       case 'P':
         out.pins.push({ pid: num(f[1]), comm: u(2), fd: u(3), target: u(4) });
+        break;
+      case 'U':
+        out.podLimits.push({ dir: u(1), memory: u(2).trim(), cpu: u(3).trim() });
         break;
       case 'Z':
         out.complete = true;

@@ -5,6 +5,7 @@ import { correlateLogs, logEvidence, logFindings, matchLogLines, type LogMatch }
 import { findAdvisories, type NodeVersions } from '../analysis/versionAdvisories';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import { byteStringOf } from '../model/bytes';
+import { normalisePodUid } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
 import type { FdPin, RawEvidence } from './evidenceParser';
 
@@ -20,7 +21,38 @@ export interface EvidenceReport {
   versions: NodeVersions;
   daemons: DaemonHealth[];
   pins: FdPin[];
+  /** Pod cgroups without a memory or CPU limit, from their own files. */
+  podsWithoutLimits: PodWithoutLimits[];
   rootCause?: string;
+}
+
+export interface PodWithoutLimits {
+  dir: string;
+  podUid?: string;
+  memoryUnlimited: boolean;
+  cpuUnlimited: boolean;
+}
+
+/** v2 "max", v1 the page counter's maximum (about 2^63); "-" (unreadable) is not judged. */
+export function memoryUnlimited(v: string): boolean {
+  return v === 'max' || (/^\d+$/.test(v) && Number(v) >= 2 ** 62);
+}
+
+/** v2 cpu.max "max PERIOD", v1 cpu.cfs_quota_us -1. */
+export function cpuUnlimited(v: string): boolean {
+  return v === '-1' || v === 'max' || v.startsWith('max ');
+}
+
+export function podsWithoutLimits(e: Pick<RawEvidence, 'podLimits'>): PodWithoutLimits[] {
+  const out: PodWithoutLimits[] = [];
+  for (const p of e.podLimits) {
+    const m = memoryUnlimited(p.memory);
+    const c = cpuUnlimited(p.cpu);
+    if (!m && !c) continue;
+    const uid = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/i.exec(p.dir.slice(p.dir.lastIndexOf('/') + 1))?.[1];
+    out.push({ dir: p.dir, ...(uid ? { podUid: normalisePodUid(uid) } : {}), memoryUnlimited: m, cpuUnlimited: c });
+  }
+  return out;
 }
 
 /** The versions the facts, the probe and the evidence program read, in advisory terms. */
@@ -67,7 +99,7 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
   const findings = [...base, ...logFindings(unattached), ...findAdvisories(versions), ...findPinnedRemoved(e.pins), ...findDaemonHealth(daemons)];
   findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const missing = e.missing.map((m) => `${m.source}: ${m.reason}`);
-  const out: EvidenceReport = { findings, matches, logSources: e.sources, missing, versions, daemons, pins: e.pins };
+  const out: EvidenceReport = { findings, matches, logSources: e.sources, missing, versions, daemons, pins: e.pins, podsWithoutLimits: podsWithoutLimits(e) };
   if (report?.rootCause) out.rootCause = report.rootCause;
   return out;
 }

@@ -26,5 +26,8 @@ export function renderEvidenceText(r: EvidenceReport): string {
   lines.push('', `Open fds on cgroups: ${r.pins.length}`);
   for (const p of r.pins.slice(0, 50)) lines.push(`  ${safeLogText(p.comm)} pid ${p.pid} fd ${safeLogText(p.fd)} -> ${safeLogText(p.target)}`);
   if (r.pins.length > 50) lines.push(`  ... ${r.pins.length - 50} more`);
+  lines.push('', `Pods without limits (from their cgroup files): ${r.podsWithoutLimits.length}`);
+  for (const p of r.podsWithoutLimits.slice(0, 50)) lines.push(`  ${p.podUid ?? safeLogText(p.dir)}: ${[p.memoryUnlimited ? 'no memory limit' : '', p.cpuUnlimited ? 'no CPU limit' : ''].filter(Boolean).join(', ')}  ${safeLogText(p.dir)}`);
+  if (r.podsWithoutLimits.length > 50) lines.push(`  ... ${r.podsWithoutLimits.length - 50} more`);
   return lines.join('\n') + '\n';
 }
