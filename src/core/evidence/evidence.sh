@@ -77,8 +77,11 @@ PATTERN='cgroup|orphaned pod|resource busy|no space left|SLUB: Unable to allocat
 
 # keep SOURCE: filters standard input, keeps the newest MAX matching lines (each cut to 2000
 # bytes), prints them as L records and an S record with their count.
+# grep -a (binary bytes in a log are still text) where grep has it (busybox's may not).
+GA=
+if printf 'x\n' | grep -a x >/dev/null 2>&1; then GA=-a; fi
 keep() {
-	grep -a -i -E "$PATTERN" | tail -n "$MAX" | awk -v src="$1" "$ESC"'
+	grep $GA -i -E "$PATTERN" | tail -n "$MAX" | awk -v src="$1" "$ESC"'
 { print "L\t" esc(src) "\t" esc(substr($0, 1, 2000)); n++ }
 END { printf "S\t%s\t%d\n", esc(src), n }'
 }
