@@ -4,6 +4,8 @@ import { UsageError } from '../../src/cli/command';
 import { escapeField } from '../../src/core/probe/fieldEscape';
 import { evidenceArgv, EVIDENCE_SCRIPT } from '../../src/core/evidence/evidenceCommand';
 import { parseEvidence } from '../../src/core/evidence/evidenceParser';
+import { nodeVersions } from '../../src/core/evidence/nodeEvidence';
+import { interpretFacts } from '../../src/core/facts/nodeFacts';
 
 // What the evidence command sends (a constant program, values as arguments) and reads back.
 describe('evidence command and records', () => {
@@ -35,5 +37,21 @@ describe('evidence command and records', () => {
     assert.equal(parseEvidence(text.replace('Z\tEND\n', '')).complete, false);
     assert.throws(() => parseEvidence('V\tevidence\t2\n'), /speaks evidence 2/);
     assert.throws(() => parseEvidence('X\n'), /unexpected evidence record|nothing recognisable/);
+  });
+
+  it('reads the versions the advisories need from facts, the snapshot and kubelet --version', () => {
+    const facts = interpretFacts({
+      found: [
+        { key: 'kernel', source: '/proc/sys/kernel/osrelease', value: '5.15.0-91-generic\n' },
+        { key: 'runc-version', source: 'runc --version', value: 'runc version 1.1.12\ncommit: v1.1.12-0-g51d5e946\n' },
+        { key: 'containerd-version', source: 'containerd --version', value: 'containerd github.com/containerd/containerd v1.7.13 7c3aca7a\n' },
+        { key: 'crio-version', source: 'crio --version', value: 'crio version 1.25.4\nGitCommit: abc\n' },
+      ],
+      missing: [],
+    });
+    const e = parseEvidence('V\tevidence\t1\nF\tkubelet-version\tkubelet --version\tKubernetes v1.29.3\nZ\tEND\n');
+    assert.deepEqual(nodeVersions(undefined, facts, e), { kernel: '5.15.0-91-generic', runc: '1.1.12', containerd: '1.7.13', crio: '1.25.4', kubelet: '1.29.3' });
+    const newer = interpretFacts({ found: [{ key: 'crio-version', source: 'crio --version', value: 'INFO[0000] Starting CRI-O\nVersion:        1.28.1\nGitCommit: x\n' }], missing: [] });
+    assert.equal(nodeVersions(undefined, newer, undefined).crio, '1.28.1');
   });
 });

@@ -59,12 +59,14 @@ describe('version advisories', () => {
     assert.equal(isAffected(u, '1.2.0'), false);
   });
 
-  it('containerd before 1.6.0 and CRI-O before 1.25.0', () => {
+  it('containerd before 1.6.0; CRI-O scope leak before 1.25.0, sandbox cgroup leak before 1.26.0', () => {
     assert.equal(isAffected(row('containerd-cgroups-leak-fixes'), '1.5.18'), true);
     assert.equal(isAffected(row('containerd-cgroups-leak-fixes'), '1.6.0'), false);
     assert.equal(isAffected(row('crio-systemd-scope-leak'), '1.24.9'), true);
     assert.equal(isAffected(row('crio-systemd-scope-leak'), '1.25.0'), false);
     assert.equal(isAffected(row('crio-systemd-scope-leak'), 'unknown'), false, 'an unreadable version matches nothing');
+    assert.equal(isAffected(row('crio-sandbox-cgroup-leak'), '1.25.9'), true);
+    assert.equal(isAffected(row('crio-sandbox-cgroup-leak'), '1.26.0'), false);
   });
 
   it('makes one finding per matching row, with the upgrade and the sources', () => {

@@ -77,6 +77,15 @@ export const ADVISORIES: readonly Advisory[] = [
     remedy: 'upgrade CRI-O to a release with cri-o/cri-o#6153 (1.25 or later, or the 1.24 branch after cri-o/cri-o#6636)',
     sources: ['https://github.com/cri-o/cri-o/pull/6153', 'https://github.com/cri-o/cri-o/pull/6636'],
   },
+  {
+    id: 'crio-sandbox-cgroup-leak',
+    component: 'crio',
+    fixed: '1.26.0',
+    severity: 'warning',
+    summary: 'CRI-O before 1.26 did not remove the cgroup of a pod sandbox whose infra container it spoofs (drop_infra_ctr, the default), so every terminated pod left a cgroup (and pid namespace) behind',
+    remedy: 'upgrade CRI-O to 1.26 or later; the fix was also merged to release-1.23 to 1.25 in April 2023, so a later patch release of those may already have it (check its changelog)',
+    sources: ['https://github.com/cri-o/cri-o/issues/6349', 'https://github.com/cri-o/cri-o/pull/6640'],
+  },
 ];
 
 /** Versions a node reports, as the facts and the probe read them. */
