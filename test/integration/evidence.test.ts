@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,36 @@ describe('evidence program', function () {
       assert.deepEqual(podsWithoutLimits({ podLimits: mine }).map((p) => [p.podUid, p.memoryUnlimited]), [[UID_C, true]]);
     } finally {
       await box.cleanup();
+    }
+  });
+
+  it('the evidence command: JSON with the findings, their log lines, sources and versions; exit 1 on findings', () => {
+    const repo = join(__dirname, '..', '..');
+    const cli = join(repo, 'dist', 'cli.js');
+    if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
+    const spec = v1CgroupfsHost();
+    spec.files = {
+      ...spec.files,
+      [`var/lib/kubelet/pods/${UID_A}/etc-hosts`]: '',
+      'var/log/messages': `Nov 26 09:00:01 node-v1-b kubelet[901]: E1126 kubelet_volumes.go:154] Orphaned pod "${UID_B}" found, but volume paths are still present on disk\n`,
+    };
+    const host = makeFakeHost(spec);
+    try {
+      const r = spawnSync(process.execPath, [cli, 'evidence', '--host-root', host.root, '--json', '--since', '@0', '--grace', '0'], { encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stderr);
+      const j = JSON.parse(r.stdout) as { schema: string; findings: { kind: string; podUid?: string; evidence: string[] }[]; logSources: unknown[]; logMatches: { signature: string }[]; missing: string[]; versions: Record<string, string> };
+      assert.equal(j.schema, 'cgroup-forensics/evidence@1');
+      assert.deepEqual(j.logSources, [{ source: '/var/log/messages', lines: 1 }]);
+      assert.deepEqual(j.logMatches.map((m) => m.signature), ['orphaned-pod']);
+      assert.ok(j.missing.includes('journalctl: not installed: journalctl'), j.missing.join('\n'));
+      const b = j.findings.find((f) => f.kind === 'orphaned-pod-cgroup' && f.podUid === UID_B);
+      assert.ok(b?.evidence.some((e) => e.startsWith('log orphaned-pod ') && e.includes(UID_B)), JSON.stringify(b));
+      assert.equal(j.versions.kernel, '3.10.0-1160.el7.x86_64');
+      const text = spawnSync(process.execPath, [cli, 'evidence', '--host-root', host.root, '--since', '@0'], { encoding: 'utf8' });
+      assert.match(text.stdout, /Logs read:\n {2}\/var\/log\/messages: 1 cgroup-related line\(s\)\n {2}1 line\(s\) matched a known signature/);
+      assert.equal(spawnSync(process.execPath, [cli, 'evidence', '--since', 'soon'], { encoding: 'utf8' }).status, 2);
+    } finally {
+      host.remove();
     }
   });
 
