@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { SshLab, TestSshd, hostBlock, sshdMissing } from '../support/sshd';
@@ -34,7 +34,11 @@ describe('e2e: the extension in code-server + Chromium', function () {
     // An sshd on loopback, reached through an ssh config of the test's own (known_hosts empty,
     // so connecting asks about the host key as ssh would).
     lab = new SshLab();
-    sshd = await TestSshd.start(lab, 'node');
+    // Its sessions get a HOME of the test's own, so the login shell does not run this machine's
+    // ~/.bashrc: root's here runs `pyenv init`, whose rehash waits 60 s on a lock that an SSH
+    // session killed by an earlier test (sshd SIGSTOPped or killed mid-session) leaves behind.
+    mkdirSync(lab.path('home'), { recursive: true });
+    sshd = await TestSshd.start(lab, 'node', { config: [`SetEnv HOME=${lab.path('home')}`] });
     const sshConfig = lab.write('ssh_config', hostBlock(SSH_ALIAS, { port: sshd.port, identityFile: lab.userKey, knownHosts: lab.path('known_hosts') }));
     profile = makeProfile({
       'cgroupForensics.ssh.configPath': sshConfig,

@@ -2,10 +2,12 @@ import { shellCommand } from '../../shellQuote';
 
 /**
  * The constant wrapper every remote program runs under: `timeout` on the node (when it has one)
- * so a read stuck in the kernel cannot pin a channel, then the program. Values arrive only as
+ * so a read stuck in the kernel cannot pin a channel, then the program, with standard input at
+ * /dev/null as a local run has it (nothing is sent, and a command that read the open channel
+ * would wait for the timeout). Values arrive only as
  * arguments ($1 the limit, the rest the argv), never inside the program text.
  */
-export const REMOTE_WRAPPER = 'l=$1; shift; if command -v timeout >/dev/null 2>&1; then exec timeout -k 10 "$l" "$@"; fi; exec "$@"';
+export const REMOTE_WRAPPER = 'exec </dev/null; l=$1; shift; if command -v timeout >/dev/null 2>&1; then exec timeout -k 10 "$l" "$@"; fi; exec "$@"';
 
 /** The exit status of GNU/busybox `timeout` when the limit was hit. */
 export const TIMEOUT_EXIT = 124;
