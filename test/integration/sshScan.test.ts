@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../../src/core/model/snapshot';
 import { snapshotFromJson } from '../../src/core/model/snapshotJson';
@@ -43,7 +43,10 @@ describe('ssh: scanning a node', function () {
     needs(this, sshdMissing() ?? (mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount'));
     if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
     lab = new SshLab();
-    sshd = await TestSshd.start(lab, 'scan');
+    // Sessions get a HOME of the test's own: root's ~/.bashrc here runs pyenv, whose rehash waits
+    // 60 s on a lock that sshResilience's killed sessions may leave (see the e2e test).
+    mkdirSync(lab.path('home'), { recursive: true });
+    sshd = await TestSshd.start(lab, 'scan', { config: [`SetEnv HOME=${lab.path('home')}`] });
     knownHosts = lab.path('known_hosts');
     cfg = lab.write('scan.config', [hostBlock('node', { port: sshd.port, identityFile: lab.userKey, knownHosts }), hostBlock('fresh', { port: sshd.port, identityFile: lab.userKey, knownHosts: lab.path('fresh_known_hosts') })].join('\n'));
     lab.write('known_hosts', `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
