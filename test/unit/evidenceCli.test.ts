@@ -4,7 +4,8 @@ import { UsageError } from '../../src/cli/command';
 import { escapeField } from '../../src/core/probe/fieldEscape';
 import { evidenceArgv, EVIDENCE_SCRIPT } from '../../src/core/evidence/evidenceCommand';
 import { parseEvidence } from '../../src/core/evidence/evidenceParser';
-import { nodeVersions } from '../../src/core/evidence/nodeEvidence';
+import { buildEvidenceReport, nodeVersions } from '../../src/core/evidence/nodeEvidence';
+import { findPinnedRemoved } from '../../src/core/analysis/daemonHealth';
 import { interpretFacts } from '../../src/core/facts/nodeFacts';
 
 // What the evidence command sends (a constant program, values as arguments) and reads back.
@@ -53,5 +54,16 @@ describe('evidence command and records', () => {
     assert.deepEqual(nodeVersions(undefined, facts, e), { kernel: '5.15.0-91-generic', runc: '1.1.12', containerd: '1.7.13', crio: '1.25.4', kubelet: '1.29.3' });
     const newer = interpretFacts({ found: [{ key: 'crio-version', source: 'crio --version', value: 'INFO[0000] Starting CRI-O\nVersion:        1.28.1\nGitCommit: x\n' }], missing: [] });
     assert.equal(nodeVersions(undefined, newer, undefined).crio, '1.28.1');
+  });
+
+  it('process names and fd targets (untrusted) are shown with control bytes escaped', () => {
+    const pins = [{ pid: 7, comm: 'x\x1b]0;t\x07', fd: '3', target: '/sys/fs/cgroup/a\x1b[2Jb (deleted)' }];
+    const [f] = findPinnedRemoved(pins);
+    assert.equal(f!.title, 'a removed cgroup is held open by x\\x1b]0;t\\x07 (pid 7)');
+    assert.ok(f!.evidence[0]!.endsWith('-> /sys/fs/cgroup/a\\x1b[2Jb (deleted)'));
+    const e = parseEvidence('V\tevidence\t1\nZ\tEND\n');
+    e.pins = [{ pid: 7, comm: 'x\x1b', fd: '3', target: '/sys/fs/cgroup/a\x1b' }];
+    const r = buildEvidenceReport({ findings: [{ kind: 'orphaned-pod-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [{ hierarchy: 'unified', path: '/a\x1b', dir: '/sys/fs/cgroup/a\x1b' }], evidence: [] }], counts: {} }, e);
+    assert.deepEqual(r.findings[0]!.evidence, ['open fd: x\\x1b (pid 7) holds /proc/7/fd/3 -> /sys/fs/cgroup/a\\x1b']);
   });
 });

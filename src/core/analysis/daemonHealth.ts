@@ -1,5 +1,6 @@
 import type { DaemonSample, FdPin, RawEvidence } from '../evidence/evidenceParser';
 import type { Finding } from './finding';
+import { safeLogText } from './logSignatures';
 
 /** A daemon's health, from /proc: memory, threads, fds, CPU over its lifetime, uptime. */
 export interface DaemonHealth {
@@ -45,7 +46,7 @@ export function findDaemonHealth(ds: readonly DaemonHealth[], t: HealthThreshold
       kind: 'daemon-health',
       severity: 'warning',
       confidence: 'low',
-      title: `${d.comm} (pid ${d.pid}) is heavy: ${why.join(', ')}`,
+      title: `${safeLogText(d.comm, 64)} (pid ${d.pid}) is heavy: ${why.join(', ')}`,
       cgroups: [],
       evidence: [`/proc/${d.pid}/status and /proc/${d.pid}/stat: ${why.join('; ')}`, 'kubelet and the runtime walk every cgroup they know: thousands of stale cgroups show up as their memory and CPU'],
     });
@@ -70,9 +71,9 @@ export function findPinnedRemoved(pins: readonly FdPin[]): Finding[] {
     kind: 'cgroup-fd-pinned' as const,
     severity: 'warning' as const,
     confidence: 'high' as const,
-    title: `a removed cgroup is held open by ${[...new Set(ps.map((p) => `${p.comm} (pid ${p.pid})`))].join(', ')}`,
+    title: `a removed cgroup is held open by ${[...new Set(ps.map((p) => `${safeLogText(p.comm, 64)} (pid ${p.pid})`))].join(', ')}`,
     cgroups: [],
-    evidence: ps.slice(0, 10).map((p) => `/proc/${p.pid}/fd/${p.fd} -> ${target}`).concat('an open fd keeps a removed cgroup dying until it is closed: restart or fix the holder'),
+    evidence: ps.slice(0, 10).map((p) => `/proc/${p.pid}/fd/${safeLogText(p.fd, 16)} -> ${safeLogText(target)}`).concat('an open fd keeps a removed cgroup dying until it is closed: restart or fix the holder'),
   }));
 }
 

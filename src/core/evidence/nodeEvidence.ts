@@ -1,7 +1,7 @@
 import { daemonHealth, findDaemonHealth, findPinnedRemoved, pinTarget, type DaemonHealth } from '../analysis/daemonHealth';
 import { SEVERITY_RANK, type Finding } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
-import { correlateLogs, logEvidence, logFindings, matchLogLines, type LogMatch } from '../analysis/logSignatures';
+import { correlateLogs, logEvidence, logFindings, matchLogLines, safeLogText, type LogMatch } from '../analysis/logSignatures';
 import { findAdvisories, type NodeVersions } from '../analysis/versionAdvisories';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import { byteStringOf } from '../model/bytes';
@@ -92,7 +92,7 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
     // Finding paths are byte strings (latin1); the fd target arrived as UTF-8 text.
     const t = byteStringOf(pinTarget(p));
     const fx = base.find((x) => x.cgroups.some((c) => t === c.dir || t.startsWith(c.dir + '/')));
-    if (fx) fx.evidence.push(`open fd: ${p.comm} (pid ${p.pid}) holds /proc/${p.pid}/fd/${p.fd} -> ${p.target}`);
+    if (fx) fx.evidence.push(`open fd: ${safeLogText(p.comm)} (pid ${p.pid}) holds /proc/${p.pid}/fd/${safeLogText(p.fd)} -> ${safeLogText(p.target)}`);
   }
   const versions = nodeVersions(s, f, e);
   const daemons = daemonHealth(e);
