@@ -199,4 +199,20 @@ describe('e2e: the extension in code-server + Chromium', function () {
     assert.match((await host.textContent()) ?? '', /hybrid|v2|v1/);
     await wb!.screenshot('ssh-node-connected');
   });
+  it('opens the flame view from the command palette and draws this machine', async () => {
+    const page = wb!.page;
+    await page.keyboard.press('Escape');
+    await wb!.runCommand('Cgroup Forensics: Open Flame View');
+    // The webview's inner frame: the one holding the flame page's status line and canvas.
+    let status = '';
+    for (const deadline = Date.now() + 240_000; !/cgroups/.test(status); await page.waitForTimeout(500)) {
+      assert.ok(Date.now() < deadline, `the flame view showed a snapshot (status ${JSON.stringify(status)})`);
+      for (const f of page.frames()) {
+        if ((await f.locator('canvas.icicle-canvas').count().catch(() => 0)) === 0) continue;
+        status = (await f.locator('#status').textContent().catch(() => '')) ?? '';
+      }
+    }
+    assert.match(status, /\S+: [\d,]+ cgroups/);
+    await wb!.screenshot('flame-view');
+  });
 });
