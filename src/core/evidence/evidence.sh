@@ -36,35 +36,8 @@ case $SINCE in '' | *[!0-9]*) SINCE=$((NOW - 86400)) ;; esac
 case $MAX in '' | *[!0-9]*) MAX=2000 ;; esac
 printf 'V\tevidence\t1\n'
 
-ESC='
-function esc(s,   o, i, c, n) {
-	if (s !~ /[\\\t\n\r]/) return s
-	o = ""; n = length(s)
-	for (i = 1; i <= n; i++) {
-		c = substr(s, i, 1)
-		if (c == "\\") o = o "\\\\"; else if (c == "\t") o = o "\\t"; else if (c == "\n") o = o "\\n"; else if (c == "\r") o = o "\\r"; else o = o c
-	}
-	return o
-}'
 
-rec() {
-	CF_K=$2 CF_S=$3 CF_V=$4 awk -v t="$1" "$ESC"'
-BEGIN { printf "%s\t%s\t%s\t%s\n", t, esc(ENVIRON["CF_K"]), esc(ENVIRON["CF_S"]), esc(ENVIRON["CF_V"]); exit }' </dev/null
-}
-
-have() {
-	if [ -z "$R" ]; then command -v "$1" >/dev/null 2>&1; return; fi
-	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
-		if [ -x "$R$d/$1" ]; then return 0; fi
-	done
-	return 1
-}
-
-node() {
-	if [ -n "$R" ]; then set -- chroot "$R" "$@"; fi
-	if command -v timeout >/dev/null 2>&1; then set -- timeout 20 "$@"; fi
-	"$@"
-}
+# rec, have and node come from the prelude (src/core/nodeScript/prelude.sh).
 
 up=$(awk '{ print int($1); exit }' "$R/proc/uptime" 2>/dev/null)
 tck=$(getconf CLK_TCK 2>/dev/null || echo 100)

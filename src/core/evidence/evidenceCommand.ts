@@ -1,4 +1,5 @@
 import evidenceScript from './evidence.sh';
+import { nodeProgram } from '../nodeScript/nodeProgram';
 
 export interface EvidenceOptions {
   /** A directory holding the node's root filesystem (a debug pod's /host). */
@@ -10,7 +11,7 @@ export interface EvidenceOptions {
 }
 
 /** The evidence program's text: constant, the same bytes for every node and every call. */
-export const EVIDENCE_SCRIPT: string = evidenceScript;
+export const EVIDENCE_SCRIPT: string = nodeProgram(evidenceScript);
 
 /** `sh -c PROGRAM NAME HOST_ROOT SINCE MAX_LINES`: values travel as arguments only. */
 export function evidenceArgv(o: EvidenceOptions = {}): string[] {

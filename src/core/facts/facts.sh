@@ -33,20 +33,7 @@ CONTAINERD_CONFIG=${5-}
 CRI_ENDPOINT=${6-}
 printf 'V\tfacts\t1\n'
 
-# rec TYPE KEY SOURCE VALUE: one escaped record; values travel through the environment.
-rec() {
-	CF_K=$2 CF_S=$3 CF_V=$4 awk -v t="$1" '
-function esc(s,   o, i, c, n) {
-	if (s !~ /[\\\t\n\r]/) return s
-	o = ""; n = length(s)
-	for (i = 1; i <= n; i++) {
-		c = substr(s, i, 1)
-		if (c == "\\") o = o "\\\\"; else if (c == "\t") o = o "\\t"; else if (c == "\n") o = o "\\n"; else if (c == "\r") o = o "\\r"; else o = o c
-	}
-	return o
-}
-BEGIN { printf "%s\t%s\t%s\t%s\n", t, esc(ENVIRON["CF_K"]), esc(ENVIRON["CF_S"]), esc(ENVIRON["CF_V"]); exit }' </dev/null
-}
+# rec, have and node come from the prelude (src/core/nodeScript/prelude.sh).
 
 # file KEY PATH: the whole file as one fact (node paths are read below the host root).
 file() {
@@ -55,22 +42,6 @@ file() {
 	# $(...) drops trailing newlines only; the x keeps a file's exact end.
 	v=$(cat -- "$R$2" 2>/dev/null; printf x) || { rec N "$1" "$2" unreadable; return 1; }
 	rec F "$1" "$2" "${v%x}"
-}
-
-# have TOOL: is the tool on the node (below the host root when there is one)?
-have() {
-	if [ -z "$R" ]; then command -v "$1" >/dev/null 2>&1; return; fi
-	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
-		if [ -x "$R$d/$1" ]; then return 0; fi
-	done
-	return 1
-}
-
-# node CMD ARGS...: runs a command on the node: here, or chrooted into the host root; bounded in time.
-node() {
-	if [ -n "$R" ]; then set -- chroot "$R" "$@"; fi
-	if command -v timeout >/dev/null 2>&1; then set -- timeout 20 "$@"; fi
-	"$@"
 }
 
 # cmd KEY SOURCE CMD ARGS...: a command's output as one fact, or why there is none.

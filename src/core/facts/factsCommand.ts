@@ -1,4 +1,5 @@
 import factsScript from './facts.sh';
+import { nodeProgram } from '../nodeScript/nodeProgram';
 
 /** Where the node's runtime and kubelet keep what the facts program reads; "" means the default. */
 export interface FactsOptions {
@@ -17,7 +18,7 @@ export interface FactsOptions {
 }
 
 /** The facts program's text: constant, the same bytes for every node and every call. */
-export const FACTS_SCRIPT: string = factsScript;
+export const FACTS_SCRIPT: string = nodeProgram(factsScript);
 
 /** `sh -c PROGRAM NAME ARGS...`: values travel as positional arguments, never inside the program. */
 export function factsArgv(o: FactsOptions = {}): string[] {

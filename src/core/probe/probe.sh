@@ -1,7 +1,8 @@
 # cgroup-forensics probe, protocol 1.
 #
 # One constant POSIX sh + awk program, run on the node as
-# `sh -c PROGRAM probe ARGS`. Nothing in it is built from data: every value arrives as an
+# `sh -c PROGRAM probe ARGS` (after the shared prelude, src/core/nodeScript/prelude.sh). Nothing
+# in it is built from data: every value arrives as an
 # argument or through the environment, and cgroup names are only ever file names, never code.
 # Works with dash, bash and busybox sh; mawk, gawk and busybox awk; GNU and busybox find.
 #
@@ -42,21 +43,7 @@ if command -v gawk >/dev/null 2>&1; then AWK=gawk; else AWK=awk; fi
 case $($AWK -W version 2>&1 </dev/null) in mawk*) FATALREAD=1 ;; *) FATALREAD=0 ;; esac
 printf 'V\tprobe\t1\n'
 
-# An awk library of the escaping function, shared by every awk program below.
-ESC='
-function esc(s,   o, i, c, n) {
-	if (s !~ /[\\\t\n\r]/) return s
-	o = ""; n = length(s)
-	for (i = 1; i <= n; i++) {
-		c = substr(s, i, 1)
-		if (c == "\\") o = o "\\\\"
-		else if (c == "\t") o = o "\\t"
-		else if (c == "\n") o = o "\\n"
-		else if (c == "\r") o = o "\\r"
-		else o = o c
-	}
-	return o
-}'
+# The awk escaping function ESC comes from the prelude (src/core/nodeScript/prelude.sh).
 
 # ---- node facts ------------------------------------------------------------------------------
 fact_files() {

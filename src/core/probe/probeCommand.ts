@@ -1,4 +1,5 @@
 import probeScript from './probe.sh';
+import { nodeProgram } from '../nodeScript/nodeProgram';
 
 export interface WalkBounds {
   /** Deepest level walked below a hierarchy root (0 = no bound). */
@@ -19,7 +20,7 @@ export interface ProbeOptions extends WalkBounds {
 export const DEFAULT_BOUNDS: Required<WalkBounds> = { maxDepth: 64, maxCgroups: 1_000_000, maxBytes: 1024 * 1024 * 1024 };
 
 /** The probe's program text: constant, the same bytes for every node and every call. */
-export const PROBE_SCRIPT: string = probeScript;
+export const PROBE_SCRIPT: string = nodeProgram(probeScript);
 
 /**
  * The argv that runs the probe: `sh -c PROGRAM NAME ARGS...`. Values travel as positional

@@ -2,8 +2,9 @@ import { unescapeField } from '../probe/fieldEscape';
 import { fail, ok, type ProbeError, type Result } from '../result';
 import { isAbortError, type Transport } from '../transport/transport';
 import watchScript from './watch.sh';
+import { nodeProgram } from '../nodeScript/nodeProgram';
 
-export const WATCH_SCRIPT: string = watchScript;
+export const WATCH_SCRIPT: string = nodeProgram(watchScript);
 
 /** `sh -c PROGRAM NAME HOST_ROOT CGROUP_ROOT`: values as arguments only. */
 export function watchArgv(o: { hostRoot?: string; cgroupRoot?: string } = {}): string[] {

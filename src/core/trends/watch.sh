@@ -23,16 +23,6 @@ R=${1-}
 ROOT=${2-}
 printf 'V\twatch\t1\n'
 printf 'T\t%s\n' "$(date +%s)"
-ESC='
-function esc(s,   o, i, c, n) {
-	if (s !~ /[\\\t\n\r]/) return s
-	o = ""; n = length(s)
-	for (i = 1; i <= n; i++) {
-		c = substr(s, i, 1)
-		if (c == "\\") o = o "\\\\"; else if (c == "\t") o = o "\\t"; else if (c == "\n") o = o "\\n"; else if (c == "\r") o = o "\\r"; else o = o c
-	}
-	return o
-}'
 
 # stat DIR KEY: a number from DIR/cgroup.stat, or "-".
 stat() {
