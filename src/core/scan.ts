@@ -4,6 +4,7 @@ import type { Hierarchy, Snapshot } from './model/snapshot';
 import { probeArgv, type ProbeOptions } from './probe/probeCommand';
 import { ProbeParser } from './probe/probeParser';
 import { fail, ok, type ProbeErrorCode, type Result, type ProbeError } from './result';
+import { howItEnded, transportFailure } from './transport/runCollecting';
 import { isAbortError, type Transport } from './transport/transport';
 
 export interface ScanProgress {
@@ -42,8 +43,9 @@ export async function takeSnapshot(transport: Transport, options: ScanOptions = 
     });
   } catch (e) {
     if (isAbortError(e)) return fail({ code: 'cancelled', message: 'the scan was cancelled' });
-    const message = e instanceof Error ? e.message : String(e);
-    return fail({ code: parser.cgroups > 0 ? 'protocol' : 'transport', message: `${transport.label}: ${message}` });
+    const failure = transportFailure(transport, e);
+    // Once records have arrived, a throw is the parser refusing them, not the transport.
+    return fail(parser.cgroups > 0 ? { ...failure, code: 'protocol' } : failure);
   }
   const stderrLines = result.stderr.split('\n').filter((l) => l.trim() !== '');
   for (const l of stderrLines) log.debug(`probe stderr: ${l}`);
@@ -54,9 +56,8 @@ export async function takeSnapshot(transport: Transport, options: ScanOptions = 
     return fail({ code, message: subject ? `${subject}: ${parser.problem.message}` : parser.problem.message });
   }
   if (!parser.complete) {
-    const how = result.signal ? `was ended by ${result.signal}` : `exited with status ${result.exitCode}`;
     const detail = stderrLines.slice(-3).join('; ');
-    return fail({ code: 'truncated', message: `the probe ${how} before it finished${detail ? `: ${detail}` : ''}` });
+    return fail({ code: 'truncated', message: `the probe ${howItEnded(result)} before it finished${detail ? `: ${detail}` : ''}` });
   }
   const warnings: string[] = [];
   const denied = stderrLines.filter((l) => /Permission denied/.test(l));

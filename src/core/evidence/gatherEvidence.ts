@@ -1,5 +1,6 @@
 import { fail, ok, type ProbeError, type Result } from '../result';
-import { isAbortError, type Transport } from '../transport/transport';
+import { howItEnded, runCollecting, stderrTail } from '../transport/runCollecting';
+import type { Transport } from '../transport/transport';
 import { evidenceArgv, type EvidenceOptions } from './evidenceCommand';
 import { parseEvidence, type RawEvidence } from './evidenceParser';
 
@@ -8,31 +9,17 @@ const MAX_OUTPUT_BYTES = 32 << 20;
 
 /** Logs, daemon health and fd pins of a node in one read-only round trip. */
 export async function gatherEvidence(transport: Transport, options: EvidenceOptions & { signal?: AbortSignal } = {}): Promise<Result<RawEvidence, ProbeError>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let result;
-  try {
-    result = await transport.run({
-      argv: evidenceArgv(options),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onStdout: (c) => {
-        if (size >= MAX_OUTPUT_BYTES) return;
-        chunks.push(c);
-        size += c.length;
-      },
-    });
-  } catch (e) {
-    if (isAbortError(e)) return fail({ code: 'cancelled', message: 'cancelled' });
-    return fail({ code: 'transport', message: `${transport.label}: ${e instanceof Error ? e.message : String(e)}` });
-  }
+  const run = await runCollecting(transport, evidenceArgv(options), { maxBytes: MAX_OUTPUT_BYTES, ...(options.signal ? { signal: options.signal } : {}) });
+  if (!run.ok) return run;
+  const { result, overflowed } = run.value;
   let parsed;
   try {
-    parsed = parseEvidence(Buffer.concat(chunks));
+    parsed = parseEvidence(run.value.output);
   } catch (e) {
     return fail({ code: 'protocol', message: e instanceof Error ? e.message : String(e) });
   }
   if (!parsed.complete) {
-    return fail({ code: 'truncated', message: `the evidence program ${size >= MAX_OUTPUT_BYTES ? 'printed more than 32 MiB' : result.signal ? `was ended by ${result.signal}` : `exited with status ${result.exitCode}`} before it finished: ${result.stderr.trim().split('\n').slice(-2).join('; ')}` });
+    return fail({ code: 'truncated', message: `the evidence program ${overflowed ? 'printed more than 32 MiB' : howItEnded(result)} before it finished: ${stderrTail(result)}` });
   }
   return ok(parsed);
 }

@@ -1,5 +1,6 @@
 import { fail, ok, type ProbeError, type Result } from '../result';
-import { isAbortError, type Transport } from '../transport/transport';
+import { runCollecting } from '../transport/runCollecting';
+import type { Transport } from '../transport/transport';
 import { parseProcs, type ProcessListing } from './processInfo';
 import { procsArgv } from './procsCommand';
 
@@ -9,19 +10,10 @@ export async function inspectCgroups(
   dirs: readonly string[],
   o: { hostRoot?: string; recursive?: boolean; signal?: AbortSignal } = {},
 ): Promise<Result<ProcessListing, ProbeError>> {
-  const chunks: Buffer[] = [];
+  const run = await runCollecting(transport, procsArgv(dirs, o), o.signal ? { signal: o.signal } : {});
+  if (!run.ok) return run;
   try {
-    await transport.run({
-      argv: procsArgv(dirs, o),
-      ...(o.signal ? { signal: o.signal } : {}),
-      onStdout: (c) => chunks.push(c),
-    });
-  } catch (e) {
-    if (isAbortError(e)) return fail({ code: 'cancelled', message: 'cancelled' });
-    return fail({ code: 'transport', message: `${transport.label}: ${e instanceof Error ? e.message : String(e)}` });
-  }
-  try {
-    const listing = parseProcs(Buffer.concat(chunks));
+    const listing = parseProcs(run.value.output);
     if (!listing.complete) return fail({ code: 'truncated', message: 'the process listing was cut short' });
     return ok(listing);
   } catch (e) {

@@ -1,5 +1,6 @@
 import { fail, ok, type ProbeError, type Result } from '../result';
-import { isAbortError, type Transport } from '../transport/transport';
+import { runCollecting, stderrTail } from '../transport/runCollecting';
+import type { Transport } from '../transport/transport';
 
 /**
  * Live churn with bpftrace on the cgroup tracepoints, time-boxed: one record per cgroup made,
@@ -87,27 +88,13 @@ export function summariseLiveChurn(text: string, seconds: number): LiveChurn {
 
 /** Runs the trace for `seconds` on the node (root and bpftrace needed); cancellable. */
 export async function traceLiveChurn(transport: Transport, seconds: number, signal?: AbortSignal): Promise<Result<LiveChurn, ProbeError>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let r;
-  try {
-    r = await transport.run({
-      argv: liveChurnArgv(seconds),
-      ...(signal ? { signal } : {}),
-      onStdout: (c) => {
-        if (size > 64 << 20) return;
-        chunks.push(c);
-        size += c.length;
-      },
-    });
-  } catch (e) {
-    if (isAbortError(e)) return fail({ code: 'cancelled', message: 'cancelled' });
-    return fail({ code: 'transport', message: `${transport.label}: ${e instanceof Error ? e.message : String(e)}` });
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const run = await runCollecting(transport, liveChurnArgv(seconds), { maxBytes: 64 << 20, ...(signal ? { signal } : {}) });
+  if (!run.ok) return run;
+  const r = run.value.result;
+  const text = run.value.output.toString('utf8');
   // bpftrace prints "Attaching N probes..." first; its BEGIN record says the probes are attached.
   if (r.exitCode !== 0 || !/^S$/m.test(text)) {
-    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-2).join('; ')}` });
+    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${stderrTail(r)}` });
   }
   return ok(summariseLiveChurn(text, seconds));
 }

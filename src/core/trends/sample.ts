@@ -1,6 +1,7 @@
 import { unescapeField } from '../probe/fieldEscape';
 import { fail, ok, type ProbeError, type Result } from '../result';
-import { isAbortError, type Transport } from '../transport/transport';
+import { runCollecting } from '../transport/runCollecting';
+import type { Transport } from '../transport/transport';
 import watchScript from './watch.sh';
 import { nodeProgram } from '../nodeScript/nodeProgram';
 
@@ -69,15 +70,10 @@ export function parseSample(text: string): CountSample & { complete: boolean } {
 
 /** One sample in one round trip. */
 export async function takeSample(transport: Transport, o: { hostRoot?: string; cgroupRoot?: string; signal?: AbortSignal } = {}): Promise<Result<CountSample, ProbeError>> {
-  const chunks: Buffer[] = [];
+  const run = await runCollecting(transport, watchArgv(o), o.signal ? { signal: o.signal } : {});
+  if (!run.ok) return run;
   try {
-    await transport.run({ argv: watchArgv(o), ...(o.signal ? { signal: o.signal } : {}), onStdout: (c) => chunks.push(c) });
-  } catch (e) {
-    if (isAbortError(e)) return fail({ code: 'cancelled', message: 'cancelled' });
-    return fail({ code: 'transport', message: `${transport.label}: ${e instanceof Error ? e.message : String(e)}` });
-  }
-  try {
-    const s = parseSample(Buffer.concat(chunks).toString('utf8'));
+    const s = parseSample(run.value.output.toString('utf8'));
     if (!s.complete) return fail({ code: 'truncated', message: 'the watch program stopped before it finished' });
     return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods });
   } catch (e) {
