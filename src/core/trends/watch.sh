@@ -29,15 +29,24 @@ stat() {
 	awk -v k="$2" '$1 == k { print $2; f = 1; exit } END { if (!f) print "-" }' "$1/cgroup.stat" 2>/dev/null || echo -
 }
 
+# tally KIND DIR: sets tl (cgroups in DIR's tree, itself included) and td (dying ones, "-" when
+# unknown). v2 reads them from cgroup.stat; v1 counts directories and cannot tell dying ones.
+tally() {
+	if [ "$1" = v2 ]; then
+		tl=$(stat "$2" nr_descendants)
+		td=$(stat "$2" nr_dying_descendants)
+		[ "$tl" = - ] || tl=$((tl + 1))
+	else
+		tl=$(find "$2" -mindepth 0 -type d 2>/dev/null | wc -l | tr -d ' ')
+		td=-
+	fi
+}
+
 # count KIND NAME DIR FIRSTCTRL: prints one H record.
 count() {
-	if [ "$1" = v2 ]; then
-		live=$(stat "$3" nr_descendants)
-		dying=$(stat "$3" nr_dying_descendants)
-		[ "$live" = - ] || live=$((live + 1))
-	else
-		live=$(find "$3" -mindepth 0 -type d 2>/dev/null | wc -l | tr -d ' ')
-		dying=-
+	tally "$1" "$3"
+	live=$tl dying=$td
+	if [ "$1" != v2 ]; then
 		if [ -z "$ROOT" ] && [ -n "$4" ] && [ -r "$R/proc/cgroups" ]; then
 			n=$(awk -v c="$4" '$1 == c { print $3; exit }' "$R/proc/cgroups")
 			if [ -n "$n" ] && [ "$n" -ge "$live" ]; then dying=$((n - live)); fi
@@ -48,14 +57,8 @@ count() {
 	for k in "$3"/kubepods "$3"/kubepods.slice "$3"/kubepods/* "$3"/kubepods.slice/kubepods-*.slice "$3"/*/kubepods "$3"/*/kubepods.slice; do
 		[ -d "$k" ] || continue
 		case ${k##*/} in kubepods | kubepods.slice | burstable | besteffort | kubepods-burstable.slice | kubepods-besteffort.slice) ;; *) continue ;; esac
-		if [ "$1" = v2 ]; then
-			kl=$(stat "$k" nr_descendants)
-			kd=$(stat "$k" nr_dying_descendants)
-			[ "$kl" = - ] || kl=$((kl + 1))
-		else
-			kl=$(find "$k" -mindepth 0 -type d 2>/dev/null | wc -l | tr -d ' ')
-			kd=-
-		fi
+		tally "$1" "$k"
+		kl=$tl kd=$td
 		CF_N=$2 CF_D=${k#"$R"} awk -v l="$kl" -v d="$kd" "$ESC"'BEGIN { printf "K\t%s\t%s\t%s\t%s\n", esc(ENVIRON["CF_N"]), esc(ENVIRON["CF_D"]), l, d; exit }' </dev/null
 	done
 }
