@@ -16,7 +16,9 @@ export type FindingKind =
   | 'version-advisory'
   | 'cgroup-fd-pinned'
   | 'daemon-health'
-  | 'cgroup-growth';
+  | 'cgroup-growth'
+  /** An abnormal condition of the node as the Kubernetes API reports it (src/core/kube). */
+  | 'node-condition';
 
 export type Severity = 'info' | 'warning' | 'critical';
 export type Confidence = 'low' | 'medium' | 'high';
