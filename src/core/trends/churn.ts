@@ -1,4 +1,4 @@
-import { cgroupPath, type Snapshot } from '../model/snapshot';
+import { cgroupPath, type Hierarchy, type Snapshot } from '../model/snapshot';
 
 export interface ChurnRate {
   hierarchy: string;
@@ -10,23 +10,45 @@ export interface ChurnRate {
   removedPerSecond: number;
 }
 
+/** The cgroups (full cgroup paths, byte strings) one hierarchy gained and lost between two snapshots. */
+export interface CgroupChanges {
+  hierarchy: string;
+  before: Hierarchy;
+  after: Hierarchy;
+  added: string[];
+  removed: string[];
+}
+
+/** The cgroup paths of a hierarchy below its walk root. */
+function pathsOf(h: Hierarchy): Set<string> {
+  const s = new Set<string>();
+  for (let i = 1; i < h.tree.size; i++) s.add(cgroupPath(h, h.tree.path(i)));
+  return s;
+}
+
 /**
- * Cgroup churn from two snapshots a short time apart, by parent path: what was made and what
- * went away in between. Cgroups made and removed between the two are not seen (bpftrace would).
+ * What each hierarchy present in both snapshots (same name and walk root) gained and lost, in
+ * path order. Cgroups made and removed between the two are not seen (bpftrace would).
  */
-export function churnBetween(a: Snapshot, b: Snapshot): ChurnRate[] {
-  const seconds = Math.max(0.001, (b.takenAt - a.takenAt) / 1000);
-  const out: ChurnRate[] = [];
+export function cgroupChanges(a: Snapshot, b: Snapshot): CgroupChanges[] {
+  const out: CgroupChanges[] = [];
   for (const hb of b.hierarchies) {
     const ha = a.hierarchies.find((h) => h.name === hb.name && h.walkRoot === hb.walkRoot);
     if (!ha) continue;
-    const paths = (h: typeof hb): Set<string> => {
-      const s = new Set<string>();
-      for (let i = 1; i < h.tree.size; i++) s.add(cgroupPath(h, h.tree.path(i)));
-      return s;
-    };
-    const pa = paths(ha);
-    const pb = paths(hb);
+    const pa = pathsOf(ha);
+    const pb = pathsOf(hb);
+    const added = [...pb].filter((p) => !pa.has(p)).sort();
+    const removed = [...pa].filter((p) => !pb.has(p)).sort();
+    out.push({ hierarchy: hb.name, before: ha, after: hb, added, removed });
+  }
+  return out;
+}
+
+/** Changes grouped by parent path, as rates over `seconds`; most changed parents first. */
+export function churnOf(changes: readonly CgroupChanges[], seconds: number): ChurnRate[] {
+  const s = Math.max(0.001, seconds);
+  const out: ChurnRate[] = [];
+  for (const c of changes) {
     const by = new Map<string, { created: number; removed: number }>();
     const bump = (p: string, k: 'created' | 'removed'): void => {
       const parent = p.slice(0, p.lastIndexOf('/')) || '/';
@@ -34,9 +56,17 @@ export function churnBetween(a: Snapshot, b: Snapshot): ChurnRate[] {
       e[k]++;
       by.set(parent, e);
     };
-    for (const p of pb) if (!pa.has(p)) bump(p, 'created');
-    for (const p of pa) if (!pb.has(p)) bump(p, 'removed');
-    for (const [parent, e] of by) out.push({ hierarchy: hb.name, parent, ...e, createdPerSecond: e.created / seconds, removedPerSecond: e.removed / seconds });
+    for (const p of c.added) bump(p, 'created');
+    for (const p of c.removed) bump(p, 'removed');
+    for (const [parent, e] of by) out.push({ hierarchy: c.hierarchy, parent, ...e, createdPerSecond: e.created / s, removedPerSecond: e.removed / s });
   }
   return out.sort((x, y) => y.created + y.removed - (x.created + x.removed));
+}
+
+/**
+ * Cgroup churn from two snapshots a short time apart, by parent path: what was made and what
+ * went away in between. Cgroups made and removed between the two are not seen (bpftrace would).
+ */
+export function churnBetween(a: Snapshot, b: Snapshot): ChurnRate[] {
+  return churnOf(cgroupChanges(a, b), (b.takenAt - a.takenAt) / 1000);
 }
