@@ -67,6 +67,7 @@ describe('e2e: extension-host suites inside code-server', function () {
     assert.deepEqual(r.failures, []);
     assert.deepEqual(r.pending, [], 'no suite may skip inside the real host');
     assert.equal(code, 0);
-    assert.ok(r.passes.length >= 12, `${r.passes.length} passed`);
+    // All suites (no CF_VSCODE_SUITES filter) hold at least this many tests: none went missing.
+    if (!process.env.CF_VSCODE_SUITES) assert.ok(r.passes.length >= 12, `${r.passes.length} passed`);
   });
 });

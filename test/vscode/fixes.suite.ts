@@ -62,4 +62,15 @@ describe('fix documents', function () {
       ['json', 'shellscript'],
     );
   });
+
+  it('opens the Grafana dashboard as JSON and the pod-spec snippets as YAML', async () => {
+    const [dashboard] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'grafana');
+    const json = vscode.workspace.textDocuments.find((d) => d.uri.toString() === dashboard);
+    assert.equal(json?.languageId, 'json');
+    assert.ok(Array.isArray((JSON.parse(json.getText()) as { panels?: unknown }).panels), 'a dashboard with panels');
+    const [snippets] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'podspec');
+    const yaml = vscode.workspace.textDocuments.find((d) => d.uri.toString() === snippets);
+    assert.equal(yaml?.languageId, 'yaml');
+    assert.match(yaml.getText(), /^# Pod-spec snippets/);
+  });
 });

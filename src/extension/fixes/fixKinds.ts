@@ -11,6 +11,8 @@ export const FIX_KINDS: readonly { id: FixKind; label: string; detail: string }[
   { id: 'npd', label: 'Node Problem Detector plugin', detail: 'A custom plugin monitor that reports cgroup leaks' },
   { id: 'prometheus', label: 'Prometheus rules', detail: 'Alerting rules for cgroup counts and dying cgroups' },
   { id: 'bpftrace', label: 'bpftrace script', detail: 'Traces cgroup creation and removal to find who leaks' },
+  { id: 'grafana', label: 'Grafana dashboard', detail: 'A dashboard (JSON) of the cgroup metrics the Prometheus rules use' },
+  { id: 'podspec', label: 'Pod spec snippets', detail: 'Requests, limits and a preStop hook for the pods the findings name' },
 ];
 
 export function fixKind(id: string): (typeof FIX_KINDS)[number] | undefined {
@@ -44,7 +46,10 @@ export function languageOf(kind: string, targetPath: string | undefined): string
     case 'crio':
       return 'toml';
     case 'npd':
+    case 'grafana':
       return 'json';
+    case 'podspec':
+      return 'yaml';
     case 'sysctl':
       return 'properties';
     default:
