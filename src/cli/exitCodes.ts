@@ -1,7 +1,7 @@
 /** Documented in README.md; cron and scripts rely on them. */
 export const EXIT = {
   ok: 0,
-  /** Reserved for checks that found something (orphans). */
+  /** Reserved for checks that found something (orphans), and for diff: the two snapshots differ. */
   findings: 1,
   usage: 2,
   /** The input cannot be scanned: no such directory, not a cgroup filesystem, no mount table. */

@@ -10,10 +10,11 @@ import { fixCommand } from './commands/fix';
 import { exportCommand } from './commands/export';
 import { evidenceCommand } from './commands/evidence';
 import { watchCommand } from './commands/watch';
+import { diffCommand } from './commands/diff';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -35,7 +36,7 @@ Options of every command:
   -h, --help              help (cgroup-forensics COMMAND --help for a command's options)
   -V, --version           the version
 
-Exit status: 0 done, 1 findings (checks such as orphans), 2 bad usage, 3 the input cannot
+Exit status: 0 done, 1 findings (orphans) or changes (diff), 2 bad usage, 3 the input cannot
 be scanned (no such directory, not a cgroup filesystem), 4 the scan failed, 5 a check could
 not tell (orphans without any source of pods), 130 interrupted.
 `;
