@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
@@ -63,6 +63,29 @@ describe('trends on a real cgroup tree', function () {
     assert.deepEqual(findGrowth(calm), []);
   });
 
+  it('a sample carries the node stats of this machine: /proc/meminfo and the load, in the same round trip', async () => {
+    const meminfo = (): Map<string, number> => new Map(readFileSync('/proc/meminfo', 'utf8').split('\n').map((l) => /^(\w+):\s+(\d+)/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, Number(m[2])]));
+    const before = meminfo();
+    const r = await takeSample(local, { cgroupRoot: box!.root });
+    const after = meminfo();
+    assert.ok(r.ok);
+    const n = r.value.node;
+    assert.ok(n, 'an N record');
+    assert.equal(n.memTotalKb, before.get('MemTotal'));
+    // Moving numbers: between what the test read just before and just after (with slack for other work here).
+    const near = (key: string, v: number | undefined): void => {
+      const lo = Math.min(before.get(key)!, after.get(key)!);
+      const hi = Math.max(before.get(key)!, after.get(key)!);
+      assert.ok(v !== undefined && v >= lo * 0.9 && v <= hi * 1.1, `${key} ${v} not near ${lo}..${hi}`);
+    };
+    near('MemAvailable', n.memAvailableKb);
+    near('Slab', n.slabKb);
+    near('SUnreclaim', n.sUnreclaimKb);
+    if (before.has('Percpu')) near('Percpu', n.percpuKb);
+    else assert.equal(n.percpuKb, undefined, 'no Percpu line: the field is absent');
+    assert.ok(typeof n.load1 === 'number' && n.load1 >= 0, String(n.load1));
+  });
+
   it('churn from two snapshots: what was made and removed in between, by parent', async () => {
     const parent = box!.mkdir('kubepods.slice');
     for (let i = 0; i < 5; i++) box!.mkdir(`kubepods.slice/old-${i}`);
@@ -121,6 +144,10 @@ describe('trends on a real cgroup tree', function () {
     assert.deepEqual(lines.map((l) => l.type), ['sample', 'sample']);
     assert.deepEqual(lines[0]!.hierarchies.map((h) => [h.hierarchy, h.live, h.dying]), [['unified', 3, 0]]);
     assert.deepEqual(lines[0]!.kubepods.map((k) => [k.dir, k.live]), [[`${box!.root}/kubepods.slice`, 2], [`${box!.root}/kubepods.slice/kubepods-besteffort.slice`, 1]]);
+    const node = (lines[0] as unknown as { node?: { memTotalKb?: number } }).node;
+    assert.equal(node?.memTotalKb, Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]), 'the JSON Lines carry the node stats');
+    const text = execFileSync(process.execPath, [cli, 'watch', '--count', '1', '--cgroup-root', box!.root], { encoding: 'utf8' });
+    assert.match(text, /unified 3\+0d  \| \S+\/kubepods\.slice 2\+0d .*  \|\| mem avail \d+(\.\d)? [GMk]i?B of \d+(\.\d)? [GMk]i?B  slab .* load \d/, text);
 
     const child = spawn(process.execPath, [cli, 'watch', '--interval', '30', '--cgroup-root', box!.root], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));

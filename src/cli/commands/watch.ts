@@ -1,7 +1,7 @@
 import { renderFinding } from '../../core/report/findingsText';
 import { safeLogText } from '../../core/analysis/logSignatures';
 import { findGrowth } from '../../core/trends/growth';
-import { takeSample, type CountSample } from '../../core/trends/sample';
+import { nodeStatsText, takeSample, type CountSample } from '../../core/trends/sample';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
@@ -28,7 +28,8 @@ export function sampleLine(s: CountSample): string {
   const when = new Date(s.time * 1000).toISOString().replace('.000Z', 'Z');
   const h = s.hierarchies.map((x) => `${x.hierarchy} ${x.live}${x.dying !== undefined ? `+${x.dying}d` : ''}`).join('  ');
   const k = s.kubepods.map((x) => `${x.dir} ${x.live}${x.dying !== undefined ? `+${x.dying}d` : ''}`).join('  ');
-  return `${when}  ${h}${k ? `  | ${k}` : ''}\n`;
+  const n = s.node ? nodeStatsText(s.node) : '';
+  return `${when}  ${h}${k ? `  | ${k}` : ''}${n ? `  || ${n}` : ''}\n`;
 }
 
 export const watchCommand: CliCommand = {

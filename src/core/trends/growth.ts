@@ -61,11 +61,37 @@ export function growthOf(samples: readonly CountSample[]): Growth[] {
   return out;
 }
 
+const kbText = (kb: number): string => (kb >= 10 * 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 10 * 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);
+
+/**
+ * The node's kernel memory beside the counts: Percpu and SUnreclaim from the first to the last
+ * sample that has them, when either rose (dying memcgs keep their per-cpu and slab memory until
+ * freed, so a leak shows there too). Empty when the samples carry no node stats.
+ */
+export function nodeMemoryEvidence(samples: readonly CountSample[]): string[] {
+  const withNode = samples.filter((s) => s.node);
+  const a = withNode[0]?.node;
+  const b = withNode[withNode.length - 1]?.node;
+  if (!a || !b || withNode.length < 2) return [];
+  const parts: string[] = [];
+  let rose = false;
+  for (const [key, name] of [['percpuKb', 'Percpu'], ['sUnreclaimKb', 'SUnreclaim']] as const) {
+    const x = a[key];
+    const y = b[key];
+    if (x === undefined || y === undefined) continue;
+    if (y > x) rose = true;
+    parts.push(`${name} ${kbText(x)} -> ${kbText(y)}${x > 0 ? ` (${y >= x ? '+' : ''}${Math.round(((y - x) / x) * 100)}%)` : ''}`);
+  }
+  if (!rose) return [];
+  return [`node kernel memory (/proc/meminfo): ${parts.join(', ')}; dying memcgs keep per-cpu and slab memory until freed`];
+}
+
 /** A finding for each series whose growth is sustained: enough samples, mostly rising, a net gain. */
 export function findGrowth(samples: readonly CountSample[], o: GrowthOptions = {}): Finding[] {
   const minSamples = o.minSamples ?? 4;
   if (samples.length < minSamples) return [];
   const out: Finding[] = [];
+  const node = nodeMemoryEvidence(samples);
   for (const g of growthOf(samples)) {
     if (g.perHour <= 0 || g.rising < (o.risingShare ?? 0.75) || g.last - g.first < (o.minGrowth ?? 10)) continue;
     const share = (d: number | undefined, total: number): string => (d === undefined || total === 0 ? '' : `${Math.round((d / total) * 100)}%`);
@@ -79,6 +105,7 @@ export function findGrowth(samples: readonly CountSample[], o: GrowthOptions = {
       evidence: [
         `${g.first} -> ${g.last} cgroups (live + dying) over ${samples.length} samples, ${Math.round(samples[samples.length - 1]!.time - samples[0]!.time)} s; ${Math.round(g.rising * 100)}% of steps rising`,
         ...(g.dyingFirst !== undefined && g.dyingLast !== undefined ? [`dying: ${g.dyingFirst} (${share(g.dyingFirst, g.first)}) -> ${g.dyingLast} (${share(g.dyingLast, g.last)})`] : []),
+        ...node,
       ],
     });
   }

@@ -21,15 +21,37 @@ export interface CountRow {
   dying?: number;
 }
 
+/**
+ * Node-wide stats beside the counts: kB from /proc/meminfo (Percpu and SUnreclaim grow with dying
+ * memcgs, whose per-cpu and slab memory stays until they are freed) and the 1-minute load. A
+ * field is absent when the node does not have it (Percpu before Linux 4.16, no /proc).
+ */
+export interface NodeStats {
+  memTotalKb?: number;
+  memAvailableKb?: number;
+  slabKb?: number;
+  sUnreclaimKb?: number;
+  percpuKb?: number;
+  load1?: number;
+}
+
 /** One sample: counts per hierarchy and per kubepods subtree at the node's time. */
 export interface CountSample {
   /** The node's clock, epoch seconds. */
   time: number;
   hierarchies: (CountRow & { kind: 'v1' | 'v2' })[];
   kubepods: CountRow[];
+  /** Absent in samples of watch protocol 1 (and in samples persisted before it). */
+  node?: NodeStats;
 }
 
-const count = (s: string | undefined): number | undefined => (s === undefined || s === '-' || s === '' ? undefined : Number(s));
+const NODE_FIELDS = ['memTotalKb', 'memAvailableKb', 'slabKb', 'sUnreclaimKb', 'percpuKb', 'load1'] as const;
+
+const count = (s: string | undefined): number | undefined => {
+  if (s === undefined || s === '-' || s === '') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+};
 
 export function parseSample(text: string): CountSample & { complete: boolean } {
   const out: CountSample & { complete: boolean } = { time: 0, hierarchies: [], kubepods: [], complete: false };
@@ -45,7 +67,8 @@ export function parseSample(text: string): CountSample & { complete: boolean } {
     };
     switch (f[0]) {
       case 'V':
-        if (f[1] !== 'watch' || f[2] !== '1') throw new Error(`the watch program speaks ${f[1]} ${f[2]}, this reader watch 1`);
+        // 2 added the N record; a protocol 1 sample (no node stats) still reads.
+        if (f[1] !== 'watch' || (f[2] !== '1' && f[2] !== '2')) throw new Error(`the watch program speaks ${f[1]} ${f[2]}, this reader watch 1 and 2`);
         saw = true;
         break;
       case 'T':
@@ -57,6 +80,15 @@ export function parseSample(text: string): CountSample & { complete: boolean } {
       case 'K':
         out.kubepods.push(row(f[1], f[2], f[3], f[4]));
         break;
+      case 'N': {
+        const node: NodeStats = {};
+        NODE_FIELDS.forEach((k, i) => {
+          const v = count(f[i + 1]);
+          if (v !== undefined) node[k] = v;
+        });
+        out.node = node;
+        break;
+      }
       case 'Z':
         out.complete = true;
         break;
@@ -75,8 +107,22 @@ export async function takeSample(transport: Transport, o: { hostRoot?: string; c
   try {
     const s = parseSample(run.value.output.toString('utf8'));
     if (!s.complete) return fail({ code: 'truncated', message: 'the watch program stopped before it finished' });
-    return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods });
+    return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods, ...(s.node ? { node: s.node } : {}) });
   } catch (e) {
     return fail({ code: 'protocol', message: e instanceof Error ? e.message : String(e) });
   }
+}
+
+const kib = (kb: number): string => (kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);
+
+/** Node stats in one short line ("mem avail 23.1 GiB of 23.6 GiB  slab 347.0 MiB (unreclaimable 45.9 MiB)  percpu 2.7 MiB  load 0.22"); fields the node lacks are left out. */
+export function nodeStatsText(n: NodeStats): string {
+  const out: string[] = [];
+  if (n.memAvailableKb !== undefined) out.push(`mem avail ${kib(n.memAvailableKb)}${n.memTotalKb !== undefined ? ` of ${kib(n.memTotalKb)}` : ''}`);
+  else if (n.memTotalKb !== undefined) out.push(`mem ${kib(n.memTotalKb)}`);
+  if (n.slabKb !== undefined) out.push(`slab ${kib(n.slabKb)}${n.sUnreclaimKb !== undefined ? ` (unreclaimable ${kib(n.sUnreclaimKb)})` : ''}`);
+  else if (n.sUnreclaimKb !== undefined) out.push(`unreclaimable slab ${kib(n.sUnreclaimKb)}`);
+  if (n.percpuKb !== undefined) out.push(`percpu ${kib(n.percpuKb)}`);
+  if (n.load1 !== undefined) out.push(`load ${n.load1}`);
+  return out.join('  ');
 }

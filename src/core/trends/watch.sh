@@ -1,4 +1,4 @@
-# cgroup-forensics watch sample, protocol 1.
+# cgroup-forensics watch sample, protocol 2 (2 added the N record).
 #
 # A constant POSIX sh + awk program (conventions as in probe.sh): one sample of how many cgroups
 # each hierarchy holds, live and dying, and the same per kubepods subtree. Cheap enough to run
@@ -13,6 +13,9 @@
 # Output (TAB-separated; paths escaped as in probe.sh):
 #   V watch PROTOCOL
 #   T NOW                                      the node's clock, epoch seconds
+#   N MEMTOTAL MEMAVAIL SLAB SUNRECLAIM PERCPU LOAD1
+#                                              node stats: kB from /proc/meminfo (Percpu grows
+#                                              with dying memcgs), the 1-minute load; "-" when absent
 #   H KIND NAME DIR LIVE DYING                 a hierarchy (DYING "-" when it cannot be told)
 #   K NAME DIR LIVE DYING                      a kubepods subtree within hierarchy NAME
 #   Z END
@@ -21,8 +24,15 @@ LC_ALL=C
 export LC_ALL
 R=${1-}
 ROOT=${2-}
-printf 'V\twatch\t1\n'
+printf 'V\twatch\t2\n'
 printf 'T\t%s\n' "$(date +%s)"
+# Node stats: meminfo, then the load as one more "key: value" line; only numbers pass.
+{
+	cat "$R/proc/meminfo" 2>/dev/null
+	l=$(cat "$R/proc/loadavg" 2>/dev/null) && printf 'load1: %s\n' "${l%% *}"
+} | awk '$1 ~ /^(MemTotal|MemAvailable|Slab|SUnreclaim|Percpu|load1):$/ && $2 ~ /^[0-9]+(\.[0-9]+)?$/ { v[substr($1, 1, length($1) - 1)] = $2 }
+	function g(k) { return (k in v) ? v[k] : "-" }
+	END { printf "N\t%s\t%s\t%s\t%s\t%s\t%s\n", g("MemTotal"), g("MemAvailable"), g("Slab"), g("SUnreclaim"), g("Percpu"), g("load1") }'
 
 # stat DIR KEY: a number from DIR/cgroup.stat, or "-".
 stat() {
