@@ -1,5 +1,6 @@
 import { SEVERITY_RANK } from '../../core/analysis/finding';
 import { gatherEvidence } from '../../core/evidence/gatherEvidence';
+import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
 import { buildEvidenceReport, type EvidenceReport } from '../../core/evidence/nodeEvidence';
 import { nameToJson } from '../../core/model/snapshotJson';
 import { renderEvidenceText } from '../../core/report/evidenceText';
@@ -12,15 +13,9 @@ export const EVIDENCE_SCHEMA = 'cgroup-forensics/evidence@1';
 
 /** "2h", "30m", "7d", "90s", an ISO date, or "@EPOCH": epoch seconds. */
 export function parseSince(text: string, nowSeconds: number): number {
-  const rel = /^(\d+)\s*([smhd])$/.exec(text);
-  if (rel) return nowSeconds - Number(rel[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[rel[2] as 's' | 'm' | 'h' | 'd'];
-  const epoch = /^@(\d+)$/.exec(text);
-  if (epoch) return Number(epoch[1]);
-  if (/^\d{4}-\d\d-\d\d/.test(text)) {
-    const t = Date.parse(text);
-    if (!Number.isNaN(t)) return Math.floor(t / 1000);
-  }
-  throw new UsageError(`--since takes 30m, 2h, 7d, @EPOCH or an ISO date, not '${text}'`);
+  const since = sinceSeconds(text, nowSeconds);
+  if (since === undefined) throw new UsageError(`--since takes ${SINCE_FORMS}, not '${text}'`);
+  return since;
 }
 
 export const evidenceCommand: CliCommand = {

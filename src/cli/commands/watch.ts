@@ -1,13 +1,12 @@
 import { renderFinding } from '../../core/report/findingsText';
-import { safeLogText } from '../../core/analysis/logSignatures';
 import { findGrowth } from '../../core/trends/growth';
 import { nodeStatsText, takeSample, type CountSample } from '../../core/trends/sample';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
-import { churnBetween, type ChurnRate } from '../../core/trends/churn';
+import { churnBetween } from '../../core/trends/churn';
 import { traceLiveChurn, type LiveChurn } from '../../core/trends/liveChurn';
-import { displayOf } from '../../core/model/bytes';
+import { renderChurnRatesText, renderLiveChurnText } from '../../core/report/churnText';
 import { nameToJson } from '../../core/model/snapshotJson';
 
 /** Waits ms, or less when the signal fires. */
@@ -116,14 +115,9 @@ async function churnRun(ctx: Parameters<CliCommand['run']>[0], seconds: number):
   if (ctx.options.json) {
     for (const r of rates) ctx.write(JSON.stringify({ type: 'churn', ...r, parent: nameToJson(r.parent) }) + '\n');
   } else {
-    ctx.write(rates.length ? rates.slice(0, 30).map(churnLine).join('') : `no cgroup made or removed in ${seconds} s\n`);
-    if (rates.length > 30) ctx.write(`... ${rates.length - 30} more parents\n`);
+    ctx.write(renderChurnRatesText(rates, seconds));
   }
   return EXIT.ok;
-}
-
-function churnLine(r: ChurnRate): string {
-  return `${r.hierarchy}  ${displayOf(r.parent)}  +${r.created} -${r.removed}  (${r.createdPerSecond.toFixed(2)}/s made, ${r.removedPerSecond.toFixed(2)}/s removed)\n`;
 }
 
 function writeLiveChurn(ctx: Parameters<CliCommand['run']>[0], c: LiveChurn): void {
@@ -132,10 +126,5 @@ function writeLiveChurn(ctx: Parameters<CliCommand['run']>[0], c: LiveChurn): vo
     for (const p of c.byProcess) ctx.write(JSON.stringify({ type: 'live-churn-process', ...p }) + '\n');
     return;
   }
-  const safe = (t: string): string => safeLogText(t, 200);
-  ctx.write(`bpftrace, ${c.seconds} s: by parent (made/removed/released per second)\n`);
-  for (const r of c.byParent.slice(0, 30)) ctx.write(`  [${r.root}] ${safe(r.key)}  ${(r.made / c.seconds).toFixed(2)} / ${(r.removed / c.seconds).toFixed(2)} / ${(r.released / c.seconds).toFixed(2)}\n`);
-  ctx.write('by process (made, of them still there at the end)\n');
-  for (const p of c.byProcess.slice(0, 20)) ctx.write(`  ${safe(p.comm)}  ${p.made}, ${p.notRemoved} kept\n`);
-  if (c.skipped) ctx.write(`${c.skipped} line(s) were not records (cut or forged by odd cgroup names)\n`);
+  ctx.write(renderLiveChurnText(c));
 }
