@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import type { NodeManager } from '../nodes/nodeManager';
+import { evidenceItems, type EvidenceItem } from './evidenceItems';
 import type { CgroupRef, Finding } from './finding';
 
 export type FindingsElement =
   | { type: 'node'; nodeId: string }
   | { type: 'finding'; nodeId: string; finding: Finding }
-  | { type: 'cgroup'; nodeId: string; findingId: string; ref: CgroupRef };
+  | { type: 'cgroup'; nodeId: string; findingId: string; ref: CgroupRef }
+  | { type: 'evidence'; nodeId: string; findingId: string; index: number; item: EvidenceItem };
+
+const EVIDENCE_ICONS = { log: 'output', fd: 'file-symlink-file', text: 'circle-small' } as const;
 
 const SEVERITY_ICONS = { error: 'error', warning: 'warning', info: 'info' } as const;
 const SEVERITY_COLORS = { error: 'list.errorForeground', warning: 'list.warningForeground', info: 'foreground' } as const;
@@ -36,7 +40,7 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
       }
       case 'finding': {
         const f = e.finding;
-        const item = new vscode.TreeItem(f.title, f.cgroups.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(f.title, f.cgroups.length || f.core.evidence.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `f/${e.nodeId}\u0000${f.id}`;
         item.description = f.kind;
         item.tooltip = `${f.severity}: ${f.title}\n\n${f.detail}`;
@@ -55,6 +59,16 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
         item.contextValue = 'findingCgroup';
         return item;
       }
+      case 'evidence': {
+        // Log lines are untrusted: a plain label and a plain-string tooltip, never markdown.
+        const item = new vscode.TreeItem(e.item.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `fe/${e.nodeId}\u0000${e.findingId}\u0000${e.index}`;
+        if (e.item.description) item.description = e.item.description;
+        item.tooltip = e.item.tooltip;
+        item.iconPath = new vscode.ThemeIcon(EVIDENCE_ICONS[e.item.kind]);
+        item.contextValue = `findingEvidence+${e.item.kind}`;
+        return item;
+      }
     }
   }
 
@@ -67,7 +81,13 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
       fs.sort((a, b) => rank[a.severity] - rank[b.severity] || a.title.localeCompare(b.title));
       return fs.map((finding) => ({ type: 'finding', nodeId: e.nodeId, finding }));
     }
-    if (e.type === 'finding') return e.finding.cgroups.map((ref) => ({ type: 'cgroup', nodeId: e.nodeId, findingId: e.finding.id, ref }));
+    if (e.type === 'finding') {
+      const { nodeId, finding } = e;
+      return [
+        ...finding.cgroups.map((ref): FindingsElement => ({ type: 'cgroup', nodeId, findingId: finding.id, ref })),
+        ...evidenceItems(finding.core).map((item, index): FindingsElement => ({ type: 'evidence', nodeId, findingId: finding.id, index, item })),
+      ];
+    }
     return [];
   }
 

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { takeSnapshot } from '../../core/scan';
+import type { Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { Finding } from '../findings/finding';
-import { forensicsOf } from '../findings/findingsSource';
+import { FindingsHooks } from '../findings/findingsHooks';
+import { adaptFindings, forensicsOf } from '../findings/findingsSource';
 import { readSettings } from '../settings';
 import { LOCAL_NODE, type NodeSpec } from './nodeSpec';
 import { SnapshotView } from './snapshotView';
@@ -42,12 +44,16 @@ export class NodeManager implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
   /** Fires with a node id when that node's state or snapshot changed (undefined: the list). */
   readonly onDidChange = this.emitter.event;
+  /** Evidence beyond the tree merged into each node's findings (see findingsHooks.ts). */
+  readonly findingsHooks: FindingsHooks;
 
   constructor(
     private readonly memento: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
     private readonly promptFor: (destination: string) => CredentialPrompt,
-  ) {}
+  ) {
+    this.findingsHooks = new FindingsHooks((name, e) => this.log.warn(`findings hook ${name}: ${e instanceof Error ? e.message : String(e)}`));
+  }
 
   nodes(): NodeSpec[] {
     return [LOCAL_NODE, ...this.userNodes()];
@@ -137,19 +143,7 @@ export class NodeManager implements vscode.Disposable {
           this.transports.set(id, transport);
         }
         report('taking a snapshot');
-        const result = await takeSnapshot(transport, {
-          signal: mine.signal,
-          logger: this.log,
-          maxDepth: settings.maxDepth,
-          maxCgroups: settings.maxCgroups,
-          ...(spec.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}),
-          onProgress: (p) => report(`${p.cgroups} cgroups (${p.hierarchy})`),
-        });
-        if (!result.ok) {
-          if (result.error.code === 'cancelled') throw new vscode.CancellationError();
-          throw new Error(result.error.message);
-        }
-        view = new SnapshotView(result.value);
+        view = new SnapshotView(await this.snapshotOf(spec, transport, mine.signal, report));
       }
       for (const w of view.snapshot.warnings) this.log.warn(`${spec.label}: ${w}`);
       report('reading kubelet and runtime facts');
@@ -160,7 +154,7 @@ export class NodeManager implements vscode.Disposable {
       });
       if (f.factsError) this.log.warn(`${spec.label}: node facts: ${f.factsError}`);
       if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
-      const state: NodeState = { status: 'connected', view, findings: f.findings, report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
+      const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
       this.setState(id, state);
       return state;
     } catch (e) {
@@ -178,6 +172,48 @@ export class NodeManager implements vscode.Disposable {
       signal.removeEventListener('abort', onAbort);
       if (this.running.get(id) === mine) this.running.delete(id);
     }
+  }
+
+  /**
+   * A snapshot of a connected node taken now, with the node's walk settings, without touching its
+   * state (Trace Cgroup Churn compares two). Throws CancellationError, or Error with the reason.
+   */
+  async snapshotNow(id: string, signal: AbortSignal, report: (message: string) => void = () => undefined): Promise<Snapshot> {
+    const spec = this.spec(id);
+    const transport = this.transports.get(id);
+    if (!spec || spec.kind === 'snapshot' || !transport) throw new Error(`${spec?.label ?? id} is not a connected live node`);
+    return this.snapshotOf(spec, transport, signal, report);
+  }
+
+  private async snapshotOf(spec: NodeSpec, transport: Transport, signal: AbortSignal, report: (message: string) => void): Promise<Snapshot> {
+    const settings = readSettings();
+    const result = await takeSnapshot(transport, {
+      signal,
+      logger: this.log,
+      maxDepth: settings.maxDepth,
+      maxCgroups: settings.maxCgroups,
+      ...(spec.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}),
+      onProgress: (p) => report(`${p.cgroups} cgroups (${p.hierarchy})`),
+    });
+    if (!result.ok) {
+      if (result.error.code === 'cancelled') throw new vscode.CancellationError();
+      throw new Error(result.error.message);
+    }
+    return result.value;
+  }
+
+  /** Runs the findings hooks again over a connected node's analysis (a hook's data changed). */
+  reapplyFindings(id: string): ConnectedState | undefined {
+    const s = this.state(id);
+    if (s.status !== 'connected') return undefined;
+    const next: ConnectedState = { ...s, findings: this.findingsOf(id, s.view, s.report, s.facts) };
+    this.setState(id, next);
+    return next;
+  }
+
+  /** The engine's findings with every hook's evidence merged in, as the views show them. */
+  private findingsOf(nodeId: string, view: SnapshotView, report: ForensicsReport, facts: RuntimeFacts): Finding[] {
+    return adaptFindings(view.snapshot, this.findingsHooks.apply({ nodeId, snapshot: view.snapshot, report, facts }));
   }
 
   disconnect(id: string): void {
