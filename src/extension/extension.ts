@@ -15,12 +15,15 @@ import { registerSshTransportFactory } from './nodes/transports';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
+import { registerTrendSampling, type TrendSampler } from './trends/trendSampler';
 
 /** What activate() hands back: the extension-host tests reach the live state through it. */
 export interface CgroupForensicsApi {
   nodes: NodeManager;
   nodesTree: NodesTreeProvider;
   findingsTree: FindingsTreeProvider;
+  /** The background trend sampler: the samples per node (TrendHistory) for the trend chart. */
+  trends: TrendSampler;
 }
 
 /**
@@ -56,8 +59,10 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   registerReportCommands(context, log, nodes);
   // The flame view (src/extension/flame/, built separately) registers cgroupForensics.openFlameView here.
   registerFlameView(context, log, nodes);
+  // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
+  const trends = registerTrendSampling(context, log, nodes);
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
-  return { nodes, nodesTree, findingsTree };
+  return { nodes, nodesTree, findingsTree, trends };
 }
 
 export function deactivate(): void {

@@ -24,6 +24,10 @@ export interface Settings {
   refreshIntervalSeconds: number;
   /** Children shown per level before a "load more" leaf. */
   pageSize: number;
+  /** Seconds between trend samples of every connected node; 0 (the default) = only nodes started by command. */
+  trendSampleIntervalSeconds: number;
+  /** Trend samples kept per node (memory and globalStorage). */
+  trendKeepSamples: number;
 }
 
 export const SECTION = 'cgroupForensics';
@@ -46,6 +50,8 @@ export function readSettings(): Settings {
     treeStat: stat === 'procs' || stat === 'pids' || stat === 'none' ? stat : 'memory',
     refreshIntervalSeconds: num('refresh.intervalSeconds', 0),
     pageSize: num('tree.pageSize', 200, 10),
+    trendSampleIntervalSeconds: num('trends.sampleIntervalSeconds', 0),
+    trendKeepSamples: num('trends.keepSamples', 1440, 1),
   };
 }
 
