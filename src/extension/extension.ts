@@ -5,6 +5,8 @@ import { registerFixCommands } from './commands/fixCommands';
 import { registerFlameView } from './flame/registerFlameView';
 import { registerNodeCommands } from './commands/nodeCommands';
 import { registerReportCommands } from './commands/reportCommands';
+import { createSnapshotStore, keptSnapshotsOf, registerSnapshotCommands } from './commands/snapshotCommands';
+import type { SnapshotStore } from './nodes/snapshotStore';
 import { FindingsTreeProvider } from './findings/findingsTree';
 import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
 import { createLog } from './log';
@@ -22,6 +24,8 @@ export interface CgroupForensicsApi {
   nodes: NodeManager;
   nodesTree: NodesTreeProvider;
   findingsTree: FindingsTreeProvider;
+  /** The snapshots kept per node (globalStorage/snapshots) for Compare with Earlier Snapshot. */
+  snapshots: SnapshotStore;
   /** The background trend sampler: the samples per node (TrendHistory) for the trend chart. */
   trends: TrendSampler;
 }
@@ -58,11 +62,13 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   registerFixCommands(context, log, nodes, nodeFiles);
   registerReportCommands(context, log, nodes);
   // The flame view (src/extension/flame/, built separately) registers cgroupForensics.openFlameView here.
-  registerFlameView(context, log, nodes);
+  const snapshots = createSnapshotStore(context, log);
+  const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));
+  registerSnapshotCommands(context, log, nodes, snapshots, flame);
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = registerTrendSampling(context, log, nodes);
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
-  return { nodes, nodesTree, findingsTree, trends };
+  return { nodes, nodesTree, findingsTree, trends, snapshots };
 }
 
 export function deactivate(): void {

@@ -20,6 +20,10 @@ export interface Settings {
   /** Cgroups younger than this many seconds are never called orphans (a pod may be starting). */
   orphanGraceSeconds: number;
   treeStat: TreeStat;
+  /** Snapshots kept per node for "compare with an earlier snapshot"; 0 keeps none. */
+  snapshotsKeep: number;
+  /** Total size of the kept snapshots over every node, in bytes. */
+  snapshotsMaxBytes: number;
   /** Seconds between automatic snapshot refreshes of connected nodes; 0 = off. */
   refreshIntervalSeconds: number;
   /** Children shown per level before a "load more" leaf. */
@@ -48,6 +52,8 @@ export function readSettings(): Settings {
     maxCgroups: num('scan.maxCgroups', 1_000_000, 1),
     orphanGraceSeconds: num('orphans.gracePeriodSeconds', 600),
     treeStat: stat === 'procs' || stat === 'pids' || stat === 'none' ? stat : 'memory',
+    snapshotsKeep: num('snapshots.keep', 10),
+    snapshotsMaxBytes: num('snapshots.maxMegabytes', 200) * 1024 * 1024,
     refreshIntervalSeconds: num('refresh.intervalSeconds', 0),
     pageSize: num('tree.pageSize', 200, 10),
     trendSampleIntervalSeconds: num('trends.sampleIntervalSeconds', 0),

@@ -24,6 +24,16 @@ export interface FlameHost {
   bundleDir: vscode.Uri;
   /** Reveal a cgroup (relative byte-string path) of a node in the Nodes tree. */
   reveal(nodeId: string, hierarchy: string, path: string): Promise<void>;
+  /** The snapshots kept on disk per node (snapshotStore), offered as baselines beside the in-memory ones. */
+  kept?: KeptSnapshots;
+}
+
+/** What the flame view needs of the snapshot store. */
+export interface KeptSnapshots {
+  /** Newest first; only small metadata. */
+  list(nodeId: string): Promise<{ takenAt: number; cgroups: number; bytes: number }[]>;
+  /** Throws when the file cannot be read. */
+  load(nodeId: string, takenAt: number): Promise<Snapshot>;
 }
 
 const HISTORY = 8;
@@ -79,6 +89,21 @@ export class FlamePanel implements vscode.Disposable {
 
   snapshot(): Snapshot | undefined {
     return this.current;
+  }
+
+  /** Compare mode against `s` (Compare with Earlier Snapshot); sent now, or on 'ready'. */
+  async setBaseline(s: Snapshot): Promise<void> {
+    this.baseline = s;
+    if (this.ready) await this.sendSnapshot(s, 'baseline');
+  }
+
+  baselineSnapshot(): Snapshot | undefined {
+    return this.baseline;
+  }
+
+  /** The webview said 'ready' (and so has been sent the current and baseline snapshots). */
+  isReady(): boolean {
+    return this.ready;
   }
 
   /** Focus a cgroup ("Show in flame view"); path is the byte-string path relative to the walk root. */
@@ -183,16 +208,26 @@ export class FlamePanel implements vscode.Disposable {
   }
 
   private async pickBaseline(): Promise<Snapshot | undefined> {
-    type Item = vscode.QuickPickItem & { snapshot?: Snapshot; file?: true };
+    type Item = vscode.QuickPickItem & { snapshot?: Snapshot; keptAt?: number; file?: true };
     const items: Item[] = this.history.map((s) => ({
       label: new Date(s.takenAt).toLocaleString(),
       description: `${ago(s.takenAt)} · ${s.hierarchies.reduce((a, h) => a + h.tree.size, 0)} cgroups`,
       snapshot: s,
     }));
+    // The snapshots kept on disk for this node, less those in memory (the same takenAt) and the one shown.
+    const seen = new Set([...this.history.map((s) => s.takenAt), ...(this.current ? [this.current.takenAt] : [])]);
+    const kept = this.host.kept ? await this.host.kept.list(this.source.id).catch((e: unknown) => (this.host.log.warn(`flame view: kept snapshots: ${e instanceof Error ? e.message : String(e)}`), [])) : [];
+    for (const k of kept) {
+      if (seen.has(k.takenAt)) continue;
+      seen.add(k.takenAt);
+      items.push({ label: new Date(k.takenAt).toLocaleString(), description: `${ago(k.takenAt)} · ${k.cgroups} cgroups · kept`, keptAt: k.takenAt });
+    }
+    items.sort((a, b) => (b.snapshot?.takenAt ?? b.keptAt ?? 0) - (a.snapshot?.takenAt ?? a.keptAt ?? 0));
     items.push({ label: 'Open a snapshot file…', description: 'saved with cgroup-forensics scan --json', file: true });
     const picked = await vscode.window.showQuickPick(items, { placeHolder: `Compare ${this.source.label} now with…`, ignoreFocusOut: true });
     if (!picked) return undefined;
     if (picked.snapshot) return picked.snapshot;
+    if (picked.keptAt !== undefined && this.host.kept) return this.host.kept.load(this.source.id, picked.keptAt);
     const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Snapshot JSON': ['json'] }, title: 'Baseline snapshot' });
     const file = files?.[0];
     if (!file) return undefined;

@@ -2,7 +2,13 @@ import * as vscode from 'vscode';
 import type { Snapshot } from '../../core/model/snapshot';
 import { takeSnapshot } from '../../core/scan';
 import { LocalTransport } from '../../core/transport/local';
-import { FLAME_VIEW_TYPE, FlamePanel, type FlameHost, type FlameSource } from './flamePanel';
+import { FLAME_VIEW_TYPE, FlamePanel, type FlameHost, type FlameSource, type KeptSnapshots } from './flamePanel';
+
+/** What other commands use of the flame view. */
+export interface FlameViewApi {
+  /** Opens (or reveals) the view of a node, in compare mode against `baseline`. */
+  openWithBaseline(nodeId: string, baseline: Snapshot): Promise<FlamePanel | undefined>;
+}
 
 /**
  * What the flame view needs of the Nodes tree's node manager, structurally, so the view works
@@ -34,11 +40,12 @@ function treeTarget(arg: unknown): TreeTarget | undefined {
 
 const LOCAL_ID = 'local';
 
-export function registerFlameView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes?: FlameNodes): void {
+export function registerFlameView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes?: FlameNodes, kept?: KeptSnapshots): FlameViewApi {
   const panels = new Map<string, FlamePanel>();
   const host: FlameHost = {
     log,
     bundleDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
+    ...(kept ? { kept } : {}),
     async reveal(nodeId, hierarchy, path) {
       // The Nodes tree owns reveal; without it (or without that node) selecting only selects.
       const commands = await vscode.commands.getCommands(true);
@@ -162,4 +169,11 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     }),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
   );
+  return {
+    async openWithBaseline(nodeId, baseline) {
+      const p = await open({ nodeId });
+      if (p) await p.setBaseline(baseline);
+      return p;
+    },
+  };
 }

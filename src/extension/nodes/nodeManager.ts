@@ -44,6 +44,9 @@ export class NodeManager implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
   /** Fires with a node id when that node's state or snapshot changed (undefined: the list). */
   readonly onDidChange = this.emitter.event;
+  private readonly scannedEmitter = new vscode.EventEmitter<{ id: string; snapshot: SnapshotView['snapshot'] }>();
+  /** Fires after a refresh became 'connected' with a new snapshot (the snapshot store keeps it). */
+  readonly onDidScan = this.scannedEmitter.event;
   /** Evidence beyond the tree merged into each node's findings (see findingsHooks.ts). */
   readonly findingsHooks: FindingsHooks;
 
@@ -156,6 +159,7 @@ export class NodeManager implements vscode.Disposable {
       if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
       const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
       this.setState(id, state);
+      this.scannedEmitter.fire({ id, snapshot: view.snapshot });
       return state;
     } catch (e) {
       if (mine.signal.aborted || e instanceof vscode.CancellationError || (e instanceof Error && e.name === 'AbortError')) {
@@ -237,5 +241,6 @@ export class NodeManager implements vscode.Disposable {
     for (const c of this.running.values()) c.abort();
     for (const id of [...this.transports.keys()]) this.dropTransport(id);
     this.emitter.dispose();
+    this.scannedEmitter.dispose();
   }
 }
