@@ -21,8 +21,9 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', '*.node'] },
-  // The flame view's browser bundle (JS + CSS); the panel's localResourceRoots is this folder only.
-  { ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { flame: 'webview/src/main.ts' }, outdir: 'dist/webview' },
+  // The flame view's and trend chart's browser bundles (JS + CSS each); the panels'
+  // localResourceRoots is this folder only.
+  { ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { flame: 'webview/src/main.ts', trend: 'webview/src/trend/main.ts' }, outdir: 'dist/webview' },
 ];
 
 if (watch) {

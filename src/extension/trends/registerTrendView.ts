@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { pickNode } from '../commands/pick';
+import type { NodeManager } from '../nodes/nodeManager';
+import type { TrendHistory } from './trendHistory';
+import { TREND_VIEW_TYPE, TrendPanel, type TrendHost } from './trendPanel';
+
+export const START_SAMPLING_COMMAND = 'cgroupForensics.startTrendSampling';
+
+/** A history with nothing in it: the chart's empty state, for an extension without a sampler. */
+const NO_HISTORY: TrendHistory = {
+  samples: () => [],
+  onDidSample: () => ({ dispose() {} }),
+  isSampling: () => false,
+};
+
+/**
+ * "Show Cgroup Trends": one chart panel per node over the background sampler's history (read
+ * only). The chart's empty-state button runs the sampler's own start command for the node.
+ */
+export function registerTrendView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, history: TrendHistory = NO_HISTORY): void {
+  const panels = new Map<string, TrendPanel>();
+  const host: TrendHost = {
+    log,
+    bundleDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
+    history,
+    async startSampling(nodeId) {
+      const commands = await vscode.commands.getCommands(true);
+      if (!commands.includes(START_SAMPLING_COMMAND)) return 'trend sampling is not available in this version';
+      try {
+        await vscode.commands.executeCommand(START_SAMPLING_COMMAND, { nodeId });
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
+  };
+
+  const labelOf = (id: string): string => nodes.spec(id)?.label ?? id;
+
+  const panelFor = (nodeId: string, existing?: vscode.WebviewPanel): TrendPanel => {
+    const open = panels.get(nodeId);
+    if (open && !existing) {
+      open.panel.reveal(undefined, false);
+      return open;
+    }
+    const panel = existing ?? vscode.window.createWebviewPanel(TREND_VIEW_TYPE, `Trends: ${labelOf(nodeId)}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [host.bundleDir] });
+    const p = new TrendPanel(panel, { id: nodeId, label: labelOf(nodeId) }, host);
+    panels.set(nodeId, p);
+    p.onDidDispose(() => {
+      if (panels.get(nodeId) === p) panels.delete(nodeId);
+    });
+    return p;
+  };
+
+  registerCommand(context, log, 'cgroupForensics.showTrends', async (arg?: unknown) => panelFor(await pickNode(nodes, arg, 'Show the cgroup trends of which node?')));
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(TREND_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        // The webview keeps only its node id and view choices; the samples come from the history again.
+        const nodeId = (state as { nodeId?: unknown } | undefined)?.nodeId;
+        if (typeof nodeId !== 'string' || !nodes.spec(nodeId)) {
+          panel.dispose();
+          return;
+        }
+        panelFor(nodeId, panel);
+      },
+    }),
+    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+  );
+}

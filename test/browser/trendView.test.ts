@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { growthOf } from '../../src/core/trends/growth';
+import { takeSample, type CountSample } from '../../src/core/trends/sample';
+import { LocalTransport } from '../../src/core/transport/local';
+import type { TrendSample } from '../../src/extension/trends/trendProtocol';
+import { formatRate } from '../../webview/src/trend/series';
+import { CgroupSandbox } from '../support/cgroupSandbox';
+import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { launchChromium } from './support/flamePage';
+import { openTrendPage, post, sentBy, trendBundleMissing, type TrendPage } from './trendPage';
+
+// The real trend bundle in Debian's Chromium (trendPage.ts: acquireVsCodeApi is the one stub),
+// fed real samples (core's takeSample, the watch program the sampler runs) of a kubelet-shaped
+// tree that grows in the kernel's cgroup2 hierarchy between samples. Where exact numbers are the
+// point (a rate of exactly +60/hour, 1,440 x 20 for speed) the samples are written out as data.
+const OUT = join(__dirname, '..', '..', 'test-output');
+const HOSTILE = '<img src=x onerror=window.__pwned=1>';
+const mounts = cgroupMounts();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A hierarchy growing by one cgroup a minute (100 -> 110 over 11 samples), the new ones all dying. */
+function minuteSamples(n = 11, t0 = 1_760_000_000): TrendSample[] {
+  return Array.from({ length: n }, (_, i) => ({
+    time: t0 + 60 * i,
+    hierarchies: [
+      { kind: 'v2' as const, hierarchy: 'unified', dir: '/sys/fs/cgroup', live: 100, dying: i },
+      { kind: 'v1' as const, hierarchy: 'memory', dir: '/sys/fs/cgroup/memory', live: 50 },
+    ],
+    kubepods: [{ hierarchy: 'unified', dir: '/sys/fs/cgroup/kubepods.slice', live: 20, dying: 0 }],
+    node: { memTotalKb: 8_000_000, memAvailableKb: 4_000_000 - 1000 * i, slabKb: 200_000 + 500 * i, sUnreclaimKb: 90_000, percpuKb: 3000 + 100 * i, load1: 0.5 },
+  }));
+}
+
+/** A day at one sample a minute, 20 series (10 hierarchies, 10 kubepods subtrees), all with dying counts. */
+function daySamples(): TrendSample[] {
+  const t0 = 1_760_000_000;
+  return Array.from({ length: 1440 }, (_, i) => ({
+    time: t0 + 60 * i,
+    hierarchies: Array.from({ length: 10 }, (_, h) => ({ kind: 'v2' as const, hierarchy: `h${h}`, dir: `/h${h}`, live: 1000 + h * 50 + ((i * (h + 1)) % 37), dying: Math.floor(i / (h + 2)) })),
+    kubepods: Array.from({ length: 10 }, (_, k) => ({ hierarchy: 'unified', dir: `/kubepods.slice/q${k}`, live: 200 + ((i * 7 + k) % 23), dying: k })),
+    node: { memAvailableKb: 4_000_000 - i, slabKb: 200_000 + i, percpuKb: 3000 + (i % 50) },
+  }));
+}
+
+describe('trend chart in Chromium (real bundle, real samples)', function () {
+  let box: CgroupSandbox | undefined;
+  let browser: Browser | undefined;
+  const real: CountSample[] = [];
+  let view: TrendPage | undefined;
+
+  before(async function () {
+    needs(this, trendBundleMissing());
+    needs(this, mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount');
+    box = CgroupSandbox.create(mounts.v2!, 'trend');
+    // The walk root's own name is hostile: it is in every kubepods series' label.
+    box.mkdir(`${HOSTILE}/kubepods.slice/kubepods-burstable.slice`);
+    const root = join(box.root, HOSTILE);
+    for (let s = 0; s < 5; s++) {
+      for (let p = 0; p < 3; p++) box.mkdir(`${HOSTILE}/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${s}_${p}.slice`);
+      const r = await takeSample(new LocalTransport(), { cgroupRoot: root });
+      assert.ok(r.ok, r.ok ? '' : r.error.message);
+      real.push(r.value);
+      if (s < 4) await sleep(1100); // the node's clock counts whole seconds
+    }
+    browser = await launchChromium();
+    mkdirSync(OUT, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await box?.cleanup();
+  });
+
+  afterEach(function () {
+    if (view && this.currentTest?.state === 'passed') assert.deepEqual(view.errors, [], 'the page reported errors');
+    view = undefined;
+  });
+
+  async function open(samples: readonly TrendSample[], o: { sampling?: boolean; state?: unknown; width?: number } = {}): Promise<Page> {
+    view = await openTrendPage(browser!, { ...(o.state !== undefined ? { state: o.state } : {}), ...(o.width ? { width: o.width } : {}) });
+    await post(view.page, [{ type: 'init', nodeId: 'local', label: 'This machine', sampling: o.sampling ?? true, samples }]);
+    if (samples.length > 0) await view.page.waitForFunction(() => /sample/.test(document.getElementById('status')!.textContent ?? ''));
+    return view.page;
+  }
+
+  async function rateOf(page: Page, key: string): Promise<string> {
+    return page.evaluate((k) => [...document.querySelectorAll('#growth-table tbody tr')].find((tr) => (tr as HTMLElement).dataset.key === k)?.querySelector('td.rate')?.textContent ?? '(no row)', key);
+  }
+
+  it('draws one line per series of real samples (dying dashed) with the growth rates core computes', async () => {
+    const page = await open(real);
+    const growth = growthOf(real);
+    const keys = new Set([...real.flatMap((s) => s.hierarchies.map((h) => `hierarchy ${h.hierarchy}`)), ...real.flatMap((s) => s.kubepods.map((k) => `${k.hierarchy} ${k.dir}`))]);
+    // unified itself, kubepods.slice and its two QoS subtrees.
+    assert.equal(keys.size, 4);
+    const solid = await page.locator('#count-chart path.series-line:not(.dashed)').count();
+    const dashed = await page.locator('#count-chart path.series-line.dashed').count();
+    assert.equal(solid, keys.size);
+    assert.equal(dashed, keys.size, 'cgroup2 tells dying counts for every series');
+    // Every line has a point per sample (5 samples: no thinning).
+    const ds = await page.locator('#count-chart path.series-line:not(.dashed)').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''));
+    for (const d of ds) assert.equal(d.split(/[ML]/).filter((x) => x !== '').length, real.length, d);
+    for (const g of growth) assert.equal(await rateOf(page, g.key), formatRate(g.perHour), g.key);
+    // The besteffort subtree grew by 3 pod cgroups a sample, so its rate is positive and large.
+    const besteffort = growth.find((g) => g.key.endsWith('kubepods-besteffort.slice'));
+    assert.ok(besteffort && besteffort.last - besteffort.first === 12, JSON.stringify(besteffort));
+    assert.match(await rateOf(page, besteffort.key), /^\+\d+\/hour$/);
+    await page.screenshot({ path: join(OUT, 'trend-real-dark.png'), fullPage: true });
+  });
+
+  it('shows +60/hour for a series growing one a minute, and the sustained-growth finding as a banner', async () => {
+    const page = await open(minuteSamples());
+    assert.equal(await rateOf(page, 'hierarchy unified'), '+60/hour');
+    assert.equal(await rateOf(page, 'hierarchy memory'), '0/hour');
+    const row = page.locator('#growth-table tbody tr[data-key="hierarchy unified"]');
+    assert.equal(await row.locator('td.first-last').textContent(), '100 → 110');
+    assert.equal(await row.locator('td.dying').textContent(), '0 → 10');
+    const banner = page.locator('#growth-banner');
+    assert.ok(await banner.isVisible());
+    assert.deepEqual(await banner.locator('li').allTextContents(), ['+60 cgroups/hour in hierarchy unified, dying share rising']);
+    // Node stats: a small chart each for MemAvailable, Slab and Percpu.
+    assert.ok(await page.locator('#node-stats').isVisible());
+    assert.equal(await page.locator('#node-stats .node-chart:visible path.series-line').count(), 3);
+    // The time axis is in local time (the page's zone; the ticks say hours and minutes).
+    const ticks = await page.locator('#count-chart .x-axis .tick text').allTextContents();
+    assert.ok(ticks.length >= 2 && ticks.every((t) => /^\d\d:\d\d$|^[A-Z]|^\d+$|PM|AM/.test(t)), ticks.join(','));
+    await page.screenshot({ path: join(OUT, 'trend-growth-dark.png'), fullPage: true });
+  });
+
+  it('shows a hostile series name as text in the table and the tooltip, never as HTML', async () => {
+    const page = await open(real);
+    const names = await page.locator('#growth-table .series-name').allTextContents();
+    assert.ok(names.some((n) => n.includes(HOSTILE)), names.join('\n'));
+    assert.equal(await page.locator('img').count(), 0);
+    // Hover the middle of the chart: the tooltip lists every series shown, names as text.
+    const b = (await page.locator('#count-chart rect.overlay').boundingBox())!;
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    await page.waitForFunction(() => !document.getElementById('tooltip')!.hidden);
+    const labels = await page.locator('#tooltip th').allTextContents();
+    assert.ok(labels.some((l) => l.includes(HOSTILE)), labels.join('\n'));
+    assert.equal(await page.locator('#tooltip td').count(), 4);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
+  it('shows the empty state, and its button asks the host to start sampling', async () => {
+    const page = await open([], { sampling: false });
+    await page.locator('#empty').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#empty-text').textContent(), 'No samples yet — start trend sampling on this node');
+    assert.ok(!(await page.locator('#count-chart').isVisible()));
+    await page.locator('#start-sampling').click();
+    const starts = (await sentBy(page)).filter((m) => m.type === 'startSampling');
+    assert.equal(starts.length, 1);
+    assert.deepEqual(Object.keys(starts[0]!).sort(), ['requestId', 'type']);
+    await post(page, [
+      { type: 'sampling', sampling: true },
+      { type: 'reply', requestId: starts[0]!.requestId, ok: true },
+    ]);
+    await page.waitForFunction(() => /Sampling started/.test(document.getElementById('empty-note')!.textContent ?? ''));
+    assert.match((await page.locator('#empty-text').textContent()) ?? '', /trend sampling is running/);
+    assert.ok(!(await page.locator('#start-sampling').isVisible()));
+    // The first sample replaces the empty state with the chart.
+    await post(page, [{ type: 'append', sample: minuteSamples(1)[0], kept: 1, sampling: true }]);
+    await page.locator('#count-chart svg').waitFor({ state: 'visible' });
+    assert.ok(!(await page.locator('#empty').isVisible()));
+  });
+
+  it('appends a sample: the line gains a point, the table and banner follow, and dropped samples go', async () => {
+    const samples = minuteSamples(3);
+    const page = await open(samples);
+    assert.ok(!(await page.locator('#growth-banner').isVisible()), 'three samples are too few to call growth sustained');
+    const points = async (): Promise<number> => ((await page.locator('#count-chart path.series-line[data-key="hierarchy unified"]').getAttribute('d')) ?? '').split(/[ML]/).filter((x) => x !== '').length;
+    assert.equal(await points(), 3);
+    const more = minuteSamples(12).slice(3);
+    await post(page, [{ type: 'append', sample: more[0], kept: 4, sampling: true }]);
+    await page.waitForFunction(() => /4 samples/.test(document.getElementById('status')!.textContent ?? ''));
+    assert.equal(await points(), 4);
+    assert.equal(await page.locator('#growth-table tbody tr[data-key="hierarchy unified"] td.first-last').textContent(), '100 → 103');
+    // A new series appears mid-way: drawn from where it starts, listed, offered in the picker.
+    const withNew = { ...more[1]!, kubepods: [...more[1]!.kubepods, { hierarchy: 'unified', dir: '/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice', live: 7, dying: 1 }] };
+    await post(page, [{ type: 'append', sample: withNew, kept: 5, sampling: true }]);
+    await page.waitForFunction(() => document.querySelectorAll('#growth-table tbody tr').length === 4);
+    assert.equal(await page.locator('#series vscode-option').count(), 4);
+    for (const s of more.slice(2)) await post(page, [{ type: 'append', sample: s, kept: 100, sampling: true }]);
+    await page.waitForFunction(() => /12 samples/.test(document.getElementById('status')!.textContent ?? ''));
+    assert.deepEqual(await page.locator('#growth-banner li').allTextContents(), ['+60 cgroups/hour in hierarchy unified, dying share rising']);
+    // The host kept only the newest 6: so does the view.
+    await post(page, [{ type: 'append', sample: { ...more[8]!, time: more[8]!.time + 60 }, kept: 6, sampling: true }]);
+    await page.waitForFunction(() => /6 samples/.test(document.getElementById('status')!.textContent ?? ''));
+    assert.equal(await points(), 6);
+  });
+
+  it('hides a series from the table or the picker, and restores that choice from its saved state', async () => {
+    const page = await open(minuteSamples());
+    await page.locator('#growth-table tbody tr[data-key="hierarchy memory"]').click();
+    assert.equal(await page.locator('#count-chart path.series-line[data-key="hierarchy memory"]').count(), 0);
+    const state = await page.evaluate(() => (window as unknown as { __state: { hidden: string[]; nodeId: string } }).__state);
+    assert.deepEqual(state.hidden, ['hierarchy memory']);
+    assert.equal(state.nodeId, 'local');
+    const again = await open(minuteSamples(), { state });
+    assert.equal(await again.locator('#count-chart path.series-line[data-key="hierarchy memory"]').count(), 0);
+    assert.equal(await again.locator('#count-chart path.series-line[data-key="hierarchy unified"]').count(), 1);
+    await again.locator('#growth-table tbody tr[data-key="hierarchy memory"]').click();
+    assert.equal(await again.locator('#count-chart path.series-line[data-key="hierarchy memory"]').count(), 1);
+  });
+
+  it('logs and ignores malformed messages from the host', async () => {
+    const page = await open(minuteSamples(2));
+    await post(page, [
+      { type: 'init', nodeId: 'x', label: 'x', sampling: false, samples: [{ time: 'soon', hierarchies: [], kubepods: [] }] },
+      { type: 'append', sample: { time: 1, hierarchies: [{ kind: 'v3', hierarchy: 'u', dir: '/', live: 1 }], kubepods: [] }, kept: 1, sampling: true },
+      { type: 'nonsense' },
+    ]);
+    await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'log').length >= 3);
+    assert.match((await page.locator('#status').textContent()) ?? '', /2 samples/);
+    view!.errors = view!.errors.filter((e) => !/ignored a message/.test(e));
+  });
+
+  it('stays fast with 1,440 samples x 20 series', async () => {
+    const samples = daySamples();
+    const page = await open(samples, { width: 1400 });
+    const lines = Number(await page.locator('#main').getAttribute('data-lines'));
+    assert.equal(lines, 40, 'twenty totals and twenty dashed dying lines');
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) {
+      await post(page, [{ type: 'append', sample: { ...samples[1439]!, time: samples[1439]!.time + 60 * (i + 1) }, kept: 1440, sampling: true }]);
+      await page.waitForFunction((n) => performance.getEntriesByName('trend-render').length >= n, i + 2);
+    }
+    const elapsed = Date.now() - t0;
+    const [render, chart, growth] = await page.evaluate(() => ['trend-render', 'trend-chart', 'trend-growth'].map((n) => performance.getEntriesByName(n).map((e) => e.duration)));
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(
+      `      (first render ${render![0]!.toFixed(0)} ms; appends: render median ${median(render!.slice(1)).toFixed(0)} ms, worst ${Math.max(...render!.slice(1)).toFixed(0)} ms ` +
+        `(chart ${median(chart!.slice(1)).toFixed(0)}, growth ${median(growth!.slice(1)).toFixed(0)}); 10 appends end to end ${elapsed} ms)`,
+    );
+    // Generous bounds: the machine is shared; the figures above are what to watch.
+    assert.ok(render![0]! < 1000, `first render ${render![0]} ms`);
+    assert.ok(median(render!.slice(1)) < 400, `append render median ${median(render!.slice(1))} ms`);
+    await page.screenshot({ path: join(OUT, 'trend-day-dark.png'), fullPage: true });
+    // In a narrow panel a line holds more samples than pixels: thinned to each pixel's extremes.
+    const narrow = await open(samples, { width: 600 });
+    const drawn = await narrow.locator('#count-chart path.series-line').evaluateAll((ps) => ps.reduce((a, p) => a + (p.getAttribute('d') ?? '').split(/[ML]/).length - 1, 0));
+    assert.ok(drawn < 40 * 1440 * 0.8, `${drawn} points drawn of ${40 * 1440}`);
+  });
+});
