@@ -29,7 +29,7 @@ interface Job {
  * (one round trip, src/core/trends/watch.sh) every N seconds; never two of one node in flight.
  * Samples are kept per node (SampleStore, JSON Lines in globalStorage) for the trend chart
  * (TrendHistory) and judged with findGrowth after each one; sustained growth becomes findings of
- * the node (growthFindings(); the Findings view shows them once findings from other sources merge).
+ * the node (a findings hook named "trends").
  *
  * Off by default. On for a node by the Start Trend Sampling command (the interval is remembered
  * per node) or for every connected node when cgroupForensics.trends.sampleIntervalSeconds > 0.
@@ -46,6 +46,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
   private readonly store: SampleStore;
   private readonly status: vscode.StatusBarItem;
   private readonly subs: vscode.Disposable[] = [];
+  private readonly removeHook: () => void;
 
   constructor(
     private readonly nodes: NodeManager,
@@ -57,6 +58,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     this.status = vscode.window.createStatusBarItem('cgroupForensics.trendSampling', vscode.StatusBarAlignment.Left, 0);
     this.status.name = 'Cgroup Forensics trend sampling';
     this.status.command = 'cgroupForensics.stopTrendSampling';
+    this.removeHook = nodes.findingsHooks.add('trends', (findings, input) => [...findings, ...(this.growth.get(input.nodeId) ?? [])]);
     this.subs.push(
       nodes.onDidChange((id) => this.nodeChanged(id)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -223,7 +225,11 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     }
     this.emitter.fire({ nodeId, sample });
     this.updateStatus();
-    this.growth.set(nodeId, findGrowth(this.store.samples(nodeId)));
+    const before = this.growth.get(nodeId) ?? [];
+    const now = findGrowth(this.store.samples(nodeId));
+    this.growth.set(nodeId, now);
+    // Findings are re-made only when there is something to show or take away.
+    if (now.length || before.length) this.nodes.reapplyFindings(nodeId);
   }
 
   private label(nodeId: string): string {
@@ -244,6 +250,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
 
   dispose(): void {
     for (const id of [...this.jobs.keys()]) this.halt(id);
+    this.removeHook();
     for (const s of this.subs) s.dispose();
     this.status.dispose();
     this.emitter.dispose();
