@@ -149,7 +149,8 @@ function collect(h: Hierarchy, desc: Int32Array, into: Subtree[], measure: (i: n
   }
 }
 
-function dyingOf(snapshot: Snapshot, h: Hierarchy): Partial<HierarchySummary> {
+/** Dying cgroups of one hierarchy, where the kernel tells (v2 cgroup.stat; v1 /proc/cgroups of a whole walk). */
+export function dyingOf(snapshot: Snapshot, h: Hierarchy): Partial<HierarchySummary> {
   const t = h.tree;
   if (t.size === 0) return {};
   if (h.kind === 'v2') {

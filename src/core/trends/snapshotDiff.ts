@@ -1,4 +1,4 @@
-import { summarize, type HierarchySummary } from '../analysis/summary';
+import { dyingOf } from '../analysis/summary';
 import { cgroupPath, type Hierarchy, type Snapshot } from '../model/snapshot';
 import { treeIdentities } from '../model/treeIdentity';
 import { cgroupChanges, churnOf, type ChurnRate } from './churn';
@@ -46,12 +46,9 @@ export interface SnapshotDiff {
 /** The differences between an earlier snapshot `a` and a later `b` of the same node. */
 export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
   const changes = cgroupChanges(a, b);
-  const sa = summarize(a, 0);
-  const sb = summarize(b, 0);
-  const dyingOf = (s: HierarchySummary[], h: Hierarchy): number | undefined => s.find((x) => x.name === h.name && x.walkRoot === h.walkRoot)?.dying;
   const hierarchies = changes.map((c): HierarchyDiff => {
-    const dyingBefore = dyingOf(sa.hierarchies, c.before);
-    const dyingAfter = dyingOf(sb.hierarchies, c.after);
+    const dyingBefore = dyingOf(a, c.before).dying;
+    const dyingAfter = dyingOf(b, c.after).dying;
     return {
       hierarchy: c.hierarchy,
       kind: c.after.kind,
