@@ -44,7 +44,8 @@ export const watchCommand: CliCommand = {
   --method M              auto (default), bpftrace or snapshots: how --churn measures
 ${SOURCE_HELP}
   One round trip per sample, with the node's memory stats (MemAvailable, Slab, SUnreclaim,
-  Percpu from /proc/meminfo; after "||" in lines, "node" in JSON) and load. Ctrl-C ends the watch and prints the growth summary.
+  Percpu from /proc/meminfo; after "||" in lines, "node" in JSON) and load.
+  Ctrl-C ends the watch and prints the growth summary.
   Exit status: 0 no sustained growth, 1 sustained growth, 3/4 the node could not be read.`,
   options: { ...SOURCE_OPTIONS, interval: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' }, churn: { type: 'string' }, method: { type: 'string' } },
   async run(ctx) {
