@@ -5,6 +5,7 @@ import { registerFixCommands } from './commands/fixCommands';
 import { registerFlameView } from './flame/registerFlameView';
 import { registerNodeCommands } from './commands/nodeCommands';
 import { registerReportCommands } from './commands/reportCommands';
+import { registerEvidenceCommands } from './commands/evidenceCommands';
 import { createSnapshotStore, keptSnapshotsOf, registerSnapshotCommands } from './commands/snapshotCommands';
 import type { SnapshotStore } from './nodes/snapshotStore';
 import { FindingsTreeProvider } from './findings/findingsTree';
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   registerFindingCommands(context, log, nodes, nodesView);
   registerFixCommands(context, log, nodes, nodeFiles);
   registerReportCommands(context, log, nodes);
+  registerEvidenceCommands(context, log, nodes, nodeFiles);
   // The flame view (src/extension/flame/, built separately) registers cgroupForensics.openFlameView here.
   const snapshots = createSnapshotStore(context, log);
   const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));

@@ -19,6 +19,8 @@ export interface Settings {
   maxCgroups: number;
   /** Cgroups younger than this many seconds are never called orphans (a pod may be starting). */
   orphanGraceSeconds: number;
+  /** How far back Gather Evidence reads the node's logs: 30m, 2h, 7d, @EPOCH or an ISO date. */
+  evidenceSince: string;
   treeStat: TreeStat;
   /** Snapshots kept per node for "compare with an earlier snapshot"; 0 keeps none. */
   snapshotsKeep: number;
@@ -51,6 +53,7 @@ export function readSettings(): Settings {
     maxDepth: num('scan.maxDepth', 64, 1),
     maxCgroups: num('scan.maxCgroups', 1_000_000, 1),
     orphanGraceSeconds: num('orphans.gracePeriodSeconds', 600),
+    evidenceSince: c.get<string>('evidence.since', '2h') ?? '2h',
     treeStat: stat === 'procs' || stat === 'pids' || stat === 'none' ? stat : 'memory',
     snapshotsKeep: num('snapshots.keep', 10),
     snapshotsMaxBytes: num('snapshots.maxMegabytes', 200) * 1024 * 1024,
