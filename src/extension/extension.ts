@@ -19,6 +19,7 @@ import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
 import { registerTrendSampling, type TrendSampler } from './trends/trendSampler';
+import { registerTrendView } from './trends/registerTrendView';
 
 /** What activate() hands back: the extension-host tests reach the live state through it. */
 export interface CgroupForensicsApi {
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   registerSnapshotCommands(context, log, nodes, snapshots, flame);
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = registerTrendSampling(context, log, nodes);
+  registerTrendView(context, log, nodes, trends);
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
   return { nodes, nodesTree, findingsTree, trends, snapshots };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { registerCommand } from '../commandWrapper';
-import { pickNode } from '../commands/pick';
+import { isCancellation, registerCommand } from '../commandWrapper';
+import { ensureSnapshot, pickNode } from '../commands/pick';
 import type { NodeManager } from '../nodes/nodeManager';
 import type { TrendHistory } from './trendHistory';
 import { TREND_VIEW_TYPE, TrendPanel, type TrendHost } from './trendPanel';
@@ -18,21 +18,30 @@ const NO_HISTORY: TrendHistory = {
  * "Show Cgroup Trends": one chart panel per node over the background sampler's history (read
  * only). The chart's empty-state button runs the sampler's own start command for the node.
  */
-export function registerTrendView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, history: TrendHistory = NO_HISTORY): void {
+export function registerTrendView(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  nodes: NodeManager,
+  history: TrendHistory & { onDidChangeSampling?: vscode.Event<void> } = NO_HISTORY,
+): void {
   const panels = new Map<string, TrendPanel>();
   const host: TrendHost = {
     log,
     bundleDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
     history,
+    ...(history.onDidChangeSampling ? { onDidChangeSampling: history.onDidChangeSampling } : {}),
     async startSampling(nodeId) {
       const commands = await vscode.commands.getCommands(true);
       if (!commands.includes(START_SAMPLING_COMMAND)) return 'trend sampling is not available in this version';
       try {
+        // Sampling runs while a node is connected: connect first, as the button's user means it.
+        await ensureSnapshot(nodes, nodeId);
+        // The command reports its own failures (one message with "Show Log") and asks for the interval.
         await vscode.commands.executeCommand(START_SAMPLING_COMMAND, { nodeId });
-        return undefined;
       } catch (e) {
-        return e instanceof Error ? e.message : String(e);
+        return isCancellation(e) ? 'cancelled' : e instanceof Error ? e.message : String(e);
       }
+      return history.isSampling(nodeId) ? undefined : 'trend sampling did not start (see the Cgroup Forensics log)';
     },
   };
 

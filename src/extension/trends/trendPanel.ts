@@ -10,6 +10,8 @@ export interface TrendHost {
   /** The built webview folder (dist/webview): the only local resource root. */
   bundleDir: vscode.Uri;
   history: TrendHistory;
+  /** Fires when sampling starts or stops for some node (the sampler has it; the contract does not require it). */
+  onDidChangeSampling?: vscode.Event<void>;
   /** Starts background sampling of a node; a message for the user when it could not. */
   startSampling(nodeId: string): Promise<string | undefined>;
 }
@@ -45,6 +47,13 @@ export class TrendPanel implements vscode.Disposable {
         if (e.nodeId !== node.id || !this.ready) return;
         void this.post({ type: 'append', sample: e.sample, kept: host.history.samples(node.id).length, sampling: host.history.isSampling(node.id) });
       }),
+      ...(host.onDidChangeSampling
+        ? [
+            host.onDidChangeSampling(() => {
+              if (this.ready) void this.post({ type: 'sampling', sampling: host.history.isSampling(node.id) });
+            }),
+          ]
+        : []),
       panel.onDidDispose(() => this.dispose()),
       // A hidden webview is torn down and says 'ready' again when shown: no appends meanwhile.
       panel.onDidChangeViewState(() => {
