@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { CompareResult } from '../../src/extension/commands/snapshotCommands';
+import { keptSnapshotsOf, type CompareResult } from '../../src/extension/commands/snapshotCommands';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { needs } from '../support/prereq';
@@ -52,6 +52,10 @@ describe('kept snapshots and compare with an earlier one', function () {
     const state = api.nodes.state('local');
     assert.ok(state.status === 'connected');
     assert.deepEqual(times, [state.view.snapshot.takenAt, first], 'listed newest first, the newest the snapshot shown');
+    // What the flame view's own Compare… lists beside its in-memory snapshots, and loads.
+    const forFlame = keptSnapshotsOf(api.snapshots);
+    assert.deepEqual((await forFlame.list('local')).map((e) => e.takenAt), times);
+    assert.equal((await forFlame.load('local', first!)).takenAt, first);
 
     const r = await vscode.commands.executeCommand<CompareResult>('cgroupForensics.compareWithSnapshot', node, { takenAt: first });
     assert.ok(r, 'the command resolved with its result');

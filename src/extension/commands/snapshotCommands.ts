@@ -112,10 +112,13 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
       entry = (await vscode.window.showQuickPick(items, { placeHolder: `Compare ${labelOf(nodeId)} now with…`, ignoreFocusOut: true }))?.entry;
       if (!entry) throw new vscode.CancellationError();
     }
-    const loaded = await store.load(entry);
-    if (!loaded.ok) throw new UserError(`the kept snapshot cannot be read (see the log): ${loaded.error}`);
-    const baseline = loaded.snapshot;
-    const diff = diffSnapshots(baseline, current);
+    const chosen = entry;
+    // Reading back and diffing 100,000 cgroups takes a second or two: say so meanwhile.
+    const { baseline, diff } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cgroup Forensics: comparing ${labelOf(nodeId)} with its snapshot of ${new Date(chosen.takenAt).toLocaleString()}` }, async () => {
+      const loaded = await store.load(chosen);
+      if (!loaded.ok) throw new UserError(`the kept snapshot cannot be read (see the log): ${loaded.error}`);
+      return { baseline: loaded.snapshot, diff: diffSnapshots(loaded.snapshot, current) };
+    });
     const text = `${labelOf(nodeId)}: the snapshot kept at ${new Date(baseline.takenAt).toLocaleString()} compared with the one shown now\n\n${renderDiffText(diff)}`;
     const panel = await flame.openWithBaseline(nodeId, baseline);
     const summary = docs.put(text);
