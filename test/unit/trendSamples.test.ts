@@ -6,6 +6,7 @@ import { LocalTransport } from '../../src/core/transport/local';
 import { findGrowth, nodeMemoryEvidence } from '../../src/core/trends/growth';
 import { nodeStatsText, parseSample, takeSample, type CountSample, type NodeStats } from '../../src/core/trends/sample';
 import { parseSampleLines, SampleStore } from '../../src/extension/trends/sampleStore';
+import { SamplingLoop, type Outcome } from '../../src/extension/trends/samplingLoop';
 import { makeFakeHost, v2Files } from '../support/fakeHost';
 import { toolchains } from '../support/toolchains';
 
@@ -152,5 +153,114 @@ describe('trend sample store (JSON Lines per node)', () => {
     assert.deepEqual(r.samples[0], s);
     assert.deepEqual(r.samples[1]!.kubepods, [{ hierarchy: 'unified', dir: '/x', live: 1 }]);
     assert.equal(r.skipped, 0);
+  });
+});
+
+describe('sampling loop (the timing of one node\'s background sampling)', () => {
+  const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  // Timers here run late on a busy machine: counts are bounded loosely, order and gaps exactly.
+  const until = async (ok: () => boolean, ms = 5000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (!ok() && Date.now() < end) await wait(5);
+  };
+
+  it('never two samples in flight, even when a sample takes longer than the interval', async () => {
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const loop = new SamplingLoop<number>(20, {
+      sample: async () => {
+        most = Math.max(most, ++running);
+        await wait(60);
+        running--;
+        return { ok: true, value: ++done };
+      },
+      onValue: () => undefined,
+      onFailure: () => assert.fail('no failure'),
+    });
+    loop.start();
+    loop.start();
+    await wait(400);
+    loop.stop();
+    assert.equal(most, 1);
+    assert.ok(done >= 2 && done <= 7, `${done} samples of 60 ms in 400 ms`);
+  });
+
+  it('keeps the interval between sample starts when samples are quick', async () => {
+    const starts: number[] = [];
+    const loop = new SamplingLoop<number>(100, { sample: async () => (starts.push(Date.now()), { ok: true, value: 1 }), onValue: () => undefined, onFailure: () => undefined });
+    loop.start();
+    await wait(450);
+    loop.stop();
+    assert.ok(starts.length >= 2 && starts.length <= 6, String(starts.length));
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 95, `gap ${starts[i]! - starts[i - 1]!}`);
+  });
+
+  it('a failure is told once per run of failures and retried; a success after them is a recovery', async () => {
+    const script: Outcome<number>[] = [
+      { ok: false, error: { code: 'spawn', message: 'a' } },
+      { ok: false, error: { code: 'spawn', message: 'b' } },
+      { ok: false, error: { code: 'spawn', message: 'c' } },
+      { ok: true, value: 1 },
+      { ok: false, error: { code: 'cancelled', message: 'not told' } },
+      { ok: false, error: { code: 'exit', message: 'd' } },
+    ];
+    const events: string[] = [];
+    let i = 0;
+    const loop = new SamplingLoop<number>(5, {
+      sample: async () => {
+        const o = script[i++];
+        if (!o) throw new Error('thrown');
+        return o;
+      },
+      onValue: (v) => events.push(`value ${v}`),
+      onFailure: (m, first) => events.push(`${first ? 'FIRST' : 'again'} ${m}`),
+      onRecovered: () => events.push('recovered'),
+    });
+    loop.start();
+    await until(() => events.length >= 8);
+    loop.stop();
+    assert.deepEqual(events.slice(0, 8), ['FIRST a', 'again b', 'again c', 'recovered', 'value 1', 'FIRST d', 'again thrown', 'again thrown']);
+  });
+
+  it('stop() aborts the sample in flight, drops its outcome and runs nothing more', async () => {
+    let signal: AbortSignal | undefined;
+    let calls = 0;
+    const values: number[] = [];
+    const loop = new SamplingLoop<number>(10, {
+      sample: async (s) => {
+        calls++;
+        signal = s;
+        await wait(50);
+        return { ok: true, value: 7 };
+      },
+      onValue: (v) => values.push(v),
+      onFailure: () => undefined,
+    });
+    loop.start();
+    await wait(10);
+    assert.equal(loop.busy, true);
+    loop.stop();
+    assert.equal(signal?.aborted, true);
+    await wait(120);
+    assert.deepEqual(values, []);
+    assert.equal(calls, 1);
+  });
+
+  it('what is done with a sample may throw without ending the loop', async () => {
+    const failures: string[] = [];
+    let n = 0;
+    const loop = new SamplingLoop<number>(5, {
+      sample: async () => ({ ok: true, value: ++n }),
+      onValue: (v) => {
+        if (v === 1) throw new Error('disk full');
+      },
+      onFailure: (m) => failures.push(m),
+    });
+    loop.start();
+    await until(() => n >= 3);
+    loop.stop();
+    assert.deepEqual(failures, ['disk full']);
+    assert.ok(n >= 3, String(n));
   });
 });

@@ -7,6 +7,7 @@ import { pickNode } from '../commands/pick';
 import type { NodeManager } from '../nodes/nodeManager';
 import { affectsSettings, readSettings } from '../settings';
 import { SampleStore } from './sampleStore';
+import { SamplingLoop } from './samplingLoop';
 import type { TrendHistory } from './trendHistory';
 
 /** Shortest interval between two samples of one node. */
@@ -14,15 +15,6 @@ export const MIN_INTERVAL_SECONDS = 5;
 
 /** globalState: the interval chosen per node (0: stopped by the user), so a reconnect or a reload resumes it. */
 const CHOSEN_KEY = 'cgroupForensics.trends.intervals';
-
-interface Job {
-  seconds: number;
-  timer?: NodeJS.Timeout | undefined;
-  /** The sample in flight: never two of one node. */
-  inFlight?: AbortController | undefined;
-  /** A failure was logged and no sample succeeded since (a failing node logs once, not every tick). */
-  failing: boolean;
-}
 
 /**
  * The background trend sampler: while a node is connected and sampling is on for it, one sample
@@ -36,7 +28,8 @@ interface Job {
  * Sampling stops when the node disconnects and resumes when it connects again.
  */
 export class TrendSampler implements TrendHistory, vscode.Disposable {
-  private readonly jobs = new Map<string, Job>();
+  /** One loop per sampled node (samplingLoop.ts: one sample in flight, failures told once). */
+  private readonly jobs = new Map<string, SamplingLoop<CountSample>>();
   private readonly growth = new Map<string, CoreFinding[]>();
   private readonly emitter = new vscode.EventEmitter<{ nodeId: string; sample: CountSample }>();
   readonly onDidSample = this.emitter.event;
@@ -85,7 +78,8 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
 
   /** The seconds between samples of a node now, or undefined when it is not sampled. */
   intervalOf(nodeId: string): number | undefined {
-    return this.jobs.get(nodeId)?.seconds;
+    const j = this.jobs.get(nodeId);
+    return j ? j.interval / 1000 : undefined;
   }
 
   /** The interval the user chose for a node (0: stopped by the user; undefined: never chosen). */
@@ -148,7 +142,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     if (s === 'connected' && this.nodes.transport(id)) {
       const want = this.wanted(id);
       const job = this.jobs.get(id);
-      if (want > 0 && (!job || job.seconds !== want)) this.run(id, want);
+      if (want > 0 && (!job || job.interval !== want * 1000)) this.run(id, want);
       else if (want === 0 && job) this.halt(id);
     }
   }
@@ -156,64 +150,41 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
   private run(nodeId: string, seconds: number): void {
     const job = this.jobs.get(nodeId);
     if (job) {
-      job.seconds = seconds;
-      if (job.timer && !job.inFlight) {
-        clearTimeout(job.timer);
-        job.timer = setTimeout(() => void this.tick(nodeId, job), seconds * 1000);
-      }
+      job.setInterval(seconds * 1000);
       this.updateStatus();
       return;
     }
-    const fresh: Job = { seconds, failing: false };
-    this.jobs.set(nodeId, fresh);
+    const loop = new SamplingLoop<CountSample>(seconds * 1000, {
+      sample: async (signal) => {
+        const transport = this.nodes.transport(nodeId);
+        if (!transport) {
+          this.log.info(`trend sampling of ${this.label(nodeId)} stopped: the node is not connected`);
+          this.halt(nodeId);
+          return { ok: false, error: { code: 'cancelled', message: 'not connected' } };
+        }
+        const spec = this.nodes.spec(nodeId);
+        return takeSample(transport, { signal, ...(spec?.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}) });
+      },
+      onValue: (sample) => this.stored(nodeId, sample),
+      onFailure: (message, first) => {
+        if (first) this.log.warn(`trend sample of ${this.label(nodeId)} failed (retried every ${loop.interval / 1000} s, logged once): ${message}`);
+      },
+      onRecovered: () => this.log.info(`trend sample of ${this.label(nodeId)} works again`),
+    });
+    this.jobs.set(nodeId, loop);
     this.log.info(`trend sampling of ${this.label(nodeId)} every ${seconds} s`);
     this.updateStatus();
     this.changed.fire();
-    void this.tick(nodeId, fresh);
+    loop.start();
   }
 
   private halt(nodeId: string): void {
     const job = this.jobs.get(nodeId);
     if (!job) return;
     this.jobs.delete(nodeId);
-    if (job.timer) clearTimeout(job.timer);
-    job.inFlight?.abort();
+    job.stop();
     this.updateStatus();
     this.changed.fire();
-  }
-
-  private async tick(nodeId: string, job: Job): Promise<void> {
-    job.timer = undefined;
-    if (this.jobs.get(nodeId) !== job || job.inFlight) return;
-    const transport = this.nodes.transport(nodeId);
-    if (!transport) {
-      this.log.info(`trend sampling of ${this.label(nodeId)} stopped: the node is not connected`);
-      this.halt(nodeId);
-      return;
-    }
-    const started = Date.now();
-    const controller = new AbortController();
-    job.inFlight = controller;
-    const spec = this.nodes.spec(nodeId);
-    try {
-      const r = await takeSample(transport, { signal: controller.signal, ...(spec?.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}) });
-      if (this.jobs.get(nodeId) !== job) return;
-      if (r.ok) {
-        if (job.failing) this.log.info(`trend sample of ${this.label(nodeId)} works again`);
-        job.failing = false;
-        this.stored(nodeId, r.value);
-      } else if (r.error.code !== 'cancelled' && !job.failing) {
-        job.failing = true;
-        this.log.warn(`trend sample of ${this.label(nodeId)} failed (retried every ${job.seconds} s, logged once): ${r.error.message}`);
-      }
-    } catch (e) {
-      if (!job.failing) this.log.warn(`trend sample of ${this.label(nodeId)}: ${e instanceof Error ? e.message : String(e)}`);
-      job.failing = true;
-    } finally {
-      job.inFlight = undefined;
-    }
-    if (this.jobs.get(nodeId) !== job) return;
-    job.timer = setTimeout(() => void this.tick(nodeId, job), Math.max(0, job.seconds * 1000 - (Date.now() - started)));
   }
 
   private stored(nodeId: string, sample: CountSample): void {
@@ -243,7 +214,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
       return;
     }
     this.status.text = `$(pulse) sampling ${n} node${n === 1 ? '' : 's'}`;
-    const lines = [...this.jobs].map(([id, j]) => `${this.label(id)}: every ${j.seconds} s, ${this.store.samples(id).length} samples kept`);
+    const lines = [...this.jobs].map(([id, j]) => `${this.label(id)}: every ${j.interval / 1000} s, ${this.store.samples(id).length} samples kept`);
     this.status.tooltip = `Cgroup Forensics trend sampling (click to stop one)\n${lines.join('\n')}`;
     this.status.show();
   }
