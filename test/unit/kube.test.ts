@@ -252,4 +252,13 @@ describe('kube: correlation with the findings', () => {
     assert.ok(kube.cgroupsNotJudged);
     assert.ok(kube.pods.every((p) => p.cgroup === 'not-judged'));
   });
+
+  it('a walk rooted at one pod (--cgroup-root below kubepods) finds that pod and judges no other', () => {
+    const h = snapshot.hierarchies[0]!;
+    const sub: Snapshot = { ...snapshot, hierarchies: [{ ...h, basePath: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_A.replace(/-/g, '_')}.slice`, tree: { ...h.tree, size: 1, names: [''] } as typeof h.tree }] };
+    const { kube } = applyKubeView([], view, sub);
+    assert.equal(kube.pods.find((p) => p.uid === UID_A)!.cgroup, 'present');
+    assert.equal(kube.pods.find((p) => p.uid === UID_PROXY)!.cgroup, 'not-judged');
+    assert.deepEqual(kube.podsWithoutCgroup, []);
+  });
 });

@@ -1,12 +1,15 @@
 import { SEVERITY_RANK } from '../../core/analysis/finding';
 import { gatherEvidence } from '../../core/evidence/gatherEvidence';
 import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
-import { buildEvidenceReport, type EvidenceReport } from '../../core/evidence/nodeEvidence';
+import { buildEvidenceReport, podsWithoutLimits, type EvidenceReport } from '../../core/evidence/nodeEvidence';
+import type { KubeEvidence } from '../../core/kube/kubeEvidence';
+import { renderKubeText } from '../../core/kube/kubeText';
 import { nameToJson } from '../../core/model/snapshotJson';
 import { renderEvidenceText } from '../../core/report/evidenceText';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
+import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
 
 export const EVIDENCE_SCHEMA = 'cgroup-forensics/evidence@1';
@@ -26,9 +29,10 @@ export const evidenceCommand: CliCommand = {
   --max-lines N           keep at most N cgroup-related lines per log source (default 2000)
   --json                  print as JSON (schema ${EVIDENCE_SCHEMA})
 ${FACTS_HELP}
+${KUBE_HELP}
 ${SOURCE_HELP}
   Exit status: 0 nothing found, 1 findings (warning or worse), 3/4 the node could not be read.`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, json: { type: 'boolean' }, since: { type: 'string' }, 'max-lines': { type: 'string' } },
+  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, since: { type: 'string' }, 'max-lines': { type: 'string' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`evidence takes no arguments (got '${ctx.args[0]}')`);
     const since = parseSince(stringOption(ctx.options, 'since') ?? '24h', Math.floor(Date.now() / 1000));
@@ -44,13 +48,15 @@ ${SOURCE_HELP}
       transport.dispose();
     }
     if (!e.ok) return reportProbeError(e.error);
-    const report = buildEvidenceReport(r.report, e.value, r.snapshot, r.facts, { since });
-    ctx.write(ctx.options.json ? evidenceToJson(report) : renderEvidenceText(report));
+    // The Kubernetes API's view (optional): conditions, pods, orphans it knows, pods without limits by name.
+    const { report: judged, kube } = await withKubeView(ctx, r.report, r.snapshot, podsWithoutLimits(e.value));
+    const report = buildEvidenceReport(judged, e.value, r.snapshot, r.facts, { since });
+    ctx.write(ctx.options.json ? evidenceToJson(report, kube) : renderEvidenceText(report) + (kube ? '\n' + renderKubeText(kube) : ''));
     return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning) ? EXIT.findings : EXIT.ok;
   },
 };
 
-export function evidenceToJson(r: EvidenceReport): string {
+export function evidenceToJson(r: EvidenceReport, kube?: KubeEvidence): string {
   return (
     JSON.stringify(
       {
@@ -64,6 +70,7 @@ export function evidenceToJson(r: EvidenceReport): string {
         daemons: r.daemons,
         openFds: r.pins,
         podsWithoutLimits: r.podsWithoutLimits,
+        ...(kube ? { kubernetes: kube } : {}),
       },
       null,
       1,

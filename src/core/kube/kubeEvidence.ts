@@ -71,10 +71,13 @@ export function snapshotPodUids(s: Snapshot): { uids: Set<string>; sawKubepods: 
   let sawKubepods = false;
   const re = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}|[0-9a-f]{32})(?:\.slice)?$/i;
   for (const h of s.hierarchies) {
-    if (h.basePath.split('/').some((p) => p === 'kubepods' || p === 'kubepods.slice')) sawKubepods = true;
-    for (let i = 0; i < h.tree.size; i++) {
-      const name = h.tree.names[i] ?? '';
-      if (name === 'kubepods' || name === 'kubepods.slice') sawKubepods = true;
+    // A walk rooted inside kubepods (--cgroup-root) names the pod above its root in its base path;
+    // only a walk that holds kubepods whole can tell a pod's cgroup is absent.
+    const above = h.basePath.split('/');
+    const last = above[above.length - 1];
+    if (last === 'kubepods' || last === 'kubepods.slice') sawKubepods = true;
+    for (const name of h.tree.names) if (name === 'kubepods' || name === 'kubepods.slice') sawKubepods = true;
+    for (const name of [...above, ...h.tree.names]) {
       const m = re.exec(name);
       if (m) uids.add(m[1]!.replace(/_/g, '-').toLowerCase());
     }
@@ -130,7 +133,7 @@ export function applyKubeView(findings: readonly Finding[], view: KubeView, s?: 
   const judged = seen?.sawKubepods === true;
   const pods: KubeEvidence['pods'] = view.pods.map((p) => {
     const present = seen && (seen.uids.has(p.uid) || (p.mirrorOf !== undefined && seen.uids.has(p.mirrorOf)));
-    const item: KubeEvidence['pods'][number] = { pod: podName(p), uid: p.uid, cgroup: judged ? (present ? 'present' : 'absent') : 'not-judged' };
+    const item: KubeEvidence['pods'][number] = { pod: podName(p), uid: p.uid, cgroup: present ? 'present' : judged ? 'absent' : 'not-judged' };
     if (p.phase) item.phase = safeLogText(p.phase, 40);
     if (p.qosClass) item.qosClass = safeLogText(p.qosClass, 40);
     return item;
@@ -150,7 +153,7 @@ export function applyKubeView(findings: readonly Finding[], view: KubeView, s?: 
     }),
   };
   if (view.node.kubeletVersion) kube.kubeletVersion = safeLogText(view.node.kubeletVersion, 60);
-  if (!judged) kube.cgroupsNotJudged = s ? 'the scan holds no kubepods cgroup (a --cgroup-root outside it, or no kubelet here)' : 'no snapshot to compare with';
+  if (!judged) kube.cgroupsNotJudged = s ? 'the scan does not hold the whole kubepods tree (a --cgroup-root outside or below it, or no kubelet here)' : 'no snapshot to compare with';
   return { findings: all, kube, downgraded };
 }
 

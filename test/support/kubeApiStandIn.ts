@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A stand-in for the Kubernetes API server, for tests that run the REAL kubectl. No API server
+ * can run on this machine (no package provides kube-apiserver, and kubelet/etcd are absent too),
+ * so this serves recorded API responses over plain HTTP: the discovery documents kubectl asks for
+ * first (/version for gcloud's kubectl dispatcher, /api, /apis, /api/v1), then NodeList and
+ * PodList (honouring fieldSelector=spec.nodeName=NAME, as the API does), or a 403 Status.
+ * Every request is logged so a test can see what kubectl asked.
+ */
+export interface StandInOptions {
+  /** NodeList items (as kubectl would receive them). */
+  nodes: unknown[];
+  /** PodList items of the whole cluster; the field selector picks a node's. */
+  pods: unknown[];
+  /** Answer every list with 403 Forbidden (a user without RBAC on nodes). */
+  forbidden?: boolean;
+  /** Accept requests and never answer (an API server that stopped responding). */
+  hang?: boolean;
+}
+
+export interface KubeApiStandIn {
+  url: string;
+  /** Method and URL of every request, in order. */
+  requests: string[];
+  /** A kubeconfig naming this server as cluster "stand-in", context "stand-in" (current). */
+  kubeconfig: string;
+  /** A directory to use as kubectl's HOME (its discovery cache goes there). */
+  home: string;
+  options: StandInOptions;
+  close(): Promise<void>;
+}
+
+const json = (res: ServerResponse, code: number, body: unknown): void => {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+function handle(o: StandInOptions, req: IncomingMessage, res: ServerResponse, port: number): void {
+  const url = new URL(req.url ?? '/', 'http://stand-in');
+  switch (url.pathname) {
+    case '/version':
+      return json(res, 200, { major: '1', minor: '29', gitVersion: 'v1.29.4', gitCommit: '55019c83b0fd51ef4ced8c29eec2c4847f896e74', platform: 'linux/amd64' });
+    case '/api':
+      return json(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${port}` }] });
+    case '/apis':
+      return json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+    case '/api/v1':
+      return json(res, 200, {
+        kind: 'APIResourceList',
+        groupVersion: 'v1',
+        resources: [
+          { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['get', 'list', 'watch'], shortNames: ['no'] },
+          { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'watch'], shortNames: ['po'] },
+        ],
+      });
+  }
+  if (o.forbidden && (url.pathname === '/api/v1/nodes' || url.pathname === '/api/v1/pods')) {
+    const what = url.pathname.slice('/api/v1/'.length);
+    return json(res, 403, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `${what} is forbidden: User "system:serviceaccount:ci:reader" cannot list resource "${what}" in API group "" at the cluster scope`,
+      reason: 'Forbidden',
+      details: { kind: what },
+      code: 403,
+    });
+  }
+  if (url.pathname === '/api/v1/nodes') return json(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: '48211933' }, items: o.nodes });
+  if (url.pathname === '/api/v1/pods') {
+    const sel = /^spec\.nodeName=(.*)$/.exec(url.searchParams.get('fieldSelector') ?? '');
+    const items = sel ? o.pods.filter((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName === sel[1]) : o.pods;
+    return json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '48211933' }, items });
+  }
+  return json(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 });
+}
+
+export async function startKubeApiStandIn(options: StandInOptions): Promise<KubeApiStandIn> {
+  const requests: string[] = [];
+  let port = 0;
+  const server: Server = createServer((req, res) => {
+    requests.push(`${req.method ?? '?'} ${req.url ?? ''}`);
+    if (options.hang) return;
+    handle(options, req, res, port);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const home = mkdtempSync(join(tmpdir(), 'cf-kube-'));
+  const kubeconfig = join(home, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: stand-in
+  cluster:
+    server: ${url}
+users:
+- name: reader
+  user:
+    token: not-a-secret
+contexts:
+- name: stand-in
+  context:
+    cluster: stand-in
+    user: reader
+current-context: stand-in
+`,
+  );
+  return {
+    url,
+    requests,
+    kubeconfig,
+    home,
+    options,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
