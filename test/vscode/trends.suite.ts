@@ -104,12 +104,16 @@ describe('trend sampling of this machine', function () {
     assert.equal(await vscode.commands.executeCommand('cgroupForensics.connect', LOCAL), 'connected');
     await until('sampling to resume', () => api.trends.isSampling('local') || undefined, 10_000);
     assert.equal(api.trends.intervalOf('local'), 5);
+    // The kept samples and the new ones still show the growth (the tree grew and stays grown).
+    await until('the growth finding again after a sample', sandboxGrowth, 30_000);
   });
 
   it('Stop Trend Sampling stops it: no further samples', async () => {
     assert.equal(await vscode.commands.executeCommand('cgroupForensics.stopTrendSampling', LOCAL), false);
     assert.equal(api.trends.isSampling('local'), false);
     assert.equal(api.trends.chosenInterval('local'), 0, 'remembered as stopped: a reconnect does not resume it');
+    assert.equal(sandboxGrowth(), undefined, 'the growth findings go with the sampling; the samples stay');
+    assert.ok(api.trends.samples('local').length >= 4);
     const count = api.trends.samples('local').length;
     await new Promise((r) => setTimeout(r, 6000));
     assert.equal(api.trends.samples('local').length, count);

@@ -105,10 +105,17 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     this.run(nodeId, s);
   }
 
-  /** Stops sampling a node and remembers that it was stopped (a reconnect does not resume it). */
+  /**
+   * Stops sampling a node and remembers that it was stopped (a reconnect does not resume it). Its
+   * growth findings go too: they speak of a trend nobody watches any more (the samples stay).
+   */
   async stop(nodeId: string): Promise<void> {
     await this.memento.update(CHOSEN_KEY, { ...this.chosen(), [nodeId]: 0 });
     this.halt(nodeId);
+    if (this.growth.get(nodeId)?.length) {
+      this.growth.delete(nodeId);
+      this.nodes.reapplyFindings(nodeId);
+    }
   }
 
   private chosen(): Record<string, number> {
