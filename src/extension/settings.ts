@@ -34,6 +34,12 @@ export interface Settings {
   trendSampleIntervalSeconds: number;
   /** Trend samples kept per node (memory and globalStorage). */
   trendKeepSamples: number;
+  /** Ask the Kubernetes API (the local kubectl) about the node when finding orphans. */
+  kubernetesEnabled: boolean;
+  /** kubectl context to use; empty: kubectl's current context. */
+  kubernetesContext: string;
+  /** The kubectl program (empty: kubectl on PATH). Restricted: it names a command. */
+  kubectlPath: string;
 }
 
 export const SECTION = 'cgroupForensics';
@@ -61,6 +67,9 @@ export function readSettings(): Settings {
     pageSize: num('tree.pageSize', 200, 10),
     trendSampleIntervalSeconds: num('trends.sampleIntervalSeconds', 0),
     trendKeepSamples: num('trends.keepSamples', 1440, 1),
+    kubernetesEnabled: c.get<boolean>('kubernetes.enabled', true) !== false,
+    kubernetesContext: c.get<string>('kubernetes.context', '') ?? '',
+    kubectlPath: c.get<string>('kubernetes.kubectlPath', '') ?? '',
   };
 }
 

@@ -8,6 +8,7 @@ import { displayOf } from '../../core/model/bytes';
 import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
 import type { Finding, Severity } from './finding';
+import { withKubeCorrelation } from './kubeCorrelation';
 
 export interface Forensics {
   report: ForensicsReport;
@@ -25,7 +26,7 @@ export async function forensicsOf(
   snapshot: Snapshot,
   transport: Transport | undefined,
   o: { graceSeconds: number; facts: FactsOptions; signal: AbortSignal },
-): Promise<Forensics & { factsError?: string }> {
+): Promise<Forensics & { factsError?: string; kubeNote?: string }> {
   let facts: RuntimeFacts = interpretFacts({ found: [], missing: [] });
   let factsError: string | undefined;
   if (transport) {
@@ -34,8 +35,11 @@ export async function forensicsOf(
     else if (r.error.code === 'cancelled') throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
     else factsError = r.error.message;
   }
-  const report = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
-  return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}) };
+  const analysed = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
+  // Kubernetes view (cgroupForensics.kubernetes.*, kubeCorrelation.ts): live nodes only; it may
+  // downgrade orphans the API knows and adds the node's conditions. kubeNote says why it is absent.
+  const { report, kubeNote } = transport ? await withKubeCorrelation(analysed, snapshot, transport, o.signal) : { report: analysed, kubeNote: undefined };
+  return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}), ...(kubeNote ? { kubeNote } : {}) };
 }
 
 const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };

@@ -156,6 +156,7 @@ export class NodeManager implements vscode.Disposable {
         signal: mine.signal,
       });
       if (f.factsError) this.log.warn(`${spec.label}: node facts: ${f.factsError}`);
+      if (f.kubeNote) this.log.info(`${spec.label}: ${f.kubeNote}`);
       if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
       const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
       this.setState(id, state);

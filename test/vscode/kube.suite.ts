@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { CgroupForensicsApi } from '../../src/extension/extension';
+import type { FindingsElement } from '../../src/extension/findings/findingsTree';
+import type { KubeletTree } from '../e2e/kubeletTree';
+import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
+import { needs } from '../support/prereq';
+import { resetSettings, setUpTree, treeMissing } from './fixture';
+import { activated, until } from './host';
+
+type FindingEl = Extract<FindingsElement, { type: 'finding' }>;
+
+/**
+ * Detect Orphans with the Kubernetes view (cgroupForensics.kubernetes.*) inside the real extension
+ * host: the extension runs the real kubectl, which talks to a stand-in API server started here
+ * (test/support/kubeApiStandIn.ts: no kube-apiserver can run on this machine) that binds the
+ * kubelet tree's orphan-looking pod to this machine's node and reports DiskPressure.
+ */
+describe('kubernetes view in Detect Orphans', function () {
+  let api: CgroupForensicsApi;
+  let tree: (KubeletTree & { wide: string }) | undefined;
+  let standIn: KubeApiStandIn | undefined;
+  const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+  const LOCAL = { type: 'node', nodeId: 'local' };
+  const findings = (): FindingEl[] => api.findingsTree.getChildren({ type: 'node', nodeId: 'local' }) as FindingEl[];
+
+  before(async function () {
+    needs(this, treeMissing());
+    needs(this, spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? undefined : 'kubectl is not installed (Debian: kubernetes-client)');
+    api = await activated();
+    tree = await setUpTree();
+    const hostname = readFileSync('/proc/sys/kernel/hostname', 'utf8').trim();
+    const nodes = (JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'kube', 'nodes.json'), 'utf8')) as { items: unknown[] }).items;
+    standIn = await startKubeApiStandIn({
+      nodes: [
+        ...nodes,
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: hostname, labels: { 'kubernetes.io/hostname': hostname } },
+          status: {
+            addresses: [{ type: 'Hostname', address: hostname }],
+            conditions: [
+              { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure', lastTransitionTime: '2026-11-26T20:00:00Z' },
+              { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+            ],
+          },
+        },
+      ],
+      pods: [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'late-7f9c-abcde', namespace: 'shop', uid: tree.orphanPod },
+          spec: { nodeName: hostname, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+          status: { phase: 'Running', qosClass: 'Burstable' },
+        },
+      ],
+    });
+    // kubectl, spawned by the extension in this very process, reads these (its discovery cache goes under HOME).
+    process.env.KUBECONFIG = standIn.kubeconfig;
+    process.env.HOME = standIn.home;
+  });
+
+  after(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await vscode.workspace.getConfiguration('cgroupForensics').update('kubernetes.enabled', undefined, vscode.ConfigurationTarget.Global);
+    await standIn?.close();
+    await tree?.cleanup();
+    await resetSettings();
+  });
+
+  it('the orphan-looking pod the API knows is not an orphan; DiskPressure is a finding', async () => {
+    await vscode.commands.executeCommand('cgroupForensics.detectOrphans', LOCAL);
+    const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup');
+    assert.ok(pod, `findings: ${JSON.stringify(findings().map((f) => f.finding.title))}; requests ${JSON.stringify(standIn!.requests)}`);
+    assert.equal(pod.finding.severity, 'info');
+    assert.equal(pod.finding.core.confidence, 'low');
+    assert.match(pod.finding.title, /not an orphan, the API knows pod shop\/late-7f9c-abcde$/);
+    assert.match(pod.finding.detail, new RegExp(`the API knows pod shop/late-7f9c-abcde \\(${tree!.orphanPod}\\) on node .+: not an orphan`));
+    const disk = findings().find((f) => f.finding.kind === 'node-condition');
+    assert.ok(disk, 'the condition is a finding');
+    assert.equal(disk.finding.severity, 'warning');
+    assert.match(disk.finding.detail, /DiskPressure=True since 2026-11-26T20:00:00Z \(KubeletHasDiskPressure\): kubelet has disk pressure/);
+    assert.ok(standIn!.requests.some((r) => r.startsWith('GET /api/v1/pods?fieldSelector=spec.nodeName%3D')));
+  });
+
+  it('turned off (cgroupForensics.kubernetes.enabled = false), the same pod is an orphan again and kubectl is not run', async () => {
+    const c = vscode.workspace.getConfiguration('cgroupForensics');
+    await c.update('kubernetes.enabled', false, vscode.ConfigurationTarget.Global);
+    await until('the setting to reach the extension host', () => vscode.workspace.getConfiguration('cgroupForensics').get('kubernetes.enabled') === false || undefined, 10_000);
+    const asked = standIn!.requests.length;
+    await vscode.commands.executeCommand('cgroupForensics.detectOrphans', LOCAL);
+    const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup');
+    assert.ok(pod);
+    assert.notEqual(pod.finding.severity, 'info');
+    assert.ok(!findings().some((f) => f.finding.kind === 'node-condition'));
+    assert.equal(standIn!.requests.length, asked);
+  });
+});
