@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
+import { isAbortError, type Transport } from '../../src/core/transport/transport';
+import { traceLiveChurn } from '../../src/core/trends/liveChurn';
+import { needs } from '../support/prereq';
+import { hostBlock, ScriptedInteraction, SshLab, sshdMissing, TestSshd } from '../support/sshd';
+
+// Cancelling a remote program over a real sshd stops it on the node, however deep it runs under
+// `timeout` (GNU timeout leaves the session's process group, which is all sshd's "signal" request
+// reaches): the wrapper's watcher ends it when the channel closes. The programs carry a marker in
+// their environment, so the test finds exactly its own processes in /proc (and ends leftovers by pid).
+const have = (tool: string): string | undefined => (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0 ? undefined : `${tool} is not installed`);
+
+/** Pids whose environment holds CF_MARK=mark. */
+function marked(mark: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/environ`).includes(`CF_MARK=${mark}\0`)) out.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+async function gone(mark: string, ms: number): Promise<number[]> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const left = marked(mark);
+    if (!left.length || Date.now() > end) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('ssh: cancel stops the remote program', function () {
+  this.timeout(60_000);
+  let lab: SshLab;
+  let sshd: TestSshd;
+  let t: SshTransport;
+
+  before(async function () {
+    needs(this, sshdMissing());
+    lab = new SshLab();
+    mkdirSync(lab.path('home'));
+    sshd = await TestSshd.start(lab, 'abort', { config: [`SetEnv HOME=${lab.path('home')}`] });
+    const knownHosts = lab.write('known_hosts', `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
+    t = new SshTransport({ alias: 'node', configFile: lab.write('abort.config', hostBlock('node', { port: sshd.port, identityFile: lab.userKey, knownHosts })), interaction: new ScriptedInteraction() });
+  });
+
+  after(async () => {
+    t?.dispose();
+    await sshd?.stop();
+    lab?.remove();
+  });
+
+  /** Runs fn with a fresh marker; whatever still carries it afterwards is reported and ended. */
+  async function withMark(fn: (mark: string) => Promise<void>): Promise<void> {
+    const mark = randomBytes(6).toString('hex');
+    try {
+      await fn(mark);
+    } finally {
+      for (const pid of marked(mark)) process.kill(pid, 'SIGKILL');
+    }
+  }
+
+  it('a program under a nested timeout is gone soon after the abort', () =>
+    withMark(async (mark) => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 1000);
+      const e = await t.run({ argv: ['env', `CF_MARK=${mark}`, 'timeout', '100', 'sleep', '100'], signal: ac.signal, onStdout: () => undefined }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      assert.ok(isAbortError(e), String(e));
+      assert.deepEqual(await gone(mark, 5000), [], 'nothing of the program is left on the node');
+    }));
+
+  it('a program that ends by itself still reports its status and output', async () => {
+    let out = '';
+    const r = await t.run({ argv: ['sh', '-c', 'echo hi; exit 3'], onStdout: (c) => (out += c.toString()) });
+    assert.deepEqual([r.exitCode, r.signal, out], [3, null, 'hi\n']);
+    const k = await t.run({ argv: ['sh', '-c', 'kill -KILL $$'], onStdout: () => undefined });
+    assert.deepEqual([k.exitCode, k.signal], [null, 'SIGKILL'], 'a program ended by a signal reads as such');
+  });
+
+  it('a cancelled bpftrace churn trace stops on the node', async function () {
+    needs(this, have('bpftrace') ?? have('unshare'));
+    await withMark(async (mark) => {
+      // No tracefs is mounted here: the trace runs in a mount namespace of its own with tracefs
+      // mounted there (as test/integration/liveChurn.test.ts does locally).
+      const viaNamespace: Transport = {
+        label: t.label,
+        run: (req) => t.run({ ...req, argv: ['env', `CF_MARK=${mark}`, 'unshare', '-m', 'sh', '-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec "$@"', 'sh', ...req.argv] }),
+        dispose: () => undefined,
+      };
+      const ac = new AbortController();
+      const started = Date.now();
+      // Aborted once bpftrace runs (its process is there), not before.
+      const timer = setInterval(() => {
+        if (marked(mark).some((p) => comm(p) === 'bpftrace') && Date.now() - started > 1500) ac.abort();
+      }, 200);
+      try {
+        const r = await traceLiveChurn(viaNamespace, 120, ac.signal);
+        assert.ok(!r.ok && r.error.code === 'cancelled', JSON.stringify(r));
+      } finally {
+        clearInterval(timer);
+      }
+      assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
+      assert.deepEqual(await gone(mark, 10_000), [], 'bpftrace and its timeouts are gone from the node');
+    });
+  });
+});
