@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { SshLab, TestSshd, hostBlock, sshdMissing } from '../support/sshd';
 import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
@@ -214,5 +215,53 @@ describe('e2e: the extension in code-server + Chromium', function () {
     }
     assert.match(status, /\S+: [\d,]+ cgroups/);
     await wb!.screenshot('flame-view');
+  });
+
+  it('shows the cgroup trends of This machine from the command palette, and starts sampling from its empty state', async () => {
+    const page = wb!.page;
+    await page.keyboard.press('Escape');
+    // The extension's contributions are in (when this step runs on its own, right after start-up).
+    await page.locator('.activitybar [aria-label^="Cgroup Forensics"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await wb!.runCommand('Cgroup Forensics: Show Cgroup Trends');
+    // Several nodes (this machine, the SSH host): a quick pick; with one there is none.
+    const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'This machine' }).first();
+    if (await item.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) await item.click();
+    /** The trend page's frame (webviews sit in nested iframes) and what it shows: the empty state or the chart. */
+    interface TrendLook {
+      frame: Frame;
+      empty: string;
+      lines: number;
+    }
+    const look = async (): Promise<TrendLook | undefined> => {
+      for (const f of page.frames()) {
+        if ((await f.locator('#growth-table').count().catch(() => 0)) === 0) continue;
+        const empty = (await f.locator('#empty:visible #empty-text').textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+        const lines = await f.locator('#count-chart path.series-line').count().catch(() => 0);
+        if (empty !== '' || lines > 0) return { frame: f, empty, lines };
+      }
+      return undefined;
+    };
+    const until = async (what: string, ok: (v: TrendLook) => boolean, ms: number): Promise<TrendLook> => {
+      for (const deadline = Date.now() + ms; ; await page.waitForTimeout(500)) {
+        const v = await look();
+        if (v && ok(v)) return v;
+        assert.ok(Date.now() < deadline, `the trend view showed ${what}`);
+      }
+    };
+    const shown = await until('its empty state or chart', () => true, 120_000);
+    await wb!.screenshot('trends-open');
+    if (shown.lines > 0) return; // samples kept from an earlier run: the chart is drawn
+    assert.equal(shown.empty, 'No samples yet — start trend sampling on this node');
+    // The button runs Start Trend Sampling for this node, which asks for the interval.
+    await shown.frame.locator('#start-sampling').click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 120_000 });
+    await input.fill('5');
+    await input.press('Enter');
+    const drawn = await until('a chart of the first sample', (v) => v.lines > 0, 120_000);
+    assert.ok(drawn.lines >= 1);
+    assert.match((await drawn.frame.locator('#status').textContent()) ?? '', /This machine · \d+ samples? · .* · sampling$/);
+    await wb!.screenshot('trends-sampling');
+    await wb!.runCommand('Cgroup Forensics: Stop Trend Sampling');
   });
 });

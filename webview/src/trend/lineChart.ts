@@ -22,8 +22,8 @@ export interface ChartData {
   /** Epoch milliseconds, ascending. */
   times: readonly number[];
   lines: ChartLine[];
-  /** Tick format of the value axis. */
-  format?: (v: number) => string;
+  /** Tick format of the value axis; step is the distance between ticks (for the precision). */
+  format?: (v: number, step: number) => string;
   /** A value axis from zero (counts) or from the data's own low (node memory). */
   zero?: boolean;
 }
@@ -85,14 +85,21 @@ export function lineChart(el: HTMLElement, o: { height: number; label: string })
       hi = 1;
     }
     if (d.zero !== false) lo = Math.min(0, lo);
-    if (hi === lo) hi = lo + 1;
+    // A flat line: a band around it (a tenth of its value), so ticks say something.
+    if (hi === lo) {
+      const pad = Math.max(1, Math.abs(lo) * 0.1);
+      hi = lo + pad;
+      if (d.zero === false) lo -= pad;
+    }
     y = scaleLinear().domain([lo, hi]).nice().range([h, 0]);
     const fmt = d.format;
+    const yTicks = y.ticks(Math.max(2, Math.floor(h / 28)));
+    const step = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 1;
     xAxis.attr('transform', `translate(${MARGIN.left},${MARGIN.top + h})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 110))));
     yAxis.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`).call(
       axisLeft(y)
         .ticks(Math.max(2, Math.floor(h / 28)))
-        .tickFormat((v) => (fmt ? fmt(Number(v)) : String(v))),
+        .tickFormat((v) => (fmt ? fmt(Number(v), step) : String(v))),
     );
     plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     rule.attr('y1', MARGIN.top).attr('y2', MARGIN.top + h);

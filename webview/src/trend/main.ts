@@ -182,7 +182,7 @@ function render(): void {
     c.box.hidden = !has;
     if (!has) continue;
     anyNode = true;
-    c.chart.data({ times: set.times, lines: [{ key, values: col.map((v) => v * 1024), colour: colours[0]! }], format: formatBytes, zero: false });
+    c.chart.data({ times: set.times, lines: [{ key, values: col.map((v) => v * 1024), colour: colours[0]! }], format: bytesTick, zero: false });
   }
   nodeSection.hidden = !anyNode;
   const tabled = performance.now();
@@ -247,6 +247,15 @@ function fillTable(): void {
       return tr;
     }),
   );
+}
+
+/** Bytes in the unit of the value, with as many decimals as the tick step needs (3.812 GiB, 3.814 GiB). */
+function bytesTick(v: number, step: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0;
+  while (u < units.length - 1 && Math.abs(v) >= 1024 ** (u + 1)) u++;
+  const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(step / 1024 ** u))));
+  return `${(v / 1024 ** u).toFixed(decimals)} ${units[u]}`;
 }
 
 function lastValue(values: readonly number[]): number {
