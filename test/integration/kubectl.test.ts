@@ -13,6 +13,7 @@ import { LocalTransport } from '../../src/core/transport/local';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { hostBlock, SshLab, sshdMissing, TestSshd } from '../support/sshd';
 
 // The REAL kubectl (Debian's kubernetes-client, or gcloud's kubectl with its version dispatcher)
 // run through src/core/kube. The API server is a stand-in (test/support/kubeApiStandIn.ts): no
@@ -219,6 +220,51 @@ describe('kube view with the real kubectl against a stand-in API server', functi
       const noKubectl = await run([], { ...env, PATH: bin });
       assert.equal(noKubectl.code, 1, noKubectl.stderr);
       assert.equal(noKubectl.stderr, "cgroup-forensics: note: no Kubernetes view of the node: kubectl is not installed or not runnable here ('kubectl': ENOENT) (--no-kube silences this)\n");
+    });
+
+    it('the built CLI: evidence --kubeconfig carries the Kubernetes view (JSON and text)', async () => {
+      const args = ['evidence', '--cgroup-root', join(box!.root, 'kubepods', 'burstable', `pod${UID_LIVE}`), '--kubelet-dir', join(work, 'kubelet'), '--containerd-address', join(work, 'no.sock'), '--grace', '0', '--since', '1h', '--kubeconfig', api.kubeconfig];
+      const run = (extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+          execFile(process.execPath, [cli, ...args, ...extra], { encoding: 'utf8', env: { ...process.env, HOME: api.home }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+          });
+        });
+      const j = await run(['--json']);
+      assert.ok(j.code === 0 || j.code === 1, j.stderr);
+      const parsed = JSON.parse(j.stdout) as { schema: string; findings: { podUid?: string; severity: string }[]; kubernetes: { context: string; pods: { pod: string; cgroup: string }[] } };
+      assert.equal(parsed.schema, 'cgroup-forensics/evidence@1');
+      assert.deepEqual(parsed.kubernetes.pods.map((p) => [p.pod, p.cgroup]), [['shop/cart-5c9d7-qwe12', 'present']]);
+      assert.equal(parsed.findings.find((f) => f.podUid === UID_LIVE)!.severity, 'info');
+      const t = await run([]);
+      assert.match(t.stdout, /\nKubernetes view \(context stand-in\): node /);
+    });
+
+    it('over SSH (a real sshd): the node is found by the HostName ssh_config gives the alias', async function () {
+      needs(this, sshdMissing());
+      const lab = new SshLab();
+      const sshd = await TestSshd.start(lab, 'kube');
+      try {
+        lab.write('known_hosts', `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
+        const cfg = lab.write('k.config', hostBlock('edge', { port: sshd.port, identityFile: lab.userKey, knownHosts: lab.path('known_hosts') }));
+        // Neither the alias nor this machine's hostname names this node: only HostName 127.0.0.1 does.
+        api.options.nodes = [...items('nodes.json'), { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-ssh-17' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], conditions: [{ type: 'Ready', status: 'True' }] } }];
+        api.options.pods = [podObject('shop', 'cart-5c9d7-qwe12', UID_LIVE, 'node-ssh-17', CID_LIVE)];
+        const args = ['orphans', '--host', 'edge', '--ssh-config', cfg, '--cgroup-root', join(box!.root, 'kubepods', 'burstable', `pod${UID_LIVE}`), '--kubelet-dir', join(work, 'kubelet'), '--containerd-address', join(work, 'no.sock'), '--grace', '0', '--kubeconfig', api.kubeconfig, '--json'];
+        const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          execFile(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, HOME: api.home }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+          });
+        });
+        assert.equal(r.code, 0, r.stderr + r.stdout);
+        const j = JSON.parse(r.stdout) as { kubernetes: { node: string; matchedBy: string; notOrphans: { pod: string }[] } };
+        assert.equal(j.kubernetes.node, 'node-ssh-17');
+        assert.equal(j.kubernetes.matchedBy, 'address InternalIP 127.0.0.1 = ssh HostName 127.0.0.1');
+        assert.deepEqual(j.kubernetes.notOrphans.map((n) => n.pod), ['shop/cart-5c9d7-qwe12']);
+      } finally {
+        await sshd.stop();
+        lab.remove();
+      }
     });
   });
 });

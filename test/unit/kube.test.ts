@@ -8,7 +8,7 @@ import { classifyKubectlError, kubectlArgs } from '../../src/core/kube/kubectl';
 import { applyKubeToReport, applyKubeView, nodeConditionFindings, snapshotPodUids } from '../../src/core/kube/kubeEvidence';
 import { parseNodeList, parsePodList, type KubeNode, type KubePod } from '../../src/core/kube/kubeObjects';
 import { renderKubeText } from '../../src/core/kube/kubeText';
-import type { KubeView } from '../../src/core/kube/kubeView';
+import { nodeNames, type KubeView } from '../../src/core/kube/kubeView';
 import { matchNode } from '../../src/core/kube/nodeMatch';
 import type { Snapshot } from '../../src/core/model/snapshot';
 import { takeSnapshot } from '../../src/core/scan';
@@ -151,6 +151,19 @@ describe('kube: mapping our node to a Kubernetes node', () => {
     assert.ok(!amb.ok && amb.error.code === 'ambiguous-node');
     const empty = matchNode([], [{ value: 'a', source: 's' }]);
     assert.ok(!empty.ok && empty.error.code === 'node-not-found');
+  });
+});
+
+describe("kube: our node's names", () => {
+  it('an SSH node: probed hostname, alias without user@, HostName, and the addresses it resolves to', async () => {
+    assert.deepEqual(await nodeNames({ hostname: 'node-17', sshAlias: 'ubuntu@n17', sshHostName: '10.0.3.7' }), [
+      { value: 'node-17', source: 'hostname (probe)' },
+      { value: 'n17', source: 'ssh alias' },
+      { value: '10.0.3.7', source: 'ssh HostName' },
+    ]);
+    const resolved = await nodeNames({ sshAlias: 'lo', sshHostName: 'localhost' });
+    assert.ok(resolved.some((n) => n.value === '127.0.0.1' && n.source === 'address of localhost'), JSON.stringify(resolved));
+    assert.deepEqual(await nodeNames({ sshAlias: '10.0.3.8' }), [{ value: '10.0.3.8', source: 'ssh alias' }]);
   });
 });
 
