@@ -66,11 +66,12 @@ describe('evidence merged into findings', () => {
   });
 
   it('without gathered evidence the findings pass unchanged', () => {
-    assert.equal(mergeEvidence(report.findings, input, undefined), report.findings);
+    assert.deepEqual(mergeEvidence(report.findings, input, undefined), { findings: report.findings });
   });
 
   it('attaches the log line to the finding of its pod; the unexplained line and the advisory become findings', () => {
-    const merged = mergeEvidence(report.findings, input, gathered);
+    const { findings: merged, report: r } = mergeEvidence(report.findings, input, gathered);
+    assert.equal(r?.findings, merged);
     const o = merged.find((f) => f.kind === 'orphaned-pod-cgroup')!;
     assert.ok(o.evidence.some((e) => e.startsWith('log orphaned-pod 2026-11-26T10:00:00Z journalctl -u kubelet: ') && e.includes(UID)), JSON.stringify(o.evidence));
     const slub = merged.find((f) => f.kind === 'log-signature');
@@ -88,7 +89,7 @@ describe('evidence merged into findings', () => {
   it('"nothing found" when no line matched and nothing was added', () => {
     const quiet: GatheredEvidence = { raw: parseEvidence('V\tevidence\t1\nT\t1764151200\t1000\t100\t4\nZ\tEND\n'), since: 0, at: 0 };
     const bare: FindingsInput = { ...input, facts: interpretFacts({ found: [], missing: [] }), snapshot: { node: {}, hierarchies: [] } as unknown as Snapshot };
-    const merged = mergeEvidence(report.findings, bare, quiet);
+    const merged = mergeEvidence(report.findings, bare, quiet).findings;
     assert.equal(merged.length, 1);
     assert.deepEqual(evidenceSummary(evidenceReportOf(report.findings, bare, quiet), report.findings), { logMatches: 0, attached: 0, added: 0, nothing: true });
   });

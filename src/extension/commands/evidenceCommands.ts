@@ -6,7 +6,7 @@ import { renderEvidenceText } from '../../core/report/evidenceText';
 import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
 import { CHURN_SECONDS, churnSeconds, measureChurn, type ChurnMethod } from '../evidence/churnMeasure';
 import { EvidenceStore } from '../evidence/evidenceStore';
-import { evidenceReportOf, evidenceSummary } from '../evidence/mergeEvidence';
+import { evidenceSummary } from '../evidence/mergeEvidence';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { readSettings } from '../settings';
@@ -64,13 +64,12 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
       throw new Error(`${label}: ${r.error.message}`);
     });
     const at = Date.now();
-    const state = store.set(nodeId, { raw, since, at });
-    if (!state) throw new vscode.CancellationError(); // disconnected meanwhile
-    const input = { nodeId, snapshot: state.view.snapshot, report: state.report, facts: state.facts };
-    const report = evidenceReportOf(state.report.findings, input, { raw, since, at });
+    const merged = await store.set(nodeId, { raw, since, at });
+    if (!merged) throw new UserError(`${label} was disconnected before the evidence could join its findings`);
+    const { report, base } = merged;
     const header = `Evidence on ${label}: logs since ${stamp(since * 1000)}, gathered ${stamp(at)}\n\n`;
     const uri = await openReadOnly(label, `evidence-${stamp(at).replace(/:/g, '-')}.txt`, header + renderEvidenceText(report));
-    const s = evidenceSummary(report, state.report.findings);
+    const s = evidenceSummary(report, base);
     const text = s.nothing
       ? `No evidence found on ${label}: no log line since ${stamp(since * 1000)} matched a known signature, no version advisory applies, and no daemon or open fd stands out.`
       : `Evidence on ${label}: ${s.logMatches} matching log line(s), ${s.attached} attached to findings; ${s.added} new finding(s).`;

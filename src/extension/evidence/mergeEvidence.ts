@@ -21,9 +21,14 @@ export function evidenceReportOf(findings: readonly CoreFinding[], input: Findin
   return buildEvidenceReport({ ...input.report, findings: [...findings] }, g.raw, input.snapshot, input.facts, { since: g.since });
 }
 
-/** The findings hook: log lines and fd pins added to the findings they support, and the new findings. */
-export function mergeEvidence(findings: readonly CoreFinding[], input: FindingsInput, g: GatheredEvidence | undefined): readonly CoreFinding[] {
-  return g ? evidenceReportOf(findings, input, g).findings : findings;
+/**
+ * The findings hook's work: log lines and fd pins added to the findings they support, and the new
+ * findings; with the evidence report they came from (the document shows it), when there was any.
+ */
+export function mergeEvidence(findings: readonly CoreFinding[], input: FindingsInput, g: GatheredEvidence | undefined): { findings: readonly CoreFinding[]; report?: EvidenceReport } {
+  if (!g) return { findings };
+  const report = evidenceReportOf(findings, input, g);
+  return { findings: report.findings, report };
 }
 
 /** What a gathering added to the findings it was merged into, for the one-line message. */
