@@ -205,6 +205,7 @@ describe('kube: correlation with the findings', () => {
     const proxy = byUid(UID_PROXY);
     assert.equal(proxy.severity, 'info');
     assert.equal(proxy.confidence, 'low');
+    assert.equal(proxy.knownToApi, 'kube-system/kube-proxy-7wq9z');
     assert.equal(proxy.evidence[0], `the API knows pod kube-system/kube-proxy-7wq9z (${UID_PROXY}) on node node-v2-a.corp.example: not an orphan`);
     assert.equal(proxy.title, 'pod cgroup /kubepods.slice/kubepods-podaaaa1111_2222_3333_4444_555555555555.slice: not an orphan, the API knows pod kube-system/kube-proxy-7wq9z');
     assert.match(byUid(UID_C).evidence[1]!, /^phase Succeeded: kubelet removes its cgroups/);

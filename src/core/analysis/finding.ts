@@ -52,6 +52,8 @@ export interface Finding {
   unit?: string;
   /** Processes left in the orphan's cgroups (sum over its subtree in the richest hierarchy). */
   processes?: number;
+  /** An orphan-looking cgroup whose pod the Kubernetes API knows on this node ("NS/NAME"): not an orphan. */
+  knownToApi?: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -116,6 +116,7 @@ export function applyKubeView(findings: readonly Finding[], view: KubeView, s?: 
       ...x,
       severity: 'info',
       confidence: 'low',
+      knownToApi: podName(pod),
       title: `${f.kind === 'orphaned-pod-cgroup' ? 'pod' : 'container'} cgroup ${cgroup}: not an orphan, the API knows pod ${podName(pod)}`,
       evidence: [
         `the API knows pod ${podName(pod)} (${pod.uid}) on node ${nodeName}: not an orphan${f.containerId ? ` (its status lists container ${f.containerId.slice(0, 12)})` : ''}`,

@@ -28,6 +28,7 @@ export interface Finding {
   core: CoreFinding;
 }
 
-export function isOrphan(f: Pick<Finding, 'kind'>): boolean {
-  return f.kind === 'orphaned-pod-cgroup' || f.kind === 'orphaned-container-cgroup';
+/** An orphan finding, unless the Kubernetes API knows its pod on the node (src/core/kube). */
+export function isOrphan(f: Pick<Finding, 'kind' | 'core'>): boolean {
+  return (f.kind === 'orphaned-pod-cgroup' || f.kind === 'orphaned-container-cgroup') && f.core.knownToApi === undefined;
 }
