@@ -4,7 +4,8 @@ export const NODE_FILE_SCHEME = 'cgroup-forensics-node';
 
 /**
  * Read-only documents holding a file as it was read from a node, for the left side of a fix's
- * diff editor. Content is kept in memory by URI; nothing is written back to the node.
+ * diff editor, or a report of what was read there (the cleanup script shown before it runs, Gather
+ * Evidence, Trace Cgroup Churn). Content is kept in memory by URI; nothing is written back to the node.
  */
 export class NodeFileProvider implements vscode.TextDocumentContentProvider {
   private readonly files = new Map<string, string>();
