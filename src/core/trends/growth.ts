@@ -1,5 +1,5 @@
 import type { Finding } from '../analysis/finding';
-import type { CountSample } from './sample';
+import type { CountSample } from './sampleTypes';
 
 export interface GrowthOptions {
   /** Samples needed before growth can be called sustained. Default 4. */

@@ -2,6 +2,7 @@ import { unescapeField } from '../probe/fieldEscape';
 import { fail, ok, type ProbeError, type Result } from '../result';
 import { runCollecting } from '../transport/runCollecting';
 import type { Transport } from '../transport/transport';
+import type { CountRow, CountSample, NodeStats } from './sampleTypes';
 import watchScript from './watch.sh';
 import { nodeProgram } from '../nodeScript/nodeProgram';
 
@@ -12,38 +13,7 @@ export function watchArgv(o: { hostRoot?: string; cgroupRoot?: string } = {}): s
   return ['sh', '-c', WATCH_SCRIPT, 'cgroup-forensics-watch', o.hostRoot ?? '', o.cgroupRoot ?? ''];
 }
 
-export interface CountRow {
-  /** Hierarchy name: "unified", "memory", "name=systemd" ... */
-  hierarchy: string;
-  dir: string;
-  live: number;
-  /** Undefined when it cannot be told (a v1 hierarchy without a controller, or a subtree of one). */
-  dying?: number;
-}
-
-/**
- * Node-wide stats beside the counts: kB from /proc/meminfo (Percpu and SUnreclaim grow with dying
- * memcgs, whose per-cpu and slab memory stays until they are freed) and the 1-minute load. A
- * field is absent when the node does not have it (Percpu before Linux 4.16, no /proc).
- */
-export interface NodeStats {
-  memTotalKb?: number;
-  memAvailableKb?: number;
-  slabKb?: number;
-  sUnreclaimKb?: number;
-  percpuKb?: number;
-  load1?: number;
-}
-
-/** One sample: counts per hierarchy and per kubepods subtree at the node's time. */
-export interface CountSample {
-  /** The node's clock, epoch seconds. */
-  time: number;
-  hierarchies: (CountRow & { kind: 'v1' | 'v2' })[];
-  kubepods: CountRow[];
-  /** Absent in samples of watch protocol 1 (and in samples persisted before it). */
-  node?: NodeStats;
-}
+export type { CountRow, CountSample, NodeStats } from './sampleTypes';
 
 const NODE_FIELDS = ['memTotalKb', 'memAvailableKb', 'slabKb', 'sUnreclaimKb', 'percpuKb', 'load1'] as const;
 
