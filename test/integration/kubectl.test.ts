@@ -72,6 +72,18 @@ describe('kube view with the real kubectl against a stand-in API server', functi
     assert.ok(api.requests.some((r) => r.startsWith('GET /api') && !r.includes('/v1/')), 'kubectl did its discovery');
   });
 
+  it('a node called by its exact host name is fetched by name: no list of every node is asked', async () => {
+    const from = api.requests.length;
+    const v = await gatherKubeView(await nodeNames({ hostname: 'Node-V2-A.corp.example', resolve: false }), k);
+    assert.ok(v.ok, v.ok ? '' : v.error.message);
+    assert.equal(v.value.node.name, 'node-v2-a.corp.example');
+    assert.equal(v.value.matchedBy, 'node name node-v2-a.corp.example = hostname (probe) Node-V2-A.corp.example');
+    assert.equal(v.value.pods.length, 5);
+    const asked = api.requests.slice(from);
+    assert.ok(asked.some((r) => r.startsWith('GET /api/v1/nodes/node-v2-a.corp.example')), asked.join('\n'));
+    assert.ok(!asked.some((r) => r.startsWith('GET /api/v1/nodes?')), `no NodeList: ${asked.join(', ')}`);
+  });
+
   it('a node the cluster does not have is "node-not-found", with the names tried', async () => {
     const v = await gatherKubeView([{ value: 'not-in-this-cluster', source: 'ssh alias' }], k);
     assert.ok(!v.ok);

@@ -8,8 +8,9 @@ import { join } from 'node:path';
  * A stand-in for the Kubernetes API server, for tests that run the REAL kubectl. No API server
  * can run on this machine (no package provides kube-apiserver, and kubelet/etcd are absent too),
  * so this serves recorded API responses over plain HTTP: the discovery documents kubectl asks for
- * first (/version for gcloud's kubectl dispatcher, /api, /apis, /api/v1), then NodeList and
- * PodList (honouring fieldSelector=spec.nodeName=NAME, as the API does), or a 403 Status.
+ * first (/version for gcloud's kubectl dispatcher, /api, /apis, /api/v1), then a Node by name
+ * (or a 404 Status), NodeList and PodList (honouring fieldSelector=spec.nodeName=NAME, as the API
+ * does), or a 403 Status.
  * Every request is logged so a test can see what kubectl asked.
  */
 export interface StandInOptions {
@@ -59,8 +60,8 @@ function handle(o: StandInOptions, req: IncomingMessage, res: ServerResponse, po
         ],
       });
   }
-  if (o.forbidden && (url.pathname === '/api/v1/nodes' || url.pathname === '/api/v1/pods')) {
-    const what = url.pathname.slice('/api/v1/'.length);
+  if (o.forbidden && (url.pathname === '/api/v1/nodes' || url.pathname === '/api/v1/pods' || url.pathname.startsWith('/api/v1/nodes/'))) {
+    const what = url.pathname.split('/')[3]!;
     return json(res, 403, {
       kind: 'Status',
       apiVersion: 'v1',
@@ -71,6 +72,13 @@ function handle(o: StandInOptions, req: IncomingMessage, res: ServerResponse, po
       details: { kind: what },
       code: 403,
     });
+  }
+  const byName = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname);
+  if (byName) {
+    const name = decodeURIComponent(byName[1]!);
+    const node = o.nodes.find((n) => (n as { metadata?: { name?: string } }).metadata?.name === name);
+    if (node) return json(res, 200, { kind: 'Node', apiVersion: 'v1', ...(node as object) });
+    return json(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `nodes "${name}" not found`, reason: 'NotFound', details: { name, kind: 'nodes' }, code: 404 });
   }
   if (url.pathname === '/api/v1/nodes') return json(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: '48211933' }, items: o.nodes });
   if (url.pathname === '/api/v1/pods') {

@@ -49,7 +49,12 @@ const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-function items(text: string, kind: string): Result<unknown[], KubeError> {
+/**
+ * The objects of a kubectl answer: a List's items; for `get KIND NAME` the one object it prints
+ * (single: the object's kind), or nothing at all when --ignore-not-found found none.
+ */
+function items(text: string, kind: string, single?: string): Result<unknown[], KubeError> {
+  if (single !== undefined && text.trim() === '') return ok([]);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -57,12 +62,14 @@ function items(text: string, kind: string): Result<unknown[], KubeError> {
     return fail({ code: 'bad-output', message: `kubectl's ${kind} list is not JSON: ${safeLogText(e instanceof Error ? e.message : String(e), 200)}` });
   }
   const list = obj(doc);
+  if (single !== undefined && list?.kind === single) return ok([list]);
   if (!list || !Array.isArray(list.items)) return fail({ code: 'bad-output', message: `kubectl's ${kind} list has no items` });
   return ok(list.items);
 }
 
+/** Nodes from `kubectl get nodes [NAME...] -o json` (a NodeList, one Node, or nothing). */
 export function parseNodeList(text: string): Result<KubeNode[], KubeError> {
-  const r = items(text, 'node');
+  const r = items(text, 'node', 'Node');
   if (!r.ok) return r;
   const out: KubeNode[] = [];
   for (const it of r.value) {

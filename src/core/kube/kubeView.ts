@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { ok, type Result } from '../result';
 import { currentContext, runKubectl, type KubeError, type KubectlOptions } from './kubectl';
 import { parseNodeList, parsePodList, type KubeNode, type KubePod } from './kubeObjects';
-import { matchNode, type NodeName } from './nodeMatch';
+import { matchNode, type NodeMatch, type NodeName } from './nodeMatch';
 
 /** The Kubernetes API's view of one node: the node object and the pods bound to it. */
 export interface KubeView {
@@ -16,8 +16,11 @@ export interface KubeView {
 
 /**
  * Maps our node to its Kubernetes node and lists its pods: `kubectl config current-context`
- * (when no context is named), `kubectl get nodes -o json`, then `kubectl get pods
- * --all-namespaces --field-selector spec.nodeName=NAME -o json`. Every failure is a value.
+ * (when no context is named); the node by name (`kubectl get nodes NAME... --ignore-not-found`:
+ * one small GET per name we have, the common case where the node is called by its host name),
+ * else `kubectl get nodes -o json` matched by names, labels and addresses (a list of every node,
+ * large on a big cluster, so only when the names miss or `get` is not allowed); then `kubectl get
+ * pods --all-namespaces --field-selector spec.nodeName=NAME -o json`. Every failure is a value.
  */
 export async function gatherKubeView(names: readonly NodeName[], o: KubectlOptions = {}): Promise<Result<KubeView, KubeError>> {
   let context = o.context;
@@ -27,11 +30,7 @@ export async function gatherKubeView(names: readonly NodeName[], o: KubectlOptio
     context = c.value;
   }
   const opts: KubectlOptions = { ...o, context };
-  const nodesOut = await runKubectl(['get', 'nodes', '-o', 'json'], opts);
-  if (!nodesOut.ok) return nodesOut;
-  const nodes = parseNodeList(nodesOut.value);
-  if (!nodes.ok) return nodes;
-  const m = matchNode(nodes.value, names);
+  const m = (await nodeByName(names, opts)) ?? (await nodeFromList(names, opts));
   if (!m.ok) return m;
   // The node name came from the API: still only ever one argv word, never shell text.
   const podsOut = await runKubectl(['get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${m.value.node.name}`, '-o', 'json'], opts);
@@ -42,6 +41,33 @@ export async function gatherKubeView(names: readonly NodeName[], o: KubectlOptio
   const mine = pods.value.filter((p) => p.nodeName === undefined || p.nodeName === m.value.node.name);
   return ok({ context, node: m.value.node, matchedBy: m.value.matchedBy, pods: mine });
 }
+
+/** A node whose name is exactly one of ours, fetched by name; undefined when none is (or `get` fails). */
+async function nodeByName(names: readonly NodeName[], opts: KubectlOptions): Promise<Result<NodeMatch, KubeError> | undefined> {
+  const candidates = [...new Set(names.map((n) => n.value.trim().toLowerCase().replace(/\.$/, '')).filter((v) => v.length <= 253 && DNS_SUBDOMAIN.test(v)))];
+  if (!candidates.length) return undefined;
+  const out = await runKubectl(['get', 'nodes', ...candidates, '--ignore-not-found', '-o', 'json'], opts);
+  // A user who may list nodes but not get them is asked the list; any other failure is the answer.
+  if (!out.ok) return out.error.code === 'forbidden' ? undefined : out;
+  const nodes = parseNodeList(out.value);
+  if (!nodes.ok) return undefined;
+  // Only a node called exactly by one of our names: any other match needs every node's labels and addresses.
+  const exact = nodes.value.filter((n) => candidates.includes(n.name.toLowerCase()));
+  if (exact.length !== 1) return undefined;
+  const m = matchNode(exact, names);
+  return m.ok ? m : undefined;
+}
+
+async function nodeFromList(names: readonly NodeName[], opts: KubectlOptions): Promise<Result<NodeMatch, KubeError>> {
+  const nodesOut = await runKubectl(['get', 'nodes', '-o', 'json'], opts);
+  if (!nodesOut.ok) return nodesOut;
+  const nodes = parseNodeList(nodesOut.value);
+  if (!nodes.ok) return nodes;
+  return matchNode(nodes.value, names);
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain), lower case: what `kubectl get nodes NAME` can take. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Our names for a node: the host name the probe read on it, and for an SSH node the alias, the
