@@ -7,6 +7,8 @@
  * which a display name never contains. Nothing here is ever spliced into HTML.
  */
 
+import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from '../webviewMessages';
+
 /** The per-cgroup stats the view uses, in wire order. */
 export const FLAME_STATS = ['memory', 'cpuUsec', 'pids', 'procs', 'nrDescendants', 'nrDying', 'populated'] as const;
 export type FlameStat = (typeof FLAME_STATS)[number];
@@ -64,14 +66,6 @@ export interface FocusMessage {
   path: string;
 }
 
-/** The answer to a request that carried a requestId. */
-export interface ReplyMessage {
-  type: 'reply';
-  requestId: number;
-  ok: boolean;
-  message?: string;
-}
-
 export interface StatusMessage {
   type: 'status';
   level: 'info' | 'error';
@@ -80,9 +74,6 @@ export interface StatusMessage {
 
 export type ToWebview = SnapshotBegin | SnapshotChunk | SnapshotEnd | FocusMessage | ReplyMessage | StatusMessage;
 
-export interface ReadyMessage {
-  type: 'ready';
-}
 /** A cell was selected: reveal that cgroup in the Nodes tree. */
 export interface SelectMessage {
   type: 'select';
@@ -105,37 +96,9 @@ export interface ExportMessage {
   /** SVG text, or the PNG as base64. */
   data: string;
 }
-export interface LogMessage {
-  type: 'log';
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
 export type FromWebview = ReadyMessage | SelectMessage | RefreshMessage | CompareMessage | ExportMessage | LogMessage;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-const MAX_TEXT = 4096;
 const MAX_EXPORT = 64 * 1024 * 1024;
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isText(v: unknown, max = MAX_TEXT): v is string {
-  return typeof v === 'string' && v.length <= max;
-}
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-function bad<T>(error: string): Parsed<T> {
-  return { ok: false, error };
-}
-function good<T>(value: T): Parsed<T> {
-  return { ok: true, value };
-}
-function typeOf(raw: unknown): string {
-  return isObj(raw) && typeof raw.type === 'string' ? raw.type.slice(0, 64) : '(none)';
-}
 
 /** Checks a message from the webview; an unknown or malformed one comes back as an error to log. */
 export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
@@ -157,17 +120,10 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       if (!isText(raw.data, MAX_EXPORT)) return bad('export: data must be a string');
       return good({ type: 'export', requestId: raw.requestId, format: raw.format, data: raw.data });
     case 'log':
-      if (raw.level !== 'info' && raw.level !== 'warn' && raw.level !== 'error') return bad('log: bad level');
-      if (!isText(raw.message)) return bad('log: message must be a string');
-      return good({ type: 'log', level: raw.level, message: raw.message });
+      return parseLog(raw);
     default:
       return unknownType(t, raw);
   }
-}
-
-function unknownType<T>(t: never, raw: unknown): Parsed<T> {
-  void t;
-  return bad(`unknown message type ${JSON.stringify(typeOf(raw))}`);
 }
 
 function parseMeta(v: unknown): HierarchyMeta | undefined {
@@ -225,11 +181,8 @@ export function parseToWebview(raw: unknown): Parsed<ToWebview> {
     case 'focus':
       if (!isText(raw.hierarchy) || !isText(raw.path) || !raw.path.startsWith('/')) return bad('focus: hierarchy and an absolute path are required');
       return good({ type: 'focus', hierarchy: raw.hierarchy, path: raw.path });
-    case 'reply': {
-      if (!isCount(raw.requestId) || typeof raw.ok !== 'boolean') return bad('reply: requestId and ok are required');
-      if (raw.message !== undefined && !isText(raw.message)) return bad('reply: message must be a string');
-      return good(raw.message === undefined ? { type: 'reply', requestId: raw.requestId, ok: raw.ok } : { type: 'reply', requestId: raw.requestId, ok: raw.ok, message: raw.message });
-    }
+    case 'reply':
+      return parseReply(raw);
     case 'status':
       if ((raw.level !== 'info' && raw.level !== 'error') || !isText(raw.message)) return bad('status: level and message are required');
       return good({ type: 'status', level: raw.level, message: raw.message });

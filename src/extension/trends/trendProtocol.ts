@@ -7,6 +7,8 @@
  * checked on arrival, in both directions, and bounded in size.
  */
 
+import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from '../webviewMessages';
+
 export interface TrendRow {
   hierarchy: string;
   dir: string;
@@ -53,64 +55,22 @@ export interface SamplingMessage {
   sampling: boolean;
 }
 
-/** The answer to a request that carried a requestId. */
-export interface ReplyMessage {
-  type: 'reply';
-  requestId: number;
-  ok: boolean;
-  message?: string;
-}
-
 export type ToWebview = InitMessage | AppendMessage | SamplingMessage | ReplyMessage;
 
-export interface ReadyMessage {
-  type: 'ready';
-}
 /** The empty state's button: start trend sampling on the panel's node. */
 export interface StartSamplingMessage {
   type: 'startSampling';
   requestId: number;
 }
-export interface LogMessage {
-  type: 'log';
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
 export type FromWebview = ReadyMessage | StartSamplingMessage | LogMessage;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-const MAX_TEXT = 4096;
 /** Rows per sample: every hierarchy and kubepods subtree of a node is far below this. */
 export const MAX_ROWS = 1024;
 /** Samples per init: a day at one a second; the sampler keeps far fewer. */
 export const MAX_SAMPLES = 100_000;
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isText(v: unknown, max = MAX_TEXT): v is string {
-  return typeof v === 'string' && v.length <= max;
-}
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
 function isStat(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
-}
-function bad<T>(error: string): Parsed<T> {
-  return { ok: false, error };
-}
-function good<T>(value: T): Parsed<T> {
-  return { ok: true, value };
-}
-function typeOf(raw: unknown): string {
-  return isObj(raw) && typeof raw.type === 'string' ? raw.type.slice(0, 64) : '(none)';
-}
-function unknownType<T>(t: never, raw: unknown): Parsed<T> {
-  void t;
-  return bad(`unknown message type ${JSON.stringify(typeOf(raw))}`);
 }
 
 /** Checks a message from the webview; an unknown or malformed one comes back as an error to log. */
@@ -124,9 +84,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       if (!isCount(raw.requestId)) return bad('startSampling: requestId is required');
       return good({ type: 'startSampling', requestId: raw.requestId });
     case 'log':
-      if (raw.level !== 'info' && raw.level !== 'warn' && raw.level !== 'error') return bad('log: bad level');
-      if (!isText(raw.message)) return bad('log: message must be a string');
-      return good({ type: 'log', level: raw.level, message: raw.message });
+      return parseLog(raw);
     default:
       return unknownType(t, raw);
   }
@@ -199,11 +157,8 @@ export function parseToWebview(raw: unknown): Parsed<ToWebview> {
     case 'sampling':
       if (typeof raw.sampling !== 'boolean') return bad('sampling: sampling must be a boolean');
       return good({ type: 'sampling', sampling: raw.sampling });
-    case 'reply': {
-      if (!isCount(raw.requestId) || typeof raw.ok !== 'boolean') return bad('reply: requestId and ok are required');
-      if (raw.message !== undefined && !isText(raw.message)) return bad('reply: message must be a string');
-      return good(raw.message === undefined ? { type: 'reply', requestId: raw.requestId, ok: raw.ok } : { type: 'reply', requestId: raw.requestId, ok: raw.ok, message: raw.message });
-    }
+    case 'reply':
+      return parseReply(raw);
     default:
       return unknownType(t, raw);
   }
