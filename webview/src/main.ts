@@ -4,10 +4,12 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { childIdentity, describeIdentity, identityOfPath, type CgroupIdentity } from '../../src/core/model/k8sIdentity';
 import { parseToWebview, type FromWebview, type ToWebview } from '../../src/extension/flame/protocol';
+import type { ReplyMessage } from '../../src/extension/webviewMessages';
 import { formatBytes, formatCount, formatMeasure, formatShare, formatUsec } from './format';
 import { icicle, type HoverInfo } from './icicle';
 import { ancestry, growthWeights, leakMarks, MARK, matchByPath, MEASURE_LABELS, MEASURES, partition, searchMatches, selfWeights, shortLabel, subtreeSums, type Layout, type Measure } from './layout';
 import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from './model';
+import { hostChannel, type VsCodeApi } from './shared/hostChannel';
 import { readPalette } from './theme';
 import { fillBreadcrumb, fillTooltip, placeTooltip, type TooltipContent } from './tooltip';
 import './flame.css';
@@ -24,12 +26,7 @@ export interface PersistedState {
   source?: string;
 }
 
-interface VsCodeApi {
-  postMessage(m: FromWebview): void;
-  getState(): unknown;
-  setState(s: PersistedState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+declare function acquireVsCodeApi(): VsCodeApi<FromWebview, PersistedState>;
 
 const vscode = acquireVsCodeApi();
 const doc = document;
@@ -125,18 +122,10 @@ let current: FlameSnapshot | undefined;
 let baseline: FlameSnapshot | undefined;
 let shown: { h: FlameHierarchy; paths: string[]; index: Map<string, number> | undefined; layout: Layout; before?: { h: FlameHierarchy; match: Int32Array; value: Float64Array; now: Float64Array } } | undefined;
 let searchIds: { h: FlameHierarchy; ids: string[][] } | undefined;
-let nextRequest = 1;
-const pendingReplies = new Map<number, (ok: boolean, message?: string) => void>();
 let infoMessage = '';
 
-function post(m: FromWebview): void {
-  vscode.postMessage(m);
-}
-function request(make: (requestId: number) => FromWebview, done: (ok: boolean, message?: string) => void): void {
-  const requestId = nextRequest++;
-  pendingReplies.set(requestId, done);
-  post(make(requestId));
-}
+const host = hostChannel({ api: vscode, view: 'flame view', parse: parseToWebview });
+const { post, request } = host;
 function save(): void {
   vscode.setState(state);
 }
@@ -423,7 +412,7 @@ function notice(text: string): void {
 }
 
 // ---- messages from the host -----------------------------------------------------------------
-function onMessage(m: ToWebview): void {
+function onMessage(m: Exclude<ToWebview, ReplyMessage>): void {
   switch (m.type) {
     case 'snapshotBegin':
       if (m.role === 'current') performance.mark('flame-snapshot-begin');
@@ -467,12 +456,6 @@ function onMessage(m: ToWebview): void {
       save();
       return;
     }
-    case 'reply': {
-      const done = pendingReplies.get(m.requestId);
-      pendingReplies.delete(m.requestId);
-      done?.(m.ok, m.message);
-      return;
-    }
     case 'status':
       if (m.level === 'error') statusLine.classList.add('error');
       else statusLine.classList.remove('error');
@@ -485,15 +468,5 @@ function onMessage(m: ToWebview): void {
   }
 }
 
-window.addEventListener('message', (e: MessageEvent) => {
-  const parsed = parseToWebview(e.data);
-  if (!parsed.ok) {
-    console.warn(`flame view: ignored a message: ${parsed.error}`);
-    post({ type: 'log', level: 'warn', message: `flame view: ignored a message from the host: ${parsed.error}` });
-    return;
-  }
-  onMessage(parsed.value);
-});
-
 setStatus('Waiting for a snapshot…');
-post({ type: 'ready' });
+host.start(onMessage);

@@ -5,7 +5,9 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { Finding } from '../../../src/core/analysis/finding';
 import { findGrowth, growthOf, type Growth } from '../../../src/core/trends/growth';
 import { parseToWebview, type FromWebview, type NodeStatKey, type ToWebview, type TrendSample } from '../../../src/extension/trends/trendProtocol';
+import type { ReplyMessage } from '../../../src/extension/webviewMessages';
 import { formatBytes, formatCount } from '../format';
+import { hostChannel, type VsCodeApi } from '../shared/hostChannel';
 import { fillTooltip, placeTooltip, type TooltipRow } from '../tooltip';
 import { lineChart, type ChartHover, type LineChart } from './lineChart';
 import { appendSample, emptySet, formatRate, seriesOf, type Series, type SeriesSet } from './series';
@@ -22,12 +24,7 @@ export interface PersistedState {
   showDying: boolean;
 }
 
-interface VsCodeApi {
-  postMessage(m: FromWebview): void;
-  getState(): unknown;
-  setState(s: PersistedState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+declare function acquireVsCodeApi(): VsCodeApi<FromWebview, PersistedState>;
 
 const vscode = acquireVsCodeApi();
 const doc = document;
@@ -48,9 +45,8 @@ function save(): void {
   state.hidden = [...hidden];
   vscode.setState(state);
 }
-function post(m: FromWebview): void {
-  vscode.postMessage(m);
-}
+const host = hostChannel({ api: vscode, view: 'trend view', parse: parseToWebview });
+const { post, request } = host;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, id?: string): HTMLElementTagNameMap[K] {
   const e = doc.createElement(tag);
@@ -115,8 +111,6 @@ let sampling = false;
 let samples: TrendSample[] = [];
 let set: SeriesSet = emptySet();
 let colours = readSeriesColours(doc);
-let nextRequest = 1;
-const pendingReplies = new Map<number, (ok: boolean, message?: string) => void>();
 
 const countChart = lineChart(countBox, { height: 300, label: 'Cgroups over time per series' }).onHover((h) => showTooltip(h, countTooltip));
 
@@ -140,12 +134,6 @@ for (const n of NODE_CHARTS) {
 
 function colourOf(s: Series): string {
   return colours[set.series.indexOf(s) % colours.length]!;
-}
-
-function request(make: (requestId: number) => FromWebview, done: (ok: boolean, message?: string) => void): void {
-  const requestId = nextRequest++;
-  pendingReplies.set(requestId, done);
-  post(make(requestId));
 }
 
 // ---- drawing --------------------------------------------------------------------------------
@@ -376,7 +364,7 @@ themeObserver.observe(doc.body, { attributes: true, attributeFilter: ['class'] }
 themeObserver.observe(doc.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
 
 // ---- messages from the host -----------------------------------------------------------------
-function onMessage(m: ToWebview): void {
+function onMessage(m: Exclude<ToWebview, ReplyMessage>): void {
   switch (m.type) {
     case 'init':
       nodeLabel = m.label;
@@ -406,12 +394,6 @@ function onMessage(m: ToWebview): void {
       sampling = m.sampling;
       render();
       return;
-    case 'reply': {
-      const done = pendingReplies.get(m.requestId);
-      pendingReplies.delete(m.requestId);
-      done?.(m.ok, m.message);
-      return;
-    }
     default: {
       const never: never = m;
       post({ type: 'log', level: 'warn', message: `trend view: unhandled message ${JSON.stringify(never)}` });
@@ -419,15 +401,5 @@ function onMessage(m: ToWebview): void {
   }
 }
 
-window.addEventListener('message', (e: MessageEvent) => {
-  const parsed = parseToWebview(e.data);
-  if (!parsed.ok) {
-    console.warn(`trend view: ignored a message: ${parsed.error}`);
-    post({ type: 'log', level: 'warn', message: `trend view: ignored a message from the host: ${parsed.error}` });
-    return;
-  }
-  onMessage(parsed.value);
-});
-
 setStatus('Waiting for samples…');
-post({ type: 'ready' });
+host.start(onMessage);
