@@ -23,8 +23,9 @@ export const KUBE_HELP = `  --kube-context NAME     ask the Kubernetes API throu
  * The Kubernetes API's view of the node, applied to the report: the local kubectl maps the node
  * (its probed hostname; for --host the alias, ssh_config HostName and its addresses) to a
  * Kubernetes node, its conditions become findings and orphans the API knows are downgraded.
- * Optional by nature: when it cannot be had, one note on standard error says why and the report
- * is returned unchanged.
+ * Optional by nature: when it cannot be had, the report is returned unchanged, with one note on
+ * standard error saying why, except where this machine has no kubectl or no context and none was
+ * named (it does not use a cluster: silence).
  */
 export async function withKubeView(
   ctx: CommandContext,
@@ -60,7 +61,11 @@ export async function withKubeView(
   const view = await gatherKubeView(names, k);
   if (!view.ok) {
     if (view.error.code === 'cancelled') return { report };
-    process.stderr.write(`cgroup-forensics: note: no Kubernetes view of the node: ${view.error.message}${view.error.code === 'kubectl-missing' || view.error.code === 'no-context' ? ' (--no-kube silences this)' : ''}\n`);
+    // Without kubectl or a context, and not asked for one, this machine does not speak to a
+    // cluster: nothing to say (a cron job's stderr stays clean). Anything else is worth a note.
+    const notSetUp = view.error.code === 'kubectl-missing' || view.error.code === 'no-context';
+    if (notSetUp && context === undefined && kubeconfig === undefined) return { report };
+    process.stderr.write(`cgroup-forensics: note: no Kubernetes view of the node: ${view.error.message}${notSetUp ? '' : ' (--no-kube silences this)'}\n`);
     return { report };
   }
   return applyKubeToReport(report, view.value, snapshot, limits);

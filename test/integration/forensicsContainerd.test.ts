@@ -35,9 +35,10 @@ const cid = (c: string): string => (c + RUN).repeat(4).slice(0, 64);
 /** Names a workload (or an attacker) could give cgroups below a pod: data, never shell text. */
 const HOSTILE = ['a b', "x'y", '$(touch cf-pwned)', '`touch cf-pwned`', '-rf', 'back\\slash', 'tab\there', 'bad\xff\xfe', '*', '; touch cf-pwned #', '"q"'];
 
-const exec = (file: string, args: string[], cwd: string): Promise<{ code: number; out: string }> =>
+/** out: what the program printed on both streams; stdout alone for what must parse (JSON). */
+const exec = (file: string, args: string[], cwd: string): Promise<{ code: number; out: string; stdout: string }> =>
   new Promise((resolve) => {
-    execFile(file, args, { cwd, maxBuffer: 1 << 24 }, (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 99) : 0, out: stdout + stderr }));
+    execFile(file, args, { cwd, maxBuffer: 1 << 24 }, (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 99) : 0, out: stdout + stderr, stdout }));
   });
 
 /** Every directory below dir (latin1 byte strings relative to dir), as the kernel lists them. */
@@ -194,7 +195,7 @@ describe('forensics against real containerd + runc leaks', function () {
 
   it('the CLI: orphans exits 1 with the findings and the leftover processes, 0 on a live container, 5 when it cannot tell', async () => {
     const unified = box!.mounts.find((m) => m.endsWith('/unified'))!;
-    const cli = (...args: string[]): Promise<{ code: number; out: string }> =>
+    const cli = (...args: string[]): Promise<{ code: number; out: string; stdout: string }> =>
       exec('node', ['-r', 'tsx/cjs', '-r', './test/setup/textLoader.cjs', 'src/cli/main.ts', ...args], join(__dirname, '..', '..'));
     const ctrd = ['--containerd-address', b!.socket, '--containerd-config', b!.config, '--kubelet-dir', join(work!, 'no-kubelet')];
     const found = await cli('orphans', '--cgroup-root', `${unified}${SB()}`, ...ctrd);
@@ -203,7 +204,7 @@ describe('forensics against real containerd + runc leaks', function () {
     assert.match(found.out, new RegExp(`pid ${pids.crashC} ppid 1 root S .* REPARENTED-TO-INIT  /bin/sleep 3600`));
     assert.match(found.out, /most likely root cause: kubelet and the container runtime use different cgroup drivers/);
     const json = await cli('orphans', '--json', '--cgroup-root', `${unified}${SB()}`, ...ctrd);
-    const parsed = JSON.parse(json.out) as { findings: { kind: string; podUid?: string; processList?: { pid: number }[] }[] };
+    const parsed = JSON.parse(json.stdout) as { findings: { kind: string; podUid?: string; processList?: { pid: number }[] }[] };
     assert.deepEqual(parsed.findings.filter((f) => f.kind === 'orphaned-pod-cgroup').map((f) => f.podUid).sort(), [DEAD_B, CRASH_C, DEAD_F].sort());
     assert.deepEqual(parsed.findings.find((f) => f.podUid === CRASH_C)!.processList!.map((p) => p.pid), [pids.crashC]);
     const clean = await cli('orphans', '--cgroup-root', `${unified}${cgfsPod('burstable', LIVE_A)}/${cid('a1')}`, ...ctrd);

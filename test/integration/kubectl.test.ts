@@ -196,7 +196,7 @@ describe('kube view with the real kubectl against a stand-in API server', functi
       assert.equal(kube.pods[0]!.cgroup, 'present');
     });
 
-    it('the built CLI: orphans --kubeconfig downgrades it (exit 0), --no-kube does not (exit 1), no kubectl: one note', async () => {
+    it('the built CLI: orphans --kubeconfig downgrades it (exit 0), --no-kube does not (exit 1), no kubectl: silent unless asked', async () => {
       const env = { ...process.env, HOME: api.home };
       // A healthy node now: the downgraded orphan alone decides the exit status.
       thisNode.status.conditions[0]!.status = 'False';
@@ -229,9 +229,14 @@ describe('kube view with the real kubectl against a stand-in API server', functi
       for (const dir of ['/usr/bin', '/usr/sbin']) {
         for (const name of readdirSync(dir)) if (name !== 'kubectl' && !existsSync(join(bin, name))) symlinkSync(join(dir, name), join(bin, name));
       }
+      // Not asked and no kubectl: this machine speaks to no cluster, nothing to say.
       const noKubectl = await run([], { ...env, PATH: bin });
       assert.equal(noKubectl.code, 1, noKubectl.stderr);
-      assert.equal(noKubectl.stderr, "cgroup-forensics: note: no Kubernetes view of the node: kubectl is not installed or not runnable here ('kubectl': ENOENT) (--no-kube silences this)\n");
+      assert.equal(noKubectl.stderr, '');
+      // Asked (a context named) and no kubectl: one note saying why.
+      const askedNoKubectl = await run(['--kube-context', 'stand-in'], { ...env, PATH: bin });
+      assert.equal(askedNoKubectl.code, 1, askedNoKubectl.stderr);
+      assert.equal(askedNoKubectl.stderr, "cgroup-forensics: note: no Kubernetes view of the node: kubectl is not installed or not runnable here ('kubectl': ENOENT)\n");
     });
 
     it('the built CLI: evidence --kubeconfig carries the Kubernetes view (JSON and text)', async () => {
