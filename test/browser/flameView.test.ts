@@ -11,10 +11,11 @@ import { parseToWebview, type ToWebview } from '../../src/extension/flame/protoc
 import { partition, selfWeights, type Layout, type Measure } from '../../webview/src/layout';
 import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from '../../webview/src/model';
 import { CgroupSandbox } from '../support/cgroupSandbox';
-import { chromiumMissing, launchChromium, openFlamePage, postToWebview, sent, setTheme, THEMES, type FlamePage, type ThemeName } from './support/flamePage';
+import { chromiumMissing, openFlamePage, type FlamePage } from './support/flamePage';
+import { assertNoPageErrors, launchChromium, postToWebview, sent, setTheme, THEMES, type ThemeName } from './support/webviewPage';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 
-// The real webview bundle in Debian's Chromium (see test/support/flamePage.ts for the one stub:
+// The real webview bundle in Debian's Chromium (see support/webviewPage.ts for the one stub:
 // acquireVsCodeApi), fed real snapshots of a kubelet-shaped tree built in the kernel's cgroup2
 // hierarchy. Where a test needs to know where a cell is, it asks the same pure layout the bundle
 // uses (unit-tested on its own) and then checks what the page really shows there.
@@ -73,7 +74,7 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
   });
 
   afterEach(function () {
-    if (view && this.currentTest?.state === 'passed') assert.deepEqual(view.errors, [], 'the page reported errors');
+    assertNoPageErrors(this.currentTest, view);
   });
 
   async function scan(b: CgroupSandbox): Promise<Snapshot> {

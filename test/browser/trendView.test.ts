@@ -9,8 +9,8 @@ import type { TrendSample } from '../../src/extension/trends/trendProtocol';
 import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
-import { launchChromium } from './support/flamePage';
-import { openTrendPage, post, sentBy, trendBundleMissing, type TrendPage } from './trendPage';
+import { assertNoPageErrors, launchChromium, postToWebview, sent } from './support/webviewPage';
+import { openTrendPage, trendBundleMissing, type TrendPage } from './trendPage';
 
 // The real trend bundle in Debian's Chromium (trendPage.ts: acquireVsCodeApi is the one stub),
 // fed real samples (core's takeSample, the watch program the sampler runs) of a kubelet-shaped
@@ -75,13 +75,13 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
   });
 
   afterEach(function () {
-    if (view && this.currentTest?.state === 'passed') assert.deepEqual(view.errors, [], 'the page reported errors');
+    assertNoPageErrors(this.currentTest, view);
     view = undefined;
   });
 
   async function open(samples: readonly TrendSample[], o: { sampling?: boolean; state?: unknown; width?: number } = {}): Promise<Page> {
     view = await openTrendPage(browser!, { ...(o.state !== undefined ? { state: o.state } : {}), ...(o.width ? { width: o.width } : {}) });
-    await post(view.page, [{ type: 'init', nodeId: 'local', label: 'This machine', sampling: o.sampling ?? true, samples }]);
+    await postToWebview(view.page, [{ type: 'init', nodeId: 'local', label: 'This machine', sampling: o.sampling ?? true, samples }]);
     if (samples.length > 0) await view.page.waitForFunction(() => /sample/.test(document.getElementById('status')!.textContent ?? ''));
     return view.page;
   }
@@ -152,10 +152,10 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     assert.equal(await page.locator('#empty-text').textContent(), 'No samples yet — start trend sampling on this node');
     assert.ok(!(await page.locator('#count-chart').isVisible()));
     await page.locator('#start-sampling').click();
-    const starts = (await sentBy(page)).filter((m) => m.type === 'startSampling');
+    const starts = (await sent(page)).filter((m) => m.type === 'startSampling');
     assert.equal(starts.length, 1);
     assert.deepEqual(Object.keys(starts[0]!).sort(), ['requestId', 'type']);
-    await post(page, [
+    await postToWebview(page, [
       { type: 'sampling', sampling: true },
       { type: 'reply', requestId: starts[0]!.requestId, ok: true },
     ]);
@@ -163,7 +163,7 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     assert.match((await page.locator('#empty-text').textContent()) ?? '', /trend sampling is running/);
     assert.ok(!(await page.locator('#start-sampling').isVisible()));
     // The first sample replaces the empty state with the chart.
-    await post(page, [{ type: 'append', sample: minuteSamples(1)[0], kept: 1, sampling: true }]);
+    await postToWebview(page, [{ type: 'append', sample: minuteSamples(1)[0], kept: 1, sampling: true }]);
     await page.locator('#count-chart svg').waitFor({ state: 'visible' });
     assert.ok(!(await page.locator('#empty').isVisible()));
   });
@@ -175,20 +175,20 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     const points = async (): Promise<number> => ((await page.locator('#count-chart path.series-line[data-key="hierarchy unified"]').getAttribute('d')) ?? '').split(/[ML]/).filter((x) => x !== '').length;
     assert.equal(await points(), 3);
     const more = minuteSamples(12).slice(3);
-    await post(page, [{ type: 'append', sample: more[0], kept: 4, sampling: true }]);
+    await postToWebview(page, [{ type: 'append', sample: more[0], kept: 4, sampling: true }]);
     await page.waitForFunction(() => /4 samples/.test(document.getElementById('status')!.textContent ?? ''));
     assert.equal(await points(), 4);
     assert.equal(await page.locator('#growth-table tbody tr[data-key="hierarchy unified"] td.first-last').textContent(), '100 → 103');
     // A new series appears mid-way: drawn from where it starts, listed, offered in the picker.
     const withNew = { ...more[1]!, kubepods: [...more[1]!.kubepods, { hierarchy: 'unified', dir: '/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice', live: 7, dying: 1 }] };
-    await post(page, [{ type: 'append', sample: withNew, kept: 5, sampling: true }]);
+    await postToWebview(page, [{ type: 'append', sample: withNew, kept: 5, sampling: true }]);
     await page.waitForFunction(() => document.querySelectorAll('#growth-table tbody tr').length === 4);
     assert.equal(await page.locator('#series vscode-option').count(), 4);
-    for (const s of more.slice(2)) await post(page, [{ type: 'append', sample: s, kept: 100, sampling: true }]);
+    for (const s of more.slice(2)) await postToWebview(page, [{ type: 'append', sample: s, kept: 100, sampling: true }]);
     await page.waitForFunction(() => /12 samples/.test(document.getElementById('status')!.textContent ?? ''));
     assert.deepEqual(await page.locator('#growth-banner li').allTextContents(), ['+60 cgroups/hour in hierarchy unified, dying share rising']);
     // The host kept only the newest 6: so does the view.
-    await post(page, [{ type: 'append', sample: { ...more[8]!, time: more[8]!.time + 60 }, kept: 6, sampling: true }]);
+    await postToWebview(page, [{ type: 'append', sample: { ...more[8]!, time: more[8]!.time + 60 }, kept: 6, sampling: true }]);
     await page.waitForFunction(() => /6 samples/.test(document.getElementById('status')!.textContent ?? ''));
     assert.equal(await points(), 6);
   });
@@ -209,7 +209,7 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
 
   it('logs and ignores malformed messages from the host', async () => {
     const page = await open(minuteSamples(2));
-    await post(page, [
+    await postToWebview(page, [
       { type: 'init', nodeId: 'x', label: 'x', sampling: false, samples: [{ time: 'soon', hierarchies: [], kubepods: [] }] },
       { type: 'append', sample: { time: 1, hierarchies: [{ kind: 'v3', hierarchy: 'u', dir: '/', live: 1 }], kubepods: [] }, kept: 1, sampling: true },
       { type: 'nonsense' },
@@ -226,7 +226,7 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     assert.equal(lines, 40, 'twenty totals and twenty dashed dying lines');
     const t0 = Date.now();
     for (let i = 0; i < 10; i++) {
-      await post(page, [{ type: 'append', sample: { ...samples[1439]!, time: samples[1439]!.time + 60 * (i + 1) }, kept: 1440, sampling: true }]);
+      await postToWebview(page, [{ type: 'append', sample: { ...samples[1439]!, time: samples[1439]!.time + 60 * (i + 1) }, kept: 1440, sampling: true }]);
       await page.waitForFunction((n) => performance.getEntriesByName('trend-render').length >= n, i + 2);
     }
     const elapsed = Date.now() - t0;
