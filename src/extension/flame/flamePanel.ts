@@ -5,6 +5,7 @@ import type { Snapshot } from '../../core/model/snapshot';
 import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { findByDisplayPath, flameMessages } from './flameData';
 import { flameHtml, makeNonce } from './html';
+import { logFromWebview, receiveFromWebview } from '../webviewHost';
 import { parseFromWebview, type FromWebview, type ToWebview } from './protocol';
 
 export const FLAME_VIEW_TYPE = 'cgroupForensics.flame';
@@ -71,7 +72,7 @@ export class FlamePanel implements vscode.Disposable {
     panel.title = `Flame: ${source.label}`;
     this.onDidDispose = panel.onDidDispose;
     this.disposables.push(
-      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      receiveFromWebview(webview, { view: 'flame view', log: host.log, parse: parseFromWebview, handle: (m) => this.handle(m) }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -138,15 +139,6 @@ export class FlamePanel implements vscode.Disposable {
     return this.sending;
   }
 
-  private receive(raw: unknown): void {
-    const parsed = parseFromWebview(raw);
-    if (!parsed.ok) {
-      this.host.log.warn(`flame view: ignored a message from the webview: ${parsed.error}`);
-      return;
-    }
-    void this.handle(parsed.value).catch((e: unknown) => this.host.log.error(`flame view: ${e instanceof Error ? e.message : String(e)}`));
-  }
-
   private async handle(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
@@ -196,9 +188,7 @@ export class FlamePanel implements vscode.Disposable {
         return;
       }
       case 'log':
-        if (m.level === 'error') this.host.log.error(`webview: ${m.message}`);
-        else if (m.level === 'warn') this.host.log.warn(`webview: ${m.message}`);
-        else this.host.log.info(`webview: ${m.message}`);
+        logFromWebview(this.host.log, 'webview', m);
         return;
       default: {
         const never: never = m;

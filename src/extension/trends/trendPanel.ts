@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { logFromWebview, receiveFromWebview } from '../webviewHost';
 import type { TrendHistory } from './trendHistory';
 import { makeNonce, trendHtml } from './trendHtml';
 import { parseFromWebview, type FromWebview, type ToWebview } from './trendProtocol';
@@ -42,7 +43,7 @@ export class TrendPanel implements vscode.Disposable {
     panel.title = `Trends: ${node.label}`;
     this.onDidDispose = panel.onDidDispose;
     this.disposables.push(
-      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      receiveFromWebview(webview, { view: 'trend view', log: host.log, parse: parseFromWebview, handle: (m) => this.handle(m) }),
       host.history.onDidSample((e) => {
         if (e.nodeId !== node.id || !this.ready) return;
         void this.post({ type: 'append', sample: e.sample, kept: host.history.samples(node.id).length, sampling: host.history.isSampling(node.id) });
@@ -66,15 +67,6 @@ export class TrendPanel implements vscode.Disposable {
     return this.panel.webview.postMessage(m);
   }
 
-  private receive(raw: unknown): void {
-    const parsed = parseFromWebview(raw);
-    if (!parsed.ok) {
-      this.host.log.warn(`trend view: ignored a message from the webview: ${parsed.error}`);
-      return;
-    }
-    void this.handle(parsed.value).catch((e: unknown) => this.host.log.error(`trend view: ${e instanceof Error ? e.message : String(e)}`));
-  }
-
   private async handle(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready': {
@@ -90,9 +82,7 @@ export class TrendPanel implements vscode.Disposable {
         return;
       }
       case 'log':
-        if (m.level === 'error') this.host.log.error(`trend webview: ${m.message}`);
-        else if (m.level === 'warn') this.host.log.warn(`trend webview: ${m.message}`);
-        else this.host.log.info(`trend webview: ${m.message}`);
+        logFromWebview(this.host.log, 'trend webview', m);
         return;
       default: {
         const never: never = m;
