@@ -12,6 +12,7 @@ import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } f
 import { hostChannel, type VsCodeApi } from './shared/hostChannel';
 import { readPalette } from './theme';
 import { fillBreadcrumb, fillTooltip, placeTooltip, type TooltipContent } from './tooltip';
+import './shared/tooltip.css';
 import './flame.css';
 
 /** What VS Code keeps across reloads (getState/setState) and hands to the panel serializer. */

@@ -12,6 +12,7 @@ import { fillTooltip, placeTooltip, type TooltipRow } from '../tooltip';
 import { lineChart, type ChartHover, type LineChart } from './lineChart';
 import { appendSample, emptySet, formatRate, seriesOf, type Series, type SeriesSet } from './series';
 import { readSeriesColours } from './theme';
+import '../shared/tooltip.css';
 import './trend.css';
 
 /** What VS Code keeps across reloads (getState/setState) and hands to the panel serializer. */
