@@ -1,5 +1,28 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { makeNonce } from './flame/html';
 import type { LogMessage, Parsed } from './webviewMessages';
+
+/** What a panel's page is made from: the webview's resource origin, a fresh nonce and the bundle's URIs. */
+export interface BundlePage {
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+}
+
+/**
+ * Puts one of the built bundles (dist/webview/<bundle>.js and .css) in a panel's webview: scripts
+ * on, local resources from the bundle folder only, and the page `html` makes (CSP by nonce).
+ */
+export function showBundle(webview: vscode.Webview, bundleDir: vscode.Uri, bundle: string, html: (p: BundlePage) => string): void {
+  webview.options = { enableScripts: true, localResourceRoots: [bundleDir] };
+  webview.html = html({
+    cspSource: webview.cspSource,
+    nonce: makeNonce(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundleDir, `${bundle}.js`)).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundleDir, `${bundle}.css`)).toString(),
+  });
+}
 
 /**
  * The host's end of a panel's protocol (the flame view's, the trend chart's): every message from

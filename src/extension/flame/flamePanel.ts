@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import type { Snapshot } from '../../core/model/snapshot';
 import { snapshotFromJson } from '../../core/model/snapshotJson';
+import { logFromWebview, receiveFromWebview, showBundle } from '../webviewHost';
 import { findByDisplayPath, flameMessages } from './flameData';
-import { flameHtml, makeNonce } from './html';
-import { logFromWebview, receiveFromWebview } from '../webviewHost';
+import { flameHtml } from './html';
 import { parseFromWebview, type FromWebview, type ToWebview } from './protocol';
 
 export const FLAME_VIEW_TYPE = 'cgroupForensics.flame';
@@ -61,14 +61,7 @@ export class FlamePanel implements vscode.Disposable {
     private readonly host: FlameHost,
   ) {
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [host.bundleDir] };
-    webview.html = flameHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(host.bundleDir, 'flame.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(host.bundleDir, 'flame.css')).toString(),
-      title: `Flame view: ${source.label}`,
-    });
+    showBundle(webview, host.bundleDir, 'flame', (p) => flameHtml({ ...p, title: `Flame view: ${source.label}` }));
     panel.title = `Flame: ${source.label}`;
     this.onDidDispose = panel.onDidDispose;
     this.disposables.push(

@@ -1,7 +1,7 @@
-import * as vscode from 'vscode';
-import { logFromWebview, receiveFromWebview } from '../webviewHost';
+import type * as vscode from 'vscode';
+import { logFromWebview, receiveFromWebview, showBundle } from '../webviewHost';
 import type { TrendHistory } from './trendHistory';
-import { makeNonce, trendHtml } from './trendHtml';
+import { trendHtml } from './trendHtml';
 import { parseFromWebview, type FromWebview, type ToWebview } from './trendProtocol';
 
 export const TREND_VIEW_TYPE = 'cgroupForensics.trends';
@@ -33,13 +33,7 @@ export class TrendPanel implements vscode.Disposable {
     private readonly host: TrendHost,
   ) {
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [host.bundleDir] };
-    webview.html = trendHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(host.bundleDir, 'trend.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(host.bundleDir, 'trend.css')).toString(),
-    });
+    showBundle(webview, host.bundleDir, 'trend', trendHtml);
     panel.title = `Trends: ${node.label}`;
     this.onDidDispose = panel.onDidDispose;
     this.disposables.push(
