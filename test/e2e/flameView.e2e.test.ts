@@ -100,10 +100,23 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     await wb!.expand(wb!.row(nodes, /^unified$/));
     const row = wb!.row(nodes, name);
     await row.waitFor({ state: 'visible', timeout: 60_000 });
-    await row.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item', { hasText: 'Show in Flame View' }).first().click();
-    for (const deadline = Date.now() + 30_000; (await f.locator('#chart').getAttribute('data-focus')) !== `/${name}`; await page.waitForTimeout(250)) {
-      assert.ok(Date.now() < deadline, `the view focused /${name}`);
+    // The context menu, then its item. A menu opened while the tree re-renders (a refresh of the
+    // node) is closed under the pointer, so a menu that did not take is dismissed and opened again.
+    const focused = async (): Promise<boolean> => (await f.locator('#chart').getAttribute('data-focus')) === `/${name}`;
+    for (let attempt = 1; !(await focused()); attempt++) {
+      await row.click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item', { hasText: 'Show in Flame View' }).first();
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+      // By keyboard, as a user can: a pointer click on a menu that is still settling is lost.
+      for (let i = 0; i < 8 && !(await page.locator('.monaco-menu .action-item.focused').allTextContents()).join('').includes('Show in Flame View'); i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Enter');
+      for (const until = Date.now() + 10_000; Date.now() < until && !(await focused()); ) await page.waitForTimeout(250);
+      if (await focused()) break;
+      await wb!.screenshot(`show-in-flame-view-try-${attempt}`);
+      await page.keyboard.press('Escape');
+      assert.ok(attempt < 3, `the view focused /${name} (${attempt} tries of the context menu)`);
     }
     await page.waitForTimeout(700); // the zoom animation
     await wb!.screenshot('shown-in-flame-view');
