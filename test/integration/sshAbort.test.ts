@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
@@ -87,6 +87,37 @@ describe('ssh: cancel stops the remote program', function () {
       assert.ok(isAbortError(e), String(e));
       assert.deepEqual(await gone(mark, 5000), [], 'nothing of the program is left on the node');
     }));
+
+  it('as a non-root login, where sshd passes the signal on: the program under timeout is gone too', async () => {
+    // sshd sends a non-root session's signal request to the session's process group, which
+    // `timeout` has left: the wrapper traps the TERM and passes it on.
+    const user = `cfab${randomBytes(3).toString('hex')}`;
+    // '*': no password, but not a locked account (sshd refuses any login to a locked one).
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', '-p', '*', user]);
+    const knownHosts = lab.path('known_hosts');
+    const u = new SshTransport({ alias: 'user', configFile: lab.write('abort-user.config', hostBlock('user', { port: sshd.port, user, identityFile: lab.userKey, knownHosts })), interaction: new ScriptedInteraction() });
+    try {
+      let who = '';
+      await u.run({ argv: ['id', '-un'], onStdout: (c) => (who += c.toString()) });
+      assert.equal(who.trim(), user);
+      await withMark(async (mark) => {
+        const ac = new AbortController();
+        setTimeout(() => ac.abort(), 1000);
+        const e = await u.run({ argv: ['env', `CF_MARK=${mark}`, 'timeout', '100', 'sleep', '100'], signal: ac.signal, onStdout: () => undefined }).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        assert.ok(isAbortError(e), String(e));
+        assert.deepEqual(await gone(mark, 5000), [], 'nothing of the program is left on the node');
+      });
+      // Exit statuses past 128 that are no signal's stay exit statuses.
+      const r = await u.run({ argv: ['sh', '-c', 'exit 147'], onStdout: () => undefined });
+      assert.deepEqual([r.exitCode, r.signal], [147, null]);
+    } finally {
+      u.dispose();
+      execFileSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
+    }
+  });
 
   it('a program that ends by itself still reports its status and output', async () => {
     let out = '';

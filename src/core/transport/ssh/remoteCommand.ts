@@ -7,18 +7,32 @@ import { shellCommand } from '../../shellQuote';
  * would wait for the timeout). Values arrive only as
  * arguments ($1 the limit, the rest the argv), never inside the program text.
  *
- * Cancelling closes the channel, and that must stop the program: sshd's "signal" request (what
- * the transport sends first) reaches only the session's process group, which GNU `timeout` leaves
- * for a group of its own, so the program would run on until its limit (a bpftrace trace for its
- * whole duration). So a watcher reads the channel's standard input (saved as fd 3; nothing is ever
- * written to it) and sends TERM to the program when it ends, which happens when the channel is
- * closed; `timeout` passes TERM on to its child. A program ended by a signal ends the wrapper by
- * the same signal, so the transport sees what it would see without the wrapper.
+ * Cancelling must stop the program, wherever it runs under `timeout` (GNU `timeout` puts itself
+ * in a process group of its own, which sshd's signal request, sent to the session's group, never
+ * reaches). Two ways in, one per kind of login:
+ * - sshd passes the transport's TERM to the session's group (a non-root login): the wrapper
+ *   traps it and sends TERM to the program; `timeout` passes it on to its child.
+ * - sshd ignores the signal request (as it does for a root login) and the transport closes the
+ *   channel: a watcher reads the channel's standard input (saved as fd 3; nothing is ever written
+ *   to it) and sends TERM to the program when it ends.
+ * The program is waited for again after a trapped signal, so its own status is what counts. A
+ * program ended by a signal (HUP INT QUIT ABRT KILL SEGV PIPE TERM) ends the wrapper by the same
+ * signal, so the transport sees what it would see without the wrapper; any other status, 129-159
+ * included, is passed on as an exit status. The watcher and its `cat` are ended with the wrapper.
+ * No single quote anywhere: the wrapper travels as one single-quoted word.
  */
-export const REMOTE_WRAPPER =
-  'exec 3<&0 </dev/null; l=$1; shift; if command -v timeout >/dev/null 2>&1; then set -- timeout -k 10 "$l" "$@"; fi; ' +
-  '"$@" 3<&- & p=$!; { cat >/dev/null 2>&1; kill -TERM $p 2>/dev/null; } <&3 >/dev/null 2>&1 & w=$!; exec 3<&-; ' +
-  'wait $p 2>/dev/null; s=$?; kill $w 2>/dev/null; if [ $s -gt 128 ] && [ $s -lt 160 ]; then kill -$((s - 128)) $$; fi; exit $s';
+export const REMOTE_WRAPPER = [
+  'exec 3<&0 </dev/null; l=$1; shift',
+  'if command -v timeout >/dev/null 2>&1; then set -- timeout -k 10 "$l" "$@"; fi',
+  '"$@" 3<&- & p=$!',
+  'trap "kill -TERM $p 2>/dev/null" HUP INT TERM',
+  '{ cat >/dev/null <&3 & c=$!; trap "kill $c 2>/dev/null; exit 0" TERM; wait $c; kill -TERM $p 2>/dev/null; } >/dev/null 2>&1 & w=$!',
+  'exec 3<&-',
+  'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || break; done',
+  'kill $w 2>/dev/null; trap - HUP INT TERM',
+  'case $s in 129 | 130 | 131 | 134 | 137 | 139 | 141 | 143) kill -$((s - 128)) $$ ;; esac',
+  'exit $s',
+].join('\n');
 
 /** The exit status of GNU/busybox `timeout` when the limit was hit. */
 export const TIMEOUT_EXIT = 124;

@@ -135,7 +135,7 @@ export class SshTransport implements Transport {
       };
       const stop = (): void => {
         try {
-          channel.signal('KILL');
+          channel.signal('TERM');
         } catch {
           // the channel may be closing already
         }
