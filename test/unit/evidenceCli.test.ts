@@ -24,6 +24,9 @@ describe('evidence command and records', () => {
     assert.equal(parseSince('2026-11-26T10:00:00Z', 0), Date.parse('2026-11-26T10:00:00Z') / 1000);
     assert.throws(() => parseSince('yesterday', 0), UsageError);
     assert.throws(() => parseSince('$(id)', 0), UsageError);
+    // Out of a date's range: before 1970 is from the beginning; past year 9999 is no time at all.
+    assert.equal(parseSince('9999999999d', 10_000), 0);
+    assert.throws(() => parseSince('@99999999999999', 0), UsageError);
   });
 
   it('parses every record kind, unescaping fields; a cut output is not complete', () => {

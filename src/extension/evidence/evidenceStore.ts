@@ -14,7 +14,7 @@ export interface MergedEvidence {
 /**
  * The evidence last gathered per node, merged into that node's findings through a findings hook
  * (so it stays attached across refreshes, correlated with the fresh findings). Dropped when the
- * node is disconnected.
+ * node is disconnected or its connection fails.
  */
 export class EvidenceStore implements vscode.Disposable {
   private readonly byNode = new Map<string, GatheredEvidence>();
@@ -30,7 +30,10 @@ export class EvidenceStore implements vscode.Disposable {
       return m.findings;
     });
     this.sub = nodes.onDidChange((id) => {
-      if (id === undefined || nodes.state(id).status !== 'disconnected') return;
+      // Gone with the connection (a failed one too: a reconnect is a new look at the node).
+      if (id === undefined) return;
+      const status = nodes.state(id).status;
+      if (status !== 'disconnected' && status !== 'failed') return;
       this.byNode.delete(id);
       this.merged.delete(id);
     });
@@ -45,6 +48,8 @@ export class EvidenceStore implements vscode.Disposable {
     this.merged.delete(nodeId);
     if (this.nodes.state(nodeId).status === 'connecting') {
       if (!(await this.refreshed(nodeId))) return undefined;
+      // A refresh cancelled or replaced puts the previous state back without running the hooks.
+      if (!this.merged.has(nodeId) && !this.nodes.reapplyFindings(nodeId)) return undefined;
     } else if (!this.nodes.reapplyFindings(nodeId)) return undefined;
     const m = this.merged.get(nodeId);
     if (!m) throw new Error('the evidence could not be merged into the findings (see the log)');
