@@ -28,7 +28,12 @@ export CF_R ESC
 printf 'V\tprocs\t1\n'
 printf 'K\t%s\t%s\t%s\n' "$(getconf CLK_TCK 2>/dev/null || echo 100)" "$(getconf PAGESIZE 2>/dev/null || echo 4096)" "$(awk '$1 == "btime" { print $2; exit }' "$CF_R/proc/stat" 2>/dev/null)"
 
-SEEN=$(mktemp 2>/dev/null || echo "${TMPDIR:-/tmp}/cf-procs.$$")
+# The records go through a private temporary file (command lines may hold secrets): mktemp's own
+# (0600), removed however the program ends. No mktemp: no file, and no user names.
+umask 077
+SEEN=$(mktemp 2>/dev/null) || SEEN=
+trap 'rm -f "$SEEN"' EXIT
+trap 'exit 143' HUP INT TERM
 # ONE: prints the records of the cgroups whose cgroup.procs files it gets as arguments.
 ONE='
 rec() {
@@ -75,7 +80,7 @@ list() {
 }
 # The records, then the users of the UIDs seen (no tee or sort: a node may lack them). Without a
 # writable temporary file the records still come, only the user names do not.
-if ! { : >"$SEEN"; } 2>/dev/null; then
+if [ -z "$SEEN" ] || ! { : >"$SEEN"; } 2>/dev/null; then
 	list "$@"
 	printf 'Z\tEND\n'
 	exit 0
