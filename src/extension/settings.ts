@@ -66,7 +66,8 @@ export function readSettings(): Settings {
     refreshIntervalSeconds: num('refresh.intervalSeconds', 0),
     pageSize: num('tree.pageSize', 200, 10),
     trendSampleIntervalSeconds: num('trends.sampleIntervalSeconds', 0),
-    trendKeepSamples: num('trends.keepSamples', 1440, 1),
+    // At most two weeks of one a minute (~22 MB per node): the store is read whole at start.
+    trendKeepSamples: Math.min(20_160, num('trends.keepSamples', 1440, 10)),
     kubernetesEnabled: c.get<boolean>('kubernetes.enabled', true) !== false,
     kubernetesContext: c.get<string>('kubernetes.context', '') ?? '',
     kubectlPath: c.get<string>('kubernetes.kubectlPath', '') ?? '',
