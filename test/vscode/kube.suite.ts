@@ -94,6 +94,15 @@ describe('kubernetes view in Detect Orphans', function () {
     assert.ok(standIn!.requests.some((r) => r.startsWith('GET /api/v1/pods?fieldSelector=spec.nodeName%3D')));
   });
 
+  it("Gather Evidence's report carries the API's view of the node: its pods and conditions", async () => {
+    const r = await vscode.commands.executeCommand<{ uri: string }>('cgroupForensics.gatherEvidence', LOCAL, { since: '1h' });
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(r.uri));
+    const text = doc.getText();
+    assert.match(text, /^Kubernetes view \(context stand-in\): node \S+, matched by node name/m);
+    assert.match(text, /^ {2}conditions: DiskPressure=True, Ready=True$/m);
+    assert.match(text, new RegExp(`^ {4}shop/late-7f9c-abcde  ${tree!.orphanPod}  Running Burstable`, 'm'));
+  });
+
   it('turned off (cgroupForensics.kubernetes.enabled = false), the same pod is an orphan again and kubectl is not run', async () => {
     const c = vscode.workspace.getConfiguration('cgroupForensics');
     await c.update('kubernetes.enabled', false, vscode.ConfigurationTarget.Global);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { gatherEvidence } from '../../core/evidence/gatherEvidence';
 import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
+import { renderKubeText } from '../../core/kube/kubeText';
 import { renderChurnReport } from '../../core/report/churnText';
 import { renderEvidenceText } from '../../core/report/evidenceText';
 import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
@@ -8,7 +9,7 @@ import { CHURN_SECONDS, churnSeconds, measureChurn, type ChurnMethod } from '../
 import { EvidenceStore } from '../evidence/evidenceStore';
 import { evidenceSummary } from '../evidence/mergeEvidence';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
-import type { NodeManager } from '../nodes/nodeManager';
+import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
 import { readSettings } from '../settings';
 import { ensureSnapshot, pickNode } from './pick';
 
@@ -68,7 +69,7 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
     if (!merged) throw new UserError(`${label} was disconnected before the evidence could join its findings`);
     const { report, base } = merged;
     const header = `Evidence on ${label}: logs since ${stamp(since * 1000)}, gathered ${stamp(at)}\n\n`;
-    const uri = await openReadOnly(label, `evidence-${stamp(at).replace(/:/g, '-')}.txt`, header + renderEvidenceText(report));
+    const uri = await openReadOnly(label, `evidence-${stamp(at).replace(/:/g, '-')}.txt`, header + renderEvidenceText(report) + '\n' + kubeSection(shownState(nodes.state(nodeId))));
     const s = evidenceSummary(report, base);
     const text = s.nothing
       ? `No evidence found on ${label}: no log line since ${stamp(since * 1000)} matched a known signature, no version advisory applies, and no daemon or open fd stands out.`
@@ -107,4 +108,11 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
     if (!changed) void vscode.window.showInformationMessage(`No cgroup was made or removed on ${label} in ${seconds} s.`);
     return { uri: uri.toString(), method: m.method, parents: changed };
   });
+}
+
+/** The Kubernetes API's view of the node as the last refresh had it (its pods, conditions), or why there is none. */
+function kubeSection(s: ConnectedState | undefined): string {
+  if (s?.kube) return renderKubeText(s.kube);
+  if (!readSettings().kubernetesEnabled) return 'Kubernetes view: not asked (cgroupForensics.kubernetes.enabled is off)\n';
+  return `Kubernetes view: none${s?.kubeNote ? ` (${s.kubeNote.replace(/^no Kubernetes view of the node: /, '')})` : ''}\n`;
 }

@@ -8,6 +8,7 @@ import { displayOf } from '../../core/model/bytes';
 import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
 import type { Finding, Severity } from './finding';
+import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import { withKubeCorrelation } from './kubeCorrelation';
 
 export interface Forensics {
@@ -26,7 +27,7 @@ export async function forensicsOf(
   snapshot: Snapshot,
   transport: Transport | undefined,
   o: { graceSeconds: number; facts: FactsOptions; signal: AbortSignal },
-): Promise<Forensics & { factsError?: string; kubeNote?: string }> {
+): Promise<Forensics & { factsError?: string; kube?: KubeEvidence; kubeNote?: string }> {
   let facts: RuntimeFacts = interpretFacts({ found: [], missing: [] });
   let factsError: string | undefined;
   if (transport) {
@@ -38,8 +39,8 @@ export async function forensicsOf(
   const analysed = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
   // Kubernetes view (cgroupForensics.kubernetes.*, kubeCorrelation.ts): live nodes only; it may
   // downgrade orphans the API knows and adds the node's conditions. kubeNote says why it is absent.
-  const { report, kubeNote } = transport ? await withKubeCorrelation(analysed, snapshot, transport, o.signal) : { report: analysed, kubeNote: undefined };
-  return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}), ...(kubeNote ? { kubeNote } : {}) };
+  const { report, kube, kubeNote } = transport ? await withKubeCorrelation(analysed, snapshot, transport, o.signal) : { report: analysed, kube: undefined, kubeNote: undefined };
+  return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}), ...(kube ? { kube } : {}), ...(kubeNote ? { kubeNote } : {}) };
 }
 
 const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
+import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import type { Finding } from '../findings/finding';
 import { FindingsHooks } from '../findings/findingsHooks';
 import { adaptFindings, forensicsOf } from '../findings/findingsSource';
@@ -14,7 +15,18 @@ import { LOCAL_NODE, type NodeSpec } from './nodeSpec';
 import { SnapshotView } from './snapshotView';
 import { openTransport, type CredentialPrompt } from './transports';
 
-export type ConnectedState = { status: 'connected'; view: SnapshotView; findings: Finding[]; report: ForensicsReport; facts: RuntimeFacts; factsError?: string; at: number };
+export type ConnectedState = {
+  status: 'connected';
+  view: SnapshotView;
+  findings: Finding[];
+  report: ForensicsReport;
+  facts: RuntimeFacts;
+  factsError?: string;
+  /** The Kubernetes API's view of the node (cgroupForensics.kubernetes.*), or why there is none. */
+  kube?: KubeEvidence;
+  kubeNote?: string;
+  at: number;
+};
 
 export type NodeState =
   | { status: 'disconnected' }
@@ -158,7 +170,7 @@ export class NodeManager implements vscode.Disposable {
       if (f.factsError) this.log.warn(`${spec.label}: node facts: ${f.factsError}`);
       if (f.kubeNote) this.log.info(`${spec.label}: ${f.kubeNote}`);
       if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
-      const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), at: Date.now() };
+      const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), ...(f.kube ? { kube: f.kube } : {}), ...(f.kubeNote ? { kubeNote: f.kubeNote } : {}), at: Date.now() };
       this.setState(id, state);
       this.scannedEmitter.fire({ id, snapshot: view.snapshot });
       return state;
