@@ -103,6 +103,17 @@ describe('trend sample store (JSON Lines per node)', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
   });
 
+  it("forget deletes a node's samples in memory and on disk, and no other node's", () => {
+    const store = new SampleStore(dir, 10);
+    store.append('ssh:gone', sample(1, 100));
+    store.append('local', sample(1, 100));
+    store.forget('ssh:gone');
+    assert.deepEqual(store.samples('ssh:gone'), []);
+    assert.deepEqual(new SampleStore(dir, 10).samples('ssh:gone'), [], 'not on disk either');
+    assert.equal(new SampleStore(dir, 10).samples('local').length, 1);
+    store.forget('never-sampled');
+  });
+
   it('a corrupt line is skipped and told, not fatal; later samples append after it', () => {
     const store0 = new SampleStore(dir, 100);
     const file = store0.fileOf('local');

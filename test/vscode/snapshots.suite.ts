@@ -76,6 +76,20 @@ describe('kept snapshots and compare with an earlier one', function () {
     assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === r.summary.toString()), 'the summary is shown');
   });
 
+  it('Remove Node deletes what this machine kept about the node (after the modal, skipped here)', async () => {
+    const id = await vscode.commands.executeCommand<string>('cgroupForensics.addNode', 'ssh', 'nobody@cf-removed-node.invalid');
+    const shown = api.nodes.state('local');
+    assert.ok(shown.status === 'connected');
+    await api.snapshots.save(id, shown.view.snapshot);
+    assert.equal((await api.snapshots.list(id)).length, 1);
+    assert.deepEqual(await api.nodes.keptDataOf(id), ['1 kept snapshot']);
+    await vscode.commands.executeCommand('cgroupForensics.removeNode', { type: 'node', nodeId: id }, { confirmed: true });
+    assert.equal(api.nodes.spec(id), undefined, 'the node is gone');
+    assert.deepEqual(await api.snapshots.list(id), [], 'and so are its kept snapshots');
+    assert.deepEqual(await api.nodes.keptDataOf(id), []);
+    assert.equal((await api.snapshots.list('local')).length, 2, "This machine's are untouched");
+  });
+
   it('a takenAt that is not kept is one error message, not a crash; delete removes them all', async () => {
     assert.equal(await vscode.commands.executeCommand('cgroupForensics.compareWithSnapshot', node, { takenAt: 1 }), undefined);
     assert.equal(await vscode.commands.executeCommand('cgroupForensics.deleteSnapshots', node, { confirmed: true }), 2);

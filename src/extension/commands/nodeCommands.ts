@@ -47,12 +47,28 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
     return spec.id;
   });
 
-  reg('cgroupForensics.removeNode', async (arg?: unknown) => {
+  /**
+   * Removes a node you added. What this machine keeps about it (snapshots, trend samples) goes
+   * with it, after a modal naming it; `{ confirmed: true }` as the second argument skips the modal
+   * (scripts, tests). Nodes of the ssh config stay listed, and so does their data.
+   */
+  reg('cgroupForensics.removeNode', async (arg?: unknown, opts?: unknown) => {
     const id = await pickNode(nodes, arg, 'Remove which node?');
     const spec = nodes.spec(id);
-    if (!spec || spec.kind === 'local') return;
+    if (!spec || spec.kind === 'local' || !nodes.userNodes().some((n) => n.id === id)) return;
+    const kept = await nodes.keptDataOf(id);
+    if (kept.length && (opts as { confirmed?: unknown } | undefined)?.confirmed !== true) {
+      const answer = await vscode.window.showWarningMessage(
+        `Remove ${spec.label}?`,
+        { modal: true, detail: `Kept on this machine for it: ${kept.join(', ')}. They are deleted with it (nothing on the node is touched).` },
+        'Remove',
+      );
+      if (answer !== 'Remove') return;
+    }
     await nodes.removeNode(id);
+    await nodes.forgetKeptData(id);
     if (spec.kind === 'ssh') await forgetCredentials(context.secrets, spec.destination);
+    if (kept.length) log.info(`${spec.label}: removed, with ${kept.join(', ')}`);
   });
 
   reg('cgroupForensics.connect', async (arg?: unknown) => {

@@ -81,6 +81,16 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
   const docs = new DiffDocuments();
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, docs),
+    // Kept snapshots go with a removed node (Remove Node names them first).
+    nodes.registerKeptData({
+      describe: async (id) => {
+        const n = (await store.list(id)).length;
+        return n ? `${n} kept snapshot${n === 1 ? '' : 's'}` : undefined;
+      },
+      forget: async (id) => {
+        await store.deleteAll(id);
+      },
+    }),
     nodes.onDidScan(({ id, snapshot }) => {
       // A snapshot-file node re-reads its own file: nothing new to keep.
       if (nodes.spec(id)?.kind === 'snapshot') return;

@@ -28,6 +28,13 @@ export type ConnectedState = {
   at: number;
 };
 
+/** Data kept on this machine about a node (its snapshots, its trend samples), deleted with the node. */
+export interface KeptData {
+  /** One phrase ("5 kept snapshots"), or undefined when there is none. */
+  describe(nodeId: string): Promise<string | undefined>;
+  forget(nodeId: string): Promise<void>;
+}
+
 export type NodeState =
   | { status: 'disconnected' }
   /** previous: the snapshot shown while a refresh runs, so the tree keeps its rows (and their expansion). */
@@ -49,6 +56,7 @@ const USER_NODES_KEY = 'cgroupForensics.userNodes';
  */
 export class NodeManager implements vscode.Disposable {
   private readonly states = new Map<string, NodeState>();
+  private readonly kept: KeptData[] = [];
   private readonly transports = new Map<string, Transport>();
   private readonly running = new Map<string, AbortController>();
   /** Nodes listed from ~/.ssh/config that were not added: known while they are in use. */
@@ -98,6 +106,22 @@ export class NodeManager implements vscode.Disposable {
     nodes.push(spec);
     await this.memento.update(USER_NODES_KEY, nodes);
     this.emitter.fire(undefined);
+  }
+
+  /** Registers data kept on this machine about nodes (snapshots, trend samples): it goes with a removed node. */
+  registerKeptData(k: KeptData): vscode.Disposable {
+    this.kept.push(k);
+    return new vscode.Disposable(() => this.kept.splice(this.kept.indexOf(k), 1));
+  }
+
+  /** What is kept on this machine about a node, one phrase per kind ("3 kept snapshots"). */
+  async keptDataOf(id: string): Promise<string[]> {
+    return (await Promise.all(this.kept.map((k) => k.describe(id)))).filter((d): d is string => d !== undefined);
+  }
+
+  /** Deletes what is kept on this machine about a node. */
+  async forgetKeptData(id: string): Promise<void> {
+    await Promise.all(this.kept.map((k) => k.forget(id)));
   }
 
   async removeNode(id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CountRow, CountSample, NodeStats } from '../../core/trends/sample';
 
@@ -43,6 +43,12 @@ export class SampleStore {
   /** A node's samples, oldest first (read from its file on first use). */
   samples(nodeId: string): readonly CountSample[] {
     return this.entry(nodeId).samples;
+  }
+
+  /** Deletes a node's samples, in memory and on disk. */
+  forget(nodeId: string): void {
+    this.cache.delete(nodeId);
+    rmSync(this.fileOf(nodeId), { force: true });
   }
 
   /** Stores a sample: appended to the file, which is rewritten with the last `keep` when too long. */

@@ -53,6 +53,19 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     this.status.command = 'cgroupForensics.stopTrendSampling';
     this.removeHook = nodes.findingsHooks.add('trends', (findings, input) => [...findings, ...(this.growth.get(input.nodeId) ?? [])]);
     this.subs.push(
+      // Samples go with a removed node (Remove Node names them first).
+      nodes.registerKeptData({
+        describe: (id) => {
+          const n = this.store.samples(id).length;
+          return Promise.resolve(n ? `${n} trend sample${n === 1 ? '' : 's'}` : undefined);
+        },
+        forget: async (id) => {
+          this.halt(id);
+          this.growth.delete(id);
+          this.store.forget(id);
+          await this.memento.update(CHOSEN_KEY, Object.fromEntries(Object.entries(this.chosen()).filter(([k]) => k !== id)));
+        },
+      }),
       nodes.onDidChange((id) => this.nodeChanged(id)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!affectsSettings(e)) return;
