@@ -76,17 +76,20 @@ describe('ssh: cancel stops the remote program', function () {
     }
   }
 
-  it('a program under a nested timeout is gone soon after the abort', () =>
+  /** A sleep under a nested `timeout`, cancelled after a second: nothing of it may be left. */
+  const abortedLeavesNothing = (on: Transport): Promise<void> =>
     withMark(async (mark) => {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 1000);
-      const e = await t.run({ argv: ['env', `CF_MARK=${mark}`, 'timeout', '100', 'sleep', '100'], signal: ac.signal, onStdout: () => undefined }).then(
+      const e = await on.run({ argv: ['env', `CF_MARK=${mark}`, 'timeout', '100', 'sleep', '100'], signal: ac.signal, onStdout: () => undefined }).then(
         () => undefined,
         (x: unknown) => x,
       );
       assert.ok(isAbortError(e), String(e));
       assert.deepEqual(await gone(mark, 5000), [], 'nothing of the program is left on the node');
-    }));
+    });
+
+  it('a program under a nested timeout is gone soon after the abort', () => abortedLeavesNothing(t));
 
   it('as a non-root login, where sshd passes the signal on: the program under timeout is gone too', async () => {
     // sshd sends a non-root session's signal request to the session's process group, which
@@ -100,16 +103,7 @@ describe('ssh: cancel stops the remote program', function () {
       let who = '';
       await u.run({ argv: ['id', '-un'], onStdout: (c) => (who += c.toString()) });
       assert.equal(who.trim(), user);
-      await withMark(async (mark) => {
-        const ac = new AbortController();
-        setTimeout(() => ac.abort(), 1000);
-        const e = await u.run({ argv: ['env', `CF_MARK=${mark}`, 'timeout', '100', 'sleep', '100'], signal: ac.signal, onStdout: () => undefined }).then(
-          () => undefined,
-          (x: unknown) => x,
-        );
-        assert.ok(isAbortError(e), String(e));
-        assert.deepEqual(await gone(mark, 5000), [], 'nothing of the program is left on the node');
-      });
+      await abortedLeavesNothing(u);
       // Exit statuses past 128 that are no signal's stay exit statuses.
       const r = await u.run({ argv: ['sh', '-c', 'exit 147'], onStdout: () => undefined });
       assert.deepEqual([r.exitCode, r.signal], [147, null]);
