@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
@@ -101,6 +101,25 @@ describe('kubernetes view in Detect Orphans', function () {
     assert.match(text, /^Kubernetes view \(context stand-in\): node \S+, matched by node name/m);
     assert.match(text, /^ {2}conditions: DiskPressure=True, Ready=True$/m);
     assert.match(text, new RegExp(`^ {4}shop/late-7f9c-abcde  ${tree!.orphanPod}  Running Burstable`, 'm'));
+  });
+
+  it('a cluster that does not answer is asked once, then left alone for a while (a stale context costs one refresh, not every one)', async () => {
+    const dead = join(standIn!.home, 'dead.kubeconfig');
+    writeFileSync(dead, readFileSync(standIn!.kubeconfig, 'utf8').replace(/server: .*/, 'server: http://127.0.0.1:9'));
+    process.env.KUBECONFIG = dead;
+    try {
+      await vscode.commands.executeCommand('cgroupForensics.detectOrphans', LOCAL);
+      const first = api.nodes.state('local');
+      assert.ok(first.status === 'connected');
+      assert.match(first.kubeNote ?? '', /^no Kubernetes view of the node: the Kubernetes API is unreachable/);
+      assert.ok(!findings().some((f) => f.finding.kind === 'node-condition'));
+      await vscode.commands.executeCommand('cgroupForensics.detectOrphans', LOCAL);
+      const second = api.nodes.state('local');
+      assert.ok(second.status === 'connected');
+      assert.match(second.kubeNote ?? '', /unreachable.*\(not asked again until \d\d:\d\d:\d\d UTC\)$/);
+    } finally {
+      process.env.KUBECONFIG = standIn!.kubeconfig;
+    }
   });
 
   it('turned off (cgroupForensics.kubernetes.enabled = false), the same pod is an orphan again and kubectl is not run', async () => {

@@ -9,7 +9,7 @@ import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
 import type { Finding, Severity } from './finding';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
-import { withKubeCorrelation } from './kubeCorrelation';
+import { lookUpKubeView, withKubeView } from './kubeCorrelation';
 
 export interface Forensics {
   report: ForensicsReport;
@@ -30,6 +30,11 @@ export async function forensicsOf(
 ): Promise<Forensics & { factsError?: string; kube?: KubeEvidence; kubeNote?: string }> {
   let facts: RuntimeFacts = interpretFacts({ found: [], missing: [] });
   let factsError: string | undefined;
+  // Kubernetes view (cgroupForensics.kubernetes.*, kubeCorrelation.ts): live nodes only, asked
+  // beside the facts (it needs only the snapshot); it may downgrade orphans the API knows and adds
+  // the node's conditions. kubeNote says why it is absent.
+  const kubeLookup = transport ? lookUpKubeView(snapshot, transport, o.signal) : Promise.resolve(undefined);
+  kubeLookup.catch(() => undefined); // awaited below; a cancel must not be an unhandled rejection meanwhile
   if (transport) {
     const r = await gatherFacts(transport, { ...o.facts, signal: o.signal });
     if (r.ok) facts = r.value;
@@ -37,9 +42,7 @@ export async function forensicsOf(
     else factsError = r.error.message;
   }
   const analysed = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
-  // Kubernetes view (cgroupForensics.kubernetes.*, kubeCorrelation.ts): live nodes only; it may
-  // downgrade orphans the API knows and adds the node's conditions. kubeNote says why it is absent.
-  const { report, kube, kubeNote } = transport ? await withKubeCorrelation(analysed, snapshot, transport, o.signal) : { report: analysed, kube: undefined, kubeNote: undefined };
+  const { report, kube, kubeNote } = withKubeView(analysed, snapshot, await kubeLookup);
   return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}), ...(kube ? { kube } : {}), ...(kubeNote ? { kubeNote } : {}) };
 }
 

@@ -1,26 +1,34 @@
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import { applyKubeToReport, type KubeEvidence } from '../../core/kube/kubeEvidence';
+import type { KubeView } from '../../core/kube/kubeView';
 import { gatherKubeView, nodeNames } from '../../core/kube/kubeView';
 import type { Snapshot } from '../../core/model/snapshot';
 import { resolveRoute } from '../../core/transport/ssh/resolveRoute';
 import type { Transport } from '../../core/transport/transport';
 import { readSettings } from '../settings';
 
+/** What the Kubernetes API said of a node: its view, why there is none, or not asked (off). */
+export type KubeLookup = { view: KubeView } | { note: string } | undefined;
+
 /**
- * The Kubernetes API's view of a live node applied to its findings (cgroupForensics.kubernetes.*):
- * kubectl on this machine maps the node (its probed hostname; for an SSH node also the alias, the
- * ssh_config HostName and its addresses), its abnormal conditions become findings and orphans
- * whose pod the API knows on the node are downgraded. Optional: when it cannot be had the report
- * is returned as it was, with a note saying why (absent when turned off).
+ * A cluster that did not answer (unreachable, timed out) is not asked again for this long: a
+ * stale kubectl context would otherwise add its request timeout to every refresh of every node.
  */
-export async function withKubeCorrelation(
-  report: ForensicsReport,
-  snapshot: Snapshot,
-  transport: Transport,
-  signal: AbortSignal,
-): Promise<{ report: ForensicsReport; kube?: KubeEvidence; kubeNote?: string }> {
+const QUIET_MS = 5 * 60_000;
+const unanswered = new Map<string, { until: number; note: string }>();
+
+/**
+ * The Kubernetes API's view of a live node (cgroupForensics.kubernetes.*): kubectl on this machine
+ * maps the node (its probed hostname; for an SSH node also the alias, the ssh_config HostName and
+ * its addresses). Needs only the snapshot, so it runs beside the node's facts. Optional: when it
+ * cannot be had, a note says why. Throws AbortError when cancelled.
+ */
+export async function lookUpKubeView(snapshot: Snapshot, transport: Transport, signal: AbortSignal): Promise<KubeLookup> {
   const settings = readSettings();
-  if (!settings.kubernetesEnabled) return { report };
+  if (!settings.kubernetesEnabled) return undefined;
+  const key = `${settings.kubectlPath}\n${settings.kubernetesContext}\n${process.env.KUBECONFIG ?? ''}`;
+  const quiet = unanswered.get(key);
+  if (quiet && quiet.until > Date.now()) return { note: `${quiet.note} (not asked again until ${new Date(quiet.until).toISOString().slice(11, 19)} UTC)` };
   // SshTransport's label is "ssh ALIAS" (src/core/transport/ssh/sshTransport.ts).
   const alias = transport.label.startsWith('ssh ') ? transport.label.slice(4) : undefined;
   let sshHostName: string | undefined;
@@ -43,9 +51,19 @@ export async function withKubeCorrelation(
     ...(settings.kubernetesContext ? { context: settings.kubernetesContext } : {}),
     ...(settings.kubectlPath ? { kubectl: settings.kubectlPath } : {}),
   });
-  if (!view.ok) {
-    if (view.error.code === 'cancelled') throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
-    return { report, kubeNote: `no Kubernetes view of the node: ${view.error.message}` };
+  if (view.ok) {
+    unanswered.delete(key);
+    return { view: view.value };
   }
-  return applyKubeToReport(report, view.value, snapshot);
+  if (view.error.code === 'cancelled') throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+  const note = `no Kubernetes view of the node: ${view.error.message}`;
+  if (view.error.code === 'unreachable' || view.error.code === 'timeout') unanswered.set(key, { until: Date.now() + QUIET_MS, note });
+  return { note };
+}
+
+/** The looked-up view applied to the node's findings: its abnormal conditions become findings, orphans the API knows are downgraded. */
+export function withKubeView(report: ForensicsReport, snapshot: Snapshot, lookup: KubeLookup): { report: ForensicsReport; kube?: KubeEvidence; kubeNote?: string } {
+  if (!lookup) return { report };
+  if ('note' in lookup) return { report, kubeNote: lookup.note };
+  return applyKubeToReport(report, lookup.view, snapshot);
 }
