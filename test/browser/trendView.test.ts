@@ -55,7 +55,7 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     needs(this, trendBundleMissing());
     needs(this, mounts.v2 ? cgroupMissing(mounts.v2) : 'no cgroup2 mount');
     box = CgroupSandbox.create(mounts.v2!, 'trend');
-    // The walk root's own name is hostile: it is in every kubepods series' label.
+    // The walk root's own name is hostile (a path the node names).
     box.mkdir(`${HOSTILE}/kubepods.slice/kubepods-burstable.slice`);
     const root = join(box.root, HOSTILE);
     for (let s = 0; s < 5; s++) {
@@ -131,7 +131,10 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
   });
 
   it('shows a hostile series name as text in the table and the tooltip, never as HTML', async () => {
-    const page = await open(real);
+    // Labels name the hierarchy (a v1 named hierarchy's name is any text) and the kubepods path
+    // below its root (the hostile walk root is that root here): the real samples, renamed.
+    const renamed = real.map((x) => ({ ...x, hierarchies: x.hierarchies.map((h) => ({ ...h, hierarchy: HOSTILE })), kubepods: x.kubepods.map((k) => ({ ...k, hierarchy: HOSTILE })) }));
+    const page = await open(renamed);
     const names = await page.locator('#growth-table .series-name').allTextContents();
     assert.ok(names.some((n) => n.includes(HOSTILE)), names.join('\n'));
     assert.equal(await page.locator('img').count(), 0);

@@ -138,6 +138,26 @@ describe('trend series (webview model)', () => {
     assert.equal(set.series[1]!.hasDying, true);
   });
 
+  it("labels a kubepods series by its path in the hierarchy, not below the node's mount point", () => {
+    const s: TrendSample = {
+      time: 0,
+      hierarchies: [{ kind: 'v2', hierarchy: 'unified', dir: '/sys/fs/cgroup/', live: 9, dying: 0 }, { kind: 'v1', hierarchy: 'memory', dir: '/sys/fs/cgroup/memory', live: 9 }],
+      kubepods: [
+        { hierarchy: 'unified', dir: '/sys/fs/cgroup/kubepods.slice', live: 4, dying: 0 },
+        { hierarchy: 'memory', dir: '/sys/fs/cgroup/memory/kubepods/burstable', live: 2 },
+        { hierarchy: 'memory', dir: '/elsewhere/kubepods', live: 1 },
+      ],
+    };
+    assert.deepEqual(
+      seriesOf([s]).series.filter((x) => x.group === 'kubepods').map((x) => [x.key, x.label]),
+      [
+        ['unified /sys/fs/cgroup/kubepods.slice', '/kubepods.slice (unified)'],
+        ['memory /sys/fs/cgroup/memory/kubepods/burstable', '/kubepods/burstable (memory)'],
+        ['memory /elsewhere/kubepods', '/elsewhere/kubepods (memory)'],
+      ],
+    );
+  });
+
   it('formats rates as +N/hour', () => {
     assert.equal(formatRate(60), '+60/hour');
     assert.equal(formatRate(59.6), '+60/hour');

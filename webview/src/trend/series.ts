@@ -34,8 +34,14 @@ export function emptySet(): SeriesSet {
 function rowsOf(s: TrendSample): { key: string; label: string; group: Series['group']; total: number; dying: number | undefined }[] {
   return [
     ...s.hierarchies.map((h) => ({ key: `hierarchy ${h.hierarchy}`, label: `${h.hierarchy} (${h.kind})`, group: 'hierarchy' as const, total: h.live + (h.dying ?? 0), dying: h.dying })),
-    ...s.kubepods.map((k) => ({ key: `${k.hierarchy} ${k.dir}`, label: `${k.dir} (${k.hierarchy})`, group: 'kubepods' as const, total: k.live + (k.dying ?? 0), dying: k.dying })),
+    ...s.kubepods.map((k) => ({ key: `${k.hierarchy} ${k.dir}`, label: `${inHierarchy(s, k.hierarchy, k.dir)} (${k.hierarchy})`, group: 'kubepods' as const, total: k.live + (k.dying ?? 0), dying: k.dying })),
   ];
+}
+
+/** A kubepods directory as a path in its hierarchy ("/kubepods.slice"), not below the node's mount point. */
+function inHierarchy(s: TrendSample, hierarchy: string, dir: string): string {
+  const mount = s.hierarchies.find((h) => h.hierarchy === hierarchy)?.dir.replace(/\/+$/, '');
+  return mount && dir.startsWith(mount + '/') ? dir.slice(mount.length) : dir;
 }
 
 /** Adds one sample at the end (columns of series it lacks get NaN). */
