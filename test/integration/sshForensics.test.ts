@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gatherFacts } from '../../src/core/facts/gatherFacts';
 import { inspectCgroups } from '../../src/core/inspect/inspectCgroups';
+import { takeSample } from '../../src/core/trends/sample';
 import { LocalTransport } from '../../src/core/transport/local';
 import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
 import { UID_A, v1CgroupfsHost } from '../fixtures/hosts/specs';
@@ -57,6 +58,17 @@ describe('ssh: forensics programs on a node', function () {
     assert.ok(remote.value.kubeletPods?.has(`it's $(touch pwned) "q"`), 'a hostile directory name arrives as data');
     for (const d of [homedir(), process.cwd(), '/']) assert.equal(existsSync(join(d, 'pwned')), false, `no name ran as a command (${d})`);
     assert.match(remote.value.containerdConfig?.value ?? '', /'quotes', \\backslash and\ttab/);
+  });
+
+  it('a trend sample counts the same over SSH as locally (one round trip each)', async () => {
+    box!.mkdir('kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podx.slice');
+    const local = await takeSample(new LocalTransport(), { cgroupRoot: box!.root });
+    const remote = await takeSample(ssh!, { cgroupRoot: box!.root });
+    assert.ok(local.ok && remote.ok, `${local.ok ? '' : local.error.message} ${remote.ok ? '' : remote.error.message}`);
+    assert.deepEqual(remote.value.hierarchies, local.value.hierarchies);
+    assert.deepEqual(remote.value.kubepods, local.value.kubepods);
+    assert.ok(remote.value.kubepods.some((k) => k.dir.endsWith('/kubepods.slice/kubepods-burstable.slice') && k.live === 2));
+    assert.ok((remote.value.node?.memTotalKb ?? 0) > 0, 'node stats came too');
   });
 
   it('the process program lists the same processes over SSH as locally', async () => {
