@@ -183,7 +183,11 @@ describe('kube view with the real kubectl against a stand-in API server', functi
       assert.ok(f.ok, f.ok ? '' : f.error.message);
       const report = analyze(s.value, f.value, { graceSeconds: 0 });
       const before = report.findings.filter((x) => x.kind === 'orphaned-pod-cgroup');
-      assert.deepEqual(before.map((x) => [x.podUid, x.severity]).sort(), [[UID_LIVE, 'critical'], [UID_GONE, 'warning']].sort());
+      assert.deepEqual(
+        before.map((x) => [x.podUid, x.severity]).sort(),
+        [[UID_LIVE, 'critical'], [UID_GONE, 'warning']].sort(),
+        `node clock ${s.value.node.now}; findings ${JSON.stringify(report.findings.map((x) => [x.kind, x.title, x.evidence]))}`,
+      );
       const v = await gatherKubeView(await nodeNames({ hostname: s.value.node.hostname!, resolve: false }), k);
       assert.ok(v.ok, v.ok ? '' : v.error.message);
       const { report: r, kube } = applyKubeToReport(report, v.value, s.value);

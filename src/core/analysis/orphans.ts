@@ -36,8 +36,10 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
   for (const [uid, places] of pods) {
     if (known.uids.has(uid)) continue;
     const processes = Math.max(...places.map((p) => p.ih.subtreeProcs[p.i]!));
+    // Never below 0 s: the node's clock (read once, at the scan's start) and the kernel's coarse
+    // file times can disagree by a tick, and a cgroup made then is new, not from the future.
     const newest = Math.max(...places.map((p) => p.ih.subtreeMtime[p.i]!).filter((m) => !Number.isNaN(m)));
-    const age = Number.isFinite(newest) ? now - newest : undefined;
+    const age = Number.isFinite(newest) ? Math.max(0, now - newest) : undefined;
     if (processes === 0 && age !== undefined && age < grace) continue; // kubelet may be starting it
     orphanPods.add(uid);
     const cgroups = refsLeafFirst(places, now);
@@ -69,7 +71,7 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
       if (orphanPods.has(uid) || knownIds.ids.has(id)) continue;
       const processes = Math.max(...places.map((p) => p.ih.subtreeProcs[p.i]!));
       const newest = Math.max(...places.map((p) => p.ih.subtreeMtime[p.i]!).filter((m) => !Number.isNaN(m)));
-      const age = Number.isFinite(newest) ? now - newest : undefined;
+      const age = Number.isFinite(newest) ? Math.max(0, now - newest) : undefined;
       if (processes === 0 && age !== undefined && age < grace) continue;
       const cgroups = refsLeafFirst(places, now);
       out.push({
