@@ -1,3 +1,4 @@
+import { readRecords } from '../nodeScript/records';
 import { unescapeField } from '../probe/fieldEscape';
 
 export const EVIDENCE_PROTOCOL = '1';
@@ -63,50 +64,40 @@ const num = (s: string | undefined): number => {
 export function parseEvidence(output: Buffer | string): RawEvidence {
   const text = typeof output === 'string' ? output : output.toString('utf8');
   const out: RawEvidence = { now: 0, uptimeSeconds: 0, clockTicks: 100, pageKb: 4, lines: [], sources: [], missing: [], facts: [], daemons: [], pins: [], podLimits: [], complete: false };
-  let sawVersion = false;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const f = line.split('\t');
+  const { complete } = readRecords(text, 'evidence', [EVIDENCE_PROTOCOL], (f) => {
     const u = (i: number): string => unescapeField(f[i] ?? '');
     switch (f[0]) {
-      case 'V':
-        if (f[1] !== 'evidence' || f[2] !== EVIDENCE_PROTOCOL) throw new Error(`the evidence program speaks ${f[1]} ${f[2]}, this reader evidence ${EVIDENCE_PROTOCOL}`);
-        sawVersion = true;
-        break;
       case 'T':
         out.now = num(f[1]);
         out.uptimeSeconds = num(f[2]);
         out.clockTicks = num(f[3]) || 100;
         out.pageKb = num(f[4]) || 4;
-        break;
+        return true;
       case 'L':
         out.lines.push({ source: u(1), line: u(2) });
-        break;
+        return true;
       case 'S':
         out.sources.push({ source: u(1), lines: num(f[2]) });
-        break;
+        return true;
       case 'N':
         out.missing.push({ key: u(1), source: u(2), reason: u(3) });
-        break;
+        return true;
       case 'F':
         out.facts.push({ key: u(1), source: u(2), value: u(3) });
-        break;
+        return true;
       case 'D':
         out.daemons.push({ pid: num(f[1]), comm: u(2), uid: num(f[3]), rssKb: num(f[4]), threads: num(f[5]), fds: num(f[6]), utimeTicks: num(f[7]), stimeTicks: num(f[8]), startTicks: num(f[9]) });
-        break;
+        return true;
       case 'P':
         out.pins.push({ pid: num(f[1]), comm: u(2), fd: u(3), target: u(4) });
-        break;
+        return true;
       case 'U':
         out.podLimits.push({ dir: u(1), memory: u(2).trim(), cpu: u(3).trim() });
-        break;
-      case 'Z':
-        out.complete = true;
-        break;
+        return true;
       default:
-        throw new Error(`unexpected evidence record ${JSON.stringify(line.slice(0, 40))}`);
+        return false;
     }
-  }
-  if (!sawVersion) throw new Error('the evidence program printed nothing recognisable');
+  });
+  out.complete = complete;
   return out;
 }

@@ -1,3 +1,4 @@
+import { readRecords } from '../nodeScript/records';
 import { unescapeField } from '../probe/fieldEscape';
 
 export const FACTS_PROTOCOL = '1';
@@ -29,29 +30,17 @@ export function parseFacts(output: Buffer | string): RawFacts & { complete: bool
   const text = typeof output === 'string' ? output : output.toString('utf8');
   const found: RawFact[] = [];
   const missing: MissingFact[] = [];
-  let complete = false;
-  let sawVersion = false;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const f = line.split('\t');
+  const { complete } = readRecords(text, 'facts', [FACTS_PROTOCOL], (f) => {
     switch (f[0]) {
-      case 'V':
-        if (f[1] !== 'facts' || f[2] !== FACTS_PROTOCOL) throw new Error(`the facts program speaks ${f[1]} ${f[2]}, this reader facts ${FACTS_PROTOCOL}`);
-        sawVersion = true;
-        break;
       case 'F':
         found.push({ key: f[1] ?? '', source: unescapeField(f[2] ?? ''), value: unescapeField(f[3] ?? '') });
-        break;
+        return true;
       case 'N':
         missing.push({ key: f[1] ?? '', source: unescapeField(f[2] ?? ''), reason: unescapeField(f[3] ?? '') });
-        break;
-      case 'Z':
-        complete = true;
-        break;
+        return true;
       default:
-        throw new Error(`unexpected facts record ${JSON.stringify(line.slice(0, 40))}`);
+        return false;
     }
-  }
-  if (!sawVersion) throw new Error('the facts program printed nothing recognisable');
+  });
   return { found, missing, complete };
 }

@@ -1,3 +1,4 @@
+import { readRecords } from '../nodeScript/records';
 import { unescapeField } from '../probe/fieldEscape';
 
 /** A process found in a cgroup. cmdline and comm are untrusted text (byte strings). */
@@ -39,38 +40,26 @@ export function parseProcs(output: Buffer): ProcessListing {
   const users = new Map<number, string>();
   const raw: string[][] = [];
   const unreadable: ProcessListing['unreadable'] = [];
-  let complete = false;
-  let version = false;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const f = line.split('\t');
+  const { complete } = readRecords(text, 'procs', ['1'], (f) => {
     switch (f[0]) {
-      case 'V':
-        if (f[1] !== 'procs' || f[2] !== '1') throw new Error(`unknown procs protocol ${f[1]} ${f[2]}`);
-        version = true;
-        break;
       case 'K':
         tck = Number(f[1]) || 100;
         page = Number(f[2]) || 4096;
         if (f[3] && Number.isFinite(Number(f[3]))) btime = Number(f[3]);
-        break;
+        return true;
       case 'P':
         raw.push(f.slice(1).map(unescapeField));
-        break;
+        return true;
       case 'U':
         users.set(Number(f[1]), unescapeField(f[2] ?? ''));
-        break;
+        return true;
       case 'X':
         unreadable.push({ dir: unescapeField(f[1] ?? ''), what: unescapeField(f[2] ?? '') });
-        break;
-      case 'Z':
-        complete = true;
-        break;
+        return true;
       default:
-        throw new Error(`unexpected procs record ${JSON.stringify(line.slice(0, 40))}`);
+        return false;
     }
-  }
-  if (!version) throw new Error('the procs program printed nothing recognisable');
+  });
   const processes: ProcessInfo[] = [];
   for (const [cgroupDir, pidText, stat, uidText, cmd] of raw) {
     // comm is in parentheses and may hold anything, parentheses included: the last ')' ends it.

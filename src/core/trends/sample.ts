@@ -1,3 +1,4 @@
+import { readRecords } from '../nodeScript/records';
 import { unescapeField } from '../probe/fieldEscape';
 import { fail, ok, type ProbeError, type Result } from '../result';
 import { runCollecting } from '../transport/runCollecting';
@@ -23,33 +24,27 @@ const count = (s: string | undefined): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
+function row(name: string | undefined, dir: string | undefined, live: string | undefined, dying: string | undefined): CountRow {
+  const r: CountRow = { hierarchy: unescapeField(name ?? ''), dir: unescapeField(dir ?? ''), live: count(live) ?? 0 };
+  const d = count(dying);
+  if (d !== undefined) r.dying = d;
+  return r;
+}
+
 export function parseSample(text: string): CountSample & { complete: boolean } {
   const out: CountSample & { complete: boolean } = { time: 0, hierarchies: [], kubepods: [], complete: false };
-  let saw = false;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const f = line.split('\t');
-    const row = (name: string | undefined, dir: string | undefined, live: string | undefined, dying: string | undefined): CountRow => {
-      const r: CountRow = { hierarchy: unescapeField(name ?? ''), dir: unescapeField(dir ?? ''), live: count(live) ?? 0 };
-      const d = count(dying);
-      if (d !== undefined) r.dying = d;
-      return r;
-    };
+  // 2 added the N record; a protocol 1 sample (no node stats) still reads.
+  const { complete } = readRecords(text, 'watch', ['1', '2'], (f) => {
     switch (f[0]) {
-      case 'V':
-        // 2 added the N record; a protocol 1 sample (no node stats) still reads.
-        if (f[1] !== 'watch' || (f[2] !== '1' && f[2] !== '2')) throw new Error(`the watch program speaks ${f[1]} ${f[2]}, this reader watch 1 and 2`);
-        saw = true;
-        break;
       case 'T':
         out.time = Number(f[1]);
-        break;
+        return true;
       case 'H':
         out.hierarchies.push({ kind: f[1] === 'v2' ? 'v2' : 'v1', ...row(f[2], f[3], f[4], f[5]) });
-        break;
+        return true;
       case 'K':
         out.kubepods.push(row(f[1], f[2], f[3], f[4]));
-        break;
+        return true;
       case 'N': {
         const node: NodeStats = {};
         NODE_FIELDS.forEach((k, i) => {
@@ -57,16 +52,13 @@ export function parseSample(text: string): CountSample & { complete: boolean } {
           if (v !== undefined) node[k] = v;
         });
         out.node = node;
-        break;
+        return true;
       }
-      case 'Z':
-        out.complete = true;
-        break;
       default:
-        throw new Error(`unexpected watch record ${JSON.stringify(line.slice(0, 40))}`);
+        return false;
     }
-  }
-  if (!saw) throw new Error('the watch program printed nothing recognisable');
+  });
+  out.complete = complete;
   return out;
 }
 
