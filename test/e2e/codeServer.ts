@@ -1,9 +1,9 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../support/sshd';
 
 /**
  * A real code-server 4.100.3 (VS Code 1.100) from .cache/code-server, installed by
@@ -25,17 +25,6 @@ export function e2eMissing(): string | undefined {
   if (!existsSync(join(CODE_SERVER_DIR, '.installed-4.100.3'))) return `code-server 4.100.3 is not installed in ${CODE_SERVER_DIR} (run scripts/install-code-server.sh)`;
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
   return undefined;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (a && typeof a === 'object' ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
 }
 
 /** Builds the extension (production bundle) and packages it; returns the .vsix path. */

@@ -250,7 +250,7 @@ describe('e2e: the extension in code-server + Chromium', function () {
     };
     const shown = await until('its empty state or chart', () => true, 120_000);
     await wb!.screenshot('trends-open');
-    if (shown.lines > 0) return; // samples kept from an earlier run: the chart is drawn
+    assert.equal(shown.lines, 0, 'a fresh profile has no samples: the empty state shows');
     assert.equal(shown.empty, 'No samples yet — start trend sampling on this node');
     // The button runs Start Trend Sampling for this node, which asks for the interval.
     await shown.frame.locator('#start-sampling').click();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { evidenceArgv } from '../../src/core/evidence/evidenceCommand';
 import { parseEvidence } from '../../src/core/evidence/evidenceParser';
 import { matchLogLines } from '../../src/core/analysis/logSignatures';
 import { removeTree } from '../support/cgroupSandbox';
-import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { cgroupMissing, cgroupMounts, needs, toolMissing } from '../support/prereq';
 
 // The evidence program against a real systemd-journald. This machine does not run systemd as
 // PID 1 and keeps no journal, so the test starts journald itself in a mount namespace of its own
@@ -15,7 +15,7 @@ import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 // line as "kubelet.service" (a process in a cgroup of that name, which journald turns into
 // _SYSTEMD_UNIT), and runs the evidence program in the same namespace: journalctl -u kubelet.
 const JOURNALD = '/lib/systemd/systemd-journald';
-const have = (tool: string): string | undefined => (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0 ? undefined : `${tool} is not installed`);
+const have = toolMissing;
 
 const HARNESS = `set -e
 mount -t tmpfs cf-run /run

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { grafanaDashboard } from '../../src/core/fixes/grafanaDashboard';
 import { staticFix } from '../../src/core/fixes/fixPlan';
 import { METRICS } from '../../src/core/report/prometheusText';
-import { needs } from '../support/prereq';
+import { needs, toolMissing } from '../support/prereq';
 
 // The Grafana dashboard: its queries are valid PromQL (promtool parses each one as a recording
 // rule; Grafana itself cannot run here) and name only metrics that export --prometheus writes.
-const have = (tool: string): string | undefined => (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0 ? undefined : `${tool} is not installed`);
+const have = toolMissing;
 
 interface Panel {
   title: string;

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { Transport } from '../../src/core/transport/transport';
 import { summariseLiveChurn, traceLiveChurn } from '../../src/core/trends/liveChurn';
 import { CgroupSandbox } from '../support/cgroupSandbox';
-import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { cgroupMissing, cgroupMounts, needs, toolMissing } from '../support/prereq';
 
 // Live churn with bpftrace on the real cgroup tracepoints while the test churns a sandbox. This
 // machine has no tracefs mounted, so the test's transport runs the command in a mount namespace
 // of its own with tracefs mounted there (as the monitoring test does): the machine is left as it was.
-const have = (tool: string): string | undefined => (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0 ? undefined : `${tool} is not installed`);
+const have = toolMissing;
 
 const local = new LocalTransport();
 const withTracefs: Transport = {

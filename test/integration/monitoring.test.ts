@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { analyze } from '../../src/core/analysis/forensics';
 import { interpretFacts } from '../../src/core/facts/nodeFacts';
 import { bpftraceScript, npdPlugin, prometheusRules } from '../../src/core/fixes/monitoring';
@@ -10,15 +10,16 @@ import { prometheusText } from '../../src/core/report/prometheusText';
 import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { UID_A, UID_B, UID_C, v2SystemdHost } from '../fixtures/hosts/specs';
+import { CgroupSandbox } from '../support/cgroupSandbox';
 import { makeFakeHost } from '../support/fakeHost';
-import { cgroupMounts, needs } from '../support/prereq';
+import { cgroupMounts, needs, toolMissing } from '../support/prereq';
 
 // The monitoring documents checked by the programs that consume them: Prometheus' promtool for
 // the rules and the textfile metrics, bpftrace on the real cgroup tracepoints, and the NPD check
 // script run as NPD would run it (node-problem-detector itself is not packaged for Debian: its
 // exit-status protocol is what is checked).
 const ROOT = join(__dirname, '..', '..');
-const have = (tool: string): string | undefined => (spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0 ? undefined : `${tool} is not installed`);
+const have = toolMissing;
 
 describe('monitoring documents, checked by their consumers', function () {
   this.timeout(60_000);
@@ -107,15 +108,19 @@ describe('monitoring documents, checked by their consumers', function () {
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const name = `cf-bpftrace-${process.pid}`;
+    let box: CgroupSandbox | undefined;
+    let name = '';
     try {
       for (let i = 0; i < 100 && !out.includes('Attaching'); i++) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 500));
-      mkdirSync(join(v2!, name));
-      rmdirSync(join(v2!, name));
+      // Made and removed while traced: a sandbox of the test's own in the v2 root.
+      box = CgroupSandbox.create(v2!, 'bpftrace');
+      name = basename(box.root);
+      await box.cleanup();
+      box = undefined;
       await new Promise((r) => child.once('exit', r));
     } finally {
-      if (existsSync(join(v2!, name))) rmdirSync(join(v2!, name));
+      await box?.cleanup();
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     assert.match(out, new RegExp(`@mkdir\\[/${name}\\]: 1`), out);

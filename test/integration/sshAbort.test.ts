@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { SshTransport } from '../../src/core/transport/ssh/sshTransport';
 import { isAbortError, type Transport } from '../../src/core/transport/transport';
 import { traceLiveChurn } from '../../src/core/trends/liveChurn';
-import { needs } from '../support/prereq';
+import { needs, toolMissing } from '../support/prereq';
 import { hostBlock, ScriptedInteraction, SshLab, sshdMissing, TestSshd } from '../support/sshd';
 
 // Cancelling a remote program over a real sshd stops it on the node, however deep it runs under
 // `timeout` (GNU timeout leaves the session's process group, which is all sshd's "signal" request
 // reaches): the wrapper's watcher ends it when the channel closes. The programs carry a marker in
 // their environment, so the test finds exactly its own processes in /proc (and ends leftovers by pid).
-const have = (tool: string): string | undefined => (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0 ? undefined : `${tool} is not installed`);
+const have = toolMissing;
 
 /** Pids whose environment holds CF_MARK=mark. */
 function marked(mark: string): number[] {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Context } from 'mocha';
 
@@ -10,6 +11,11 @@ export function needs(ctx: Context, missing: string | undefined): void {
   if (missing === undefined) return;
   if (process.env.CI === 'true') throw new Error(`prerequisite missing under CI: ${missing}`);
   ctx.skip();
+}
+
+/** Why a tool cannot be used here ("bpftrace is not installed"), or undefined when it is on PATH. */
+export function toolMissing(tool: string): string | undefined {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0 ? undefined : `${tool} is not installed`;
 }
 
 /** Why cgroup integration tests cannot run here, or undefined when they can. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { needs } from '../support/prereq';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalTransport } from '../../src/core/transport/local';
@@ -20,7 +21,7 @@ const MOUNT = '30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime share
 describe('watch program: node stats (N record)', () => {
   for (const tc of toolchains()) {
     it(`meminfo, loadavg and "-" for what is absent (${tc.name})`, async function () {
-      if (tc.missing) this.skip();
+      needs(this, tc.missing);
       const full = makeFakeHost({ mountinfo: [MOUNT], files: { 'proc/meminfo': MEMINFO, 'proc/loadavg': '0.42 0.30 0.20 1/87 10161\n' }, cgroups: { '/sys/fs/cgroup': { '/': v2Files({ root: true, descendants: 2, dying: 1 }) } } });
       // An old kernel: no Percpu line, no MemAvailable; no loadavg at all; a forged non-number.
       const old = makeFakeHost({ mountinfo: [MOUNT], files: { 'proc/meminfo': 'MemTotal:  1000 kB\nSlab:  x\tkB\nSUnreclaim: 20 kB\n' }, cgroups: { '/sys/fs/cgroup': { '/': v2Files({ root: true }) } } });
