@@ -1,7 +1,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { normalisePodUid, type CgroupDriver } from '../model/k8sIdentity';
-import type { MissingFact, RawFact, RawFacts } from './factsParser';
+import type { RawFact, RawFacts } from './factsParser';
 
 /** A value read from the node and the place it came from, so a user can check it. */
 export interface Sourced<T> {
@@ -60,7 +60,6 @@ export interface RuntimeFacts {
 
 const first = (raw: RawFacts, key: string): RawFact | undefined => raw.found.find((f) => f.key === key);
 const all = (raw: RawFacts, key: string): RawFact[] => raw.found.filter((f) => f.key === key);
-export const missingOf = (raw: RawFacts, key: string): MissingFact | undefined => raw.missing.find((f) => f.key === key);
 
 export function interpretFacts(raw: RawFacts): RuntimeFacts {
   const out: RuntimeFacts = { raw, crioConfigs: [], releaseAgents: [], kmemSlabinfo: [] };

@@ -1,5 +1,5 @@
 import type { Finding } from '../analysis/finding';
-import { displayOf, utf8Of } from '../model/bytes';
+import { displayOf, utf8Of, utf8SequenceLength } from '../model/bytes';
 import { shellQuote } from '../shellQuote';
 import type { FixDocument } from './fixDocument';
 
@@ -142,7 +142,7 @@ export function shellWord(byteString: string): string {
     run = [];
   };
   for (let i = 0; i < bytes.length; ) {
-    const len = utf8Length(bytes, i);
+    const len = utf8SequenceLength(bytes, i);
     if (len > 0) {
       for (let k = 0; k < len; k++) run.push(bytes[i + k]!);
       i += len;
@@ -154,21 +154,6 @@ export function shellWord(byteString: string): string {
   }
   flush();
   return parts.join('');
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Length of the valid UTF-8 sequence at i, or 0 when none starts there. */
-function utf8Length(b: Buffer, i: number): number {
-  const c = b[i]!;
-  const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (len <= 1 || i + len > b.length) return len === 1 ? 1 : 0;
-  try {
-    strictUtf8.decode(b.subarray(i, i + len));
-    return len;
-  } catch {
-    return 0;
-  }
 }
 
 function checkDir(dir: string, roots: readonly string[]): void {

@@ -3,6 +3,7 @@ import { rootCause, type ForensicsReport } from '../analysis/forensics';
 import { safeLogText } from '../analysis/logSignatures';
 import type { PodWithoutLimits } from '../evidence/nodeEvidence';
 import { displayOf } from '../model/bytes';
+import { normalisePodUid } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
 import type { KubeCondition, KubePod } from './kubeObjects';
 import { podName } from './kubeObjects';
@@ -79,7 +80,7 @@ export function snapshotPodUids(s: Snapshot): { uids: Set<string>; sawKubepods: 
     for (const name of h.tree.names) if (name === 'kubepods' || name === 'kubepods.slice') sawKubepods = true;
     for (const name of [...above, ...h.tree.names]) {
       const m = re.exec(name);
-      if (m) uids.add(m[1]!.replace(/_/g, '-').toLowerCase());
+      if (m) uids.add(normalisePodUid(m[1]!));
     }
   }
   return { uids, sawKubepods };

@@ -67,7 +67,7 @@ function escapeChar(c: string): string {
 }
 
 /** Length of the valid UTF-8 sequence starting at i, or 0 when the byte there starts none. */
-function utf8SequenceLength(b: Buffer, i: number): number {
+export function utf8SequenceLength(b: Buffer, i: number): number {
   const c = b[i]!;
   if (c < 0x80) return 1;
   const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;

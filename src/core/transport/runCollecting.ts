@@ -52,3 +52,32 @@ export function howItEnded(r: RunResult): string {
 export function stderrTail(r: RunResult, lines = 2): string {
   return r.stderr.trim().split('\n').slice(-lines).join('; ');
 }
+
+/**
+ * Runs a node-side program and parses its whole output (src/core/nodeScript/records.ts): a
+ * transport failure, output that does not parse ('protocol') and output cut short before its
+ * Z record ('truncated', saying how the program ended) are error values.
+ */
+export async function runProgram<T extends { complete: boolean }>(
+  transport: Transport,
+  argv: readonly string[],
+  what: string,
+  parse: (output: Buffer) => T,
+  o: { signal?: AbortSignal; maxBytes?: number } = {},
+): Promise<Result<T, ProbeError>> {
+  const run = await runCollecting(transport, argv, o);
+  if (!run.ok) return run;
+  let parsed: T;
+  try {
+    parsed = parse(run.value.output);
+  } catch (e) {
+    return fail({ code: 'protocol', message: e instanceof Error ? e.message : String(e) });
+  }
+  if (!parsed.complete) {
+    const { result, overflowed } = run.value;
+    const tail = stderrTail(result);
+    const how = overflowed ? `printed more than ${Math.round((o.maxBytes ?? 0) / (1 << 20))} MiB` : howItEnded(result);
+    return fail({ code: 'truncated', message: `the ${what} program ${how} before it finished${tail ? `: ${tail}` : ''}` });
+  }
+  return ok(parsed);
+}

@@ -1,7 +1,7 @@
 import { readRecords } from '../nodeScript/records';
 import { unescapeField } from '../probe/fieldEscape';
-import { fail, ok, type ProbeError, type Result } from '../result';
-import { runCollecting } from '../transport/runCollecting';
+import { ok, type ProbeError, type Result } from '../result';
+import { runProgram } from '../transport/runCollecting';
 import type { Transport } from '../transport/transport';
 import type { CountRow, CountSample, NodeStats } from './sampleTypes';
 import watchScript from './watch.sh';
@@ -64,15 +64,10 @@ export function parseSample(text: string): CountSample & { complete: boolean } {
 
 /** One sample in one round trip. */
 export async function takeSample(transport: Transport, o: { hostRoot?: string; cgroupRoot?: string; signal?: AbortSignal } = {}): Promise<Result<CountSample, ProbeError>> {
-  const run = await runCollecting(transport, watchArgv(o), o.signal ? { signal: o.signal } : {});
-  if (!run.ok) return run;
-  try {
-    const s = parseSample(run.value.output.toString('utf8'));
-    if (!s.complete) return fail({ code: 'truncated', message: 'the watch program stopped before it finished' });
-    return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods, ...(s.node ? { node: s.node } : {}) });
-  } catch (e) {
-    return fail({ code: 'protocol', message: e instanceof Error ? e.message : String(e) });
-  }
+  const r = await runProgram(transport, watchArgv(o), 'watch', (out) => parseSample(out.toString('utf8')), o.signal ? { signal: o.signal } : {});
+  if (!r.ok) return r;
+  const s = r.value;
+  return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods, ...(s.node ? { node: s.node } : {}) });
 }
 
 const kib = (kb: number): string => (kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);

@@ -24,7 +24,3 @@ export class SshError extends Error {
     this.name = 'SshError';
   }
 }
-
-export function isSshError(e: unknown): e is SshError {
-  return e instanceof SshError;
-}

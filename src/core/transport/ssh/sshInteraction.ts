@@ -29,8 +29,3 @@ export interface SshInteraction {
   /** Keyboard-interactive prompts; undefined declines. */
   keyboardInteractive?(q: { user: string; host: string; name: string; instructions: string; prompts: { prompt: string; echo: boolean }[] }): Promise<string[] | undefined>;
 }
-
-/** Declines everything: for batch use, where nobody can be asked. */
-export const refusingInteraction: SshInteraction = {
-  confirmHostKey: async (q) => ({ accepted: false, reason: `nobody to confirm the ${q.keyTypeLabel} key ${q.fingerprint}` }),
-};
