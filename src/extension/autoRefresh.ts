@@ -9,6 +9,8 @@ import { affectsSettings, readSettings } from './settings';
 export function startAutoRefresh(nodes: NodeManager, log: vscode.LogOutputChannel): vscode.Disposable {
   let timer: NodeJS.Timeout | undefined;
   let busy = false;
+  // One for all automatic refreshes: disposing the extension stops those in flight.
+  const controller = new AbortController();
   const arm = (): void => {
     if (timer) clearInterval(timer);
     timer = undefined;
@@ -17,7 +19,6 @@ export function startAutoRefresh(nodes: NodeManager, log: vscode.LogOutputChanne
     timer = setInterval(() => {
       if (busy) return;
       busy = true;
-      const controller = new AbortController();
       const work = nodes.connected().map((c) => nodes.refresh(c.spec.id, controller.signal).catch((e: unknown) => log.debug(`auto refresh: ${String(e)}`)));
       void Promise.all(work).finally(() => (busy = false));
     }, Math.max(10, seconds) * 1000);
@@ -29,5 +30,6 @@ export function startAutoRefresh(nodes: NodeManager, log: vscode.LogOutputChanne
   return new vscode.Disposable(() => {
     sub.dispose();
     if (timer) clearInterval(timer);
+    controller.abort();
   });
 }

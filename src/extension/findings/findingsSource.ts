@@ -11,10 +11,10 @@ import type { Finding, Severity } from './finding';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import { lookUpKubeView, withKubeView } from './kubeCorrelation';
 
+/** The engine's report on a snapshot and the facts it judged by (the node's findings are made from it by NodeManager, with its hooks). */
 export interface Forensics {
   report: ForensicsReport;
   facts: RuntimeFacts;
-  findings: Finding[];
 }
 
 /**
@@ -43,7 +43,7 @@ export async function forensicsOf(
   }
   const analysed = analyze(snapshot, facts, { graceSeconds: o.graceSeconds });
   const { report, kube, kubeNote } = withKubeView(analysed, snapshot, await kubeLookup);
-  return { report, facts, findings: adaptFindings(snapshot, report.findings), ...(factsError ? { factsError } : {}), ...(kube ? { kube } : {}), ...(kubeNote ? { kubeNote } : {}) };
+  return { report, facts, ...(factsError ? { factsError } : {}), ...(kube ? { kube } : {}), ...(kubeNote ? { kubeNote } : {}) };
 }
 
 const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };

@@ -1,3 +1,4 @@
+import { isCancellation } from '../commandWrapper';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
@@ -160,6 +161,10 @@ export class FlamePanel implements vscode.Disposable {
           if (s) this.setSnapshot(s);
           await this.post({ type: 'reply', requestId: m.requestId, ok: s !== undefined, ...(s ? {} : { message: 'refresh cancelled' }) });
         } catch (e) {
+          if (isCancellation(e)) {
+            await this.post({ type: 'reply', requestId: m.requestId, ok: false, message: 'refresh cancelled' });
+            return;
+          }
           const message = e instanceof Error ? e.message : String(e);
           this.host.log.error(`flame view: refresh of ${this.source.label}: ${message}`);
           await this.post({ type: 'reply', requestId: m.requestId, ok: false, message });
@@ -168,10 +173,7 @@ export class FlamePanel implements vscode.Disposable {
       }
       case 'compare': {
         const picked = await this.pickBaseline();
-        if (picked) {
-          this.baseline = picked;
-          await this.sendSnapshot(picked, 'baseline');
-        }
+        if (picked) await this.setBaseline(picked);
         await this.post({ type: 'reply', requestId: m.requestId, ok: picked !== undefined, ...(picked ? {} : { message: 'no baseline chosen' }) });
         return;
       }

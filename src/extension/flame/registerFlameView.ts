@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Snapshot } from '../../core/model/snapshot';
-import { takeSnapshot } from '../../core/scan';
-import { LocalTransport } from '../../core/transport/local';
+import { isCancellation, registerCommand, UserError, withCancellableProgress } from '../commandWrapper';
+import { LOCAL_NODE } from '../nodes/nodeSpec';
 import { FLAME_VIEW_TYPE, FlamePanel, type FlameHost, type FlameSource, type KeptSnapshots } from './flamePanel';
 
 /** What other commands use of the flame view. */
@@ -10,10 +10,7 @@ export interface FlameViewApi {
   openWithBaseline(nodeId: string, baseline: Snapshot): Promise<FlamePanel | undefined>;
 }
 
-/**
- * What the flame view needs of the Nodes tree's node manager, structurally, so the view works
- * with it (snapshots of any node, refresh, reveal) and without it (a scan of this machine).
- */
+/** What the flame view needs of the Nodes tree's node manager (structurally). */
 export interface FlameNodes {
   state(id: string): { status: string; view?: { snapshot: Snapshot }; reason?: string };
   spec(id: string): { label: string } | undefined;
@@ -38,55 +35,32 @@ function treeTarget(arg: unknown): TreeTarget | undefined {
   return t;
 }
 
-const LOCAL_ID = 'local';
-
-export function registerFlameView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes?: FlameNodes, kept?: KeptSnapshots): FlameViewApi {
+/**
+ * The flame view over the Nodes tree's node manager: any node's snapshot (This machine's too, so
+ * the tree and the view share one and a cell can be revealed in the tree), refreshed through it.
+ */
+export function registerFlameView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: FlameNodes, kept: KeptSnapshots): FlameViewApi {
   const panels = new Map<string, FlamePanel>();
   const host: FlameHost = {
     log,
     bundleDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
-    ...(kept ? { kept } : {}),
+    kept,
     async reveal(nodeId, hierarchy, path) {
-      // The Nodes tree owns reveal; without it (or without that node) selecting only selects.
-      const commands = await vscode.commands.getCommands(true);
-      if (!commands.includes('cgroupForensics.revealCgroup')) return;
       await vscode.commands.executeCommand('cgroupForensics.revealCgroup', { nodeId, ref: { hierarchy, path } });
     },
   };
 
-  const withProgress = <T>(title: string, work: (signal: AbortSignal, report: (m: string) => void) => Promise<T>): Thenable<T> =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      return work(controller.signal, (message) => progress.report({ message })).finally(() => sub.dispose());
-    });
-
-  const localSource: FlameSource = {
-    id: LOCAL_ID,
-    label: 'This machine',
-    async rescan() {
-      const r = await withProgress('Cgroup Forensics: scanning this machine', (signal, report) =>
-        takeSnapshot(new LocalTransport(), { signal, logger: log, onProgress: (p) => report(`${p.cgroups} cgroups (${p.hierarchy})`) }),
-      );
-      if (!r.ok) {
-        if (r.error.code === 'cancelled') return undefined;
-        throw new Error(r.error.message);
-      }
-      return r.value;
-    },
-  };
-
-  const nodeSource = (n: FlameNodes, id: string): FlameSource => ({
+  const nodeSource = (id: string): FlameSource => ({
     id,
-    label: n.spec(id)?.label ?? id,
+    label: nodes.spec(id)?.label ?? id,
     async rescan() {
-      const s = await withProgress(`Cgroup Forensics: scanning ${n.spec(id)?.label ?? id}`, (signal, report) => n.refresh(id, signal, report));
+      const s = await withCancellableProgress(`Cgroup Forensics: scanning ${nodes.spec(id)?.label ?? id}`, (signal, report) => nodes.refresh(id, signal, report));
       if (s.status === 'failed') throw new Error(s.reason ?? 'the scan failed');
       return s.view?.snapshot;
     },
   });
 
-  /** The open panel of a source, or a new one; a node's later snapshots follow it there. */
+  /** The open panel of a node, or a new one; the node's later snapshots follow it there. */
   const panelFor = (source: FlameSource, existing?: vscode.WebviewPanel): FlamePanel => {
     const open = panels.get(source.id);
     if (open && !existing) {
@@ -97,74 +71,48 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
       existing ?? vscode.window.createWebviewPanel(FLAME_VIEW_TYPE, `Flame: ${source.label}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [host.bundleDir] });
     const p = new FlamePanel(panel, source, host);
     panels.set(source.id, p);
-    const subs: vscode.Disposable[] = [];
-    if (nodes && source !== localSource) {
-      subs.push(
-        nodes.onDidChange((id) => {
-          if (id !== undefined && id !== source.id) return;
-          const s = nodes.state(source.id).view?.snapshot;
-          if (s) p.setSnapshot(s);
-        }),
-      );
-    }
+    const sub = nodes.onDidChange((id) => {
+      if (id !== undefined && id !== source.id) return;
+      const s = nodes.state(source.id).view?.snapshot;
+      if (s) p.setSnapshot(s);
+    });
     p.onDidDispose(() => {
-      for (const s of subs) s.dispose();
+      sub.dispose();
       if (panels.get(source.id) === p) panels.delete(source.id);
     });
     return p;
   };
 
-  /**
-   * Opens (or reveals) the view for a tree element's node, else for this machine. With the Nodes
-   * tree's manager, this machine is its "local" node too, so the tree and the view share one
-   * snapshot (and a cell can be revealed in the tree); without it, the view scans on its own.
-   */
+  /** Opens (or reveals) the view for a tree element's node, else for This machine. */
   const open = async (arg?: unknown): Promise<FlamePanel | undefined> => {
-    const target = treeTarget(arg) ?? (nodes?.spec(LOCAL_ID) ? { nodeId: LOCAL_ID } : undefined);
-    if (target && nodes && nodes.spec(target.nodeId)) {
-      const source = nodeSource(nodes, target.nodeId);
-      const snapshot = nodes.state(target.nodeId).view?.snapshot ?? (await source.rescan());
-      if (!snapshot) return undefined;
-      const p = panelFor(source);
-      p.setSnapshot(snapshot);
-      if (target.hierarchy !== undefined) p.focus(target.hierarchy, target.path ?? '/');
-      return p;
-    }
-    const snapshot = panels.get(LOCAL_ID)?.snapshot() ?? (await localSource.rescan());
+    const target = treeTarget(arg) ?? { nodeId: LOCAL_NODE.id };
+    if (!nodes.spec(target.nodeId)) throw new UserError(`no node ${target.nodeId}`);
+    const source = nodeSource(target.nodeId);
+    const snapshot = nodes.state(target.nodeId).view?.snapshot ?? (await source.rescan());
     if (!snapshot) return undefined;
-    const p = panelFor(localSource);
+    const p = panelFor(source);
     p.setSnapshot(snapshot);
-    if (target?.hierarchy !== undefined) p.focus(target.hierarchy, target.path ?? '/');
+    if (target.hierarchy !== undefined) p.focus(target.hierarchy, target.path ?? '/');
     return p;
   };
 
-  const guarded =
-    (fn: (arg?: unknown) => Promise<unknown>) =>
-    async (arg?: unknown): Promise<unknown> => {
-      try {
-        return await fn(arg);
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log.error(`flame view: ${message}`);
-        void vscode.window.showErrorMessage(`Cgroup Forensics: ${message}`, 'Show Log').then((c) => {
-          if (c === 'Show Log') log.show(true);
-        });
-        return undefined;
-      }
-    };
-
+  registerCommand(context, log, 'cgroupForensics.openFlameView', open);
+  // The tree's "Show in flame view": the same, with the cgroup focused.
+  registerCommand(context, log, 'cgroupForensics.showInFlameView', open);
   context.subscriptions.push(
-    vscode.commands.registerCommand('cgroupForensics.openFlameView', guarded(open)),
-    // The tree's "Show in flame view": the same, with the cgroup focused.
-    vscode.commands.registerCommand('cgroupForensics.showInFlameView', guarded(open)),
     vscode.window.registerWebviewPanelSerializer(FLAME_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        // The snapshot is not persisted (it can be large and goes stale): scan the same source again.
-        const sourceId = typeof (state as { source?: unknown } | undefined)?.source === 'string' ? (state as { source: string }).source : LOCAL_ID;
-        const source = nodes && nodes.spec(sourceId) ? nodeSource(nodes, sourceId) : localSource;
+        // The snapshot is not persisted (it can be large and goes stale): the node's, or a new scan.
+        const saved = (state as { source?: unknown } | undefined)?.source;
+        const sourceId = typeof saved === 'string' && nodes.spec(saved) ? saved : LOCAL_NODE.id;
+        const source = nodeSource(sourceId);
         const p = panelFor(source, panel);
-        const snapshot = (nodes && source !== localSource ? nodes.state(sourceId).view?.snapshot : undefined) ?? (await guarded(() => source.rescan())());
-        if (snapshot) p.setSnapshot(snapshot as Snapshot);
+        try {
+          const snapshot = nodes.state(sourceId).view?.snapshot ?? (await source.rescan());
+          if (snapshot) p.setSnapshot(snapshot);
+        } catch (e) {
+          if (!isCancellation(e)) log.warn(`flame view: restoring ${source.label}: ${e instanceof Error ? e.message : String(e)}`);
+        }
       },
     }),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },

@@ -200,7 +200,8 @@ export class NodeManager implements vscode.Disposable {
       return state;
     } catch (e) {
       if (mine.signal.aborted || e instanceof vscode.CancellationError || (e instanceof Error && e.name === 'AbortError')) {
-        this.setState(id, previous.status === 'connecting' ? (previous.previous ?? { status: 'disconnected' }) : previous);
+        // Replaced by a newer refresh: that one owns the state now; only a cancel puts ours back.
+        if (this.running.get(id) === mine) this.setState(id, previous.status === 'connecting' ? (previous.previous ?? { status: 'disconnected' }) : previous);
         throw new vscode.CancellationError();
       }
       const reason = e instanceof Error ? e.message : String(e);

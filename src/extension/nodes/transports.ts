@@ -36,10 +36,6 @@ export function registerSshTransportFactory(factory: SshTransportFactory | undef
   sshFactory = factory;
 }
 
-export function sshAvailable(): boolean {
-  return sshFactory !== undefined;
-}
-
 export interface OpenOptions {
   configPath: string;
   sudoHosts: readonly string[];
