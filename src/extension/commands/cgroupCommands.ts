@@ -14,7 +14,7 @@ export function registerCgroupCommands(context: vscode.ExtensionContext, log: vs
 
   const resolve = async (arg: unknown) => {
     const e = await pickCgroup(nodes, arg);
-    const view = await ensureSnapshot(nodes, e.nodeId);
+    const { view } = await ensureSnapshot(nodes, e.nodeId);
     const h = view.hierarchy(e.hierarchy);
     const i = h?.tree.find(e.path);
     if (!h || i === undefined) throw new UserError(`${displayOf(e.path)} is not in the current snapshot`);

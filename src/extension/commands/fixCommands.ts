@@ -30,12 +30,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
   const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
 
   /** The connected state of a node (connecting and scanning first when needed). */
-  const connected = async (nodeId: string) => {
-    await ensureSnapshot(nodes, nodeId);
-    const state = nodes.state(nodeId);
-    if (state.status !== 'connected') throw new vscode.CancellationError();
-    return state;
-  };
+  const connected = (nodeId: string) => ensureSnapshot(nodes, nodeId);
 
   /**
    * Opens the documents of one kind of fix (src/core/fixes) as untitled documents in their

@@ -101,7 +101,7 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
 
   reg('cgroupForensics.scanLocal', async (arg?: unknown) => {
     const id = await pickNode(nodes, arg ?? { nodeId: 'local' });
-    const view = await ensureSnapshot(nodes, id);
+    const { view } = await ensureSnapshot(nodes, id);
     const doc = await vscode.workspace.openTextDocument({ content: renderSummaryText(summarize(view.snapshot)), language: 'plaintext' });
     await vscode.window.showTextDocument(doc);
   });

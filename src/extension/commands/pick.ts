@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import { UserError, withCancellableProgress } from '../commandWrapper';
-import type { NodeManager } from '../nodes/nodeManager';
-import type { SnapshotView } from '../nodes/snapshotView';
+import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
 import type { CgroupElement, NodesElement } from '../tree/elements';
 
 /** A node id from a tree element (any element under a node) or undefined. */
@@ -34,8 +33,13 @@ export async function pickNode(nodes: NodeManager, arg: unknown, placeHolder = '
   return picked.id;
 }
 
-/** The snapshot of a node, connecting and scanning first when there is none. */
-export async function ensureSnapshot(nodes: NodeManager, nodeId: string): Promise<SnapshotView> {
+/**
+ * The snapshot of a node, connecting and scanning first when there is none. While a refresh runs,
+ * the snapshot shown meanwhile serves (starting another would abort the running one).
+ */
+export async function ensureSnapshot(nodes: NodeManager, nodeId: string): Promise<ConnectedState> {
+  const shown = shownState(nodes.state(nodeId));
+  if (shown) return shown;
   let state = nodes.state(nodeId);
   if (state.status !== 'connected') {
     const label = nodes.spec(nodeId)?.label ?? nodeId;
@@ -43,14 +47,14 @@ export async function ensureSnapshot(nodes: NodeManager, nodeId: string): Promis
   }
   if (state.status === 'failed') throw new UserError(`${nodes.spec(nodeId)?.label ?? nodeId}: ${state.reason}`);
   if (state.status !== 'connected') throw new vscode.CancellationError();
-  return state.view;
+  return state;
 }
 
 /** The cgroup a command is about: from the tree, else node, hierarchy and cgroup quick picks. */
 export async function pickCgroup(nodes: NodeManager, arg: unknown): Promise<CgroupElement> {
   if (isCgroupElement(arg)) return arg;
   const nodeId = await pickNode(nodes, arg);
-  const view = await ensureSnapshot(nodes, nodeId);
+  const { view } = await ensureSnapshot(nodes, nodeId);
   const hs = view.snapshot.hierarchies.filter((h) => h.tree.size > 1);
   if (hs.length === 0) throw new UserError('the node has no cgroups below its hierarchy roots');
   const hPick =

@@ -16,12 +16,10 @@ const FORMATS = [
 export function registerReportCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager): void {
   registerCommand(context, log, 'cgroupForensics.exportReport', async (arg?: unknown, formatArg?: unknown) => {
     const nodeId = await pickNode(nodes, arg, 'Report on which node?');
-    const view = await ensureSnapshot(nodes, nodeId);
+    const state = await ensureSnapshot(nodes, nodeId);
     const format = FORMATS.find((f) => f.id === formatArg) ?? (await vscode.window.showQuickPick([...FORMATS], { placeHolder: 'Report format', ignoreFocusOut: true }));
     if (!format) return;
-    const state = nodes.state(nodeId);
-    if (state.status !== 'connected') return;
-    const findings = state.findings;
+    const { view, findings } = state;
     const input = { nodeLabel: nodes.spec(nodeId)?.label ?? nodeId, takenAt: view.snapshot.takenAt, summary: summarize(view.snapshot), findings };
     const content =
       format.id === 'json'

@@ -105,7 +105,7 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
 
   registerCommand(context, log, 'cgroupForensics.compareWithSnapshot', async (arg?: unknown, opts?: unknown): Promise<CompareResult> => {
     const nodeId = await pickNode(nodes, arg, 'Compare which node with an earlier snapshot?');
-    const current = (await ensureSnapshot(nodes, nodeId)).snapshot;
+    const current = (await ensureSnapshot(nodes, nodeId)).view.snapshot;
     const kept = (await store.list(nodeId)).filter((e) => e.takenAt !== current.takenAt);
     if (kept.length === 0) throw new UserError(`no earlier snapshot of ${labelOf(nodeId)} is kept yet: each refresh keeps one (setting cgroupForensics.snapshots.keep)`);
     const want = optionsOf(opts).takenAt;

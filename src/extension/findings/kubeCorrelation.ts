@@ -2,6 +2,7 @@ import type { ForensicsReport } from '../../core/analysis/forensics';
 import { applyKubeToReport, type KubeEvidence } from '../../core/kube/kubeEvidence';
 import type { KubeView } from '../../core/kube/kubeView';
 import { gatherKubeView, nodeNames } from '../../core/kube/kubeView';
+import type { NodeName } from '../../core/kube/nodeMatch';
 import type { Snapshot } from '../../core/model/snapshot';
 import { resolveRoute } from '../../core/transport/ssh/resolveRoute';
 import type { Transport } from '../../core/transport/transport';
@@ -17,6 +18,22 @@ export type KubeLookup = { view: KubeView } | { note: string } | undefined;
 const QUIET_MS = 5 * 60_000;
 const unanswered = new Map<string, { until: number; note: string }>();
 
+/** An SSH node's names (alias, ssh_config HostName, its addresses), once per connection: `ssh -G` and DNS are not asked again on every refresh. */
+const sshNamesOf = new WeakMap<Transport, Promise<NodeName[]>>();
+
+async function sshNames(transport: Transport, configPath: string): Promise<NodeName[]> {
+  // SshTransport's label is "ssh ALIAS" (src/core/transport/ssh/sshTransport.ts).
+  const alias = transport.label.startsWith('ssh ') ? transport.label.slice(4) : undefined;
+  if (alias === undefined) return [];
+  let sshHostName: string | undefined;
+  try {
+    sshHostName = (await resolveRoute(alias, configPath ? { configFile: configPath } : {})).target.hostName;
+  } catch {
+    // the alias itself is still a name to match
+  }
+  return nodeNames({ sshAlias: alias, ...(sshHostName !== undefined ? { sshHostName } : {}) });
+}
+
 /**
  * The Kubernetes API's view of a live node (cgroupForensics.kubernetes.*): kubectl on this machine
  * maps the node (its probed hostname; for an SSH node also the alias, the ssh_config HostName and
@@ -29,21 +46,12 @@ export async function lookUpKubeView(snapshot: Snapshot, transport: Transport, s
   const key = `${settings.kubectlPath}\n${settings.kubernetesContext}\n${process.env.KUBECONFIG ?? ''}`;
   const quiet = unanswered.get(key);
   if (quiet && quiet.until > Date.now()) return { note: `${quiet.note} (not asked again until ${new Date(quiet.until).toISOString().slice(11, 19)} UTC)` };
-  // SshTransport's label is "ssh ALIAS" (src/core/transport/ssh/sshTransport.ts).
-  const alias = transport.label.startsWith('ssh ') ? transport.label.slice(4) : undefined;
-  let sshHostName: string | undefined;
-  if (alias !== undefined) {
-    try {
-      sshHostName = (await resolveRoute(alias, settings.sshConfigPath ? { configFile: settings.sshConfigPath } : {})).target.hostName;
-    } catch {
-      // the alias itself is still a name to match
-    }
+  let ssh = sshNamesOf.get(transport);
+  if (!ssh) {
+    ssh = sshNames(transport, settings.sshConfigPath);
+    sshNamesOf.set(transport, ssh);
   }
-  const names = await nodeNames({
-    ...(snapshot.node.hostname ? { hostname: snapshot.node.hostname } : {}),
-    ...(alias !== undefined ? { sshAlias: alias } : {}),
-    ...(sshHostName !== undefined ? { sshHostName } : {}),
-  });
+  const names = [...(snapshot.node.hostname ? [{ value: snapshot.node.hostname, source: 'hostname (probe)' }] : []), ...(await ssh)];
   const view = await gatherKubeView(names, {
     signal,
     requestTimeoutSeconds: 5,
