@@ -90,11 +90,20 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
       });
     }
   }
-  for (const u of facts.systemdFailedUnits ?? []) {
-    const places: Place[] = [];
+  // The cgroups of each failed unit by name, in one pass over the trees (not one per unit).
+  const failed = facts.systemdFailedUnits ?? [];
+  const unitPlaces = new Map<string, Place[]>();
+  if (failed.length) {
+    const wanted = new Set(failed.map((u) => u.unit));
     for (const ih of index) {
-      for (let i = 1; i < ih.h.tree.size; i++) if (ih.h.tree.names[i] === u.unit && isWithin(cgroupPath(ih.h, ih.h.tree.path(i)), o.within)) places.push({ ih, i });
+      for (let i = 1; i < ih.h.tree.size; i++) {
+        const name = ih.h.tree.names[i]!;
+        if (wanted.has(name) && isWithin(cgroupPath(ih.h, ih.h.tree.path(i)), o.within)) push(unitPlaces, name, { ih, i });
+      }
     }
+  }
+  for (const u of failed) {
+    const places = unitPlaces.get(u.unit) ?? [];
     if (o.within !== undefined && places.length === 0) continue;
     out.push({
       kind: 'failed-systemd-unit',

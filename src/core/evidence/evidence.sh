@@ -121,12 +121,11 @@ END { printf "D\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", pid, esc(comm), uid, rss
 done
 
 # ---- open fds on cgroup directories and files ----------------------------------------------------
-MI="$R/proc/self/mountinfo"
-if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+mountinfo
 # ls -l of every fd directory (one command, not one readlink per fd); targets under a cgroup mount
 # point are kept, at most 2000. A removed cgroup still held open reads "... (deleted)".
 if [ -r "$MI" ]; then
-	mps=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if ((t[1] == "cgroup" || t[1] == "cgroup2") && f[5] !~ /\\/) print f[5] }' <"$MI")
+	mps=$(cgmounts 'cgroup cgroup2')
 	if [ -n "$mps" ]; then
 		ls -l -- "$R"/proc/[0-9]*/fd 2>/dev/null | CF_MPS=$mps CF_R=$R awk "$ESC"'
 BEGIN { n = split(ENVIRON["CF_MPS"], m, "\n"); r = ENVIRON["CF_R"] }
@@ -148,9 +147,9 @@ if [ -r "$MI" ]; then
 	T=
 	if command -v timeout >/dev/null 2>&1; then T="timeout 20"; fi
 	# The v2 mount, else the v1 memory and cpu mounts (pod directories have the same names there).
-	v2mp=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup2" && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
-	memmp=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && ("," t[3] ",") ~ /,memory,/ && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
-	cpump=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && ("," t[3] ",") ~ /,cpu,/ && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
+	v2mp=$(cgmounts cgroup2 '' 1)
+	memmp=$(cgmounts cgroup memory 1)
+	cpump=$(cgmounts cgroup cpu 1)
 	if [ -n "$memmp" ]; then base=$memmp; v=1; elif [ -n "$v2mp" ]; then base=$v2mp; v=2; else base=; fi
 	if [ -n "$base" ]; then
 		$T find "$R$base" -maxdepth 5 -type d -path '*kubepods*' \( -name 'pod*' -o -name '*-pod*.slice' \) 2>/dev/null | head -n 5000 |

@@ -164,15 +164,14 @@ cmd systemd-units 'systemctl list-units --all --type=scope,slice --state=failed,
 	systemctl list-units --all --type=scope,slice --state=failed,abandoned --no-legend --plain --no-pager
 
 # ---- cgroup v1 release agents (a security finding when set) and kmem on 3.10 ------------------------
-MI="$R/proc/self/mountinfo"
-if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+mountinfo
 if [ -r "$MI" ]; then
 	# Mount points of v1 hierarchies (mount points with escapes are skipped: release agents live on
 	# the standard /sys/fs/cgroup/<controller> mounts).
-	for mp in $(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && f[5] !~ /\\/) print f[5] }' <"$MI"); do
+	for mp in $(cgmounts cgroup); do
 		if [ -e "$R$mp/release_agent" ]; then file release-agent "$mp/release_agent"; fi
 	done
-	memmp=$(awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " "); if (t[1] == "cgroup" && ("," t[3] ",") ~ /,memory,/ && f[5] !~ /\\/) { print f[5]; exit } }' <"$MI")
+	memmp=$(cgmounts cgroup memory 1)
 	case $(cat "$R/proc/sys/kernel/osrelease" 2>/dev/null) in
 	3.10.*)
 		if [ -n "$memmp" ]; then

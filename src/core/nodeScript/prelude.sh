@@ -35,3 +35,18 @@ node() {
 	if command -v timeout >/dev/null 2>&1; then set -- timeout 20 "$@"; fi
 	"$@"
 }
+
+# mountinfo: sets MI to the node's mount table: its init's when there is a host root (the
+# program's own, in a debug pod, is the pod's).
+mountinfo() {
+	MI="$R/proc/self/mountinfo"
+	if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+}
+
+# cgmounts TYPES [CTRL [FIRST]]: mount points in $MI of the cgroup filesystem TYPES ("cgroup",
+# "cgroup2" or "cgroup cgroup2"), with controller CTRL when given, only the first when FIRST is 1.
+# Mount points with escapes (\040 ...) are left out.
+cgmounts() {
+	awk -v types=" $1 " -v ctrl="${2-}" -v first="${3-0}" '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " ")
+		if (index(types, " " t[1] " ") && f[5] !~ /\\/ && (ctrl == "" || index("," t[3] ",", "," ctrl ","))) { print f[5]; if (first == 1) exit } }' <"$MI"
+}

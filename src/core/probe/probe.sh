@@ -83,8 +83,7 @@ if [ -r "$R/proc/cgroups" ]; then
 fi
 
 # ---- hierarchies -----------------------------------------------------------------------------
-MI="$R/proc/self/mountinfo"
-if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+mountinfo
 if [ ! -r "$MI" ]; then
 	printf 'E\tno-mountinfo\tcannot read the mount table (%s)\n' "${MI#"$R"}"
 	printf 'Z\tEND\n'

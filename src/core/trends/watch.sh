@@ -73,8 +73,7 @@ count() {
 	done
 }
 
-MI="$R/proc/self/mountinfo"
-if [ -n "$R" ] && [ -r "$R/proc/1/mountinfo" ]; then MI="$R/proc/1/mountinfo"; fi
+mountinfo
 # One line per hierarchy (the first mount of each device): KIND NAME FIRSTCTRL MOUNTPOINT.
 awk '{ s = index($0, " - "); split(substr($0, s + 3), t, " "); split(substr($0, 1, s - 1), f, " ")
 	if (f[5] ~ /\\/ || seen[f[3]]++) next
