@@ -52,7 +52,7 @@ export function registerCgroupCommands(context: vscode.ExtensionContext, log: vs
       if (result.error.code === 'cancelled') return;
       throw new Error(`reading the processes of ${displayOf(dir)}: ${result.error.message}`);
     }
-    const nodeLabel = nodes.spec(e.nodeId)?.label ?? e.nodeId;
+    const nodeLabel = nodes.label(e.nodeId);
     const lines = [
       `Processes of ${displayOf(cgroupPath(h, e.path))} (${h.name}) on ${nodeLabel}`,
       `directory: ${displayOf(dir)}`,

@@ -39,7 +39,7 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
   const liveNode = async (arg: unknown, placeHolder: string) => {
     const nodeId = await pickNode(nodes, arg, placeHolder);
     await ensureSnapshot(nodes, nodeId);
-    const label = nodes.spec(nodeId)?.label ?? nodeId;
+    const label = nodes.label(nodeId);
     const transport = nodes.transport(nodeId);
     if (!transport) throw new UserError(`${label} is a snapshot file: evidence and churn are read from a live node`);
     return { nodeId, label, transport };

@@ -16,7 +16,7 @@ export function registerFindingCommands(
   /** Takes a fresh snapshot (orphans are about now) and shows the findings. */
   reg('cgroupForensics.detectOrphans', async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Detect orphans on which node?');
-    const label = nodes.spec(id)?.label ?? id;
+    const label = nodes.label(id);
     const state = await withCancellableProgress(`Cgroup Forensics: detecting orphans on ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     if (state.status === 'failed') throw new Error(`${label}: ${state.reason}`);
     if (state.status !== 'connected') return;

@@ -49,7 +49,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
       kind = (await vscode.window.showQuickPick(items, { placeHolder: 'Which kind of fix?', matchOnDetail: true, ignoreFocusOut: true }))?.id;
     }
     if (!kind) return undefined;
-    const label = nodes.spec(nodeId)?.label ?? nodeId;
+    const label = nodes.label(nodeId);
     const docs = fixesFor(kind, state.view.snapshot, state.facts, state.report);
     const transport = nodes.transport(nodeId);
     const uris: string[] = [];
@@ -81,7 +81,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const state = await connected(nodeId);
     const transport = nodes.transport(nodeId);
     if (!transport) throw new UserError('a cleanup runs only on a connected node (not a snapshot file)');
-    const label = nodes.spec(nodeId)?.label ?? nodeId;
+    const label = nodes.label(nodeId);
     const [fix] = fixesFor('cleanup', state.view.snapshot, state.facts, state.report);
     if (!fix || !state.findings.some(isOrphan) || fix.reasons.length === 0) {
       void vscode.window.showInformationMessage(`No orphaned cgroups on ${label}: nothing to clean up.`);

@@ -73,7 +73,7 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
 
   reg('cgroupForensics.connect', async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Connect to which node?');
-    const label = nodes.spec(id)?.label ?? id;
+    const label = nodes.label(id);
     const state = await withCancellableProgress(`Cgroup Forensics: ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     // A failure is shown where it belongs, as a leaf under the node; here only one quiet line.
     if (state.status === 'failed') vscode.window.setStatusBarMessage(`Cgroup Forensics: ${label} failed: ${state.reason}`, 5000);
@@ -82,7 +82,7 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
 
   reg('cgroupForensics.refresh', async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Refresh which node?');
-    const label = nodes.spec(id)?.label ?? id;
+    const label = nodes.label(id);
     const state = await withCancellableProgress(`Cgroup Forensics: refreshing ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     return state.status;
   });

@@ -42,10 +42,10 @@ export async function ensureSnapshot(nodes: NodeManager, nodeId: string): Promis
   if (shown) return shown;
   let state = nodes.state(nodeId);
   if (state.status !== 'connected') {
-    const label = nodes.spec(nodeId)?.label ?? nodeId;
+    const label = nodes.label(nodeId);
     state = await withCancellableProgress(`Cgroup Forensics: connecting to ${label}`, (signal, report) => nodes.refresh(nodeId, signal, report));
   }
-  if (state.status === 'failed') throw new UserError(`${nodes.spec(nodeId)?.label ?? nodeId}: ${state.reason}`);
+  if (state.status === 'failed') throw new UserError(`${nodes.label(nodeId)}: ${state.reason}`);
   if (state.status !== 'connected') throw new vscode.CancellationError();
   return state;
 }

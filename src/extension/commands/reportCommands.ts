@@ -20,7 +20,7 @@ export function registerReportCommands(context: vscode.ExtensionContext, log: vs
     const format = FORMATS.find((f) => f.id === formatArg) ?? (await vscode.window.showQuickPick([...FORMATS], { placeHolder: 'Report format', ignoreFocusOut: true }));
     if (!format) return;
     const { view, findings } = state;
-    const input = { nodeLabel: nodes.spec(nodeId)?.label ?? nodeId, takenAt: view.snapshot.takenAt, summary: summarize(view.snapshot), findings };
+    const input = { nodeLabel: nodes.label(nodeId), takenAt: view.snapshot.takenAt, summary: summarize(view.snapshot), findings };
     const content =
       format.id === 'json'
         ? `{"findings": ${findingsToJson(state.report).trim()},\n"snapshot": ${snapshotToJson(view.snapshot).trim()}}\n`

@@ -101,40 +101,39 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
     }),
   );
 
-  const labelOf = (id: string): string => nodes.spec(id)?.label ?? id;
 
   registerCommand(context, log, 'cgroupForensics.compareWithSnapshot', async (arg?: unknown, opts?: unknown): Promise<CompareResult> => {
     const nodeId = await pickNode(nodes, arg, 'Compare which node with an earlier snapshot?');
     const current = (await ensureSnapshot(nodes, nodeId)).view.snapshot;
     const kept = (await store.list(nodeId)).filter((e) => e.takenAt !== current.takenAt);
-    if (kept.length === 0) throw new UserError(`no earlier snapshot of ${labelOf(nodeId)} is kept yet: each refresh keeps one (setting cgroupForensics.snapshots.keep)`);
+    if (kept.length === 0) throw new UserError(`no earlier snapshot of ${nodes.label(nodeId)} is kept yet: each refresh keeps one (setting cgroupForensics.snapshots.keep)`);
     const want = optionsOf(opts).takenAt;
     let entry: StoredSnapshot | undefined;
     if (typeof want === 'number') {
       entry = kept.find((e) => e.takenAt === want);
-      if (!entry) throw new UserError(`no kept snapshot of ${labelOf(nodeId)} was taken at ${new Date(want).toISOString()}`);
+      if (!entry) throw new UserError(`no kept snapshot of ${nodes.label(nodeId)} was taken at ${new Date(want).toISOString()}`);
     } else {
       const items = kept.map((e) => ({
         label: new Date(e.takenAt).toLocaleString(),
         description: `${e.cgroups} cgroups · ${(e.bytes / 1024).toFixed(0)} KiB`,
         entry: e,
       }));
-      entry = (await vscode.window.showQuickPick(items, { placeHolder: `Compare ${labelOf(nodeId)} now with…`, ignoreFocusOut: true }))?.entry;
+      entry = (await vscode.window.showQuickPick(items, { placeHolder: `Compare ${nodes.label(nodeId)} now with…`, ignoreFocusOut: true }))?.entry;
       if (!entry) throw new vscode.CancellationError();
     }
     const chosen = entry;
     // Reading back and diffing 100,000 cgroups takes a second or two: say so meanwhile.
-    const { baseline, diff } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cgroup Forensics: comparing ${labelOf(nodeId)} with its snapshot of ${new Date(chosen.takenAt).toLocaleString()}` }, async () => {
+    const { baseline, diff } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cgroup Forensics: comparing ${nodes.label(nodeId)} with its snapshot of ${new Date(chosen.takenAt).toLocaleString()}` }, async () => {
       const loaded = await store.load(chosen);
       if (!loaded.ok) throw new UserError(`the kept snapshot cannot be read (see the log): ${loaded.error}`);
       return { baseline: loaded.snapshot, diff: diffSnapshots(loaded.snapshot, current) };
     });
-    const text = `${labelOf(nodeId)}: the snapshot kept at ${new Date(baseline.takenAt).toLocaleString()} compared with the one shown now\n\n${renderDiffText(diff)}`;
+    const text = `${nodes.label(nodeId)}: the snapshot kept at ${new Date(baseline.takenAt).toLocaleString()} compared with the one shown now\n\n${renderDiffText(diff)}`;
     const panel = await flame.openWithBaseline(nodeId, baseline);
     const summary = docs.put(text);
     const doc = await vscode.workspace.openTextDocument(summary);
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
-    log.info(`compared ${labelOf(nodeId)} with its snapshot of ${new Date(baseline.takenAt).toISOString()}`);
+    log.info(`compared ${nodes.label(nodeId)} with its snapshot of ${new Date(baseline.takenAt).toISOString()}`);
     return { nodeId, baseline, current, diff, summary, panel };
   });
 
@@ -142,20 +141,20 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
     const nodeId = await pickNode(nodes, arg, 'Delete the kept snapshots of which node?');
     const kept = await store.list(nodeId);
     if (kept.length === 0) {
-      void vscode.window.showInformationMessage(`Cgroup Forensics: no snapshot of ${labelOf(nodeId)} is kept.`);
+      void vscode.window.showInformationMessage(`Cgroup Forensics: no snapshot of ${nodes.label(nodeId)} is kept.`);
       return 0;
     }
     if (optionsOf(opts).confirmed !== true) {
       const bytes = kept.reduce((a, e) => a + e.bytes, 0);
       const choice = await vscode.window.showWarningMessage(
-        `Delete the ${kept.length} kept snapshot(s) of ${labelOf(nodeId)}?`,
+        `Delete the ${kept.length} kept snapshot(s) of ${nodes.label(nodeId)}?`,
         { modal: true, detail: `${(bytes / 1024 / 1024).toFixed(1)} MB, from ${new Date(kept[kept.length - 1]!.takenAt).toLocaleString()} to ${new Date(kept[0]!.takenAt).toLocaleString()}. Compare with Earlier Snapshot will have only the snapshots taken from now on.` },
         'Delete',
       );
       if (choice !== 'Delete') return undefined;
     }
     const n = await store.deleteAll(nodeId);
-    void vscode.window.showInformationMessage(`Cgroup Forensics: deleted ${n} kept snapshot(s) of ${labelOf(nodeId)}.`);
+    void vscode.window.showInformationMessage(`Cgroup Forensics: deleted ${n} kept snapshot(s) of ${nodes.label(nodeId)}.`);
     return n;
   });
 }

@@ -30,7 +30,7 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
       case 'node': {
         const state = this.nodes.state(e.nodeId);
         const n = state.status === 'connected' ? state.findings.length : 0;
-        const item = new vscode.TreeItem(this.nodes.spec(e.nodeId)?.label ?? e.nodeId, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(this.nodes.label(e.nodeId), vscode.TreeItemCollapsibleState.Expanded);
         item.id = `fnode/${e.nodeId}`;
         item.description = n ? `${n} finding${n === 1 ? '' : 's'}` : 'no findings';
         if (state.status === 'connected' && state.report.orphansUndetermined) item.tooltip = `Orphans could not be judged: ${state.report.orphansUndetermined}`;

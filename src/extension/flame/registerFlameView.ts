@@ -14,6 +14,7 @@ export interface FlameViewApi {
 export interface FlameNodes {
   state(id: string): { status: string; view?: { snapshot: Snapshot }; reason?: string };
   spec(id: string): { label: string } | undefined;
+  label(id: string): string;
   refresh(id: string, signal: AbortSignal, report?: (message: string) => void): Promise<{ status: string; view?: { snapshot: Snapshot }; reason?: string }>;
   readonly onDidChange: vscode.Event<string | undefined>;
 }
@@ -52,9 +53,9 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
 
   const nodeSource = (id: string): FlameSource => ({
     id,
-    label: nodes.spec(id)?.label ?? id,
+    label: nodes.label(id),
     async rescan() {
-      const s = await withCancellableProgress(`Cgroup Forensics: scanning ${nodes.spec(id)?.label ?? id}`, (signal, report) => nodes.refresh(id, signal, report));
+      const s = await withCancellableProgress(`Cgroup Forensics: scanning ${nodes.label(id)}`, (signal, report) => nodes.refresh(id, signal, report));
       if (s.status === 'failed') throw new Error(s.reason ?? 'the scan failed');
       return s.view?.snapshot;
     },

@@ -87,6 +87,11 @@ export class NodeManager implements vscode.Disposable {
     return Array.isArray(saved) ? saved.filter((n) => n && (n.kind === 'ssh' || n.kind === 'snapshot')) : [];
   }
 
+  /** The node's label for messages and titles, or its id when it is not known (any more). */
+  label(id: string): string {
+    return this.spec(id)?.label ?? id;
+  }
+
   spec(id: string): NodeSpec | undefined {
     return this.nodes().find((n) => n.id === id) ?? this.transient.get(id);
   }

@@ -45,7 +45,6 @@ export function registerTrendView(
     },
   };
 
-  const labelOf = (id: string): string => nodes.spec(id)?.label ?? id;
 
   const panelFor = (nodeId: string, existing?: vscode.WebviewPanel): TrendPanel => {
     const open = panels.get(nodeId);
@@ -53,8 +52,8 @@ export function registerTrendView(
       open.panel.reveal(undefined, false);
       return open;
     }
-    const panel = existing ?? vscode.window.createWebviewPanel(TREND_VIEW_TYPE, `Trends: ${labelOf(nodeId)}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [host.bundleDir] });
-    const p = new TrendPanel(panel, { id: nodeId, label: labelOf(nodeId) }, host);
+    const panel = existing ?? vscode.window.createWebviewPanel(TREND_VIEW_TYPE, `Trends: ${nodes.label(nodeId)}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [host.bundleDir] });
+    const p = new TrendPanel(panel, { id: nodeId, label: nodes.label(nodeId) }, host);
     panels.set(nodeId, p);
     p.onDidDispose(() => {
       if (panels.get(nodeId) === p) panels.delete(nodeId);

@@ -153,7 +153,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     const s = this.nodes.state(id).status;
     if (s === 'disconnected' || s === 'failed') {
       if (this.jobs.has(id)) {
-        this.log.info(`trend sampling of ${this.label(id)} stopped: the node is ${s}`);
+        this.log.info(`trend sampling of ${this.nodes.label(id)} stopped: the node is ${s}`);
         this.halt(id);
       }
       this.growth.delete(id);
@@ -178,7 +178,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
       sample: async (signal) => {
         const transport = this.nodes.transport(nodeId);
         if (!transport) {
-          this.log.info(`trend sampling of ${this.label(nodeId)} stopped: the node is not connected`);
+          this.log.info(`trend sampling of ${this.nodes.label(nodeId)} stopped: the node is not connected`);
           this.halt(nodeId);
           return { ok: false, error: { code: 'cancelled', message: 'not connected' } };
         }
@@ -187,12 +187,12 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
       },
       onValue: (sample) => this.stored(nodeId, sample),
       onFailure: (message, first) => {
-        if (first) this.log.warn(`trend sample of ${this.label(nodeId)} failed (retried every ${loop.interval / 1000} s, logged once): ${message}`);
+        if (first) this.log.warn(`trend sample of ${this.nodes.label(nodeId)} failed (retried every ${loop.interval / 1000} s, logged once): ${message}`);
       },
-      onRecovered: () => this.log.info(`trend sample of ${this.label(nodeId)} works again`),
+      onRecovered: () => this.log.info(`trend sample of ${this.nodes.label(nodeId)} works again`),
     });
     this.jobs.set(nodeId, loop);
-    this.log.info(`trend sampling of ${this.label(nodeId)} every ${seconds} s`);
+    this.log.info(`trend sampling of ${this.nodes.label(nodeId)} every ${seconds} s`);
     this.updateStatus();
     this.changed.fire();
     loop.start();
@@ -212,7 +212,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
       this.store.append(nodeId, sample);
     } catch (e) {
       // The sample stays in memory; only persistence failed (a full disk, a read-only profile).
-      this.log.warn(`trend samples of ${this.label(nodeId)} not saved: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`trend samples of ${this.nodes.label(nodeId)} not saved: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.emitter.fire({ nodeId, sample });
     this.updateStatus();
@@ -223,10 +223,6 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     if (now.length || before.length) this.nodes.reapplyFindings(nodeId);
   }
 
-  private label(nodeId: string): string {
-    return this.nodes.spec(nodeId)?.label ?? nodeId;
-  }
-
   private updateStatus(): void {
     const n = this.jobs.size;
     if (n === 0) {
@@ -234,7 +230,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
       return;
     }
     this.status.text = `$(pulse) sampling ${n} node${n === 1 ? '' : 's'}`;
-    const lines = [...this.jobs].map(([id, j]) => `${this.label(id)}: every ${j.interval / 1000} s, ${this.store.samples(id).length} samples kept`);
+    const lines = [...this.jobs].map(([id, j]) => `${this.nodes.label(id)}: every ${j.interval / 1000} s, ${this.store.samples(id).length} samples kept`);
     this.status.tooltip = `Cgroup Forensics trend sampling (click to stop one)\n${lines.join('\n')}`;
     this.status.show();
   }
@@ -291,7 +287,7 @@ export function registerTrendSampling(context: vscode.ExtensionContext, log: vsc
     else if (sampling.length === 1) nodeId = sampling[0]!;
     else {
       const picked = await vscode.window.showQuickPick(
-        sampling.map((id) => ({ label: nodes.spec(id)?.label ?? id, description: `every ${sampler.intervalOf(id)} s`, id })),
+        sampling.map((id) => ({ label: nodes.label(id), description: `every ${sampler.intervalOf(id)} s`, id })),
         { placeHolder: 'Stop sampling which node?', ignoreFocusOut: true },
       );
       if (!picked) throw new vscode.CancellationError();
