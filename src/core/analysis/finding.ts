@@ -17,6 +17,8 @@ export type FindingKind =
   | 'cgroup-fd-pinned'
   | 'daemon-health'
   | 'cgroup-growth'
+  /** A file the node's kubelet or runtime uses that exists but could not be read or parsed. */
+  | 'source-unreadable'
   /** An abnormal condition of the node as the Kubernetes API reports it (src/core/kube). */
   | 'node-condition';
 

@@ -7,6 +7,7 @@ import { findDying } from './dying';
 import { SEVERITY_RANK, type Finding, type FindingKind } from './finding';
 import { findKmem, findPidsPressure, findReleaseAgent, findTransientMountLeak } from './nodeChecks';
 import { findOrphans } from './orphans';
+import { findUnreadable } from './unreadable';
 
 export interface ForensicsReport {
   findings: Finding[];
@@ -23,6 +24,7 @@ export function analyze(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}): 
   const index = indexSnapshot(s);
   const orphans = findOrphans(s, f, o, index);
   const findings = [
+    ...findUnreadable(f),
     ...findDriverMismatch(s, f, index).filter((x) => o.within === undefined || x.cgroups.length > 0),
     ...(orphans ?? []),
     ...findDying(s, o),

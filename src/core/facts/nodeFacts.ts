@@ -1,5 +1,5 @@
 import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
 import { normalisePodUid, type CgroupDriver } from '../model/k8sIdentity';
 import type { RawFact, RawFacts } from './factsParser';
 
@@ -56,13 +56,22 @@ export interface RuntimeFacts {
   systemdFailedUnits?: SystemdUnit[];
   releaseAgents: Sourced<string>[];
   kmemSlabinfo: Sourced<number>[];
+  /**
+   * Files the node's daemons use that exist but could not be read or parsed (source: the file,
+   * value: why). Each becomes a finding: a source that could not be read is never "nothing found".
+   */
+  unreadable: Sourced<string>[];
 }
+
+/** Facts whose file the daemons read: an unreadable one of these is a finding. */
+const DAEMON_FILES = new Set(['kubelet-config', 'containerd-config', 'crio-config']);
 
 const first = (raw: RawFacts, key: string): RawFact | undefined => raw.found.find((f) => f.key === key);
 const all = (raw: RawFacts, key: string): RawFact[] => raw.found.filter((f) => f.key === key);
 
 export function interpretFacts(raw: RawFacts): RuntimeFacts {
-  const out: RuntimeFacts = { raw, crioConfigs: [], releaseAgents: [], kmemSlabinfo: [] };
+  const out: RuntimeFacts = { raw, crioConfigs: [], releaseAgents: [], kmemSlabinfo: [], unreadable: [] };
+  for (const m of raw.missing) if (DAEMON_FILES.has(m.key) && m.reason !== 'missing') out.unreadable.push({ source: m.source, value: m.reason });
   const kernel = first(raw, 'kernel');
   if (kernel) out.kernel = kernel.value.trim();
   const runc = first(raw, 'runc-version');
@@ -79,7 +88,11 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
   const kArgs = all(raw, 'kubelet-arg').map((f) => f.value);
   if (kArgs.length) out.kubeletArgs = kArgs;
   const kConf = first(raw, 'kubelet-config');
-  if (kConf) out.kubeletConfig = { value: kConf.value, source: kConf.source };
+  if (kConf) {
+    out.kubeletConfig = { value: kConf.value, source: kConf.source };
+    const bad = yamlError(kConf.value);
+    if (bad) out.unreadable.push({ source: kConf.source, value: bad });
+  }
   const flagDriver = flagValue(kArgs, '--cgroup-driver');
   if (flagDriver === 'systemd' || flagDriver === 'cgroupfs') {
     out.kubeletCgroupDriver = { value: flagDriver, source: `kubelet flag --cgroup-driver (${all(raw, 'kubelet-arg')[0]?.source ?? ''})` };
@@ -96,6 +109,8 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
   const cConf = first(raw, 'containerd-config');
   if (cConf) {
     out.containerdConfig = { value: cConf.value, source: cConf.source };
+    const bad = tomlError(cConf.value);
+    if (bad) out.unreadable.push({ source: cConf.source, value: bad });
     const c = containerdSettings(cConf.value);
     if (c) {
       out.containerdConfigVersion = c.version;
@@ -108,6 +123,8 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
 
   for (const f of all(raw, 'crio-config')) out.crioConfigs.push({ value: f.value, source: f.source });
   for (const c of out.crioConfigs) {
+    const bad = tomlError(c.value);
+    if (bad) out.unreadable.push({ source: c.source, value: bad });
     const m = crioCgroupManager(c.value);
     if (m !== undefined) out.crioCgroupManager = { value: m, source: `${c.source} cgroup_manager` };
   }
@@ -192,6 +209,30 @@ export function flagValue(args: readonly string[], name: string): string | undef
     if (a === name) return args[i + 1];
   }
   return undefined;
+}
+
+/** Why a TOML text does not parse, in one line (the parser's first line, with its position), or undefined. */
+export function tomlError(text: string): string | undefined {
+  try {
+    parseToml(text);
+    return undefined;
+  } catch (e) {
+    return `not valid TOML: ${firstLine(e)}`;
+  }
+}
+
+/** Why a YAML text does not parse, in one line, or undefined. */
+export function yamlError(text: string): string | undefined {
+  const doc = parseDocument(text);
+  const err = doc.errors[0];
+  if (!err) return undefined;
+  const at = err.linePos?.[0];
+  return `not valid YAML: ${firstLine(err.message)}${at && !/at line/.test(err.message) ? ` (line ${at.line}, column ${at.col})` : ''}`;
+}
+
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return (m.split('\n')[0] ?? '').trim();
 }
 
 function yamlField(text: string, field: string): unknown {
