@@ -41,11 +41,16 @@ ${SOURCE_HELP}`,
   },
 };
 
-/** Scripts and new files print as they are; patches of the node's files print as a diff with their reasons. */
+/**
+ * Scripts and new files print as they are; patches of the node's files print as a diff under a
+ * header of comments (title, why, how to apply), so several documents stay apart and the whole
+ * output still applies with `patch -p1` (patch skips the comment lines). A file that already says
+ * what the fix would prints one line saying so and no diff.
+ */
 function renderFix(d: FixDocument, fileOnly: boolean): string {
+  if (d.noChange !== undefined) return `# ${d.title}\n# no change needed: ${d.noChange}\n`;
   if (!d.diff || fileOnly) return d.content;
   const head = [`# ${d.title}`, ...d.reasons.map((r) => `#   why: ${r}`), ...d.apply.map((a) => `#   then: ${a}`)];
   if (d.meaningDiff) head.push('#   the file is re-emitted by a TOML parser (comments and layout change); the change in meaning:');
-  const diff = d.meaningDiff ?? d.diff;
-  return `${head.join('\n')}\n${diff ? diff : '# (the file already says this: no change)\n'}`;
+  return `${head.join('\n')}\n${d.meaningDiff ?? d.diff}`;
 }

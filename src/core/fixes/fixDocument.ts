@@ -5,16 +5,31 @@ export interface FixDocument {
   title: string;
   /** The file on the node the document replaces or adds, when it is one. */
   targetPath?: string;
+  /** The whole file as it should be (for a patch: the node's own file with the change applied). */
   content: string;
-  /** A unified diff against the node's own file, when the document patches one. */
+  /**
+   * A unified diff against the node's own file, when the document patches one: paths `a/etc/...`
+   * and `b/etc/...` (a new file: `/dev/null`), so `patch -p1` run from `/` applies it.
+   */
   diff?: string;
   /**
-   * For files re-emitted by a parser (TOML): a diff of the original, re-emitted the same way, against
-   * the result, so only the change in meaning shows (the exact diff also shows the re-formatting).
+   * Set when the node's file already says what the fix would: nothing to apply. Says why, in one
+   * line ("/etc/containerd/config.toml already sets SystemdCgroup = true"); diff is then empty.
    */
+  noChange?: string;
+  /** @deprecated re-emitted TOML only; goes away when containerd's file is patched as text. */
   meaningDiff?: string;
   /** Why, one line each, tied to findings or facts. */
   reasons: string[];
   /** How to apply it by hand. */
   apply: string[];
+}
+
+/**
+ * A fix cannot be made because a file it must patch cannot be read or parsed. The message is one
+ * line and names the file ("cannot parse /etc/containerd/config.toml: not valid TOML: ..."); the
+ * CLI prints it and exits 3, the extension shows it.
+ */
+export class FixInputError extends Error {
+  override name = 'FixInputError';
 }
