@@ -133,7 +133,7 @@ describe('forensics on fixture nodes', () => {
           assert.deepEqual(f.value.kubeletCgroupDriver?.value, 'cgroupfs', 'the flag wins over the file');
           assert.deepEqual([...(f.value.kubeletPods ?? [])], [UID_A]);
           assert.equal(f.value.kernel, '3.10.0-1160.el7.x86_64');
-          assert.deepEqual(f.value.raw.missing.map((m) => m.key).sort(), ['containerd-config', 'containerd-version', 'crictl-containers', 'crictl-pods', 'crio-config', 'crio-version', 'ctr-reachable', 'runc-version', 'systemd-units']);
+          assert.deepEqual(f.value.raw.missing.map((m) => m.key).sort(), ['containerd-config', 'containerd-version', 'crictl-containers', 'crictl-pods', 'crio-config', 'crio-version', 'ctr-reachable', 'kubelet-version', 'runc-version', 'systemd-units']);
           assert.deepEqual(f.value.raw.missing.find((m) => m.key === 'ctr-reachable'), { key: 'ctr-reachable', source: '/run/k3s/containerd/containerd.sock', reason: 'no such socket' }, 'the socket kubelet names');
         } finally {
           host.remove();

@@ -67,7 +67,7 @@ export function nodeVersions(s: Snapshot | undefined, f: RuntimeFacts | undefine
   const crioV = crio && /(?:crio version|Version:)\s*v?(\d+\.\d+\.\d+\S*)/i.exec(crio)?.[1];
   if (crioV) v.crio = crioV;
   const kubelet = e?.facts.find((x) => x.key === 'kubelet-version')?.value;
-  const kubeletV = kubelet && /v?(\d+\.\d+\.\d+\S*)/.exec(kubelet)?.[1];
+  const kubeletV = f?.kubeletVersion ?? (kubelet && /v?(\d+\.\d+\.\d+\S*)/.exec(kubelet)?.[1]);
   if (kubeletV) v.kubelet = kubeletV;
   return v;
 }

@@ -64,6 +64,7 @@ file kernel /proc/sys/kernel/osrelease
 cmd runc-version 'runc --version' runc --version
 cmd containerd-version 'containerd --version' containerd --version
 cmd crio-version 'crio --version' crio --version
+cmd kubelet-version 'kubelet --version' kubelet --version
 
 # ---- processes: kubelet's flags, containerd's --config ------------------------------------------
 kubelet_seen=0

@@ -33,6 +33,8 @@ export interface RuntimeFacts {
   containerdVersion?: string;
   /** containerd's major version from `containerd --version` (1 or 2). */
   containerdMajor?: number;
+  /** kubelet's version from `kubelet --version` ("1.31.2"). */
+  kubeletVersion?: string;
   kubeletArgs?: string[];
   kubeletConfig?: Sourced<string>;
   /** kubelet's cgroup driver: --cgroup-driver, else config.yaml cgroupDriver, else kubelet's default. */
@@ -85,6 +87,8 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     out.containerdMajor = Number(ctrdV.split('.')[0]);
   }
 
+  const kubeletV = /v?(\d+\.\d+\.\d+\S*)/.exec(first(raw, 'kubelet-version')?.value ?? '')?.[1];
+  if (kubeletV) out.kubeletVersion = kubeletV;
   const kArgs = all(raw, 'kubelet-arg').map((f) => f.value);
   if (kArgs.length) out.kubeletArgs = kArgs;
   const kConf = first(raw, 'kubelet-config');
