@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { ADVISORIES, branchOf, compareVersions, findAdvisories, judgeVersion, type Component, type NodeSettings } from '../../src/core/analysis/versionAdvisories';
 import type { Finding } from '../../src/core/analysis/finding';
+import { nodeSettings } from '../../src/core/evidence/nodeEvidence';
+import { interpretFacts } from '../../src/core/facts/nodeFacts';
+import type { Snapshot } from '../../src/core/model/snapshot';
 
 // The advisory table through its public API: for every row, versions just below, at and above
 // each bound (the introduced release, every backport, the main fix), the node conditions on and
@@ -198,5 +201,36 @@ describe('version advisories', () => {
     assert.equal(judgeVersion(ADVISORIES.find((a) => a.id === 'crio-systemd-scope-leak')!, 'unknown'), undefined);
     assert.deepEqual(findAdvisories({}), []);
     assert.deepEqual(ids('crio', 'unknown'), []);
+  });
+
+  describe('the node settings the conditions read (nodeSettings)', () => {
+    const crioFacts = (...confs: [string, string][]) =>
+      interpretFacts({ found: [{ key: 'runc-version', source: 'runc --version', value: 'runc version 1.1.7\n' }, ...confs.map(([source, value]) => ({ key: 'crio-config', source, value }))], missing: [] });
+
+    it("CRI-O: cgroup_manager (drop-ins win), drop_infra_ctr from the config or CRI-O's default for its version (true from 1.22.0)", () => {
+      const f = crioFacts(['/etc/crio/crio.conf', '[crio.runtime]\ncgroup_manager = "systemd"\n'], ['/etc/crio/crio.conf.d/10-x.conf', '[crio.runtime]\ndrop_infra_ctr = false\n']);
+      assert.deepEqual(nodeSettings(undefined, f, { crio: '1.26.1' })['crio-drop-infra-ctr'], { value: 'false', source: '/etc/crio/crio.conf.d/10-x.conf drop_infra_ctr' });
+      const d = crioFacts(['/etc/crio/crio.conf', '[crio.runtime]\ncgroup_manager = "systemd"\n']);
+      assert.equal(nodeSettings(undefined, d, { crio: '1.21.3' })['crio-drop-infra-ctr']?.value, 'false');
+      assert.equal(nodeSettings(undefined, d, { crio: '1.22.0' })['crio-drop-infra-ctr']?.value, 'true');
+      assert.equal(nodeSettings(undefined, d, {})['crio-drop-infra-ctr']?.value, undefined, 'the default depends on a version that is unknown');
+      const s = nodeSettings(undefined, d, { crio: '1.26.1' });
+      assert.deepEqual(s['crio-cgroup-manager'], { value: 'systemd', source: '/etc/crio/crio.conf cgroup_manager' });
+      assert.deepEqual(s['runc-cgroup-driver'], { value: 'systemd', source: '/etc/crio/crio.conf cgroup_manager' }, "CRI-O tells runc its driver");
+      assert.deepEqual(s['runc-build-tags'], { source: 'runc --version does not print the build tags' });
+    });
+
+    it("containerd: SystemdCgroup decides runc's driver (unset: cgroupfs); the snapshot gives the layout and the kernel command line", () => {
+      const f = interpretFacts({ found: [{ key: 'containerd-config', source: '/etc/containerd/config.toml', value: 'version = 2\n' }], missing: [] });
+      const snap = { node: { cmdline: 'ro quiet cgroup.memory=nokmem' }, hierarchies: [{ kind: 'v1' }, { kind: 'v2' }] } as unknown as Snapshot;
+      const s = nodeSettings(snap, f, {});
+      assert.equal(s['runc-cgroup-driver']?.value, 'cgroupfs');
+      assert.match(s['runc-cgroup-driver']!.source, /^\/etc\/containerd\/config\.toml /);
+      assert.deepEqual(s['cgroup-layout'], { value: 'hybrid', source: 'cgroup mounts in the mount table' });
+      assert.equal(s['kernel-cmdline']?.value, 'ro quiet cgroup.memory=nokmem');
+      const on = interpretFacts({ found: [{ key: 'containerd-config', source: '/etc/containerd/config.toml', value: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = true\n' }], missing: [] });
+      assert.equal(nodeSettings(undefined, on, {})['runc-cgroup-driver']?.value, 'systemd');
+      assert.deepEqual(nodeSettings(undefined, undefined, {}), {});
+    });
   });
 });
