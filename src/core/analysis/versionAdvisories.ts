@@ -93,7 +93,7 @@ export const ADVISORIES: readonly Advisory[] = [
     },
     severity: 'warning',
     summary: 'the .mount units systemd makes for the mounts under /var/lib/kubelet stay "loaded inactive dead" after the unmount and accumulate; with too many units systemd refuses new transient units ("Argument list too long") and volume mounts fail',
-    remedy: "upgrade systemd; meanwhile 'systemctl list-units --all --type=mount | grep kubelet' shows the pile, and 'systemctl daemon-reload' drops units that are dead",
+    remedy: "upgrade systemd (which release fixed it is unconfirmed); 'systemctl list-units --all --type=mount' shows how many kubelet mount units systemd holds",
   },
   {
     id: 'kernel-3.10-kmem-memcg-leak',
@@ -142,7 +142,7 @@ export const ADVISORIES: readonly Advisory[] = [
     conditions: [systemdDriver('runc-cgroup-driver', 'runc uses the systemd cgroup driver')],
     severity: 'warning',
     summary: "runc's systemd cgroup drivers ignored systemd's UnitExists error when starting a container's unit (since runc#1124), so a container could run outside its own unit and cgroup, without its limits, and leave that cgroup behind",
-    remedy: 'upgrade runc to 1.1.6 or later on 1.1, or 1.2.0 or later (containerd 1.6.21 and 1.7.1 ship runc 1.1.7)',
+    remedy: 'upgrade runc to 1.1.6 or later on 1.1, or 1.2.0 or later (containerd pins runc 1.1.7 from 1.6.21 and 1.7.1 in script/setup/runc-version)',
   },
   {
     id: 'runc-failed-unit-not-reset',
