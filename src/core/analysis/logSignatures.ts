@@ -14,7 +14,10 @@ export type SignatureId =
   | 'cgroup-mkdir-enospc'
   | 'transient-unit-arg-list-too-long'
   | 'cgroup-driver-misconfiguration'
-  | 'pids-fork-rejected';
+  | 'pids-fork-rejected'
+  // advisories block (issue 12)
+  | 'systemd-unit-already-exists'
+  | 'kubelet-qos-cgroups-failed';
 
 export interface LogSignature {
   id: SignatureId;
@@ -91,6 +94,26 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     supports: ['pids-pressure'],
     meaning: 'a cgroup reached its pids.max: processes or threads leak in it',
     test: /cgroup: fork rejected by pids controller/i,
+  },
+  // ---- advisories block (issue 12): systemd "Unit ... already exists", kubelet's QOS cgroups ----
+  {
+    id: 'systemd-unit-already-exists',
+    title: 'a systemd cgroup driver was refused a unit: Unit ... already exists',
+    severity: 'warning',
+    supports: ['version-advisory', 'failed-systemd-unit'],
+    meaning:
+      'systemd says the pod slice or container scope already exists, so the pod does not start (kubelet 1.21.2 to 1.21.4 with libcontainer 1.0.0-rc95: kubernetes/kubernetes#102676) or a failed unit of the same name is still loaded (runc before 1.1.8: opencontainers/runc#3888)',
+    // The kubelet QOS failure that ends the same way is the next signature's.
+    test: /^(?![^\n]*top level QOS containers)[^\n]*\bUnit [^\s"'\]]+\.(?:slice|scope) already exists/i,
+  },
+  {
+    id: 'kubelet-qos-cgroups-failed',
+    title: "kubelet's container manager could not set up the top level QOS cgroups",
+    severity: 'critical',
+    supports: ['daemon-health'],
+    meaning:
+      'kubelet does not start its container manager (kubernetes/kubernetes#43856): the kubepods QOS cgroups could not be made or updated (a unit that already exists, a controller that is not mounted, or a kubepods root that is gone), so no pod is synced',
+    test: /failed to initiali[sz]e top level QOS containers/i,
   },
 ];
 

@@ -5,7 +5,7 @@ import { isWithin, type AnalysisOptions } from './analysisOptions';
 import { dirOf, nowOf, refOf, type IndexedHierarchy } from './cgroupIndex';
 import type { CgroupRef, Finding } from './finding';
 
-/** Many empty run-*.scope cgroups under a system.slice: systemd-run mounts that were never stopped. */
+/** Many empty run-*.scope cgroups under a system.slice: the scopes of kubelet's systemd-run mounts (kubernetes#64137, #70324). */
 export function findTransientMountLeak(s: Snapshot, index: IndexedHierarchy[], o: AnalysisOptions = {}): Finding[] {
   const threshold = o.transientScopeThreshold ?? 20;
   const now = nowOf(s, o.now);
@@ -35,7 +35,10 @@ export function findTransientMountLeak(s: Snapshot, index: IndexedHierarchy[], o
       confidence: 'medium',
       title: `${refs.length} empty transient run-*.scope cgroups under ${displayOf(slice)}`,
       cgroups: refs,
-      evidence: [`${refs.length} run-*.scope directories with empty cgroup.procs under ${displayOf(refs[0]!.dir.slice(0, refs[0]!.dir.lastIndexOf('/')))} (threshold ${threshold})`],
+      evidence: [
+        `${refs.length} run-*.scope directories with empty cgroup.procs under ${displayOf(refs[0]!.dir.slice(0, refs[0]!.dir.lastIndexOf('/')))} (threshold ${threshold})`,
+        'known cause: the scopes of kubelet\'s systemd-run mounts stay behind empty (https://github.com/kubernetes/kubernetes/issues/64137, https://github.com/kubernetes/kubernetes/issues/70324); no systemd release is known to fix it',
+      ],
     });
   }
   return out;

@@ -2,11 +2,12 @@ import { daemonHealth, findDaemonHealth, findPinnedRemoved, pinTarget, type Daem
 import { SEVERITY_RANK, type Finding } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
 import { correlateLogs, logEvidence, logFindings, matchLogLines, safeLogText, type LogMatch } from '../analysis/logSignatures';
-import { findAdvisories, type NodeVersions } from '../analysis/versionAdvisories';
+import { parse as parseToml } from 'smol-toml';
+import { compareVersions, findAdvisories, type NodeSettings, type NodeVersions } from '../analysis/versionAdvisories';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import { byteStringOf } from '../model/bytes';
 import { normalisePodUid } from '../model/k8sIdentity';
-import type { Snapshot } from '../model/snapshot';
+import { layoutOf, type Snapshot } from '../model/snapshot';
 import type { FdPin, RawEvidence } from './evidenceParser';
 
 /** The forensics findings with the evidence beyond the tree attached, and that evidence itself. */
@@ -73,6 +74,49 @@ export function nodeVersions(s: Snapshot | undefined, f: RuntimeFacts | undefine
 }
 
 /**
+ * The node settings the advisories' conditions read, each with where it was read; a setting that
+ * could not be read has no value and says why (the finding then says the condition was not checked).
+ */
+export function nodeSettings(s: Snapshot | undefined, f: RuntimeFacts | undefined, versions: NodeVersions = nodeVersions(s, f, undefined)): NodeSettings {
+  const out: NodeSettings = {};
+  if (f?.crioCgroupManager) out['crio-cgroup-manager'] = { value: f.crioCgroupManager.value, source: f.crioCgroupManager.source };
+  if (f?.kubeletCgroupDriver) out['kubelet-cgroup-driver'] = { value: f.kubeletCgroupDriver.value, source: f.kubeletCgroupDriver.source };
+  // runc is told its driver by the runtime that runs it: CRI-O's cgroup_manager, containerd's SystemdCgroup.
+  const crio = f?.crioCgroupManager;
+  const ctrd = f?.containerdSystemdCgroup;
+  if (crio?.value === 'systemd') out['runc-cgroup-driver'] = { value: 'systemd', source: crio.source };
+  else if (ctrd?.value) out['runc-cgroup-driver'] = { value: 'systemd', source: ctrd.source };
+  else if (crio) out['runc-cgroup-driver'] = { value: crio.value, source: crio.source };
+  else if (ctrd) out['runc-cgroup-driver'] = { value: 'cgroupfs', source: ctrd.source };
+  const drop = crioDropInfraCtr(f, versions.crio);
+  if (drop) out['crio-drop-infra-ctr'] = drop;
+  if (s && s.hierarchies.length) out['cgroup-layout'] = { value: layoutOf(s), source: 'cgroup mounts in the mount table' };
+  if (s?.node.cmdline !== undefined) out['kernel-cmdline'] = { value: s.node.cmdline, source: '/proc/cmdline' };
+  if (f?.raw.found.some((x) => x.key === 'runc-version')) out['runc-build-tags'] = { source: 'runc --version does not print the build tags' };
+  return out;
+}
+
+/** CRI-O's drop_infra_ctr: the last config file that sets it, else CRI-O's default for its version. */
+function crioDropInfraCtr(f: RuntimeFacts | undefined, crioVersion: string | undefined): { value?: string; source: string } | undefined {
+  if (!f?.crioConfigs.length) return undefined;
+  let found: { value: string; source: string } | undefined;
+  for (const c of f.crioConfigs) {
+    try {
+      const doc = parseToml(c.value) as { crio?: { runtime?: { drop_infra_ctr?: unknown } } };
+      const v = doc.crio?.runtime?.drop_infra_ctr;
+      if (typeof v === 'boolean') found = { value: String(v), source: `${c.source} drop_infra_ctr` };
+    } catch {
+      // An unparsable file is a source-unreadable finding of its own.
+    }
+  }
+  if (found) return found;
+  // cri-o commit 1f9a6f93ed (cri-o#5113), first in v1.22.0: "config: drop infra container by default".
+  if (crioVersion === undefined) return { source: "not set in CRI-O's config, and CRI-O's version (whose default decides) is unknown" };
+  const dflt = compareVersions(crioVersion, '1.22.0') >= 0;
+  return { value: String(dflt), source: `not set in CRI-O's config: the default of CRI-O ${crioVersion} (true from 1.22.0)` };
+}
+
+/**
  * Correlates the node's logs, versions, daemons and open fds with the tree's findings: a log line
  * goes to the finding with the same pod UID or cgroup path (else to one of a kind it explains, else
  * it is a finding of its own); an fd on a finding's cgroup goes to that finding.
@@ -96,7 +140,7 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
   }
   const versions = nodeVersions(s, f, e);
   const daemons = daemonHealth(e);
-  const findings = [...base, ...logFindings(unattached), ...findAdvisories(versions), ...findPinnedRemoved(e.pins), ...findDaemonHealth(daemons)];
+  const findings = [...base, ...logFindings(unattached), ...findAdvisories(versions, nodeSettings(s, f, versions)), ...findPinnedRemoved(e.pins), ...findDaemonHealth(daemons)];
   findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const missing = e.missing.map((m) => `${m.source}: ${m.reason}`);
   const out: EvidenceReport = { findings, matches, logSources: e.sources, missing, versions, daemons, pins: e.pins, podsWithoutLimits: podsWithoutLimits(e) };
