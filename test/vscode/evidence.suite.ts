@@ -67,11 +67,10 @@ describe('evidence and churn on this machine', function () {
 
     const pinned = findings().find((f) => f.finding.kind === 'cgroup-fd-pinned' && f.finding.detail.includes('pinned.scope'));
     assert.ok(pinned, `a removed cgroup held open is a finding: ${JSON.stringify(findings().map((f) => [f.finding.kind, f.finding.title]))}`);
-    if (spawnSync('runc', ['--version']).status === 0) {
-      const advisories = findings().filter((f) => f.finding.kind === 'version-advisory');
-      assert.ok(advisories.length >= 1, 'runc 1.1.5 / containerd 1.6.20 here meet the advisory table');
-      assert.ok(evidenceOf(advisories[0]!).length >= 1, 'an advisory lists its evidence');
-    }
+    // runc 1.1.5 / containerd 1.6.20 here: the runc rows below 1.1.6 and 1.1.8 need the systemd
+    // driver, which this machine's containerd does not use, so no advisory must be claimed; any
+    // advisory that is shown lists its evidence (bounds and sources), and the version is reported.
+    for (const a of findings().filter((f) => f.finding.kind === 'version-advisory')) assert.ok(evidenceOf(a).length >= 1, 'an advisory lists its evidence');
     // Log lines, where this machine has any that match, are shown as lines with their time.
     for (const f of findings()) for (const e of evidenceOf(f)) if (e.item.kind === 'log') assert.match(e.item.description ?? '', /^(\d{4}-\d\d-\d\dT\S+|time unknown) · /);
 
@@ -82,6 +81,7 @@ describe('evidence and churn on this machine', function () {
     assert.match(text, /^Evidence on This machine: logs since \S+, gathered \S+\n\n/);
     for (const part of ['Logs read:', 'Versions:', 'Daemons:', 'Open fds on cgroups:', 'Pods without limits']) assert.ok(text.includes(part), part);
     assert.ok(text.includes(orphanDir), 'the open fd on the orphan is in the report');
+    if (spawnSync('runc', ['--version']).status === 0) assert.match(text, /runc/, 'the runc version is judged and shown under Versions');
   });
 
   it('the evidence stays attached to the findings after a refresh', async () => {
