@@ -4,8 +4,12 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v2SystemdHost } from '../fixtures/hosts/specs';
+import { createHash } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { containerdMissing } from '../support/containerd';
 import { makeFakeHost, v2Files, type FakeHost, type FakeHostSpec } from '../support/fakeHost';
-import { needs, toolMissing } from '../support/prereq';
+import { cgroupMissing, cgroupMounts, needs, toolMissing } from '../support/prereq';
+import { SandboxAllHierarchies } from '../support/sandboxAllHierarchies';
 
 // Who decides the cgroup driver, end to end through the built CLI (dist/cli.js) on fake node
 // roots (--host-root): the facts program reads /proc/PID/{comm,status,cmdline} and the config
@@ -231,6 +235,62 @@ describe('driver truth through the CLI', function () {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('the real containerd 1.6 and runc 1.1 making a ":cri-containerd:" directory', () => {
+    // What containerd's CRI does when kubelet uses systemd and runc does not: it hands runc the
+    // cgroupsPath "<pod slice>:cri-containerd:<id>" (getCgroupsPath) and runc's cgroupfs driver
+    // makes that name under its own cgroup. Here containerd runs inside a sandbox cgroup of the
+    // test's own (in every hierarchy), so that is where runc makes it; ctr passes the same path.
+    let box: SandboxAllHierarchies | undefined;
+    let work: string | undefined;
+    let daemon: ChildProcess | undefined;
+    const id = 'c0'.repeat(32);
+    const podSlice = `kubepods-besteffort-pod${UID.replace(/-/g, '_')}.slice`;
+    after(async () => {
+      daemon?.kill('SIGKILL');
+      await box?.cleanup();
+      if (work) {
+        // The shim's socket, which only a clean shim exit removes.
+        rmSync(`/run/containerd/s/${createHash('sha256').update(join(work, 'c.sock', 'k8s.io', id)).digest('hex')}`, { force: true });
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('orphans finds it in the real tree and calls it a driver mismatch', async function () {
+      needs(this, containerdMissing());
+      const m = cgroupMounts();
+      needs(this, cgroupMissing(m.v1.get('memory') ?? m.v2 ?? '/sys/fs/cgroup'));
+      box = new SandboxAllHierarchies('colon');
+      for (const d of box.dirs()) mkdirSync(d);
+      const cpuset = m.v1.get('cpuset');
+      if (cpuset) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(cpuset + box.path, f), readFileSync(join(cpuset, f)));
+      work = mkdtempSync(join(tmpdir(), 'cf-colon-'));
+      mkdirSync(join(work, 'rootfs', 'bin'), { recursive: true });
+      copyFileSync('/bin/busybox', join(work, 'rootfs', 'bin', 'busybox'));
+      execFileSync('ln', ['-s', 'busybox', join(work, 'rootfs', 'bin', 'sleep')]);
+      writeFileSync(join(work, 'config.toml'), 'version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n');
+      const sock = join(work, 'c.sock');
+      // containerd moves into the sandbox before it starts: its shims, and so runc, follow it.
+      daemon = spawn('sh', ['-c', 'for d in $CF_DIRS; do echo $$ > "$d/cgroup.procs" || exit 1; done; exec "$@"', 'sh', 'containerd', '--config', join(work, 'config.toml'), '--root', join(work, 'root'), '--state', join(work, 'state'), '--address', sock], { env: { ...process.env, CF_DIRS: box.dirs().join(' ') }, stdio: 'ignore' });
+      const ctr = (...a: string[]): ReturnType<typeof spawnSync> => spawnSync('ctr', ['-a', sock, '-n', 'k8s.io', ...a], { encoding: 'utf8' });
+      for (let i = 0; ctr('version').status !== 0; i++) {
+        assert.ok(i < 100 && daemon.exitCode === null, 'containerd did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const started = ctr('run', '--rootfs', '--runc-root', join(work, 'runc'), '--cgroup', `${podSlice}:cri-containerd:${id}`, '-d', '--null-io', join(work, 'rootfs'), id, '/bin/sleep', '3600');
+      assert.equal(started.status, 0, String(started.stderr));
+      const memory = m.v1.get('memory');
+      const hierarchyRoot = memory ?? m.v2!;
+      const dir = `${hierarchyRoot}${box.path}/${podSlice}:cri-containerd:${id}`;
+      assert.ok(existsSync(dir), `runc made ${dir}`);
+      const r = run(['orphans', '--json', '--cgroup-root', `${hierarchyRoot}${box.path}`]);
+      const found = findings(r.stdout).find((f) => f.cgroups.length);
+      assert.ok(found, r.stdout + r.stderr);
+      assert.equal(found.kind, 'cgroup-driver-mismatch');
+      assert.equal(found.severity, 'critical');
+      assert.deepEqual(found.cgroups.map((c) => c.path), [`${box.path}/${podSlice}:cri-containerd:${id}`]);
     });
   });
 });
