@@ -213,6 +213,21 @@ describe('driver truth', () => {
       assert.equal(docs[0]!.noChange, undefined, 'kubelet moves to cgroupfs');
       assert.match(docs[1]!.noChange!, /containerd already uses cgroupfs \(containerd's default SystemdCgroup = false \(no config file at \/etc\/containerd\/config.toml\)\)/);
     });
+    it("CRI-O's --cgroup-manager flag overrides its files: fix crio says to change the flag, not a file", () => {
+      const base = [...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CRIO), kubeletVersion('1.30.0'), f('crio-arg', 'crio', '/proc/700/cmdline'), f('crio-config', '[crio.runtime]\ncgroup_manager = "systemd"\n', '/etc/crio/crio.conf')];
+      const x = facts([...base, f('crio-arg', '--cgroup-manager=cgroupfs', '/proc/700/cmdline')]);
+      const [doc] = fixesFor('crio', snapshot(), x, report(x), { driver: 'systemd' });
+      assert.equal(doc!.diff, undefined);
+      assert.equal(doc!.noChange, undefined);
+      assert.match(doc!.title, /change its --cgroup-manager flag to systemd/);
+      assert.match(doc!.content, /crio runs with --cgroup-manager=cgroupfs \(crio flag --cgroup-manager \(\/proc\/700\/cmdline\)\), which overrides crio.conf and every drop-in/);
+      const same = facts([...base, f('crio-arg', '--cgroup-manager', '/proc/700/cmdline'), f('crio-arg', 'systemd', '/proc/700/cmdline')]);
+      assert.match(fixesFor('crio', snapshot(), same, report(same), { driver: 'systemd' })[0]!.noChange!, /--cgroup-manager=systemd/);
+    });
+    it("the runtime is the one kubelet's config file names (containerRuntimeEndpoint) when no flag does", () => {
+      const x = facts([...kubeletArgs('--config=/var/lib/kubelet/config.yaml'), kubeletConfig('cgroupDriver: systemd\ncontainerRuntimeEndpoint: unix:///var/run/crio/crio.sock\n'), containerdVersion('1.7.20'), crioVersion('1.27.1'), f('crio-config', '[crio.runtime]\ncgroup_manager = "cgroupfs"\n', '/etc/crio/crio.conf')]);
+      assert.deepEqual(driverFindings(x).map((g) => g.title), ['kubelet uses the systemd cgroup driver but CRI-O uses cgroupfs']);
+    });
     it('CRI-O decides (1.28.0, kubelet 1.31): the CRI-O file only', () => {
       const x = facts([...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CRIO), kubeletVersion('1.31.0'), crioVersion('1.28.0'), f('crio-config', '[crio.runtime]\ncgroup_manager = "cgroupfs"\nconmon_cgroup = "pod"\n', '/etc/crio/crio.conf')]);
       const docs = fixesFor('driver', snapshot(), x, report(x), { driver: 'systemd' });

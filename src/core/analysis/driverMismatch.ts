@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import type { RuntimeFacts, Sourced } from '../facts/nodeFacts';
 import { crioVersionOf, flagValue } from '../facts/nodeFacts';
 import { displayOf } from '../model/bytes';
@@ -9,13 +10,23 @@ import type { CgroupRef, Finding } from './finding';
 
 /** Which runtime kubelet talks to: its --container-runtime-endpoint, else the one that is there. */
 export function runtimeOf(f: RuntimeFacts): 'containerd' | 'cri-o' | undefined {
-  const ep = flagValue(f.kubeletArgs ?? [], '--container-runtime-endpoint') ?? '';
+  const ep = flagValue(f.kubeletArgs ?? [], '--container-runtime-endpoint') ?? configEndpoint(f) ?? '';
   if (/crio/.test(ep)) return 'cri-o';
   if (/containerd/.test(ep)) return 'containerd';
   const has = (k: string): boolean => f.raw.found.some((r) => r.key === k);
   if (has('containerd-arg') || f.containerdContainers || has('containerd-version')) return 'containerd';
   if (has('crio-arg') || f.crioConfigs.length || has('crio-version')) return 'cri-o';
   return undefined;
+}
+
+/** containerRuntimeEndpoint of kubelet's config file (a KubeletConfiguration field since 1.27). */
+function configEndpoint(f: RuntimeFacts): string | undefined {
+  try {
+    const doc = parseYaml(f.kubeletConfig?.value ?? '') as { containerRuntimeEndpoint?: unknown } | null;
+    return typeof doc?.containerRuntimeEndpoint === 'string' ? doc.containerRuntimeEndpoint : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The runtime's own cgroup driver setting and where it comes from (a file, a flag or its default). */

@@ -12,6 +12,8 @@ const DROP_IN_NAME = '99-cgroup-forensics.conf';
 export interface CrioFixOptions {
   /** `crio --version` output, for CRI-O's default cgroup_manager (systemd from 1.18.0). */
   versionText?: string;
+  /** crio's own --cgroup-manager flag, which overrides every file, and where it was seen. */
+  flag?: Sourced<string>;
 }
 
 /**
@@ -27,6 +29,17 @@ export interface CrioFixOptions {
  * ".slice" under systemd, "pod" or empty under cgroupfs; where it would not, it becomes "pod".
  */
 export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[], reasons: string[], o: CrioFixOptions = {}): FixDocument {
+  if (o.flag) {
+    const seen = `crio runs with --cgroup-manager=${o.flag.value} (${o.flag.source}), which overrides crio.conf and every drop-in`;
+    if (o.flag.value === driver) return { kind: 'crio', title: `CRI-O: cgroup_manager is already "${driver}"`, content: '', noChange: seen, reasons, apply: [] };
+    return {
+      kind: 'crio',
+      title: `CRI-O: change its --cgroup-manager flag to ${driver}`,
+      content: `# ${seen}: no file change helps.\n# Change the flag to --cgroup-manager=${driver} where crio's unit sets it (systemctl cat crio), then: systemctl daemon-reload && systemctl restart crio\n`,
+      reasons: [...reasons, seen],
+      apply: [`set --cgroup-manager=${driver} in the crio unit or its environment file (systemctl cat crio shows which)`, 'systemctl daemon-reload && systemctl restart crio (drain the node first)'],
+    };
+  }
   const files = orderAsCrioReads(configs).map((c) => {
     const bad = tomlError(c.value);
     if (bad) throw new FixInputError(`cannot parse ${c.source}: ${bad}`);

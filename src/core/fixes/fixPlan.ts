@@ -56,7 +56,8 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return [containerdFix(f.containerdConfig, f.containerdMajor, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
     case 'crio': {
       const versionText = f.raw.found.find((x) => x.key === 'crio-version')?.value;
-      return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`], versionText ? { versionText } : {})];
+      const flag = f.crioCgroupManager?.source.startsWith('crio flag') ? f.crioCgroupManager : undefined;
+      return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`], { ...(versionText ? { versionText } : {}), ...(flag ? { flag } : {}) })];
     }
     case 'sysctl':
       return [kernelParamsFix(s, r.findings)];
