@@ -128,7 +128,8 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     out.kubeletCgroupDriver = { value: confDriver, source: `${confRead.source} cgroupDriver` };
   } else if (confRead || kubeletSeen || first(raw, 'kubelet-version')) {
     // kubelet's default: `if obj.CgroupDriver == "" { obj.CgroupDriver = "cgroupfs" }` in
-    // kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go (unchanged from v1.10 to v1.34).
+    // kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go (read at commit 030891da1212; the
+    // older copies of that file in the search index say the same).
     const why = confRead
       ? `${confRead.source} sets no cgroupDriver`
       : kConf && kubeletSeen
