@@ -138,18 +138,76 @@ describe('fix generators', () => {
   });
 
   describe('CRI-O', () => {
-    it("reads cgroup_manager with drop-ins overriding crio.conf, and writes a drop-in that wins", () => {
-      const existing = [
-        { key: 'crio-config', source: '/etc/crio/crio.conf', value: read('crio/crio.conf') },
-        { key: 'crio-config', source: '/etc/crio/crio.conf.d/10-cgroupfs.conf', value: read('crio/crio.conf.d/10-cgroupfs.conf') },
-      ];
-      const facts = interpretFacts({ found: existing, missing: [] });
+    // CRI-O reads crio.conf, then the drop-ins in lexical order, the last value winning
+    // (docs/crio.conf.d.5.md; UpdateFromPath's filepath.Walk). No CRI-O binary exists here: the
+    // files are read back with a TOML parser in that order, and every diff goes through patch(1).
+    const conf = { source: '/etc/crio/crio.conf', value: read('crio/crio.conf') };
+    const dropIn = { source: '/etc/crio/crio.conf.d/10-cgroupfs.conf', value: read('crio/crio.conf.d/10-cgroupfs.conf') };
+    /** What CRI-O would end up with: each file's [crio.runtime] over the previous ones. */
+    const effective = (files: { source: string; value: string }[]): Record<string, unknown> => {
+      const order = [...files].sort((a, b) => (a.source === '/etc/crio/crio.conf' ? -1 : b.source === '/etc/crio/crio.conf' ? 1 : a.source < b.source ? -1 : 1));
+      return Object.assign({}, ...order.map((c) => (parseToml(c.value) as { crio?: { runtime?: Record<string, unknown> } }).crio?.runtime ?? {})) as Record<string, unknown>;
+    };
+
+    it('reads cgroup_manager with drop-ins overriding crio.conf', () => {
+      const facts = interpretFacts({ found: [conf, dropIn].map((c) => ({ key: 'crio-config', ...c })), missing: [] });
       assert.deepEqual(facts.crioCgroupManager, { value: 'cgroupfs', source: '/etc/crio/crio.conf.d/10-cgroupfs.conf cgroup_manager' });
-      const doc = crioFix('systemd', facts.crioConfigs, []);
-      assert.equal(doc.targetPath, '/etc/crio/crio.conf.d/99-cgroup-forensics.conf');
-      assert.deepEqual(JSON.parse(JSON.stringify(parseToml(doc.content))), { crio: { runtime: { cgroup_manager: 'systemd', conmon_cgroup: 'pod' } } });
-      const later = crioFix('systemd', [{ source: '/etc/crio/crio.conf.d/zz-late.conf', value: 'cgroup_manager = "cgroupfs"' }], []);
-      assert.ok(later.reasons.some((r) => r.includes('zz-late.conf')));
+    });
+
+    it('patches the drop-in that decides, in place: one line changed, every other byte kept', () => {
+      const doc = crioFix('systemd', [conf, dropIn], []);
+      assert.equal(doc.targetPath, dropIn.source);
+      assert.equal(doc.content, dropIn.value.replace('cgroup_manager = "cgroupfs"', 'cgroup_manager = "systemd"'));
+      assert.match(doc.diff!, /^--- a\/etc\/crio\/crio\.conf\.d\/10-cgroupfs\.conf\n\+\+\+ b\/etc\/crio\/crio\.conf\.d\/10-cgroupfs\.conf\n/);
+      assert.equal(patched(dropIn.value, doc.diff!), doc.content);
+      assert.deepEqual(effective([conf, { ...dropIn, value: doc.content }]).cgroup_manager, 'systemd');
+      assert.equal(effective([conf, { ...dropIn, value: doc.content }]).conmon_cgroup, 'pod', '"pod" suits systemd too');
+    });
+
+    it('patches crio.conf when it alone decides, and makes conmon_cgroup one cgroupfs accepts', () => {
+      const doc = crioFix('cgroupfs', [conf], []);
+      assert.equal(doc.targetPath, conf.source);
+      const changed = doc.diff!.split('\n').filter((l) => /^[-+][^-+]/.test(l));
+      assert.deepEqual(changed, ['-conmon_cgroup = "system.slice"', '+conmon_cgroup = "pod"', '-cgroup_manager = "systemd"', '+cgroup_manager = "cgroupfs"']);
+      assert.equal(patched(conf.value, doc.diff!), doc.content);
+      assert.deepEqual([effective([{ ...conf, value: doc.content }]).cgroup_manager, effective([{ ...conf, value: doc.content }]).conmon_cgroup], ['cgroupfs', 'pod']);
+    });
+
+    it('keeps comments, indentation and a missing final newline; a conmon_cgroup set earlier is overridden next to the key', () => {
+      const main = { source: '/etc/crio/crio.conf', value: '[crio.runtime]\nconmon_cgroup = "system.slice"\n' };
+      const file = { source: '/etc/crio/crio.conf.d/50-mgr.conf', value: '# ours\n[crio.runtime]\n  cgroup_manager   =  "systemd"   # set by ansible' };
+      const doc = crioFix('cgroupfs', [file, main], []);
+      assert.equal(doc.content, '# ours\n[crio.runtime]\n  cgroup_manager   =  "cgroupfs"   # set by ansible\n  conmon_cgroup = "pod"');
+      assert.deepEqual(effective([main, { ...file, value: doc.content }]), { cgroup_manager: 'cgroupfs', conmon_cgroup: 'pod' });
+      // The same file with its final newline: the diff applies with patch(1). (unifiedDiff() does
+      // not write "\ No newline at end of file" yet, so a diff of the file without one does not.)
+      const withNl = { ...file, value: file.value + '\n' };
+      const doc2 = crioFix('cgroupfs', [withNl, main], []);
+      assert.equal(doc2.content, doc.content + '\n');
+      assert.equal(patched(withNl.value, doc2.diff!), doc2.content);
+    });
+
+    it('nothing to do when the deciding file or the default already says it', () => {
+      const same = crioFix('cgroupfs', [conf, dropIn], []);
+      assert.match(same.noChange!, /10-cgroupfs\.conf already sets cgroup_manager = "cgroupfs"/);
+      assert.equal(same.diff, undefined);
+      const byDefault = crioFix('systemd', [{ source: '/etc/crio/crio.conf', value: '[crio.api]\nlisten = "/var/run/crio/crio.sock"\n' }], [], { versionText: 'crio version 1.28.1\n' });
+      assert.match(byDefault.noChange!, /no CRI-O config file sets cgroup_manager and CRI-O 1\.28\.1's default is "systemd"/);
+    });
+
+    it('a new drop-in when no file sets it and the default is not wanted, named after every existing drop-in', () => {
+      const late = { source: '/etc/crio/crio.conf.d/zz-late.conf', value: '[crio.image]\npause_image = "x"\n' };
+      const doc = crioFix('cgroupfs', [{ source: '/etc/crio/crio.conf', value: '' }, late], []);
+      assert.equal(doc.targetPath, '/etc/crio/crio.conf.d/zz99-cgroup-forensics.conf');
+      assert.ok(doc.targetPath! > late.source);
+      assert.match(doc.diff!, /^--- \/dev\/null\n\+\+\+ b\/etc\/crio\/crio\.conf\.d\/zz99-cgroup-forensics\.conf\n/);
+      assert.equal(patched('', doc.diff!), doc.content);
+      assert.deepEqual(effective([late, { source: doc.targetPath!, value: doc.content }]), { cgroup_manager: 'cgroupfs' });
+      assert.equal(crioFix('cgroupfs', [], []).targetPath, '/etc/crio/crio.conf.d/99-cgroup-forensics.conf');
+    });
+
+    it('a deciding file it cannot parse is an error naming it', () => {
+      assert.throws(() => crioFix('systemd', [{ source: '/etc/crio/crio.conf.d/01-bad.conf', value: '[crio.runtime\n' }], []), (e: Error) => e.name === 'FixInputError' && /^cannot parse \/etc\/crio\/crio\.conf\.d\/01-bad\.conf: not valid TOML/.test(e.message));
     });
   });
 

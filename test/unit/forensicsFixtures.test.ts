@@ -111,7 +111,9 @@ describe('forensics on fixture nodes', () => {
 
     it('flags kubelet and containerd disagreeing on the driver', () => {
       const toml = readFileSync(join(CONFIGS, 'containerd-1.7-config.toml'), 'utf8').replace('SystemdCgroup = false', 'SystemdCgroup = true');
-      const raw = { found: facts.raw.found.map((f): RawFact => (f.key === 'containerd-config' ? { ...f, value: toml } : f)), missing: facts.raw.missing };
+      // containerd 1.7 does not answer the CRI RuntimeConfig call: kubelet's own setting decides.
+      const version: RawFact = { key: 'containerd-version', source: 'containerd --version', value: 'containerd github.com/containerd/containerd v1.7.20 8fc6bcff\n' };
+      const raw = { found: [...facts.raw.found.map((f): RawFact => (f.key === 'containerd-config' ? { ...f, value: toml } : f)), version], missing: facts.raw.missing.filter((m) => m.key !== 'containerd-version') };
       const m = kinds(analyze(snapshot, interpretFacts(raw)).findings, 'cgroup-driver-mismatch');
       assert.equal(m.length, 1);
       assert.equal(m[0]!.title, 'kubelet uses the cgroupfs cgroup driver but containerd uses systemd');

@@ -9,6 +9,8 @@ export type FindingKind =
   | 'transient-mount-scope-leak'
   | 'dying-cgroups'
   | 'cgroup-driver-mismatch'
+  /** Info: kubelet takes its cgroup driver from the runtime (KubeletCgroupDriverFromCRI); its own setting is ignored. */
+  | 'cgroup-driver-source'
   | 'kmem-accounting'
   | 'pids-pressure'
   | 'release-agent-set'

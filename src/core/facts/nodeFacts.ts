@@ -37,19 +37,35 @@ export interface RuntimeFacts {
   kubeletVersion?: string;
   kubeletArgs?: string[];
   kubeletConfig?: Sourced<string>;
-  /** kubelet's cgroup driver: --cgroup-driver, else config.yaml cgroupDriver, else kubelet's default. */
+  /**
+   * kubelet's own cgroup driver setting: --cgroup-driver, else its config file's cgroupDriver, else
+   * kubelet's default (cgroupfs) when kubelet runs or is installed with neither. Whether kubelet
+   * uses it or takes the runtime's (KubeletCgroupDriverFromCRI) is decided in analysis/driverMismatch.ts.
+   */
   kubeletCgroupDriver?: Sourced<CgroupDriver>;
+  /**
+   * Feature gates set for kubelet, by name: `--feature-gates` entries win over the config file's
+   * `featureGates`, key by key, as kubelet merges them (kubeletConfigFlagPrecedence,
+   * cmd/kubelet/app/server.go). Gates left at their default are absent.
+   */
+  kubeletFeatureGates?: Record<string, Sourced<boolean>>;
   /** Pod UIDs with a directory in kubelet's pods dir; undefined when that dir could not be read. */
   kubeletPods?: Set<string>;
   containerdConfig?: Sourced<string>;
   /** The config file's `version` (2 for containerd 1.x, 3 for 2.x); 1 when absent. */
   containerdConfigVersion?: number;
-  /** SystemdCgroup of the default runtime's options (false when unset: containerd's default). */
+  /**
+   * SystemdCgroup of the default runtime's options; containerd's default (false, in 1.x and 2.x)
+   * when the file does not set it or when containerd runs or is installed with no config file.
+   */
   containerdSystemdCgroup?: Sourced<boolean>;
   /** Containers containerd knows (ctr); undefined when containerd could not be asked. */
   containerdContainers?: RuntimeContainer[];
   crioConfigs: Sourced<string>[];
-  /** CRI-O's cgroup_manager (drop-ins override crio.conf; CRI-O's default is systemd). */
+  /**
+   * CRI-O's cgroup_manager: its --cgroup-manager flag, else the last of crio.conf and the drop-ins
+   * (lexical order) that sets it, else CRI-O's default (systemd since 1.18.0) when CRI-O runs or is installed.
+   */
   crioCgroupManager?: Sourced<string>;
   /** Pods and containers from crictl; undefined when crictl could not be asked. */
   criPods?: { id: string; uid?: string; state?: string }[];
@@ -69,6 +85,7 @@ export interface RuntimeFacts {
 const DAEMON_FILES = new Set(['kubelet-config', 'containerd-config', 'crio-config']);
 
 const first = (raw: RawFacts, key: string): RawFact | undefined => raw.found.find((f) => f.key === key);
+const has = (raw: RawFacts, key: string): boolean => raw.found.some((f) => f.key === key);
 const all = (raw: RawFacts, key: string): RawFact[] => raw.found.filter((f) => f.key === key);
 
 export function interpretFacts(raw: RawFacts): RuntimeFacts {
@@ -97,14 +114,32 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     const bad = yamlError(kConf.value);
     if (bad) out.unreadable.push({ source: kConf.source, value: bad });
   }
+  // ---- driver and feature gates (driver truth, issue 11) ----
+  const kubeletSeen = kArgs.length > 0;
+  // kubelet reads a config file only when it is given --config: with a running kubelet and no
+  // such flag, a config.yaml on disk decides nothing.
+  const confRead = kConf && (!kubeletSeen || flagValue(kArgs, '--config') !== undefined) ? kConf : undefined;
   const flagDriver = flagValue(kArgs, '--cgroup-driver');
+  const confDriver = confRead ? yamlField(confRead.value, 'cgroupDriver') : undefined;
+  const kubeletConfPath = kConf?.source ?? raw.missing.find((m) => m.key === 'kubelet-config')?.source;
   if (flagDriver === 'systemd' || flagDriver === 'cgroupfs') {
     out.kubeletCgroupDriver = { value: flagDriver, source: `kubelet flag --cgroup-driver (${all(raw, 'kubelet-arg')[0]?.source ?? ''})` };
-  } else if (kConf) {
-    const d = yamlField(kConf.value, 'cgroupDriver');
-    if (d === 'systemd' || d === 'cgroupfs') out.kubeletCgroupDriver = { value: d, source: `${kConf.source} cgroupDriver` };
-    else out.kubeletCgroupDriver = { value: 'cgroupfs', source: `${kConf.source} (no cgroupDriver: kubelet's default cgroupfs)` };
+  } else if (confRead && (confDriver === 'systemd' || confDriver === 'cgroupfs')) {
+    out.kubeletCgroupDriver = { value: confDriver, source: `${confRead.source} cgroupDriver` };
+  } else if (confRead || kubeletSeen || first(raw, 'kubelet-version')) {
+    // kubelet's default: `if obj.CgroupDriver == "" { obj.CgroupDriver = "cgroupfs" }` in
+    // kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go (read at commit 030891da1212; the
+    // older copies of that file in the search index say the same).
+    const why = confRead
+      ? `${confRead.source} sets no cgroupDriver`
+      : kConf && kubeletSeen
+        ? `kubelet runs without --config, so ${kConf.source} is not read, and without --cgroup-driver`
+        : `no --cgroup-driver flag and no config file${kubeletConfPath ? ` at ${kubeletConfPath}` : ''}`;
+    out.kubeletCgroupDriver = { value: 'cgroupfs', source: `kubelet's default cgroupfs (${why})` };
   }
+  const gates = kubeletFeatureGates(confRead, kArgs, all(raw, 'kubelet-arg')[0]?.source ?? '/proc/PID/cmdline');
+  if (gates) out.kubeletFeatureGates = gates;
+  // ---- end driver and feature gates ----
   // The pods directory was read (its count is a fact) even when it holds no pod.
   if (first(raw, 'kubelet-pods-count')) {
     out.kubeletPods = new Set(all(raw, 'kubelet-pod').map((f) => normalisePodUid(f.value)));
@@ -118,8 +153,14 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     const c = containerdSettings(cConf.value);
     if (c) {
       out.containerdConfigVersion = c.version;
-      out.containerdSystemdCgroup = { value: c.systemdCgroup ?? false, source: `${cConf.source} ${c.key}${c.systemdCgroup === undefined ? ' (unset: false)' : ''}` };
+      out.containerdSystemdCgroup = { value: c.systemdCgroup ?? false, source: `${cConf.source} ${c.key}${c.systemdCgroup === undefined ? " (unset: containerd's default false)" : ''}` };
     }
+  } else if (has(raw, 'containerd-arg') || has(raw, 'containerd-version') || has(raw, 'ctr-reachable')) {
+    // containerd runs its built-in defaults: runc's options carry SystemdCgroup = false in 1.x
+    // (pkg/cri/config/config_unix.go, v1.6.20 and v1.7.0) and the zero value false in 2.x
+    // (internal/cri/config/config_unix.go; containerd#12244, v2.2.0, only lists it).
+    const path = raw.missing.find((m) => m.key === 'containerd-config')?.source ?? '/etc/containerd/config.toml';
+    out.containerdSystemdCgroup = { value: false, source: `containerd's default SystemdCgroup = false (no config file at ${path})` };
   }
   if (first(raw, 'ctr-reachable')) {
     out.containerdContainers = all(raw, 'ctr-container').map((f) => ctrContainer(f)).filter((c): c is RuntimeContainer => c !== undefined);
@@ -132,7 +173,12 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     const m = crioCgroupManager(c.value);
     if (m !== undefined) out.crioCgroupManager = { value: m, source: `${c.source} cgroup_manager` };
   }
-  if (out.crioConfigs.length && !out.crioCgroupManager) out.crioCgroupManager = { value: 'systemd', source: "CRI-O's default (no cgroup_manager in its config)" };
+  const crioFlag = flagValue(all(raw, 'crio-arg').map((f) => f.value), '--cgroup-manager');
+  if (crioFlag) out.crioCgroupManager = { value: crioFlag, source: `crio flag --cgroup-manager (${all(raw, 'crio-arg')[0]?.source ?? ''})` };
+  else if (!out.crioCgroupManager && (out.crioConfigs.length || has(raw, 'crio-arg') || has(raw, 'crio-version'))) {
+    const d = crioDefaultManager(first(raw, 'crio-version')?.value);
+    out.crioCgroupManager = { value: d.value, source: `${d.source} (${out.crioConfigs.length ? 'no cgroup_manager in its config files' : 'no config file at /etc/crio/crio.conf or in /etc/crio/crio.conf.d'})` };
+  }
 
   const pods = first(raw, 'crictl-pods');
   if (pods) out.criPods = jsonItems(pods.value).map((p) => ({ id: str(p.id), ...opt('uid', str((p.metadata as Record<string, unknown> | undefined)?.uid)), ...opt('state', str(p.state)) }));
@@ -299,4 +345,39 @@ function ctrContainer(f: RawFact): RuntimeContainer | undefined {
   if (type) c.type = type;
   if (vals.cgroupsPath) c.cgroupsPath = vals.cgroupsPath;
   return c;
+}
+
+/** CRI-O's version from `crio --version` ("crio version 1.28.1" or "Version:  1.28.1"). */
+export function crioVersionOf(text: string | undefined): string | undefined {
+  return /(?:crio version|Version:)\s*v?(\d+\.\d+\.\d+)/i.exec(text ?? '')?.[1];
+}
+
+/**
+ * CRI-O's built-in cgroup_manager: systemd since 1.18.0 (cri-o#3137, commit 9ec532c7 "Switch
+ * default cgroup manager to systemd"), cgroupfs before.
+ */
+function crioDefaultManager(versionText: string | undefined): { value: CgroupDriver; source: string } {
+  const v = crioVersionOf(versionText);
+  if (!v) return { value: 'systemd', source: "CRI-O's default systemd (since 1.18.0; CRI-O's version unknown, before 1.18 it was cgroupfs)" };
+  const [maj, min] = v.split('.').map(Number) as [number, number];
+  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default systemd` } : { value: 'cgroupfs', source: `CRI-O ${v}'s default cgroupfs (systemd only from 1.18.0)` };
+}
+
+/** kubelet's feature gates: config file `featureGates`, then each `--feature-gates` flag over it. */
+function kubeletFeatureGates(conf: Sourced<string> | undefined, args: readonly string[], argSource: string): Record<string, Sourced<boolean>> | undefined {
+  const out: Record<string, Sourced<boolean>> = {};
+  const fromConf = conf ? yamlField(conf.value, 'featureGates') : undefined;
+  if (fromConf && typeof fromConf === 'object') {
+    for (const [k, v] of Object.entries(fromConf as Record<string, unknown>)) if (typeof v === 'boolean') out[k] = { value: v, source: `${conf!.source} featureGates.${k}` };
+  }
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const list = a.startsWith('--feature-gates=') ? a.slice('--feature-gates='.length) : a === '--feature-gates' ? args[i + 1] : undefined;
+    if (list === undefined) continue;
+    for (const pair of list.split(',')) {
+      const m = /^\s*([A-Za-z0-9]+)\s*=\s*(true|false)\s*$/i.exec(pair);
+      if (m) out[m[1]!] = { value: m[2]!.toLowerCase() === 'true', source: `kubelet flag --feature-gates ${m[1]}=${m[2]} (${argSource})` };
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
 }

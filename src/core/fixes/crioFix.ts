@@ -1,24 +1,204 @@
+import { parse as parseToml } from 'smol-toml';
+import type { Sourced } from '../facts/nodeFacts';
+import { crioVersionOf, tomlError } from '../facts/nodeFacts';
 import type { CgroupDriver } from '../model/k8sIdentity';
-import type { FixDocument } from './fixDocument';
+import { FixInputError, type FixDocument } from './fixDocument';
 import { unifiedDiff } from './unifiedDiff';
 
-export const CRIO_DROP_IN = '/etc/crio/crio.conf.d/99-cgroup-forensics.conf';
+export const CRIO_CONF = '/etc/crio/crio.conf';
+export const CRIO_DROP_IN_DIR = '/etc/crio/crio.conf.d/';
+const DROP_IN_NAME = '99-cgroup-forensics.conf';
+
+export interface CrioFixOptions {
+  /** `crio --version` output, for CRI-O's default cgroup_manager (systemd from 1.18.0). */
+  versionText?: string;
+  /** crio's own --cgroup-manager flag, which overrides every file, and where it was seen. */
+  flag?: Sourced<string>;
+}
 
 /**
- * A CRI-O drop-in that sets cgroup_manager (and conmon_cgroup, which must be "pod" or a slice
- * under systemd and "pod" under cgroupfs). Drop-ins are read in name order after crio.conf, so a
- * 99- name wins over the ones a distribution ships; a later one that sets the key is named.
+ * CRI-O's cgroup_manager set to the wanted driver by the smallest change CRI-O will read.
+ *
+ * CRI-O reads crio.conf, then every file of crio.conf.d in lexical order, a later file's value
+ * winning (docs/crio.conf.d.5.md; pkg/config/config.go UpdateFromPath walks the directory with
+ * filepath.Walk, which is lexical). So:
+ * - the last file that sets cgroup_manager decides: it is patched in place, as text;
+ * - no file sets it and CRI-O's default (systemd from 1.18.0, cri-o#3137) is the wanted one: no change;
+ * - no file sets it otherwise: a new drop-in whose name sorts after every existing one.
+ * conmon_cgroup must suit the manager (pkg/config/config.go, 1.24 to 1.28 and main): "pod" or a
+ * ".slice" under systemd, "pod" or empty under cgroupfs; where it would not, it becomes "pod".
  */
-export function crioFix(driver: CgroupDriver, existing: readonly { source: string; value: string }[], reasons: string[]): FixDocument {
-  const content = `# Written by cgroup-forensics: the cgroup driver must match kubelet's cgroupDriver.\n[crio.runtime]\ncgroup_manager = "${driver}"\nconmon_cgroup = "pod"\n`;
-  const later = existing.filter((e) => e.source.startsWith('/etc/crio/crio.conf.d/') && e.source > CRIO_DROP_IN && /cgroup_manager/.test(e.value));
+export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[], reasons: string[], o: CrioFixOptions = {}): FixDocument {
+  if (o.flag) {
+    const seen = `crio runs with --cgroup-manager=${o.flag.value} (${o.flag.source}), which overrides crio.conf and every drop-in`;
+    if (o.flag.value === driver) return { kind: 'crio', title: `CRI-O: cgroup_manager is already "${driver}"`, content: '', noChange: seen, reasons, apply: [] };
+    return {
+      kind: 'crio',
+      title: `CRI-O: change its --cgroup-manager flag to ${driver}`,
+      content: `# ${seen}: no file change helps.\n# Change the flag to --cgroup-manager=${driver} where crio's unit sets it (systemctl cat crio), then: systemctl daemon-reload && systemctl restart crio\n`,
+      reasons: [...reasons, seen],
+      apply: [`set --cgroup-manager=${driver} in the crio unit or its environment file (systemctl cat crio shows which)`, 'systemctl daemon-reload && systemctl restart crio (drain the node first)'],
+    };
+  }
+  const files = orderAsCrioReads(configs).map((c) => {
+    const bad = tomlError(c.value);
+    if (bad) throw new FixInputError(`cannot parse ${c.source}: ${bad}`);
+    return { ...c, ...runtimeTable(c.value) };
+  });
+  const decider = files.filter((c) => c.cgroupManager !== undefined).at(-1);
+  const conmonFile = files.filter((c) => c.conmonCgroup !== undefined).at(-1);
+  const conmonOk = conmonFile === undefined || conmonSuits(driver, conmonFile.conmonCgroup!);
+  const apply = ['restart CRI-O: systemctl restart crio (drain the node first: running pods keep the cgroups of the old driver)'];
+
+  if (decider?.cgroupManager === driver || (!decider && defaultManager(o.versionText).value === driver)) {
+    const why = decider
+      ? `${decider.source} already sets cgroup_manager = "${driver}" (the last file that sets it)`
+      : `no CRI-O config file sets cgroup_manager and ${defaultManager(o.versionText).source} is "${driver}"`;
+    return {
+      kind: 'crio',
+      title: `CRI-O: cgroup_manager is already "${driver}"`,
+      ...(decider ? { targetPath: decider.source } : {}),
+      content: decider?.value ?? '',
+      noChange: why,
+      reasons: [...reasons, ...(conmonOk ? [] : [`${conmonFile!.source} sets conmon_cgroup = "${conmonFile!.conmonCgroup}", which CRI-O refuses with cgroup_manager = "${driver}": set it to "pod"`])],
+      apply: [],
+    };
+  }
+
+  if (decider) {
+    let text = setKey(decider.value, 'cgroup_manager', driver);
+    const notes: string[] = [`${decider.source} is the last file that sets cgroup_manager ("${decider.cgroupManager}"): changed in place`];
+    if (text !== undefined && !conmonOk) {
+      if (conmonFile === decider) text = setKey(text, 'conmon_cgroup', 'pod');
+      else if (files.indexOf(conmonFile!) < files.indexOf(decider)) text = insertAfter(text, 'cgroup_manager', 'conmon_cgroup', 'pod');
+      else notes.push(`${conmonFile!.source} sets conmon_cgroup = "${conmonFile!.conmonCgroup}" after it, which CRI-O refuses with cgroup_manager = "${driver}": set it to "pod" there too`);
+      if (text !== undefined) notes.push(`conmon_cgroup = "pod": "${conmonFile!.conmonCgroup}" is refused with cgroup_manager = "${driver}"`);
+    }
+    if (text !== undefined && readsBack(text, driver)) {
+      return {
+        kind: 'crio',
+        title: `CRI-O ${decider.source}: cgroup_manager = "${driver}"`,
+        targetPath: decider.source,
+        content: text,
+        diff: unifiedDiff(decider.value, text, `a${decider.source}`, `b${decider.source}`),
+        reasons: [...reasons, ...notes],
+        apply: [`patch -p1 -d / < THIS_DIFF (or edit ${decider.source} by hand)`, ...apply],
+      };
+    }
+    reasons = [...reasons, `${decider.source} sets cgroup_manager in a form this tool does not edit: a drop-in that sorts after it overrides it instead`];
+  }
+
+  const existing = files.filter((c) => c.source.startsWith(CRIO_DROP_IN_DIR)).map((c) => c.source.slice(CRIO_DROP_IN_DIR.length));
+  let name = DROP_IN_NAME;
+  while (existing.some((e) => e >= name)) name = `z${name}`;
+  const path = CRIO_DROP_IN_DIR + name;
+  const content = `# Written by cgroup-forensics: CRI-O's cgroup manager must match kubelet's cgroup driver.\n[crio.runtime]\ncgroup_manager = "${driver}"\n${conmonOk ? '' : 'conmon_cgroup = "pod"\n'}`;
   return {
     kind: 'crio',
-    title: `CRI-O drop-in ${CRIO_DROP_IN}: cgroup_manager = "${driver}"`,
-    targetPath: CRIO_DROP_IN,
+    title: `CRI-O drop-in ${path}: cgroup_manager = "${driver}"`,
+    targetPath: path,
     content,
-    diff: unifiedDiff('', content, '/dev/null', `b${CRIO_DROP_IN}`),
-    reasons: [...reasons, ...later.map((l) => `${l.source} sorts after it and also sets cgroup_manager: change or remove it too`)],
-    apply: [`write it to ${CRIO_DROP_IN}`, 'systemctl restart crio'],
+    diff: unifiedDiff('', content, '/dev/null', `b${path}`),
+    reasons: [
+      ...reasons,
+      decider ? `it sorts after ${decider.source}, which sets cgroup_manager = "${decider.cgroupManager}"` : `no CRI-O config file sets cgroup_manager, and ${defaultManager(o.versionText).source} is not "${driver}"`,
+      ...(conmonOk ? [] : [`conmon_cgroup = "pod": ${conmonFile!.source} sets "${conmonFile!.conmonCgroup}", refused with cgroup_manager = "${driver}"`]),
+    ],
+    apply: [`patch -p1 -d / < THIS_DIFF (or write the file ${path})`, ...apply],
   };
+}
+
+/** crio.conf first, then the drop-ins in lexical (byte) order, as CRI-O reads them. */
+function orderAsCrioReads(configs: readonly Sourced<string>[]): Sourced<string>[] {
+  const main = configs.filter((c) => c.source === CRIO_CONF);
+  const dropIns = configs.filter((c) => c.source.startsWith(CRIO_DROP_IN_DIR)).sort((a, b) => Buffer.compare(Buffer.from(a.source), Buffer.from(b.source)));
+  return [...main, ...dropIns];
+}
+
+function runtimeTable(text: string): { cgroupManager?: string; conmonCgroup?: string } {
+  const rt = (parseToml(text) as { crio?: { runtime?: Record<string, unknown> } }).crio?.runtime ?? {};
+  return {
+    ...(typeof rt.cgroup_manager === 'string' ? { cgroupManager: rt.cgroup_manager } : {}),
+    ...(typeof rt.conmon_cgroup === 'string' ? { conmonCgroup: rt.conmon_cgroup } : {}),
+  };
+}
+
+/** "pod" suits both; a slice only systemd; empty means the default (system.slice under systemd, none under cgroupfs). */
+function conmonSuits(driver: CgroupDriver, v: string): boolean {
+  return v === 'pod' || v === '' || (driver === 'systemd' && v.endsWith('.slice'));
+}
+
+function defaultManager(versionText: string | undefined): { value: CgroupDriver; source: string } {
+  const v = crioVersionOf(versionText);
+  if (!v) return { value: 'systemd', source: "CRI-O's default (systemd from 1.18.0; version unknown)" };
+  const [maj, min] = v.split('.').map(Number) as [number, number];
+  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default` } : { value: 'cgroupfs', source: `CRI-O ${v}'s default` };
+}
+
+function readsBack(text: string, driver: CgroupDriver): boolean {
+  try {
+    const t = runtimeTable(text);
+    return t.cgroupManager === driver && (t.conmonCgroup === undefined || conmonSuits(driver, t.conmonCgroup));
+  } catch {
+    return false;
+  }
+}
+
+// ---- a minimal TOML line editor for [crio.runtime] keys (local on purpose: small and swappable) ----
+
+interface Line {
+  body: string;
+  eol: string;
+}
+
+function linesOf(text: string): Line[] {
+  return (text.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((l) => {
+    const eol = /\r?\n$/.exec(l)?.[0] ?? '';
+    return { body: l.slice(0, l.length - eol.length), eol };
+  });
+}
+
+/** The normalised name of a `[table]` header line ("crio.runtime"), or undefined. */
+function tableOf(body: string): string | undefined {
+  const m = /^\s*\[(?!\[)\s*([^\]]+?)\s*\]\s*(?:#.*)?$/.exec(body);
+  return m ? m[1]!.split('.').map((p) => p.trim().replace(/^(["'])(.*)\1$/, '$2')).join('.') : undefined;
+}
+
+const keyLine = (key: string): RegExp => new RegExp(`^(\\s*(?:${key}|"${key}"|'${key}')\\s*=\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|'[^']*')(.*)$`);
+
+/** Each line index inside [crio.runtime] whose key is `key`. */
+function keyIndexes(lines: Line[], key: string): number[] {
+  const re = keyLine(key);
+  const out: number[] = [];
+  let table = '';
+  lines.forEach((l, i) => {
+    const t = tableOf(l.body);
+    if (t !== undefined) table = t;
+    else if (table === 'crio.runtime' && re.test(l.body)) out.push(i);
+  });
+  return out;
+}
+
+/** The value of `key` in [crio.runtime] set to a basic string, every other byte kept; undefined when the key is not there as one plain line. */
+function setKey(text: string, key: string, value: string): string | undefined {
+  const lines = linesOf(text);
+  const at = keyIndexes(lines, key);
+  if (at.length !== 1) return undefined;
+  const l = lines[at[0]!]!;
+  l.body = l.body.replace(keyLine(key), (_m, head: string, rest: string) => `${head}"${value}"${rest}`);
+  return lines.map((x) => x.body + x.eol).join('');
+}
+
+/** A new `key = "value"` line right after the line of `after` in [crio.runtime], with its indentation and line ending. */
+function insertAfter(text: string, after: string, key: string, value: string): string | undefined {
+  const lines = linesOf(text);
+  const at = keyIndexes(lines, after);
+  if (at.length !== 1) return undefined;
+  const l = lines[at[0]!]!;
+  const indent = /^\s*/.exec(l.body)![0];
+  // A file without a final newline keeps that: the new last line gets none.
+  const hadEol = l.eol !== '';
+  l.eol = hadEol ? l.eol : text.includes('\r\n') ? '\r\n' : '\n';
+  lines.splice(at[0]! + 1, 0, { body: `${indent}${key} = "${value}"`, eol: hadEol ? l.eol : '' });
+  return lines.map((x) => x.body + x.eol).join('');
 }

@@ -2,7 +2,7 @@ import type { ForensicsReport } from '../analysis/forensics';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import { grafanaDashboard } from './grafanaDashboard';
 import { podSpecFix } from './podSpecFix';
-import { runtimeOf } from '../analysis/driverMismatch';
+import { driverDecider, runtimeDriver, runtimeOf } from '../analysis/driverMismatch';
 import type { CgroupDriver } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
 import { cleanupScript } from './cleanupScript';
@@ -30,11 +30,12 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
   switch (kind) {
     case 'cleanup':
       return [cleanupScript(r.findings, { allowedRoots: s.hierarchies.map((h) => h.walkRoot), ...(s.node.hostname ? { generatedFor: s.node.hostname } : {}) })];
-    case 'kubelet':
-    case 'driver': {
+    case 'driver':
+      return driverFix(s, f, r, o, driver, mismatch);
+    case 'kubelet': {
       const changes: KubeletChanges = {};
       const reasons: string[] = [];
-      if (mismatch.length || kind === 'driver') {
+      if (mismatch.length) {
         changes.cgroupDriver = driver;
         reasons.push(`cgroupDriver: ${driver}: ${mismatch.length ? mismatch.join('; ') : 'asked for'}`);
       }
@@ -49,14 +50,15 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
         reasons.push(`${podPids.length} pod(s) near their own pids.max: raise the pods' limits (podPidsLimit) only if the workload needs more`);
       }
       const kubelet = kubeletFix(f.kubeletConfig, changes, reasons);
-      if (kind === 'kubelet') return [kubelet];
-      // The driver changes on both sides in one step, or the node leaks the other way round.
-      return [kubelet, ...fixesFor(runtimeOf(f) === 'cri-o' ? 'crio' : 'containerd', s, f, r, o)];
+      return [kubelet];
     }
     case 'containerd':
       return [containerdFix(f.containerdConfig, f.containerdMajor, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
-    case 'crio':
-      return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`])];
+    case 'crio': {
+      const versionText = f.raw.found.find((x) => x.key === 'crio-version')?.value;
+      const flag = f.crioCgroupManager?.source.startsWith('crio flag') ? f.crioCgroupManager : undefined;
+      return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`], { ...(versionText ? { versionText } : {}), ...(flag ? { flag } : {}) })];
+    }
     case 'sysctl':
       return [kernelParamsFix(s, r.findings)];
     case 'podspec':
@@ -67,6 +69,66 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
     case 'grafana':
       return staticFix(kind);
   }
+}
+
+/**
+ * `fix driver`: the documents that put the node on one driver, each side only where it must move.
+ * Where kubelet takes its driver from the runtime (KubeletCgroupDriverFromCRI, see
+ * driverDecider), kubelet's own setting is ignored: only the runtime's file changes. A side that
+ * already uses the wanted driver gets a document that says so (noChange) instead of a diff.
+ */
+function driverFix(s: Snapshot, f: RuntimeFacts, r: ForensicsReport, o: FixOptions, driver: CgroupDriver, mismatch: string[]): FixDocument[] {
+  const runtime = runtimeOf(f) ?? 'containerd';
+  const name = runtime === 'cri-o' ? 'CRI-O' : 'containerd';
+  const decider = driverDecider(f, runtime);
+  const rt = runtimeDriver(f, runtime);
+  const kubelet = f.kubeletCgroupDriver;
+  const docs: FixDocument[] = [];
+  const why = mismatch.length ? mismatch.join('; ') : 'asked for';
+
+  if (decider.decides === 'runtime') {
+    docs.push({
+      kind: 'kubelet',
+      title: "kubelet: no change, its cgroupDriver is ignored",
+      ...(f.kubeletConfig ? { targetPath: f.kubeletConfig.source } : {}),
+      content: f.kubeletConfig?.value ?? '',
+      noChange: `kubelet takes its cgroup driver from ${name} (KubeletCgroupDriverFromCRI): its own setting${kubelet ? ` (${kubelet.value}, ${kubelet.source})` : ''} is ignored; ${name}'s decides`,
+      reasons: decider.why,
+      apply: [],
+    });
+  } else if (kubelet?.value === driver) {
+    docs.push({
+      kind: 'kubelet',
+      title: `kubelet: cgroup driver is already ${driver}`,
+      ...(f.kubeletConfig ? { targetPath: f.kubeletConfig.source } : {}),
+      content: f.kubeletConfig?.value ?? '',
+      noChange: `kubelet already uses ${driver} (${kubelet.source})`,
+      reasons: [],
+      apply: [],
+    });
+  } else {
+    const reasons = [`cgroupDriver: ${driver}: ${why}`];
+    if (decider.decides === 'unknown') reasons.push(`cannot tell whether kubelet takes its driver from ${name} (${decider.why.join('; ')}): where it does, kubelet ignores this setting and ${name}'s decides`);
+    docs.push(kubeletFix(f.kubeletConfig, { cgroupDriver: driver }, reasons));
+  }
+
+  if (rt?.value === driver && runtime === 'containerd') {
+    docs.push({
+      kind: 'containerd',
+      title: `containerd: cgroup driver is already ${driver}`,
+      ...(f.containerdConfig ? { targetPath: f.containerdConfig.source } : {}),
+      content: f.containerdConfig?.value ?? '',
+      noChange: `containerd already uses ${driver} (${rt.source})`,
+      reasons: decider.decides === 'runtime' ? decider.why : [],
+      apply: [],
+    });
+  } else {
+    // CRI-O's document decides its own no-change (it knows which file decides); containerd's is built by containerdFix.
+    const runtimeDocs = fixesFor(runtime === 'cri-o' ? 'crio' : 'containerd', s, f, r, o);
+    if (decider.decides === 'runtime') for (const d of runtimeDocs) d.reasons.push(`kubelet takes its cgroup driver from ${name} (KubeletCgroupDriverFromCRI): this is the only setting to change`);
+    docs.push(...runtimeDocs);
+  }
+  return docs;
 }
 
 /** The monitoring documents: the same for every node. */
