@@ -12,7 +12,9 @@
  *   MEM_CGROUP_ID_MAX with -ENOSPC (the commit's own reproducer ends in "mkdir: cannot create
  *   directory '/cgroup/foo': No space left on device"). Stable backports (stable-queue
  *   releases/4.6.6 and releases/4.4.18, the 4.4 one by Michal Hocko); none found for 4.1.y or
- *   3.18.y, and 4.5.y had ended.
+ *   3.18.y, and 4.5.y had ended. That v4.7 holds it: its follow-up fix 1f47b61fb407 ("fix swap
+ *   counter leak on swapout from offline cgroup", Fixes: 73f576c04b94) went to 4.7.1 (and 4.6.7),
+ *   while 73f576c04b94 itself was never queued for 4.7.y.
  * - 11d6761218d1 "mm, memcg: fix error return value of mem_cgroup_css_alloc()" (Yafang Shao,
  *   first release v5.7): on kernels with the private ID, a failed idr_alloc came back as -ENOMEM,
  *   "mkdir: cannot create directory 'foo.65533': Cannot allocate memory"; from it, -ENOSPC.
