@@ -29,7 +29,7 @@ describe('Grafana dashboard', () => {
     const known = new Set<string>(Object.values(METRICS));
     const used = new Set(exprs.flatMap((e) => e.match(/cgroup_forensics_[a-z_]+/g) ?? []));
     for (const u of used) assert.ok(known.has(u), `${u} is not an exported metric`);
-    for (const k of ['cgroups', 'dying', 'memcgInUse', 'findings', 'timestamp'] as const) assert.ok(used.has(METRICS[k]), `no panel shows ${METRICS[k]}`);
+    for (const k of ['cgroups', 'dying', 'memcgInUse', 'memcgIdsHeld', 'meminfo', 'findings', 'timestamp'] as const) assert.ok(used.has(METRICS[k]), `no panel shows ${METRICS[k]}`);
   });
 
   it('promtool parses every query', function () {

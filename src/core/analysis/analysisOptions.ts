@@ -12,7 +12,11 @@ export interface AnalysisOptions {
 }
 
 export const DEFAULT_GRACE_SECONDS = 300;
-/** The kernel's memcg ID space (MEM_CGROUP_ID_MAX): live and dying memory cgroups together. */
+/**
+ * The kernel's memcg ID space: MEM_CGROUP_ID_MAX, USHRT_MAX in include/linux/memcontrol.h. Live
+ * memory cgroups use it, and dying ones too where the kernel keeps their ID (memcgIds.ts says
+ * where: before Linux 4.7, RHEL 7).
+ */
 export const MEMCG_ID_LIMIT = 65_535;
 
 export function isWithin(path: string, within: string | undefined): boolean {

@@ -31,7 +31,7 @@ export function analyze(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}): 
     ...findTransientMountLeak(s, index, o),
     ...findKmem(s, f),
     ...findPidsPressure(s, index, o),
-    ...findReleaseAgent(f),
+    ...findReleaseAgent(f, s),
   ];
   findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const counts: Partial<Record<FindingKind, number>> = {};

@@ -12,6 +12,7 @@ export type SignatureId =
   | 'cgroup-delete-paths-failed'
   | 'slub-alloc-failure'
   | 'cgroup-mkdir-enospc'
+  | 'cgroup-mkdir-enomem'
   | 'transient-unit-arg-list-too-long'
   | 'cgroup-driver-misconfiguration'
   | 'pids-fork-rejected'
@@ -28,6 +29,12 @@ export interface LogSignature {
   /** What it means, in one sentence. */
   meaning: string;
   test: RegExp;
+}
+
+/** mkdir of a cgroup directory failing with ERROR, as Go's os.Mkdir or coreutils' mkdir report it. */
+function cgroupMkdirFailed(error: string): RegExp {
+  const dir = String.raw`(?:/sys/fs/cgroup/|/\S*kubepods)[^\s:'"\u2018\u2019\\]*`;
+  return new RegExp(String.raw`\bmkdir ${dir}: ${error}|cannot create directory [\u2018'"]?${dir}[\u2019'"]?: ${error}`, 'i');
 }
 
 export const LOG_SIGNATURES: readonly LogSignature[] = [
@@ -63,14 +70,28 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     meaning: 'slab allocations fail, the classic symptom of kernel memory accounting leaking memory cgroups on 3.10 kernels',
     test: /SLUB: Unable to allocate memory/,
   },
+  // ---- memcg ID exhaustion (memcgIds.ts says which text a kernel gives) --------------------
+  // mkdir of a cgroup directory (under /sys/fs/cgroup or a kubepods path) failing, as Go's
+  // os.Mkdir error (kubelet, runc, containerd: "mkdir PATH: ERROR") or as coreutils' mkdir
+  // ("cannot create directory 'PATH': ERROR"). The path must be the mkdir's own, so a full disk
+  // ("mkdir /var/lib/...: no space left on device") or an ENOMEM elsewhere never matches.
   {
     id: 'cgroup-mkdir-enospc',
     title: 'a cgroup could not be made: no space left on device',
     severity: 'critical',
     supports: ['dying-cgroups', 'kmem-accounting'],
-    meaning: 'mkdir of a cgroup failed with ENOSPC: the memory cgroup ID space (65535, live and dying) is exhausted',
-    test: /mkdir [^\n]*(?:cgroup|kubepods)[^\n]*: no space left on device|(?:cgroup|kubepods)[^\n]*mkdir[^\n]*no space left on device/i,
+    meaning: 'mkdir of a cgroup failed with ENOSPC: the memory cgroup IDs (65535, shared by live cgroups and, on kernels before 4.7 and RHEL 7, dying ones) are used up',
+    test: cgroupMkdirFailed('no space left on device'),
   },
+  {
+    id: 'cgroup-mkdir-enomem',
+    title: 'a cgroup could not be made: cannot allocate memory',
+    severity: 'critical',
+    supports: ['dying-cgroups', 'kmem-accounting'],
+    meaning: 'mkdir of a cgroup failed with ENOMEM: how memcg ID exhaustion shows on kernels 4.7 to 5.6 (before 11d6761218d1) and on RHEL 7, or kernel memory (kmem accounting) exhausted',
+    test: cgroupMkdirFailed('cannot allocate memory'),
+  },
+  // ---- end of memcg ID exhaustion ----------------------------------------------------------
   {
     id: 'transient-unit-arg-list-too-long',
     title: 'systemd refused a transient unit: Argument list too long',

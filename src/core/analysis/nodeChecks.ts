@@ -3,7 +3,8 @@ import { displayOf } from '../model/bytes';
 import { cgroupPath, type Snapshot } from '../model/snapshot';
 import { isWithin, type AnalysisOptions } from './analysisOptions';
 import { dirOf, nowOf, refOf, type IndexedHierarchy } from './cgroupIndex';
-import type { CgroupRef, Finding } from './finding';
+import type { CgroupRef, Finding, Severity } from './finding';
+import { kernelVersion } from './memcgIds';
 
 /** Many empty run-*.scope cgroups under a system.slice: the scopes of kubelet's systemd-run mounts (kubernetes#64137, #70324). */
 export function findTransientMountLeak(s: Snapshot, index: IndexedHierarchy[], o: AnalysisOptions = {}): Finding[] {
@@ -111,19 +112,80 @@ export function findPidsPressure(s: Snapshot, index: IndexedHierarchy[], o: Anal
   return out;
 }
 
-/** A release agent runs as root in the initial namespaces on every cgroup release: a known escape path. */
-export function findReleaseAgent(f: RuntimeFacts): Finding[] {
+/**
+ * CVE-2022-0492 is about who can write a v1 hierarchy's release_agent: before 24f600856418
+ * "cgroup-v1: Require capabilities to set release_agent" (Eric W. Biederman, first release v5.17;
+ * "Cc: stable # v2.6.24+", the stable release numbers are not confirmed here) a process with
+ * CAP_SYS_ADMIN in its own user namespace (a container that may unshare one) could mount a v1
+ * hierarchy and set the agent, which the kernel then runs as root on the host. From the fix on,
+ * only CAP_SYS_ADMIN in the initial user namespace may: an agent set by the host is no escape
+ * path in itself. The finding's severity follows who could have written it, from what the node
+ * shows: the agent's path (a file inside a container's filesystem is the escape's signature), the
+ * kernel release, and v1 hierarchies attached but not in the host's mount table (their agent
+ * cannot be read here). What it cannot see: which process wrote an agent, and which containers
+ * have a v1 hierarchy mounted writable (their mount namespaces are not read).
+ */
+export const RELEASE_AGENT_FIX = 'https://git.kernel.org/torvalds/c/24f600856418 (CVE-2022-0492; first in v5.17; stable backports exist, their releases unconfirmed here)';
+
+/** Where container runtimes keep containers' filesystems: an agent there runs a container's file. */
+const CONTAINER_FS = /^\/(?:var\/lib\/(?:docker|containerd|containers|kubelet\/pods|rancher\/k3s\/agent\/containerd)|run\/(?:containerd|containers|k3s))\/|\/(?:overlay2?|snapshots|rootfs|merged|upper|diff)\//;
+
+/** A release agent runs as root in the initial namespaces on every cgroup release: who could have set it decides how bad it is. */
+export function findReleaseAgent(f: RuntimeFacts, s?: Snapshot): Finding[] {
   // systemd on a v1 host installs its own agent on its name=systemd hierarchy: that one is expected.
   const set = f.releaseAgents.filter((r) => r.value !== '' && !(/\/systemd-cgroups-agent$/.test(r.value) && /\/systemd\/release_agent$/.test(r.source)));
-  if (!set.length) return [];
-  return [
-    {
+  const kernel = f.kernel ?? s?.node.kernel;
+  const v = kernel ? kernelVersion(kernel) : undefined;
+  const fixed = v !== undefined && (v[0] > 5 || (v[0] === 5 && v[1] >= 17));
+  const kernelLine = !kernel
+    ? 'kernel release unknown: whether it refuses release_agent writes from other user namespaces (24f600856418) is unconfirmed'
+    : fixed
+      ? `kernel ${kernel} (5.17 or later) has 24f600856418: only CAP_SYS_ADMIN in the initial user namespace (root on the host) can set a release_agent`
+      : `kernel ${kernel} predates 5.17: unless it carries a stable backport of 24f600856418 (unconfirmed for this build), a process with CAP_SYS_ADMIN in its own user namespace (a container allowed to unshare one) can set a release_agent`;
+  const hidden = hiddenHierarchies(s);
+  const hiddenLine = hidden.length ? [`v1 controller(s) ${hidden.join(', ')} attached to a hierarchy the host's mount table does not show (mounted in another mount namespace such as a container's, or unmounted with cgroups left): its release_agent could not be read here`] : [];
+  const unseen = 'not visible from the node: which process set an agent, and which containers have a v1 hierarchy mounted writable';
+  const out: Finding[] = [];
+  if (set.length) {
+    const inContainer = set.filter((r) => CONTAINER_FS.test(r.value));
+    const severity: Severity = inContainer.length ? 'critical' : fixed ? 'info' : 'warning';
+    out.push({
       kind: 'release-agent-set',
-      severity: 'critical',
-      confidence: 'high',
-      title: `a cgroup v1 release_agent is set (${set.map((r) => r.source).join(', ')})`,
+      severity,
+      confidence: inContainer.length || fixed ? 'high' : 'medium',
+      title: inContainer.length
+        ? `a cgroup v1 release_agent runs a file inside a container's filesystem (${inContainer.map((r) => r.source).join(', ')}): the CVE-2022-0492 escape pattern`
+        : `a cgroup v1 release_agent is set (${set.map((r) => r.source).join(', ')})${fixed ? ', by the host: this kernel lets no container set it' : ', and this kernel may let a container set it'}`,
       cgroups: [],
-      evidence: set.map((r) => `${r.source}: ${JSON.stringify(r.value)} (runs as root for every released cgroup with notify_on_release=1; abused for container escapes, e.g. CVE-2022-0492)`),
-    },
-  ];
+      evidence: [
+        ...set.map((r) => `${r.source}: ${JSON.stringify(r.value)} (runs as root in the host's namespaces for every released cgroup with notify_on_release=1)${CONTAINER_FS.test(r.value) ? '; the path is inside a container runtime\'s storage, as a container writing its own file as the agent leaves it' : ''}`),
+        kernelLine,
+        ...hiddenLine,
+        `source: ${RELEASE_AGENT_FIX}`,
+        unseen,
+      ],
+    });
+  } else if (hidden.length && !fixed) {
+    out.push({
+      kind: 'release-agent-set',
+      severity: 'warning',
+      confidence: 'low',
+      title: `a cgroup v1 hierarchy (${hidden.join(', ')}) is attached outside the host's mount table, on a kernel that may let a container set its release_agent`,
+      cgroups: [],
+      evidence: [...hiddenLine, kernelLine, `source: ${RELEASE_AGENT_FIX}`, unseen],
+    });
+  }
+  return out;
+}
+
+/** v1 controllers /proc/cgroups shows attached to a hierarchy (its ID is not 0) that no cgroup mount of the host's mount table carries. */
+function hiddenHierarchies(s: Snapshot | undefined): string[] {
+  if (!s || !s.mounts.length) return [];
+  const mounted = new Set<string>();
+  for (const m of s.mounts) {
+    const tail = m.slice(m.indexOf(' - ') + 3).split(' ');
+    if (tail[0] !== 'cgroup') continue;
+    for (const o of (tail[2] ?? '').split(',')) mounted.add(o);
+  }
+  return s.procCgroups.filter((r) => r.enabled && r.hierarchy > 0 && !mounted.has(r.subsys)).map((r) => r.subsys);
 }

@@ -1,4 +1,5 @@
 import { daemonHealth, findDaemonHealth, findPinnedRemoved, pinTarget, type DaemonHealth } from '../analysis/daemonHealth';
+import { raiseOnFailedMkdir } from '../analysis/dying';
 import { SEVERITY_RANK, type Finding } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
 import { correlateLogs, logEvidence, logFindings, matchLogLines, safeLogText, type LogMatch } from '../analysis/logSignatures';
@@ -132,6 +133,8 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
     fx.evidence.push(...ms.slice(-5).map(logEvidence));
     if (ms.length > 5) fx.evidence.push(`... and ${ms.length - 5} more matching log line(s)`);
   }
+  // Failed cgroup mkdirs in the logs: the memory dying-cgroups finding is critical whatever the kernel.
+  raiseOnFailedMkdir(base, matches);
   for (const p of e.pins) {
     // Finding paths are byte strings (latin1); the fd target arrived as UTF-8 text.
     const t = byteStringOf(pinTarget(p));

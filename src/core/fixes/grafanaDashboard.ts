@@ -34,17 +34,19 @@ export function grafanaDashboard(): FixDocument {
       ts('Live cgroups per hierarchy', [[`${m.cgroups}{instance=~"$instance"}`, '{{instance}} {{hierarchy}}']], 0, 0),
       ts('Dying cgroups per hierarchy', [[`${m.dying}{instance=~"$instance"}`, '{{instance}} {{hierarchy}}']], 12, 0),
       ts('Cgroup growth per hour', [[`deriv(${m.cgroups}{instance=~"$instance"}[1h]) * 3600`, '{{instance}} {{hierarchy}}'], [`deriv(${m.dying}{instance=~"$instance"}[1h]) * 3600`, 'dying {{instance}} {{hierarchy}}']], 0, 8),
-      ts('Memory cgroup IDs in use (of the kernel limit)', [[`${m.memcgInUse}{instance=~"$instance"} / ${m.memcgLimit}{instance=~"$instance"}`, '{{instance}}']], 12, 8, 'percentunit'),
+      // Only nodes whose kernel keeps dying memory cgroups' IDs (memcg_ids_held 1): elsewhere in_use is no ID headroom.
+      ts('Memory cgroup IDs in use, of the kernel limit (kernels where dying memcgs hold IDs)', [[`(${m.memcgInUse}{instance=~"$instance"} / ${m.memcgLimit}{instance=~"$instance"}) and on(instance) ${m.memcgIdsHeld}{instance=~"$instance"} == 1`, '{{instance}}']], 12, 8, 'percentunit'),
       ts('Pod and container cgroups', [[`${m.pods}{instance=~"$instance"}`, 'pods {{instance}} {{hierarchy}}'], [`${m.containers}{instance=~"$instance"}`, 'containers {{instance}} {{hierarchy}}']], 0, 16),
       ts('Findings by kind and severity', [[`sum by (instance, kind, severity) (${m.findings}{instance=~"$instance"})`, '{{instance}} {{kind}} ({{severity}})']], 12, 16),
       ts('Seconds since the last export', [[`time() - ${m.timestamp}{instance=~"$instance"}`, '{{instance}}']], 0, 24, 's'),
+      ts('Unreclaimable kernel memory (Percpu + SUnreclaim), of MemTotal: what dying memory cgroups hold', [[`sum by (instance) (${m.meminfo}{instance=~"$instance",field=~"SUnreclaim|Percpu"}) / on(instance) sum by (instance) (${m.meminfo}{instance=~"$instance",field="MemTotal"})`, '{{instance}}']], 12, 24, 'percentunit'),
     ],
   };
   return {
     kind: 'grafana',
     title: 'Grafana dashboard for the cgroup-forensics metrics',
     content: JSON.stringify(dashboard, null, 2) + '\n',
-    reasons: ['trends of live and dying cgroups per node, the memcg ID headroom and the findings, from export --prometheus'],
+    reasons: ['trends of live and dying cgroups per node, the memcg ID headroom (where the kernel makes dying memory cgroups hold IDs), the kernel memory they hold, and the findings, from export --prometheus'],
     apply: ['Grafana: Dashboards > New > Import, paste this JSON, pick the Prometheus data source that scrapes node_exporter'],
   };
 }

@@ -1,3 +1,4 @@
+import { KERNEL_MEMORY_SHARE } from '../analysis/dying';
 import { METRICS } from '../report/prometheusText';
 import type { FixDocument } from './fixDocument';
 
@@ -26,14 +27,25 @@ groups:
         annotations:
           summary: '{{ $value }} dying cgroups on {{ $labels.instance }} ({{ $labels.hierarchy }})'
           description: 'Removed cgroups the kernel cannot free yet (usually memory cgroups pinned by page cache).'
+      # Only where removed memory cgroups keep their memcg ID (${m.memcgIdsHeld} 1: kernels before
+      # 4.7 without its stable backport, RHEL 7's 3.10); on newer kernels dying ones give it back.
       - alert: MemcgIdHeadroomLow
-        expr: (${m.memcgLimit} - ${m.memcgInUse}) < 6553
+        expr: (${m.memcgLimit} - ${m.memcgInUse}) < 6553 and on(instance) ${m.memcgIdsHeld} == 1
         for: 15m
         labels:
           severity: critical
         annotations:
           summary: 'memory cgroup IDs nearly exhausted on {{ $labels.instance }}'
-          description: 'Fewer than 10% of the kernel''s 65,535 memcg IDs are free: new pods will fail to start with ENOSPC.'
+          description: 'Fewer than 10% of the kernel''s 65,535 memcg IDs are free, and on this kernel dying memory cgroups hold theirs: new pods will fail to start (mkdir: no space left on device, or cannot allocate memory).'
+      # Where dying memory cgroups hold memory rather than IDs: per-cpu and unreclaimable slab.
+      - alert: DyingMemcgKernelMemoryHigh
+        expr: (sum by (instance) (${m.meminfo}{field=~"SUnreclaim|Percpu"}) / on(instance) sum by (instance) (${m.meminfo}{field="MemTotal"})) > ${KERNEL_MEMORY_SHARE.warning} and on(instance) max by (instance) (${m.dying}{hierarchy=~"(.+,)?memory(,.+)?|unified"}) > 1000
+        for: 30m
+        labels:
+          severity: warning
+        annotations:
+          summary: 'unreclaimable kernel memory is {{ $value | humanizePercentage }} of MemTotal on {{ $labels.instance }}, with many dying memory cgroups'
+          description: 'Percpu + SUnreclaim above ${KERNEL_MEMORY_SHARE.warning * 100}% of MemTotal beside more than 1000 dying memory cgroups, which keep their per-cpu and slab memory until freed. Run cgroup-forensics evidence on the node.'
       - alert: CgroupOrphans
         expr: sum by (instance, kind) (${m.findings}{kind=~"orphaned-.*|failed-systemd-unit"}) > 0
         for: 1h
@@ -52,10 +64,10 @@ groups:
 `;
   return {
     kind: 'prometheus',
-    title: 'Prometheus alert rules: cgroup growth, dying cgroups, memcg ID headroom, orphans',
+    title: 'Prometheus alert rules: cgroup growth, dying cgroups, memcg ID headroom, memory held by dying memcgs, orphans',
     targetPath: '/etc/prometheus/rules/cgroup-forensics.rules.yml',
     content,
-    reasons: ['alerts before a node runs out of memcg IDs or fills with leaked cgroups'],
+    reasons: ['alerts before a node runs out of memcg IDs (on kernels where dying memory cgroups hold them), loses memory to dying memory cgroups, or fills with leaked cgroups'],
     apply: ['install the cron job in the file header on every node (node_exporter with --collector.textfile.directory)', 'add the file to rule_files in prometheus.yml; promtool check rules FILE'],
   };
 }

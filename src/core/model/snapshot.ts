@@ -18,6 +18,11 @@ export interface NodeFacts {
   loadavg?: string;
   /** The node's clock when the probe started, epoch seconds. */
   now?: number;
+  /**
+   * Kernel memory from /proc/meminfo, kB: dying memory cgroups keep their per-cpu (Percpu, Linux
+   * 4.16+) and unreclaimable slab (SUnreclaim) memory until they are freed. Absent when unreadable.
+   */
+  meminfo?: { memTotalKb?: number; slabKb?: number; sUnreclaimKb?: number; percpuKb?: number };
 }
 
 /** A row of /proc/cgroups: per controller, how many cgroups the kernel holds (live and dying). */

@@ -14,7 +14,7 @@
 # Output: one record per line, fields separated by TAB. In every field, backslash, TAB, LF and
 # CR are written as \\ \t \n \r; all other bytes are passed through (names may be any bytes).
 #   V probe PROTOCOL                  first line
-#   F KEY VALUE                       a node fact
+#   F KEY VALUE                       a node fact (meminfo_FIELD: kB from /proc/meminfo)
 #   G LINE                            a line of /proc/cgroups
 #   M LINE                            a cgroup line of mountinfo (as the kernel escapes it)
 #   H ID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT MTIME_SUPPORTED
@@ -78,6 +78,10 @@ for lib in "$R"/usr/lib/systemd/libsystemd-shared-*.so "$R"/lib/systemd/libsyste
 		break
 	fi
 done
+# Kernel memory dying memory cgroups hold (kB); only numbers pass.
+if [ -r "$R/proc/meminfo" ]; then
+	$AWK '$1 ~ /^(MemTotal|Slab|SUnreclaim|Percpu):$/ && $2 ~ /^[0-9]+$/ { printf "F\tmeminfo_%s\t%s\n", substr($1, 1, length($1) - 1), $2 }' <"$R/proc/meminfo"
+fi
 if [ -r "$R/proc/cgroups" ]; then
 	$AWK "$ESC"'{ printf "G\t%s\n", esc($0) }' <"$R/proc/cgroups"
 fi

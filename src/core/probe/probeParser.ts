@@ -134,6 +134,15 @@ export class ProbeParser {
         if (n !== undefined) facts.uptimeSeconds = n;
         return;
       }
+      case 'meminfo_MemTotal':
+      case 'meminfo_Slab':
+      case 'meminfo_SUnreclaim':
+      case 'meminfo_Percpu': {
+        const n = num(value);
+        const field = ({ meminfo_MemTotal: 'memTotalKb', meminfo_Slab: 'slabKb', meminfo_SUnreclaim: 'sUnreclaimKb', meminfo_Percpu: 'percpuKb' } as const)[key];
+        if (n !== undefined) facts.meminfo = { ...facts.meminfo, [field]: n };
+        return;
+      }
       default:
         return; // a newer probe's fact: ignored, not fatal
     }

@@ -1,5 +1,6 @@
 import type { ForensicsReport } from '../analysis/forensics';
 import { MEMCG_ID_LIMIT } from '../analysis/analysisOptions';
+import { memcgIdVerdict } from '../analysis/memcgIds';
 import { summarize } from '../analysis/summary';
 import { displayOf } from '../model/bytes';
 import type { Snapshot } from '../model/snapshot';
@@ -10,6 +11,8 @@ export const METRICS = {
   dying: 'cgroup_forensics_dying_cgroups',
   memcgInUse: 'cgroup_forensics_memcg_in_use',
   memcgLimit: 'cgroup_forensics_memcg_id_limit',
+  memcgIdsHeld: 'cgroup_forensics_memcg_ids_held',
+  meminfo: 'cgroup_forensics_meminfo_bytes',
   pods: 'cgroup_forensics_pod_cgroups',
   containers: 'cgroup_forensics_container_cgroups',
   findings: 'cgroup_forensics_findings',
@@ -37,7 +40,15 @@ export function prometheusText(s: Snapshot, r: ForensicsReport | undefined): str
   if (mem) {
     metric(METRICS.memcgInUse, 'Memory cgroups the kernel holds, live and dying (/proc/cgroups num_cgroups).', [[{}, mem.numCgroups]]);
     metric(METRICS.memcgLimit, 'The kernel memcg ID space: memory cgroups beyond it cannot be made.', [[{}, MEMCG_ID_LIMIT]]);
+    // Whether in_use counts against the limit: 1 where removed memory cgroups keep their ID
+    // (before Linux 4.7, RHEL 7), 0 where they give it back; absent when the kernel cannot tell.
+    const v = memcgIdVerdict(s.node.kernel);
+    if (v.ids !== 'unknown') metric(METRICS.memcgIdsHeld, 'Whether removed (dying) memory cgroups keep their memcg ID on this kernel (1), so in_use counts against the limit, or give it back (0).', [[{ kernel: s.node.kernel ?? '' }, v.ids === 'held' ? 1 : 0]]);
   }
+  const mi = s.node.meminfo;
+  const fields: [string, number | undefined][] = [['MemTotal', mi?.memTotalKb], ['Slab', mi?.slabKb], ['SUnreclaim', mi?.sUnreclaimKb], ['Percpu', mi?.percpuKb]];
+  const present = fields.filter((f): f is [string, number] => f[1] !== undefined);
+  if (present.length) metric(METRICS.meminfo, 'Kernel memory from /proc/meminfo, bytes: dying memory cgroups keep per-cpu (Percpu) and unreclaimable slab (SUnreclaim) memory until freed.', present.map(([field, kb]) => [{ field }, kb * 1024]));
   metric(METRICS.pods, 'Pod cgroups per hierarchy.', sum.hierarchies.map((h) => [{ hierarchy: displayOf(h.name) }, h.pods]));
   metric(METRICS.containers, 'Container cgroups per hierarchy.', sum.hierarchies.map((h) => [{ hierarchy: displayOf(h.name) }, h.containers]));
   if (r) {
