@@ -39,6 +39,13 @@ export interface RuntimeFacts {
   kubeletConfig?: Sourced<string>;
   /** kubelet's cgroup driver: --cgroup-driver, else config.yaml cgroupDriver, else kubelet's default. */
   kubeletCgroupDriver?: Sourced<CgroupDriver>;
+  /**
+   * Where kubelet's flags are written: its systemd unit and drop-ins (in the order systemd reads
+   * them) and the EnvironmentFile= files they name that exist. A flag on the command line
+   * overrides the config file, so a fix changes the file that sets it (see fixes/kubeletFlags.ts).
+   */
+  kubeletUnitFiles?: Sourced<string>[];
+  kubeletEnvFiles?: Sourced<string>[];
   /** Pod UIDs with a directory in kubelet's pods dir; undefined when that dir could not be read. */
   kubeletPods?: Set<string>;
   containerdConfig?: Sourced<string>;
@@ -66,7 +73,7 @@ export interface RuntimeFacts {
 }
 
 /** Facts whose file the daemons read: an unreadable one of these is a finding. */
-const DAEMON_FILES = new Set(['kubelet-config', 'containerd-config', 'crio-config']);
+const DAEMON_FILES = new Set(['kubelet-config', 'kubelet-unit', 'kubelet-env', 'containerd-config', 'crio-config']);
 
 const first = (raw: RawFacts, key: string): RawFact | undefined => raw.found.find((f) => f.key === key);
 const all = (raw: RawFacts, key: string): RawFact[] => raw.found.filter((f) => f.key === key);
@@ -105,6 +112,10 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     if (d === 'systemd' || d === 'cgroupfs') out.kubeletCgroupDriver = { value: d, source: `${kConf.source} cgroupDriver` };
     else out.kubeletCgroupDriver = { value: 'cgroupfs', source: `${kConf.source} (no cgroupDriver: kubelet's default cgroupfs)` };
   }
+  const kUnits = all(raw, 'kubelet-unit').map((f) => ({ value: f.value, source: f.source }));
+  if (kUnits.length) out.kubeletUnitFiles = kUnits;
+  const kEnvs = all(raw, 'kubelet-env').map((f) => ({ value: f.value, source: f.source }));
+  if (kEnvs.length) out.kubeletEnvFiles = kEnvs;
   // The pods directory was read (its count is a fact) even when it holds no pod.
   if (first(raw, 'kubelet-pods-count')) {
     out.kubeletPods = new Set(all(raw, 'kubelet-pod').map((f) => normalisePodUid(f.value)));

@@ -10,7 +10,7 @@ import { containerdFix } from './containerdFix';
 import { crioFix } from './crioFix';
 import type { FixDocument } from './fixDocument';
 import { kernelParamsFix } from './kernelParamsFix';
-import { kubeletFix, type KubeletChanges } from './kubeletFix';
+import { kubeletFixes, kubeletSources, pidLimits, type KubeletChanges } from './kubeletFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
 export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec'] as const;
@@ -40,18 +40,24 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       }
       const podPids = r.findings.filter((x) => x.kind === 'pids-pressure' && x.podUid);
       const nodePids = r.findings.filter((x) => x.kind === 'pids-pressure' && !x.podUid);
+      const src = kubeletSources(f);
       if (nodePids.length) {
-        changes.podPidsLimit = 4096;
-        changes.evictionPidAvailable = '10%';
-        changes.systemReservedPid = '1000';
         reasons.push(`podPidsLimit, evictionHard pid.available, systemReserved pid: ${nodePids[0]!.title}`);
+        const limits = pidLimits(s, src);
+        if ('unknown' in limits) reasons.push(limits.unknown);
+        else {
+          changes.podPidsLimit = limits.podPidsLimit;
+          changes.evictionPidAvailable = limits.evictionPidAvailable;
+          changes.systemReservedPid = String(limits.systemReservedPid);
+          reasons.push(...limits.reasons);
+        }
       } else if (podPids.length) {
         reasons.push(`${podPids.length} pod(s) near their own pids.max: raise the pods' limits (podPidsLimit) only if the workload needs more`);
       }
-      const kubelet = kubeletFix(f.kubeletConfig, changes, reasons);
-      if (kind === 'kubelet') return [kubelet];
+      const kubelet = kubeletFixes(src, changes, reasons);
+      if (kind === 'kubelet') return kubelet;
       // The driver changes on both sides in one step, or the node leaks the other way round.
-      return [kubelet, ...fixesFor(runtimeOf(f) === 'cri-o' ? 'crio' : 'containerd', s, f, r, o)];
+      return [...kubelet, ...fixesFor(runtimeOf(f) === 'cri-o' ? 'crio' : 'containerd', s, f, r, o)];
     }
     case 'containerd':
       return [containerdFix(f.containerdConfig, f.containerdMajor, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
