@@ -150,7 +150,7 @@ describe('fix generators', () => {
       const systemdConfig = { source: path, value: original.replace('cgroupDriver: cgroupfs', 'cgroupDriver: systemd') };
 
       it('a flag on the command line is changed in the file that sets it, quotes and other flags kept; the config already agrees', () => {
-        const docs = kubeletFixes({ config: systemdConfig, args, argsSource: '/proc/42/cmdline', flagFiles: [dropin, env] }, { cgroupDriver: 'systemd' }, ['mismatch']);
+        const docs = kubeletFixes({ config: systemdConfig, args, argsSource: '/proc/42/cmdline', flagFiles: [dropin, env] }, { cgroupDriver: 'systemd' }, ['cgroupDriver: systemd: mismatch', 'podPidsLimit, evictionHard pid.available: pressure']);
         assert.equal(docs.length, 2);
         const [flags, conf] = docs;
         assert.equal(flags!.targetPath, env.source);
@@ -158,6 +158,8 @@ describe('fix generators', () => {
         assert.deepEqual(changed(flags!.diff!), [`-${env.value.trimEnd()}`, `+${flags!.content.trimEnd()}`]);
         assert.match(flags!.diff!, /^--- a\/var\/lib\/kubelet\/kubeadm-flags\.env\n\+\+\+ b\/var\/lib\/kubelet\/kubeadm-flags\.env\n/);
         assert.ok(flags!.reasons.some((r) => r.includes('/var/lib/kubelet/kubeadm-flags.env:1') && r.includes('/proc/42/cmdline')));
+        assert.ok(flags!.reasons.includes('cgroupDriver: systemd: mismatch') && !flags!.reasons.some((r) => r.startsWith('podPidsLimit')), 'only the reasons of the flags it changes');
+        assert.deepEqual(flags!.apply, ['systemctl restart kubelet', flags!.apply[1]], 'an environment file needs no daemon-reload');
         assert.match(conf!.noChange!, /already sets cgroupDriver: systemd/);
       });
 
@@ -215,7 +217,7 @@ describe('fix generators', () => {
 
       it('reserves what the system uses now twice over, keeps pid.available free, divides the rest among maxPods, and shows the arithmetic', () => {
         const l = pidLimits(...node(32768, '0.5 0.4 0.3 2/4200 99'));
-        assert.ok(!('unknown' in l));
+        assert.ok(!('noLimits' in l));
         // 4200 tasks - 3000 in kubepods = 1200 outside; max(2400, 2200) -> 2400 reserved.
         assert.equal(l.systemReservedPid, 2400);
         // (32768 - 3277 - 2400) / 110 = 246.28 -> 246
@@ -224,15 +226,18 @@ describe('fix generators', () => {
         assert.ok(l.reasons.some((r) => r.includes('(32768 - 3277 kept free by pid.available 10% - 2400 reserved) / maxPods 110 (kubelet\'s default')), l.reasons.join('\n'));
         assert.ok(l.reasons.some((r) => /a pod runs 2900 tasks now, more than 246/.test(r)));
         const big = pidLimits(...node(4194304, '0.5 0.4 0.3 2/4200 99', 250));
-        assert.ok(!('unknown' in big));
+        assert.ok(!('noLimits' in big));
         // (4194304 - 419431 - 2400) / 250 = 15089.892 -> 15089
         assert.equal(big.podPidsLimit, 15089);
         assert.ok(big.reasons.some((r) => r.includes('maxPods 250 (/var/lib/kubelet/config.yaml maxPods)')));
       });
 
-      it('says so, and sets nothing, when pid_max is unknown', () => {
+      it('says so, and sets nothing, when pid_max is unknown or leaves too little per pod', () => {
         const [s, src] = node(0, '');
-        assert.ok('unknown' in pidLimits(s, src));
+        assert.ok('noLimits' in pidLimits(s, src));
+        // 30000 tasks, 3000 in pods: 27000 outside, reserve 54000 > pid_max; nothing per pod.
+        const tight = pidLimits(...node(32768, '1 1 1 2/30000 9'));
+        assert.ok('noLimits' in tight && /fewer than 100 PIDs per pod.*raise kernel\.pid_max/.test(tight.noLimits), JSON.stringify(tight));
       });
     });
   });

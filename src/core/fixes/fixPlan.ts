@@ -10,7 +10,7 @@ import { containerdFix } from './containerdFix';
 import { crioFix } from './crioFix';
 import type { FixDocument } from './fixDocument';
 import { kernelParamsFix } from './kernelParamsFix';
-import { kubeletFixes, kubeletSources, pidLimits, type KubeletChanges } from './kubeletFix';
+import { kubeletFixes, kubeletSources, PID_EVICTION_PERCENT, pidLimits, type KubeletChanges } from './kubeletFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
 export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec'] as const;
@@ -43,11 +43,11 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       const src = kubeletSources(f);
       if (nodePids.length) {
         reasons.push(`podPidsLimit, evictionHard pid.available, systemReserved pid: ${nodePids[0]!.title}`);
+        changes.evictionPidAvailable = `${PID_EVICTION_PERCENT}%`;
         const limits = pidLimits(s, src);
-        if ('unknown' in limits) reasons.push(limits.unknown);
+        if ('noLimits' in limits) reasons.push(limits.noLimits);
         else {
           changes.podPidsLimit = limits.podPidsLimit;
-          changes.evictionPidAvailable = limits.evictionPidAvailable;
           changes.systemReservedPid = String(limits.systemReservedPid);
           reasons.push(...limits.reasons);
         }

@@ -68,10 +68,12 @@ export const KUBELET_DEFAULT_MAX_PODS = 110;
 /** The fraction of pid_max pid.available keeps free (the eviction threshold this fix writes). */
 export const PID_EVICTION_PERCENT = 10;
 
+/** Below this per-pod share a derived podPidsLimit would break ordinary pods: none is written. */
+export const MIN_POD_PIDS = 100;
+
 export interface PidLimits {
   podPidsLimit: number;
   systemReservedPid: number;
-  evictionPidAvailable: string;
   /** The arithmetic, one line each, for the document's reasons. */
   reasons: string[];
 }
@@ -80,11 +82,12 @@ export interface PidLimits {
  * PID limits from the node itself: reserve for the system what it uses now (every task outside
  * kubepods) twice over, rounded up to a hundred and at least a thousand more than it uses; keep
  * pid.available's share free for eviction; divide the rest among maxPods, so that every pod at its
- * limit still leaves the system its reserve. Undefined (with why) when pid_max is unknown.
+ * limit still leaves the system its reserve. None (with why) when pid_max is unknown or leaves
+ * fewer than MIN_POD_PIDS per pod.
  */
-export function pidLimits(s: Snapshot, src: KubeletSources): PidLimits | { unknown: string } {
+export function pidLimits(s: Snapshot, src: KubeletSources): PidLimits | { noLimits: string } {
   const pidMax = s.node.pidMax;
-  if (!pidMax) return { unknown: 'kernel.pid_max could not be read, so podPidsLimit and systemReserved pid cannot be derived for this node; they are left as they are' };
+  if (!pidMax) return { noLimits: 'kernel.pid_max could not be read, so podPidsLimit and systemReserved pid cannot be derived for this node; they are left as they are' };
   const reasons: string[] = [];
   const threadsMax = s.node.threadsMax;
   const capacity = threadsMax && threadsMax < pidMax ? threadsMax : pidMax;
@@ -113,9 +116,11 @@ export function pidLimits(s: Snapshot, src: KubeletSources): PidLimits | { unkno
     `podPidsLimit = (${capacity} - ${evict} kept free by pid.available ${PID_EVICTION_PERCENT}% - ${reserve} reserved) / maxPods ${maxPods.value} (${maxPods.source}) = ${podPidsLimit}: ` +
       'with every pod at its limit the node still keeps its reserve and eviction headroom',
   );
+  if (podPidsLimit < MIN_POD_PIDS) {
+    return { noLimits: `${reasons.join('; ')}: fewer than ${MIN_POD_PIDS} PIDs per pod would break ordinary workloads, so podPidsLimit and systemReserved pid are not set; raise kernel.pid_max (fix sysctl) first` };
+  }
   if (pods && pods.busiestPod > podPidsLimit) reasons.push(`warning: a pod runs ${pods.busiestPod} tasks now, more than ${podPidsLimit}; it could not start more, check it before applying`);
-  if (podPidsLimit < 100) reasons.push(`warning: ${podPidsLimit} PIDs per pod is very low; raise kernel.pid_max (sysctl) rather than apply this as it is`);
-  return { podPidsLimit, systemReservedPid: reserve, evictionPidAvailable: `${PID_EVICTION_PERCENT}%`, reasons };
+  return { podPidsLimit, systemReservedPid: reserve, reasons };
 }
 
 /** Tasks in kubepods (its pids.current), and the most in one pod. */
@@ -176,14 +181,18 @@ const FLAGS: { change: keyof KubeletChanges; flag: string; key: string; scalar: 
 export function kubeletFixes(src: KubeletSources, changes: KubeletChanges, reasons: readonly string[]): FixDocument[] {
   const docs = placedFixes(src, changes, reasons);
   if (docs.length) return docs;
-  const what = Object.keys(changes).length ? `kubelet's command line already has ${FLAGS.filter((f) => changes[f.change] !== undefined).map((f) => `${f.flag}=${String(changes[f.change])}`).join(', ')}` : 'no finding asks kubelet to change (no driver mismatch, no node PID pressure)';
+  const what = Object.keys(changes).length
+    ? `kubelet's command line already has ${FLAGS.filter((f) => changes[f.change] !== undefined).map((f) => `${f.flag}=${String(changes[f.change])}`).join(', ')}`
+    : reasons.length
+      ? `nothing for kubelet to change: ${reasons.join('; ')}`
+      : 'no finding asks kubelet to change (no driver mismatch, no node PID pressure)';
   return [{ kind: 'kubelet', title: 'kubelet', content: '', reasons: [...reasons], apply: [], noChange: what }];
 }
 
 function placedFixes(src: KubeletSources, changes: KubeletChanges, reasons: readonly string[]): FixDocument[] {
   const docs: FixDocument[] = [];
   const forConfig: KubeletChanges = { ...changes };
-  const patchedFiles = new Map<string, { before: string; after: string; why: string[]; unit: boolean }>();
+  const patchedFiles = new Map<string, { before: string; after: string; keys: string[]; why: string[]; unit: boolean }>();
   const notes: string[] = [];
   const args = src.args ?? [];
   const seenAt = src.argsSource ?? "kubelet's command line";
@@ -204,7 +213,8 @@ function placedFixes(src: KubeletSources, changes: KubeletChanges, reasons: read
       }
       for (const site of sites) {
         const file = src.flagFiles.find((x) => x.source === site.source)!;
-        const cur = patchedFiles.get(file.source) ?? { before: file.value, after: file.value, why: [], unit: /\.(service|conf)$/.test(file.source) };
+        const cur = patchedFiles.get(file.source) ?? { before: file.value, after: file.value, keys: [], why: [], unit: /\.(service|conf)$/.test(file.source) };
+        if (!cur.keys.includes(f.key)) cur.keys.push(f.key);
         cur.after = setFlagText(cur.after, f.flag, value);
         cur.why.push(`${f.flag}=${site.value} at ${site.source}:${site.line} is on kubelet's command line (${seenAt}: ${f.flag}=${onCmdline}) and overrides ${f.key} in the config file: set to ${value}`);
         patchedFiles.set(file.source, cur);
@@ -223,7 +233,8 @@ function placedFixes(src: KubeletSources, changes: KubeletChanges, reasons: read
       targetPath: path,
       content: p.after,
       diff: unifiedDiff(p.before, p.after, `a${path}`, `b${path}`),
-      reasons: [...reasons, ...p.why],
+      // The findings' reasons that concern the settings this file holds, then where each flag is.
+      reasons: [...reasons.filter((r) => p.keys.some((k) => r.startsWith(`${k}:`))), ...p.why],
       apply: [...(p.unit ? ['systemctl daemon-reload'] : []), 'systemctl restart kubelet', ...drainFirst(changes)],
     });
   }
