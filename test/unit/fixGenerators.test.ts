@@ -179,6 +179,16 @@ describe('fix generators', () => {
         assert.match(docs[0]!.content, /kubelet runs without --config .* add --config=\/var\/lib\/kubelet\/config\.yaml to kubelet's flags in \/var\/lib\/kubelet\/kubeadm-flags\.env/s);
       });
 
+      it('no kubelet process seen: kubeadm\'s config.yaml is patched and the document says it assumed so; with no file either, nothing is invented', () => {
+        const [assumed] = kubeletFixes({ config: { source: path, value: original }, flagFiles: [] }, { cgroupDriver: 'systemd' }, []);
+        assert.ok(assumed!.diff);
+        assert.ok(assumed!.reasons.some((r) => /no kubelet process was seen: \/var\/lib\/kubelet\/config\.yaml is the file kubeadm's kubelet reads/.test(r)));
+        const [none] = kubeletFixes({ flagFiles: [] }, { cgroupDriver: 'systemd' }, []);
+        assert.equal(none!.diff, undefined);
+        assert.equal(none!.targetPath, undefined);
+        assert.match(none!.content, /no file is invented/);
+      });
+
       it('flags files as facts: read in the order systemd reads them', () => {
         const facts = interpretFacts({
           found: [

@@ -3,12 +3,18 @@ import { gatherFacts } from '../../src/core/facts/gatherFacts';
 import { kubeletSources } from '../../src/core/fixes/kubeletFix';
 import { LocalTransport } from '../../src/core/transport/local';
 import { makeFakeHost } from '../support/fakeHost';
+import { needs } from '../support/prereq';
+import { toolchains } from '../support/toolchains';
 
 // The facts program's "kubelet unit files" section on a fake node root (real sh, sed, awk, sort
 // over files laid out as systemd finds them): the unit and drop-ins systemd would use, in the
-// order it reads them, and the environment files they name.
-describe('facts: kubelet unit files', () => {
-  it('reads the unit that wins, drop-ins by name (an /etc one hides its namesake), and the EnvironmentFile= files that exist', async () => {
+// order it reads them, and the environment files they name; under every shell/awk a node may
+// have, with nothing else on PATH (so no sort, no cut).
+describe('facts: kubelet unit files', function () {
+  this.timeout(20_000);
+  for (const tc of toolchains()) {
+  it(`reads the unit that wins, drop-ins by name (an /etc one hides its namesake), and the EnvironmentFile= files that exist, with ${tc.name}`, async function () {
+    needs(this, tc.missing);
     const host = makeFakeHost({
       mountinfo: ['22 1 259:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw'],
       files: {
@@ -27,7 +33,7 @@ describe('facts: kubelet unit files', () => {
       cgroups: {},
     });
     try {
-      const r = await gatherFacts(new LocalTransport(), { hostRoot: host.root });
+      const r = await gatherFacts(new LocalTransport(tc.env()), { hostRoot: host.root });
       assert.ok(r.ok, r.ok ? '' : r.error.message);
       const f = r.value;
       assert.deepEqual(f.kubeletUnitFiles?.map((u) => u.source), [
@@ -51,4 +57,5 @@ describe('facts: kubelet unit files', () => {
       host.remove();
     }
   });
+  }
 });

@@ -148,7 +148,18 @@ kfiles=$(
 		for f in "$R$dir"/kubelet.service.d/*.conf; do
 			if [ -f "$f" ]; then printf '%s\t%s\n' "${f##*/}" "${f#"$R"}"; fi
 		done
-	done | awk -F '\t' '!seen[$1]++' | sort -t "$(printf '\t')" -k1,1 | cut -f 2
+	done | awk -F '\t' '
+		# The first of a name wins; then by name (insertion sort: awk has no portable sort, and
+		# a unit has a handful of drop-ins).
+		!seen[$1]++ { n++; name[n] = $1; path[n] = $2 }
+		END {
+			for (i = 2; i <= n; i++) {
+				k = name[i]; p = path[i]
+				for (j = i - 1; j >= 1 && name[j] > k; j--) { name[j + 1] = name[j]; path[j + 1] = path[j] }
+				name[j + 1] = k; path[j + 1] = p
+			}
+			for (i = 1; i <= n; i++) print path[i]
+		}'
 )
 envs=
 while IFS= read -r path; do
