@@ -206,6 +206,8 @@ function placedFixes(src: KubeletSources, changes: KubeletChanges, reasons: read
       if (f.change !== 'cgroupDriver') delete forConfig[f.change];
       else if (src.config && safeGet(src.config.value, [f.key]) === undefined) delete forConfig.cgroupDriver;
       if (onCmdline === value) continue;
+      // A stricter per-pod limit the operator chose is kept, as in the config file.
+      if (f.change === 'podPidsLimit' && Number(onCmdline) > 0 && Number(onCmdline) <= Number(value)) continue;
       const sites = flagSites(src.flagFiles, f.flag).filter((x) => x.value !== value);
       if (!sites.length) {
         notes.push(`kubelet's command line (${seenAt}) has ${f.flag}=${onCmdline}, which overrides ${f.key} in its config file; no unit or environment file read here sets it (${fileList(src)}): change it to ${f.flag}=${value} where kubelet is started`);
