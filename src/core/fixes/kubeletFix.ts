@@ -182,7 +182,9 @@ export function kubeletFixes(src: KubeletSources, changes: KubeletChanges, reaso
   const docs = placedFixes(src, changes, reasons);
   if (docs.length) return docs;
   const what = Object.keys(changes).length
-    ? `kubelet's command line already has ${FLAGS.filter((f) => changes[f.change] !== undefined).map((f) => `${f.flag}=${String(changes[f.change])}`).join(', ')}`
+    ? `kubelet's command line (${src.argsSource ?? 'its flags'}) already has ${FLAGS.filter((f) => changes[f.change] !== undefined && flagValue(src.args ?? [], f.flag) !== undefined)
+        .map((f) => `${f.flag}=${flagValue(src.args ?? [], f.flag)!}`)
+        .join(', ')}, which decides over the config file`
     : reasons.length
       ? `nothing for kubelet to change: ${reasons.join('; ')}`
       : 'no finding asks kubelet to change (no driver mismatch, no node PID pressure)';
@@ -310,7 +312,8 @@ export function kubeletConfigFix(current: Sourced<string>, changes: KubeletChang
     } else if (typeof hard === 'object' && !(Array.isArray(hard))) {
       const given = Object.keys(hard as Record<string, unknown>);
       const missing = Object.keys(DEFAULT_EVICTION_HARD).filter((k) => !given.includes(k));
-      if (missing.length) why.push(`evictionHard already sets ${given.join(', ')}; pid.available is added and nothing else. ${mergeVerdict(before, version, missing)}`);
+      const state = given.length ? `already sets ${given.join(', ')}` : 'is set and empty (every threshold off)';
+      if (missing.length) why.push(`evictionHard ${state}; pid.available is added and nothing else. ${mergeVerdict(before, version, missing)}`);
     }
   }
   if (changes.systemReservedPid) {
