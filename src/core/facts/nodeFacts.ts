@@ -39,13 +39,6 @@ export interface RuntimeFacts {
   kubeletConfig?: Sourced<string>;
   /** kubelet's cgroup driver: --cgroup-driver, else config.yaml cgroupDriver, else kubelet's default. */
   kubeletCgroupDriver?: Sourced<CgroupDriver>;
-  /**
-   * Where kubelet's flags are written: its systemd unit and drop-ins (in the order systemd reads
-   * them) and the EnvironmentFile= files they name that exist. A flag on the command line
-   * overrides the config file, so a fix changes the file that sets it (see fixes/kubeletFlags.ts).
-   */
-  kubeletUnitFiles?: Sourced<string>[];
-  kubeletEnvFiles?: Sourced<string>[];
   /** Pod UIDs with a directory in kubelet's pods dir; undefined when that dir could not be read. */
   kubeletPods?: Set<string>;
   containerdConfig?: Sourced<string>;
@@ -70,6 +63,14 @@ export interface RuntimeFacts {
    * value: why). Each becomes a finding: a source that could not be read is never "nothing found".
    */
   unreadable: Sourced<string>[];
+  // ---- kubelet unit files (facts.sh section of the same name) ----
+  /**
+   * Where kubelet's flags are written: its systemd unit and drop-ins (in the order systemd reads
+   * them) and the EnvironmentFile= files they name that exist. A flag on the command line
+   * overrides the config file, so a fix changes the file that sets it (see fixes/kubeletFlags.ts).
+   */
+  kubeletUnitFiles?: Sourced<string>[];
+  kubeletEnvFiles?: Sourced<string>[];
 }
 
 /** Facts whose file the daemons read: an unreadable one of these is a finding. */
@@ -112,10 +113,6 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     if (d === 'systemd' || d === 'cgroupfs') out.kubeletCgroupDriver = { value: d, source: `${kConf.source} cgroupDriver` };
     else out.kubeletCgroupDriver = { value: 'cgroupfs', source: `${kConf.source} (no cgroupDriver: kubelet's default cgroupfs)` };
   }
-  const kUnits = all(raw, 'kubelet-unit').map((f) => ({ value: f.value, source: f.source }));
-  if (kUnits.length) out.kubeletUnitFiles = kUnits;
-  const kEnvs = all(raw, 'kubelet-env').map((f) => ({ value: f.value, source: f.source }));
-  if (kEnvs.length) out.kubeletEnvFiles = kEnvs;
   // The pods directory was read (its count is a fact) even when it holds no pod.
   if (first(raw, 'kubelet-pods-count')) {
     out.kubeletPods = new Set(all(raw, 'kubelet-pod').map((f) => normalisePodUid(f.value)));
@@ -160,6 +157,11 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
   }
   for (const f of all(raw, 'release-agent')) out.releaseAgents.push({ value: f.value.trim(), source: f.source });
   for (const f of all(raw, 'kmem-slabinfo-lines')) out.kmemSlabinfo.push({ value: Number(f.value.trim()) || 0, source: f.source });
+  // ---- kubelet unit files ----
+  const kUnits = all(raw, 'kubelet-unit').map((f) => ({ value: f.value, source: f.source }));
+  if (kUnits.length) out.kubeletUnitFiles = kUnits;
+  const kEnvs = all(raw, 'kubelet-env').map((f) => ({ value: f.value, source: f.source }));
+  if (kEnvs.length) out.kubeletEnvFiles = kEnvs;
   return out;
 }
 
