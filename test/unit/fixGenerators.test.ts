@@ -11,11 +11,13 @@ import { cleanupScript, shellWord } from '../../src/core/fixes/cleanupScript';
 import { containerdFix } from '../../src/core/fixes/containerdFix';
 import { crioFix } from '../../src/core/fixes/crioFix';
 import { kernelParamsFix } from '../../src/core/fixes/kernelParamsFix';
-import { kubeletFix } from '../../src/core/fixes/kubeletFix';
+import { DEFAULT_EVICTION_HARD, kubeletConfigFix, kubeletFixes, kubeletSources, pidLimits } from '../../src/core/fixes/kubeletFix';
+import { FixInputError } from '../../src/core/fixes/fixDocument';
+import { CgroupTree, STAT_NAMES } from '../../src/core/model/cgroupTree';
 import { unifiedDiff } from '../../src/core/fixes/unifiedDiff';
 import type { Snapshot } from '../../src/core/model/snapshot';
 import { SNAPSHOT_SCHEMA } from '../../src/core/model/snapshot';
-import { needs } from '../support/prereq';
+import { needs, toolMissing } from '../support/prereq';
 import { HOSTILE_NAMES } from '../fixtures/hosts/specs';
 
 // Fix generators on real-shaped config files (test/fixtures/configs). Diffs are applied with the
@@ -36,43 +38,217 @@ function patched(original: string, diff: string): string {
   }
 }
 
+/** yamllint on a KubeletConfiguration, with its default rules except two that kubelet files break by design. */
+function yamllint(text: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'cf-yamllint-'));
+  try {
+    writeFileSync(join(dir, 'config.yaml'), text);
+    // line-length: kubeadm writes long lines (paths, certificates); document-start: kubelet's
+    // files start without '---' (kubeadm's own output has none). Every other default rule holds;
+    // two are told the style kubeadm and the operator use, which the patch keeps: sequences
+    // written unindented (kubeadm's `clusterDNS:\n- 10.96.0.10`) and the file's line ends.
+    const eol = text.includes('\r\n') ? 'dos' : 'unix';
+    writeFileSync(join(dir, '.yamllint'), `extends: default\nrules:\n  line-length: disable\n  document-start: disable\n  indentation: {spaces: consistent, indent-sequences: consistent}\n  new-lines: {type: ${eol}}\n`);
+    const r = spawnSync('yamllint', ['-f', 'parsable', '-c', join(dir, '.yamllint'), join(dir, 'config.yaml')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `yamllint: ${r.stdout}${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('fix generators', () => {
   describe('kubelet', () => {
     const original = read('kubelet-config.yaml');
-    const doc = kubeletFix({ value: original, source: '/var/lib/kubelet/config.yaml' }, { cgroupDriver: 'systemd', podPidsLimit: 4096, evictionPidAvailable: '10%' }, ['test']);
+    const path = '/var/lib/kubelet/config.yaml';
+    const doc = kubeletConfigFix({ value: original, source: path }, { cgroupDriver: 'systemd', podPidsLimit: 4096, evictionPidAvailable: '10%' }, ['test']);
+    /** The lines a diff removes and adds (not its headers). */
+    const changed = (diff: string): string[] => diff.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
 
-    it('patches the node file: the new keys set, everything else kept, comments too', () => {
+    it('patches the node file as text: only the lines of the change differ, comments and sequences untouched', () => {
+      assert.deepEqual(changed(doc.diff!), ['-cgroupDriver: cgroupfs # set by hand during the 1.24 upgrade', '+cgroupDriver: systemd # set by hand during the 1.24 upgrade', '+  pid.available: 10%', '+podPidsLimit: 4096']);
       const before = parseYaml(original) as Record<string, unknown>;
       const after = parseYaml(doc.content) as Record<string, unknown>;
-      assert.equal(after.cgroupDriver, 'systemd');
-      assert.equal(after.podPidsLimit, 4096);
       assert.deepEqual(after.evictionHard, { 'memory.available': '100Mi', 'nodefs.available': '10%', 'pid.available': '10%' });
       for (const k of ['cgroupDriver', 'podPidsLimit', 'evictionHard']) {
         delete after[k];
         delete before[k];
       }
       assert.deepEqual(after, before);
-      assert.match(doc.content, /# set by hand during the 1\.24 upgrade/);
-      assert.match(doc.content, /^# Shaped as/);
     });
 
-    it('gives a unified diff that patch(1) applies to the node file', () => {
+    it('gives a unified diff that patch(1) applies to the node file', function () {
+      needs(this, toolMissing('patch'));
       assert.equal(patched(original, doc.diff!), doc.content);
-      assert.match(doc.diff!, /^-cgroupDriver: cgroupfs/m);
-      assert.match(doc.diff!, /^\+cgroupDriver: systemd/m);
     });
 
-    it('with no file on the node, writes a whole new KubeletConfiguration', () => {
-      const fresh = kubeletFix(undefined, { cgroupDriver: 'systemd' }, []);
-      assert.deepEqual(JSON.parse(JSON.stringify(parseYaml(fresh.content))), { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' });
-      assert.match(fresh.diff!, /^--- \/dev\/null$/m);
-      assert.equal(patched('', fresh.diff!), fresh.content);
+    it('a partial evictionHard gets only pid.available, and the document says kubelet leaves the rest at 0 (no mergeDefaultEvictionSettings)', () => {
+      assert.ok(doc.reasons.some((r) => /nodefs\.inodesFree, imagefs\.available, imagefs\.inodesFree to 0/.test(r)), doc.reasons.join('\n'));
+      const merged = kubeletConfigFix({ value: original.replace('kind: KubeletConfiguration', 'kind: KubeletConfiguration\nmergeDefaultEvictionSettings: true'), source: path }, { evictionPidAvailable: '10%' }, [], '1.33.1');
+      assert.ok(merged.reasons.some((r) => /kubelet 1\.33\.1 fills nodefs\.inodesFree/.test(r)), merged.reasons.join('\n'));
     });
 
-    it('changes nothing when the file already says it', () => {
-      const again = kubeletFix({ value: doc.content, source: 'x' }, { cgroupDriver: 'systemd', podPidsLimit: 4096 }, []);
+    it("with no evictionHard, writes kubelet's Linux defaults beside pid.available (none switched off) and says why", () => {
+      const bare = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n';
+      const d = kubeletConfigFix({ value: bare, source: path }, { evictionPidAvailable: '10%' }, []);
+      // The values of DefaultEvictionHard in kubernetes pkg/kubelet/eviction/defaults_linux.go
+      // (imagefs.inodesFree since PR #121834), written out here rather than imported.
+      assert.deepEqual((parseYaml(d.content) as { evictionHard: unknown }).evictionHard, {
+        'pid.available': '10%',
+        'memory.available': '100Mi',
+        'nodefs.available': '10%',
+        'nodefs.inodesFree': '5%',
+        'imagefs.available': '15%',
+        'imagefs.inodesFree': '5%',
+      });
+      assert.deepEqual({ ...DEFAULT_EVICTION_HARD }, { 'memory.available': '100Mi', 'nodefs.available': '10%', 'nodefs.inodesFree': '5%', 'imagefs.available': '15%', 'imagefs.inodesFree': '5%' });
+      assert.ok(d.reasons.some((r) => /evictionHard was unset.*defaults_linux\.go.*set every other threshold to 0/.test(r)), d.reasons.join('\n'));
+      assert.ok(d.content.startsWith(bare), 'the file as it was, then the new lines');
+    });
+
+    it('patches comments, a sequence, a flow mapping and CRLF as text, accepted by yamllint', function () {
+      const crlf = [
+        '# node config   (kept as written)',
+        'apiVersion: kubelet.config.k8s.io/v1beta1',
+        'kind: KubeletConfiguration',
+        'clusterDNS:',
+        '- 10.96.0.10',
+        'evictionHard: {memory.available: 200Mi, nodefs.available: 5%}   # ours',
+        'cgroupDriver: "cgroupfs"',
+        '',
+      ].join('\r\n');
+      const d = kubeletConfigFix({ value: crlf, source: path }, { cgroupDriver: 'systemd', evictionPidAvailable: '10%', systemReservedPid: '2000' }, []);
+      assert.equal(
+        d.content,
+        crlf
+          .replace('nodefs.available: 5%}', 'nodefs.available: 5%, pid.available: 10%}')
+          .replace('"cgroupfs"', '"systemd"')
+          .replace(/\r\n$/, '\r\nsystemReserved:\r\n  pid: "2000"\r\n'),
+      );
+      needs(this, toolMissing('yamllint'));
+      yamllint(d.content);
+      yamllint(doc.content);
+    });
+
+    it('changes nothing when the file already says it: noChange, no diff', () => {
+      const again = kubeletConfigFix({ value: doc.content, source: path }, { cgroupDriver: 'systemd', podPidsLimit: 4096, evictionPidAvailable: '10%' }, []);
       assert.equal(again.content, doc.content);
       assert.equal(again.diff, '');
+      assert.match(again.noChange!, /^\/var\/lib\/kubelet\/config\.yaml already sets cgroupDriver: systemd/);
+    });
+
+    it('refuses a file that is not a KubeletConfiguration, or not YAML, in one line naming the file', () => {
+      const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n';
+      assert.throws(() => kubeletConfigFix({ value: pod, source: '/etc/kubernetes/manifests/x.yaml' }, { cgroupDriver: 'systemd' }, []), (e: Error) => e instanceof FixInputError && e.message === '/etc/kubernetes/manifests/x.yaml is not a KubeletConfiguration (kind: Pod)');
+      assert.throws(() => kubeletConfigFix({ value: 'kind: [KubeletConfiguration\n', source: path }, { cgroupDriver: 'systemd' }, []), (e: Error) => e instanceof FixInputError && /^cannot parse \/var\/lib\/kubelet\/config\.yaml: not valid YAML: [^\n]+$/.test(e.message));
+      assert.throws(() => kubeletConfigFix({ value: 'apiVersion: v1\nkind: KubeletConfiguration\n', source: path }, { cgroupDriver: 'systemd' }, []), /apiVersion: v1, not kubelet\.config\.k8s\.io/);
+    });
+
+    describe('where kubelet really reads a setting', () => {
+      const env = { source: '/var/lib/kubelet/kubeadm-flags.env', value: 'KUBELET_KUBEADM_ARGS="--cgroup-driver=cgroupfs --container-runtime-endpoint=unix:///run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9"\n' };
+      const dropin = { source: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', value: '[Service]\nEnvironment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"\nEnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env\n# --cgroup-driver=cgroupfs in a comment is not read\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS\n' };
+      const args = ['/usr/bin/kubelet', '--config=/var/lib/kubelet/config.yaml', '--cgroup-driver=cgroupfs', '--container-runtime-endpoint=unix:///run/containerd/containerd.sock'];
+      const systemdConfig = { source: path, value: original.replace('cgroupDriver: cgroupfs', 'cgroupDriver: systemd') };
+
+      it('a flag on the command line is changed in the file that sets it, quotes and other flags kept; the config already agrees', () => {
+        const docs = kubeletFixes({ config: systemdConfig, args, argsSource: '/proc/42/cmdline', flagFiles: [dropin, env] }, { cgroupDriver: 'systemd' }, ['cgroupDriver: systemd: mismatch', 'podPidsLimit, evictionHard pid.available: pressure']);
+        assert.equal(docs.length, 2);
+        const [flags, conf] = docs;
+        assert.equal(flags!.targetPath, env.source);
+        assert.equal(flags!.content, env.value.replace('--cgroup-driver=cgroupfs', '--cgroup-driver=systemd'));
+        assert.deepEqual(changed(flags!.diff!), [`-${env.value.trimEnd()}`, `+${flags!.content.trimEnd()}`]);
+        assert.match(flags!.diff!, /^--- a\/var\/lib\/kubelet\/kubeadm-flags\.env\n\+\+\+ b\/var\/lib\/kubelet\/kubeadm-flags\.env\n/);
+        assert.ok(flags!.reasons.some((r) => r.includes('/var/lib/kubelet/kubeadm-flags.env:1') && r.includes('/proc/42/cmdline')));
+        assert.ok(flags!.reasons.includes('cgroupDriver: systemd: mismatch') && !flags!.reasons.some((r) => r.startsWith('podPidsLimit')), 'only the reasons of the flags it changes');
+        assert.deepEqual(flags!.apply, ['systemctl restart kubelet', flags!.apply[1]], 'an environment file needs no daemon-reload');
+        assert.match(conf!.noChange!, /already sets cgroupDriver: systemd/);
+      });
+
+      it('a flag no file sets is named with where it was seen, and no diff is made', () => {
+        const docs = kubeletFixes({ config: systemdConfig, args, argsSource: '/proc/42/cmdline', flagFiles: [] }, { cgroupDriver: 'systemd' }, []);
+        const manual = docs.find((d) => !d.noChange)!;
+        assert.equal(manual.diff, undefined);
+        assert.match(manual.content, /kubelet's command line \(\/proc\/42\/cmdline\) has --cgroup-driver=cgroupfs.*change it to --cgroup-driver=systemd/);
+        assert.ok(manual.content.split('\n').every((l) => l === '' || l.startsWith('#')), 'comment lines only: patch skips them');
+      });
+
+      it('kubelet without --config reads no config file: no /var/lib/kubelet/config.yaml is invented', () => {
+        const docs = kubeletFixes({ args: ['/usr/bin/kubelet', '--kubeconfig=/etc/kubernetes/kubelet.conf'], flagFiles: [env] }, { evictionPidAvailable: '10%' }, []);
+        assert.equal(docs.length, 1);
+        assert.equal(docs[0]!.diff, undefined);
+        assert.equal(docs[0]!.targetPath, undefined);
+        assert.match(docs[0]!.content, /kubelet runs without --config .* add --config=\/var\/lib\/kubelet\/config\.yaml to kubelet's flags in \/var\/lib\/kubelet\/kubeadm-flags\.env/s);
+      });
+
+      it('no kubelet process seen: kubeadm\'s config.yaml is patched and the document says it assumed so; with no file either, nothing is invented', () => {
+        const [assumed] = kubeletFixes({ config: { source: path, value: original }, flagFiles: [] }, { cgroupDriver: 'systemd' }, []);
+        assert.ok(assumed!.diff);
+        assert.ok(assumed!.reasons.some((r) => /no kubelet process was seen: \/var\/lib\/kubelet\/config\.yaml is the file kubeadm's kubelet reads/.test(r)));
+        const [none] = kubeletFixes({ flagFiles: [] }, { cgroupDriver: 'systemd' }, []);
+        assert.equal(none!.diff, undefined);
+        assert.equal(none!.targetPath, undefined);
+        assert.match(none!.content, /no file is invented/);
+      });
+
+      it('flags files as facts: read in the order systemd reads them', () => {
+        const facts = interpretFacts({
+          found: [
+            { key: 'kubelet-unit', source: '/lib/systemd/system/kubelet.service', value: '[Service]\nExecStart=/usr/bin/kubelet\n' },
+            { key: 'kubelet-unit', source: dropin.source, value: dropin.value },
+            { key: 'kubelet-env', source: env.source, value: env.value },
+          ],
+          missing: [{ key: 'kubelet-env', source: '/etc/default/kubelet', reason: 'missing' }],
+        });
+        assert.deepEqual(kubeletSources(facts).flagFiles.map((f) => f.source), ['/lib/systemd/system/kubelet.service', dropin.source, env.source]);
+        assert.deepEqual(facts.unreadable, [], 'an optional environment file that is missing is not a finding');
+      });
+    });
+
+    describe('PID limits derived from the node', () => {
+      const node = (pidMax: number, loadavg: string, maxPods?: number): [Snapshot, Parameters<typeof pidLimits>[1]] => {
+        const tree = new CgroupTree();
+        const v = (pids: number): number[] => STAT_NAMES.map((n) => (n === 'pids' ? pids : NaN));
+        tree.add('/', v(NaN));
+        tree.add('/kubepods.slice', v(3000));
+        tree.add('/kubepods.slice/kubepods-besteffort.slice', v(3000));
+        tree.add('/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0a1b2c3d_0000_4000_8000_000000000001.slice', v(2900));
+        tree.seal();
+        const s: Snapshot = {
+          schema: SNAPSHOT_SCHEMA,
+          takenAt: 0,
+          source: { transport: 'test' },
+          node: { pidMax, loadavg },
+          procCgroups: [],
+          mounts: [],
+          hierarchies: [{ id: 0, kind: 'v2', controllers: [], name: 'unified', mountPoint: '/sys/fs/cgroup', mountRoot: '/', walkRoot: '/sys/fs/cgroup', basePath: '/', mtimeSupported: true, tree, bounds: [], vanished: [] }],
+          warnings: [],
+        };
+        return [s, { flagFiles: [], ...(maxPods ? { config: { source: path, value: `kind: KubeletConfiguration\nmaxPods: ${maxPods}\n` } } : {}) }];
+      };
+
+      it('reserves what the system uses now twice over, keeps pid.available free, divides the rest among maxPods, and shows the arithmetic', () => {
+        const l = pidLimits(...node(32768, '0.5 0.4 0.3 2/4200 99'));
+        assert.ok(!('noLimits' in l));
+        // 4200 tasks - 3000 in kubepods = 1200 outside; max(2400, 2200) -> 2400 reserved.
+        assert.equal(l.systemReservedPid, 2400);
+        // (32768 - 3277 - 2400) / 110 = 246.28 -> 246
+        assert.equal(l.podPidsLimit, 246);
+        assert.ok(l.reasons.some((r) => r.includes('4200 on the node (/proc/loadavg) - 3000 in pods (/sys/fs/cgroup/kubepods.slice/pids.current) = 1200 outside kubepods')), l.reasons.join('\n'));
+        assert.ok(l.reasons.some((r) => r.includes('(32768 - 3277 kept free by pid.available 10% - 2400 reserved) / maxPods 110 (kubelet\'s default')), l.reasons.join('\n'));
+        assert.ok(l.reasons.some((r) => /a pod runs 2900 tasks now, more than 246/.test(r)));
+        const big = pidLimits(...node(4194304, '0.5 0.4 0.3 2/4200 99', 250));
+        assert.ok(!('noLimits' in big));
+        // (4194304 - 419431 - 2400) / 250 = 15089.892 -> 15089
+        assert.equal(big.podPidsLimit, 15089);
+        assert.ok(big.reasons.some((r) => r.includes('maxPods 250 (/var/lib/kubelet/config.yaml maxPods)')));
+      });
+
+      it('says so, and sets nothing, when pid_max is unknown or leaves too little per pod', () => {
+        const [s, src] = node(0, '');
+        assert.ok('noLimits' in pidLimits(s, src));
+        // 30000 tasks, 3000 in pods: 27000 outside, reserve 54000 > pid_max; nothing per pod.
+        const tight = pidLimits(...node(32768, '1 1 1 2/30000 9'));
+        assert.ok('noLimits' in tight && /fewer than 100 PIDs per pod.*raise kernel\.pid_max/.test(tight.noLimits), JSON.stringify(tight));
+      });
     });
   });
 

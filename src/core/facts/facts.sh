@@ -129,6 +129,52 @@ else
 	rec N kubelet-pod "$KUBELET_DIR/pods" missing
 fi
 
+# ---- kubelet unit files -------------------------------------------------------------------------
+# Where kubelet's flags are written: its systemd unit, the unit's drop-ins, and the environment
+# files they name (kubeadm: /var/lib/kubelet/kubeadm-flags.env, /etc/default/kubelet or
+# /etc/sysconfig/kubelet). A flag on kubelet's command line overrides its config file, so a fix
+# must change the file that sets it. The unit in the first of systemd's directories wins; drop-ins
+# of every directory are read, a name in an earlier directory hiding the same name in a later one.
+# Facts come in the order systemd reads them: the unit, then drop-ins by name.
+unit_dirs='/etc/systemd/system /run/systemd/system /usr/lib/systemd/system /lib/systemd/system'
+kfiles=$(
+	for dir in $unit_dirs; do
+		if [ -f "$R$dir/kubelet.service" ]; then
+			printf '%s\n' "$dir/kubelet.service"
+			break
+		fi
+	done
+	for dir in $unit_dirs; do
+		for f in "$R$dir"/kubelet.service.d/*.conf; do
+			if [ -f "$f" ]; then printf '%s\t%s\n' "${f##*/}" "${f#"$R"}"; fi
+		done
+	done | awk -F '\t' '
+		# The first of a name wins; then by name (insertion sort: awk has no portable sort, and
+		# a unit has a handful of drop-ins).
+		!seen[$1]++ { n++; name[n] = $1; path[n] = $2 }
+		END {
+			for (i = 2; i <= n; i++) {
+				k = name[i]; p = path[i]
+				for (j = i - 1; j >= 1 && name[j] > k; j--) { name[j + 1] = name[j]; path[j + 1] = path[j] }
+				name[j + 1] = k; path[j + 1] = p
+			}
+			for (i = 1; i <= n; i++) print path[i]
+		}'
+)
+envs=
+while IFS= read -r path; do
+	[ -n "$path" ] || continue
+	file kubelet-unit "$path"
+	# EnvironmentFile=[-]PATH (a leading - means the file is optional), in the order systemd reads them.
+	envs="$envs$(sed -n 's/^[[:space:]]*EnvironmentFile[[:space:]]*=[[:space:]]*-\{0,1\}\(\/[^[:space:]]*\)[[:space:]]*$/\1/p' "$R$path" 2>/dev/null)
+"
+done <<EOF_UNITS
+$kfiles
+EOF_UNITS
+printf '%s' "$envs" | awk 'NF && !seen[$0]++' | while IFS= read -r path; do
+	file kubelet-env "$path"
+done
+
 # ---- containerd ---------------------------------------------------------------------------------
 file containerd-config "${CONTAINERD_CONFIG:-/etc/containerd/config.toml}"
 if ! have ctr; then

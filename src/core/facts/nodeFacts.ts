@@ -79,10 +79,18 @@ export interface RuntimeFacts {
    * value: why). Each becomes a finding: a source that could not be read is never "nothing found".
    */
   unreadable: Sourced<string>[];
+  // ---- kubelet unit files (facts.sh section of the same name) ----
+  /**
+   * Where kubelet's flags are written: its systemd unit and drop-ins (in the order systemd reads
+   * them) and the EnvironmentFile= files they name that exist. A flag on the command line
+   * overrides the config file, so a fix changes the file that sets it (see fixes/kubeletFlags.ts).
+   */
+  kubeletUnitFiles?: Sourced<string>[];
+  kubeletEnvFiles?: Sourced<string>[];
 }
 
 /** Facts whose file the daemons read: an unreadable one of these is a finding. */
-const DAEMON_FILES = new Set(['kubelet-config', 'containerd-config', 'crio-config']);
+const DAEMON_FILES = new Set(['kubelet-config', 'kubelet-unit', 'kubelet-env', 'containerd-config', 'crio-config']);
 
 const first = (raw: RawFacts, key: string): RawFact | undefined => raw.found.find((f) => f.key === key);
 const has = (raw: RawFacts, key: string): boolean => raw.found.some((f) => f.key === key);
@@ -195,6 +203,11 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
   }
   for (const f of all(raw, 'release-agent')) out.releaseAgents.push({ value: f.value.trim(), source: f.source });
   for (const f of all(raw, 'kmem-slabinfo-lines')) out.kmemSlabinfo.push({ value: Number(f.value.trim()) || 0, source: f.source });
+  // ---- kubelet unit files ----
+  const kUnits = all(raw, 'kubelet-unit').map((f) => ({ value: f.value, source: f.source }));
+  if (kUnits.length) out.kubeletUnitFiles = kUnits;
+  const kEnvs = all(raw, 'kubelet-env').map((f) => ({ value: f.value, source: f.source }));
+  if (kEnvs.length) out.kubeletEnvFiles = kEnvs;
   return out;
 }
 

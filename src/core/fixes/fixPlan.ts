@@ -10,7 +10,7 @@ import { containerdFix } from './containerdFix';
 import { crioFix } from './crioFix';
 import type { FixDocument } from './fixDocument';
 import { kernelParamsFix } from './kernelParamsFix';
-import { kubeletFix, type KubeletChanges } from './kubeletFix';
+import { kubeletFixes, kubeletSources, PID_EVICTION_PERCENT, pidLimits, type KubeletChanges } from './kubeletFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
 export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec'] as const;
@@ -41,16 +41,21 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       }
       const podPids = r.findings.filter((x) => x.kind === 'pids-pressure' && x.podUid);
       const nodePids = r.findings.filter((x) => x.kind === 'pids-pressure' && !x.podUid);
+      const src = kubeletSources(f);
       if (nodePids.length) {
-        changes.podPidsLimit = 4096;
-        changes.evictionPidAvailable = '10%';
-        changes.systemReservedPid = '1000';
         reasons.push(`podPidsLimit, evictionHard pid.available, systemReserved pid: ${nodePids[0]!.title}`);
+        changes.evictionPidAvailable = `${PID_EVICTION_PERCENT}%`;
+        const limits = pidLimits(s, src);
+        if ('noLimits' in limits) reasons.push(limits.noLimits);
+        else {
+          changes.podPidsLimit = limits.podPidsLimit;
+          changes.systemReservedPid = String(limits.systemReservedPid);
+          reasons.push(...limits.reasons);
+        }
       } else if (podPids.length) {
         reasons.push(`${podPids.length} pod(s) near their own pids.max: raise the pods' limits (podPidsLimit) only if the workload needs more`);
       }
-      const kubelet = kubeletFix(f.kubeletConfig, changes, reasons);
-      return [kubelet];
+      return kubeletFixes(src, changes, reasons);
     }
     case 'containerd':
       return [containerdFix(f.containerdConfig, f.containerdMajor, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
@@ -109,7 +114,7 @@ function driverFix(s: Snapshot, f: RuntimeFacts, r: ForensicsReport, o: FixOptio
   } else {
     const reasons = [`cgroupDriver: ${driver}: ${why}`];
     if (decider.decides === 'unknown') reasons.push(`cannot tell whether kubelet takes its driver from ${name} (${decider.why.join('; ')}): where it does, kubelet ignores this setting and ${name}'s decides`);
-    docs.push(kubeletFix(f.kubeletConfig, { cgroupDriver: driver }, reasons));
+    docs.push(...kubeletFixes(kubeletSources(f), { cgroupDriver: driver }, reasons));
   }
 
   if (rt?.value === driver && runtime === 'containerd') {
