@@ -8,7 +8,7 @@ export function unifiedDiff(before: string, after: string, fromName: string, toN
   const b = splitLines(after);
   const n = a.length;
   const m = b.length;
-  if (n * m > 25_000_000) return `--- ${fromName}\n+++ ${toName}\n@@ -1,${n} +1,${m} @@\n${a.map((l) => `-${l}`).join('\n')}\n${b.map((l) => `+${l}`).join('\n')}\n`;
+  if (n * m > 25_000_000) return [`--- ${fromName}`, `+++ ${toName}`, `@@ -1,${n} +1,${m} @@`, ...a.flatMap((l) => printed('-', l)), ...b.flatMap((l) => printed('+', l))].join('\n') + '\n';
   // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
@@ -49,16 +49,27 @@ export function unifiedDiff(before: string, after: string, fromName: string, toN
     const aLen = hunk.filter((o) => o.t !== '+').length;
     const bLen = hunk.filter((o) => o.t !== '-').length;
     out.push(`@@ -${aLen ? aStart + 1 : aStart},${aLen} +${bLen ? bStart + 1 : bStart},${bLen} @@`);
-    for (const o of hunk) out.push(o.t + o.line);
+    for (const o of hunk) out.push(...printed(o.t, o.line));
     k = end;
     start = end;
   }
   return out.join('\n') + '\n';
 }
 
+/**
+ * A last line without a newline carries this mark: it differs from the same text with one (as in
+ * diff), and prints with diff's "\\ No newline at end of file" so patch(1) keeps the file's end.
+ */
+const NO_EOL = '\u0000';
+
+function printed(t: string, line: string): string[] {
+  return line.endsWith(NO_EOL) ? [t + line.slice(0, -1), '\\ No newline at end of file'] : [t + line];
+}
+
 function splitLines(t: string): string[] {
   if (t === '') return [];
   const lines = t.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += NO_EOL;
   return lines;
 }
