@@ -1,5 +1,5 @@
 import { FIX_KINDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
-import type { FixDocument } from '../../core/fixes/fixDocument';
+import { FixInputError, type FixDocument } from '../../core/fixes/fixDocument';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
@@ -33,7 +33,14 @@ ${SOURCE_HELP}`,
     else {
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
-      docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+      try {
+        docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+      } catch (e) {
+        // A node file the fix must patch cannot be read or parsed: one line naming it.
+        if (!(e instanceof FixInputError)) throw e;
+        process.stderr.write(`cgroup-forensics: ${e.message}\n`);
+        return EXIT.badInput;
+      }
     }
     if (ctx.options.json) ctx.write(JSON.stringify({ schema: 'cgroup-forensics/fixes@1', fixes: docs }, null, 1) + '\n');
     else for (const d of docs) ctx.write(renderFix(d, Boolean(ctx.options.file)));
@@ -51,6 +58,5 @@ function renderFix(d: FixDocument, fileOnly: boolean): string {
   if (d.noChange !== undefined) return `# ${d.title}\n# no change needed: ${d.noChange}\n`;
   if (!d.diff || fileOnly) return d.content;
   const head = [`# ${d.title}`, ...d.reasons.map((r) => `#   why: ${r}`), ...d.apply.map((a) => `#   then: ${a}`)];
-  if (d.meaningDiff) head.push('#   the file is re-emitted by a TOML parser (comments and layout change); the change in meaning:');
-  return `${head.join('\n')}\n${d.meaningDiff ?? d.diff}`;
+  return `${head.join('\n')}\n${d.diff}`;
 }

@@ -54,7 +54,7 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return [kubelet, ...fixesFor(runtimeOf(f) === 'cri-o' ? 'crio' : 'containerd', s, f, r, o)];
     }
     case 'containerd':
-      return [containerdFix(f.containerdConfig, f.containerdMajor, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
+      return [containerdFix(f, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
     case 'crio':
       return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`])];
     case 'sysctl':
