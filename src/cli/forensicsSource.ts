@@ -87,7 +87,7 @@ export function namedFileError(o: OptionValues, facts: RuntimeFacts): ProbeError
   const file = stringOption(o, 'containerd-config');
   if (file === undefined) return undefined;
   const missing = facts.raw.missing.find((m) => m.key === 'containerd-config' && m.source === file);
-  if (missing) return { code: 'bad-input', message: `--containerd-config ${file}: ${missing.reason === 'missing' ? 'no such file' : `cannot read: ${missing.reason}`}` };
+  if (missing) return { code: 'bad-input', message: `--containerd-config ${file}: ${missing.reason === 'missing' ? 'no such file' : missing.reason === 'unreadable' ? 'exists but cannot be read' : `cannot read: ${missing.reason}`}` };
   const bad = facts.unreadable.find((u) => u.source === file);
   if (bad) return { code: 'bad-input', message: `--containerd-config ${file}: cannot read: ${bad.value}` };
   return undefined;

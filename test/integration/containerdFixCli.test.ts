@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -211,6 +211,17 @@ describe('fix containerd through the CLI: patch(1) and containerd 1.6 as the jud
         oneLine(run(['fix', kind, '--host-root', h.root]), /^cgroup-forensics: cannot parse \/etc\/containerd\/config\.toml: not valid TOML: [^\n]+\n$/);
       });
     }
+
+    it('a FILE that exists but cannot be read (a directory) is never taken for an empty config', () => {
+      const d = host(undefined);
+      try {
+        mkdirSync(join(d.root, 'etc/containerd/config.toml'), { recursive: true });
+        oneLine(run(['fix', 'containerd', '--host-root', d.root, '--containerd-config', '/etc/containerd/config.toml']), /^cgroup-forensics: --containerd-config \/etc\/containerd\/config\.toml: exists but cannot be read\n$/);
+        oneLine(run(['fix', 'containerd', '--host-root', d.root]), /^cgroup-forensics: cannot read \/etc\/containerd\/config\.toml: it exists but cannot be read\n$/);
+      } finally {
+        d.remove();
+      }
+    });
 
     it("orphans with the node's own config unparseable: a source-unreadable finding, exit 1, never 'no findings'", () => {
       const r = run(['orphans', '--host-root', h.root]);

@@ -170,7 +170,7 @@ describe('fix generators', () => {
         assert.throws(f, (e: unknown) => e instanceof FixInputError && why.test(e.message) && !e.message.includes('\n'));
       };
       one(() => containerdFix(facts('version = 2\n[plugins\n'), true, []), /^cannot parse \/etc\/containerd\/config\.toml: not valid TOML: /);
-      one(() => containerdFix(facts(undefined, '1.6.20', 'unreadable'), true, []), /^cannot read \/etc\/containerd\/config\.toml: unreadable$/);
+      one(() => containerdFix(facts(undefined, '1.6.20', 'unreadable'), true, []), /^cannot read \/etc\/containerd\/config\.toml: it exists but cannot be read$/);
       one(() => containerdFix(facts('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\noptions = "x"\n'), true, []), /^cannot patch \/etc\/containerd\/config\.toml safely: .*options is a value/);
     });
 

@@ -88,7 +88,7 @@ export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reason
 function newConfig(f: ContainerdFacts, systemdCgroup: boolean, reasons: string[]): FixDocument {
   const missing = f.raw.missing.find((m) => m.key === 'containerd-config');
   const path = missing?.source || DEFAULT_PATH;
-  if (missing && missing.reason !== 'missing') throw new FixInputError(`cannot read ${path}: ${missing.reason}`);
+  if (missing && missing.reason !== 'missing') throw new FixInputError(`cannot read ${path}: ${missing.reason === 'unreadable' ? 'it exists but cannot be read' : missing.reason}`);
   const version = f.containerdMajor !== undefined && f.containerdMajor >= 2 ? 3 : 2;
   const plugin = criRuntimePlugin(version);
   const shown = `plugins.'${plugin}'.containerd.runtimes.runc.options.SystemdCgroup`;
