@@ -102,8 +102,8 @@ describe('fix containerd through the CLI: patch(1) and containerd 1.6 as the jud
     config: () => string | undefined;
     /** The diff's changed lines. */
     diffChanges: string[];
-    /** How the dump changes: 'systemd' = only SystemdCgroup false -> true; 'added' = only SystemdCgroup = true added; 'zeros' = runc's zero-valued built-in options dropped and SystemdCgroup = true. */
-    dump?: 'systemd' | 'added' | 'zeros';
+    /** How the dump changes: 'systemd' = only SystemdCgroup false -> true; 'added' = only SystemdCgroup = true added; 'zeros' = runc's zero-valued built-in options dropped and SystemdCgroup = true; 'runtime' = runc's empty runtime_type set and SystemdCgroup = true added. */
+    dump?: 'systemd' | 'added' | 'zeros' | 'runtime';
     /** Version 3: checked against the docs, not a binary. */
     v3?: boolean;
   }[] = [
@@ -116,6 +116,12 @@ describe('fix containerd through the CLI: patch(1) and containerd 1.6 as the jud
       config: () => '# legacy node\n[plugins.cri]\n  sandbox_image = "registry.k8s.io/pause:3.6"\n',
       diffChanges: ['+', '+  [plugins.cri.containerd.runtimes.runc]', '+    runtime_type = "io.containerd.runc.v2"', '+', '+    [plugins.cri.containerd.runtimes.runc.options]', '+      SystemdCgroup = true'],
       dump: 'zeros',
+    },
+    {
+      name: "a file with only the docs' options table (runc's runtime_type empty until now)",
+      config: () => 'version = 2\n\n# from the containerd docs\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  BinaryName = "/usr/bin/runc"\n',
+      diffChanges: ['+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]', '+  runtime_type = "io.containerd.runc.v2"', '+', '+  SystemdCgroup = true'],
+      dump: 'runtime',
     },
     { name: 'a version 3 file (containerd 2.x)', config: () => read('containerd-2.0-config.toml'), diffChanges: ['+            SystemdCgroup = true'], v3: true },
     {
@@ -161,6 +167,7 @@ describe('fix containerd through the CLI: patch(1) and containerd 1.6 as the jud
       const d = changedLines(before!, after!);
       if (c.dump === 'systemd') assert.deepEqual(d, { removed: ['            SystemdCgroup = false'], added: ['            SystemdCgroup = true'] });
       else if (c.dump === 'added') assert.deepEqual(d, { removed: [], added: ['            SystemdCgroup = true'] });
+      else if (c.dump === 'runtime') assert.deepEqual(d, { removed: ['          runtime_type = ""'], added: ['          runtime_type = "io.containerd.runc.v2"', '            SystemdCgroup = true'] });
       else {
         assert.deepEqual(d.added, ['            SystemdCgroup = true']);
         assert.ok(d.removed.length > 0 && d.removed.every((l) => ZERO_OPTION.test(l)), `only zero-valued runc options go:\n${d.removed.join('\n')}`);

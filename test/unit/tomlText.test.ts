@@ -82,6 +82,13 @@ describe('TOML text patcher', () => {
       after: 'note = """\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = false\n"""\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = true\n',
     },
     {
+      name: 'a missing table whose sub-table is written goes just before it and its leading comments',
+      path: ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc', 'runtime_type'],
+      value: 'io.containerd.runc.v2',
+      before: 'version = 2\n\n  # runc, as the docs say\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = true\n',
+      after: 'version = 2\n\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n    runtime_type = "io.containerd.runc.v2"\n\n  # runc, as the docs say\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = true\n',
+    },
+    {
       name: "a string value takes its neighbours' quotes",
       path: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'runtime_type'],
       value: 'io.containerd.runc.v2',

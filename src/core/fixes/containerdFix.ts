@@ -17,6 +17,7 @@ export function criRuntimePlugin(configVersion: number): string {
 
 const RUNC_V2 = 'io.containerd.runc.v2';
 const DEFAULT_PATH = '/etc/containerd/config.toml';
+const RUNTIME_TYPE_REASON = `runtime_type = "${RUNC_V2}" is written too: a runtimes.runc table in the file replaces containerd's built-in runc entry, and without its own runtime_type runc's is empty (containerd 1.6's config dump and its CRI plugin's effective config show Type "")`;
 
 /** What the containerd fix reads from the node's facts. */
 export type ContainerdFacts = Pick<RuntimeFacts, 'containerdConfig' | 'containerdMajor' | 'raw'>;
@@ -55,12 +56,12 @@ export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reason
   }
   const edits: [string[], TomlScalar][] = [];
   const notes: string[] = [];
-  if (tomlGet(doc, runtime) === undefined) {
-    // A runtimes.<name> table in the file replaces containerd's built-in one whole: runc's
-    // runtime_type would become "" (containerd 1.6 `config dump`), so it is written beside.
-    if (name !== 'runc') throw new FixInputError(`cannot patch ${path}: default_runtime_name is "${name}" but no runtimes.${name} table defines it`);
+  if (tomlGet(doc, runtime) === undefined && name !== 'runc') throw new FixInputError(`cannot patch ${path}: default_runtime_name is "${name}" but no runtimes.${name} table defines it`);
+  if (name === 'runc' && tomlGet(doc, [...runtime, 'runtime_type']) === undefined) {
+    // A runtimes.runc table in the file replaces containerd's built-in one whole: without its own
+    // runtime_type, runc's is "" (containerd 1.6: `config dump` and the CRI plugin's start log).
     edits.push([[...runtime, 'runtime_type'], RUNC_V2]);
-    notes.push(`runtime_type = "${RUNC_V2}" is written too: a runtimes.runc table in the file replaces containerd's built-in one, which would leave runc's runtime_type empty`);
+    notes.push(RUNTIME_TYPE_REASON);
   }
   edits.push([key, systemdCgroup]);
   let after = current.value;
@@ -75,7 +76,7 @@ export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reason
     ...base,
     content: after,
     diff: unifiedDiff(current.value, after, `a${path}`, `b${path}`),
-    reasons: [...reasons, `patched as text: only the lines of ${shown} change; comments and layout are kept`, ...notes, ...migrate],
+    reasons: [...reasons, `patched as text: only ${edits.map(([k]) => k.slice(-2).join('.')).join(' and ')} change; comments and layout are kept`, ...notes, ...migrate],
     apply: [`review, then from /: patch -p1 < this-diff (or replace ${path} with the --file output)`, 'systemctl restart containerd (running containers keep running; new ones use the new driver)'],
   };
 }
@@ -118,7 +119,7 @@ function newConfig(f: ContainerdFacts, systemdCgroup: boolean, reasons: string[]
     reasons: [
       ...reasons,
       `${path} does not exist, so containerd runs its built-in defaults; this file holds only what must change and containerd merges it over those defaults (${which})`,
-      `runtime_type = "${RUNC_V2}" is written too: a runtimes.runc table in the file replaces containerd's built-in one, which would leave runc's runtime_type empty`,
+      RUNTIME_TYPE_REASON,
     ],
     apply: [`review, then from /: patch -p1 < this-diff (or write the --file output to ${path})`, 'systemctl restart containerd (running containers keep running; new ones use the new driver)'],
   };

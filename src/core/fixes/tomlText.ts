@@ -276,8 +276,8 @@ function setIn(doc: Record<string, unknown>, path: readonly string[], v: TomlSca
  * value, as the smallest edit: an existing key's value is replaced in place (its spacing and
  * trailing comment kept); a missing key is added after the last key of its table (with that
  * table's indentation), inside its inline table, beside the dotted keys that define its table, or
- * under a new table header placed after the block of its nearest existing parent table (else at
- * the end). Throws TomlPatchError when the text does not parse or the shape cannot be edited.
+ * under a new table header placed just before its first sub-table when one is written, else after
+ * the block of its nearest existing parent table, else at the end. Throws TomlPatchError when the text does not parse or the shape cannot be edited.
  */
 export function setTomlValue(text: string, path: readonly string[], value: TomlScalar): string {
   if (path.length === 0) throw new TomlPatchError('an empty key');
@@ -344,7 +344,23 @@ export function setTomlValue(text: string, path: readonly string[], value: TomlS
       let hIndent = '';
       let head = key(table);
       let block: string;
-      if (parent) {
+      const sub = headers.find((h) => h.path.length > table.length && startsWith(h.path, table));
+      const entry = `${key(path.slice(-1))} = ${literalOf(value, valueQuote(table))}`;
+      if (parent) head = `${parent.inner}.${key(table.slice(parent.path.length))}`;
+      if (sub) {
+        // Its sub-table is already written ([runc.options] without [runc]): the new table goes just
+        // before it (and before the comment lines that lead into it), in its indentation.
+        let at = sub.start - sub.indent.length;
+        for (;;) {
+          const prevEnd = at - 1;
+          if (prevEnd <= 0) break;
+          let ps = prevEnd;
+          while (ps > 0 && text[ps - 1] !== '\n') ps--;
+          if (!/^[ \t]*#/.test(text.slice(ps, prevEnd))) break;
+          at = ps;
+        }
+        after = insertAt(at, [`${sub.indent}[${head}]`, `${sub.indent}${step}${entry}`, '', ''].join(eol));
+      } else if (parent) {
         const idx = stmts.indexOf(parent);
         let end = idx;
         for (let k = idx + 1; k < stmts.length; k++) {
@@ -356,11 +372,10 @@ export function setTomlValue(text: string, path: readonly string[], value: TomlS
         const child = inBlock.find((s) => s.kind === 'header');
         const parentKey = inBlock.find((s) => s.kind === 'kv' && !s.nested && same(s.table, parent.path));
         hIndent = child ? child.indent : parentKey ? parentKey.indent : parent.indent;
-        head = `${parent.inner}.${key(table.slice(parent.path.length))}`;
-        block = [`${hIndent}[${head}]`, `${hIndent}${step}${key(path.slice(-1))} = ${literalOf(value, valueQuote(table))}`].join(eol);
+        block = [`${hIndent}[${head}]`, `${hIndent}${step}${entry}`].join(eol);
         after = insertAt(endOfLine(text, stmts[end]!.end), eol + eol + block);
       } else {
-        block = [`[${head}]`, `${step}${key(path.slice(-1))} = ${literalOf(value, valueQuote(table))}`].join(eol);
+        block = [`[${head}]`, `${step}${entry}`].join(eol);
         // At the end: after one blank line; a file without a final newline stays without one.
         if (text === '') after = block + eol;
         else if (!text.endsWith('\n')) after = text + eol + eol + block;
