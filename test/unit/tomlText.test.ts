@@ -89,6 +89,13 @@ describe('TOML text patcher', () => {
       after: 'version = 2\n\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n    runtime_type = "io.containerd.runc.v2"\n\n  # runc, as the docs say\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = true\n',
     },
     {
+      name: 'a new sub-table of an empty table is indented one step in a file that indents its sub-tables',
+      path: ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc', 'runtime_type'],
+      value: 'io.containerd.runc.v2',
+      before: '    [plugins."io.containerd.grpc.v1.cri".containerd]\n      snapshotter = "overlayfs"\n\n      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes]\n\n    [plugins."io.containerd.grpc.v1.cri".registry]\n',
+      after: '    [plugins."io.containerd.grpc.v1.cri".containerd]\n      snapshotter = "overlayfs"\n\n      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes]\n\n        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n          runtime_type = "io.containerd.runc.v2"\n\n    [plugins."io.containerd.grpc.v1.cri".registry]\n',
+    },
+    {
       name: "a string value takes its neighbours' quotes",
       path: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'runtime_type'],
       value: 'io.containerd.runc.v2',

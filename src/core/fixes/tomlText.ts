@@ -371,7 +371,8 @@ export function setTomlValue(text: string, path: readonly string[], value: TomlS
         const inBlock = stmts.slice(idx + 1, end + 1);
         const child = inBlock.find((s) => s.kind === 'header');
         const parentKey = inBlock.find((s) => s.kind === 'kv' && !s.nested && same(s.table, parent.path));
-        hIndent = child ? child.indent : parentKey ? parentKey.indent : parent.indent;
+        // A file that indents its sub-tables (as `containerd config default` does) indents this one too.
+        hIndent = child ? child.indent : parentKey ? parentKey.indent : parent.indent + (headers.some((h) => h.indent !== '') ? step : '');
         block = [`${hIndent}[${head}]`, `${hIndent}${step}${entry}`].join(eol);
         after = insertAt(endOfLine(text, stmts[end]!.end), eol + eol + block);
       } else {
