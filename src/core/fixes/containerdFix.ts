@@ -76,7 +76,7 @@ export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reason
     ...base,
     content: after,
     diff: unifiedDiff(current.value, after, `a${path}`, `b${path}`),
-    reasons: [...reasons, `patched as text: only ${edits.map(([k]) => k.slice(-2).join('.')).join(' and ')} change; comments and layout are kept`, ...notes, ...migrate],
+    reasons: [...reasons, `patched as text: only ${edits.map(([k]) => k.slice(-2).join('.')).join(' and ')} ${edits.length > 1 ? 'change' : 'changes'}; comments and layout are kept`, ...notes, ...migrate],
     apply: [`review, then from /: patch -p1 < this-diff (or replace ${path} with the --file output)`, 'systemctl restart containerd (running containers keep running; new ones use the new driver)'],
   };
 }
