@@ -71,10 +71,26 @@ export async function forensicsFrom(ctx: CommandContext): Promise<Forensics | Pr
   try {
     const facts = await gatherFacts(transport, { ...factsOptionsOf(ctx.options), signal: ctx.signal });
     if (!facts.ok) return facts.error;
+    const named = namedFileError(ctx.options, facts.value);
+    if (named) return named;
     return { snapshot, facts: facts.value, report: analyze(snapshot, facts.value, analysisOptionsOf(ctx.options)) };
   } finally {
     transport.dispose();
   }
+}
+
+/**
+ * A file the user named that the node does not have, or that cannot be read or parsed, is bad
+ * input (exit 3, one line naming it), never a default silently used in its place.
+ */
+export function namedFileError(o: OptionValues, facts: RuntimeFacts): ProbeError | undefined {
+  const file = stringOption(o, 'containerd-config');
+  if (file === undefined) return undefined;
+  const missing = facts.raw.missing.find((m) => m.key === 'containerd-config' && m.source === file);
+  if (missing) return { code: 'bad-input', message: `--containerd-config ${file}: ${missing.reason === 'missing' ? 'no such file' : missing.reason === 'unreadable' ? 'exists but cannot be read' : `cannot read: ${missing.reason}`}` };
+  const bad = facts.unreadable.find((u) => u.source === file);
+  if (bad) return { code: 'bad-input', message: `--containerd-config ${file}: cannot read: ${bad.value}` };
+  return undefined;
 }
 
 /** The processes left in orphans, keyed by container ID or pod UID; one more round trip. */

@@ -8,11 +8,11 @@ import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../../src/core/analysis/finding';
 import { containerdSettings, interpretFacts } from '../../src/core/facts/nodeFacts';
 import { cleanupScript, shellWord } from '../../src/core/fixes/cleanupScript';
-import { containerdFix } from '../../src/core/fixes/containerdFix';
+import { containerdFix, type ContainerdFacts } from '../../src/core/fixes/containerdFix';
+import { FixInputError } from '../../src/core/fixes/fixDocument';
 import { crioFix } from '../../src/core/fixes/crioFix';
 import { kernelParamsFix } from '../../src/core/fixes/kernelParamsFix';
 import { DEFAULT_EVICTION_HARD, kubeletConfigFix, kubeletFixes, kubeletSources, pidLimits } from '../../src/core/fixes/kubeletFix';
-import { FixInputError } from '../../src/core/fixes/fixDocument';
 import { CgroupTree, STAT_NAMES } from '../../src/core/model/cgroupTree';
 import { unifiedDiff } from '../../src/core/fixes/unifiedDiff';
 import type { Snapshot } from '../../src/core/model/snapshot';
@@ -253,9 +253,19 @@ describe('fix generators', () => {
   });
 
   describe('containerd', () => {
-    it('1.x (config version 2): SystemdCgroup under plugins."io.containerd.grpc.v1.cri", all else kept', () => {
+    const SRC = '/etc/containerd/config.toml';
+    /** The facts the fix reads, through the same interpreter the node's facts go through. */
+    const facts = (config: string | undefined, version = '1.6.20', missing = 'missing'): ContainerdFacts =>
+      interpretFacts({
+        found: [{ key: 'containerd-version', source: 'containerd --version', value: `containerd github.com/containerd/containerd v${version} abc` }, ...(config === undefined ? [] : [{ key: 'containerd-config', source: SRC, value: config }])],
+        missing: config === undefined ? [{ key: 'containerd-config', source: SRC, reason: missing }] : [],
+      });
+    /** The lines a diff removes and adds. */
+    const changed = (diff: string): string[] => diff.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+
+    it('1.x (config version 2): SystemdCgroup under plugins."io.containerd.grpc.v1.cri" set in place, one line changed', () => {
       const original = read('containerd-1.7-config.toml');
-      const doc = containerdFix({ value: original, source: '/etc/containerd/config.toml' }, 1, true, []);
+      const doc = containerdFix(facts(original), true, []);
       const before = parseToml(original) as Record<string, unknown>;
       const after = parseToml(doc.content) as Record<string, unknown>;
       const opts = (t: Record<string, unknown>): Record<string, unknown> =>
@@ -265,22 +275,24 @@ describe('fix generators', () => {
       opts(after).SystemdCgroup = false;
       assert.deepEqual(after, before, 'nothing else changed');
       assert.equal(patched(original, doc.diff!), doc.content);
-      assert.match(doc.meaningDiff!, /^-SystemdCgroup = false\n\+SystemdCgroup = true$/m);
+      assert.deepEqual(changed(doc.diff!), ['-            SystemdCgroup = false', '+            SystemdCgroup = true']);
+      assert.ok(doc.diff!.split('\n').length <= 12, `a one-line change is a short diff:\n${doc.diff}`);
+      assert.match(doc.diff!, /^--- a\/etc\/containerd\/config\.toml\n\+\+\+ b\/etc\/containerd\/config\.toml\n/);
+      assert.match(doc.content, /^# Shaped as `containerd config default`/, 'comments kept');
       assert.deepEqual(containerdSettings(doc.content), { version: 2, systemdCgroup: true, key: "plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options.SystemdCgroup" });
     });
 
-    it("1.x: the real `containerd config default` file (1.6) patched, and nothing else changed", () => {
+    it("1.x: the real `containerd config default` file (1.6) patched: one line changes", () => {
       const original = read('containerd-1.6-default.toml');
-      const doc = containerdFix({ value: original, source: '/etc/containerd/config.toml' }, 1, true, []);
+      const doc = containerdFix(facts(original), true, []);
       assert.equal(patched(original, doc.diff!), doc.content);
-      const changed = doc.meaningDiff!.split('\n').filter((l) => /^[-+][^-+]/.test(l));
-      assert.deepEqual(changed, ['-SystemdCgroup = false', '+SystemdCgroup = true']);
+      assert.deepEqual(changed(doc.diff!), ['-            SystemdCgroup = false', '+            SystemdCgroup = true']);
     });
 
     for (const fixture of ['containerd-1.7-config.toml', 'containerd-1.6-default.toml']) {
       it(`1.x: the patched ${fixture} is accepted by the real containerd 1.6 (config dump)`, function () {
         needs(this, spawnSync('containerd', ['--version']).status === 0 ? undefined : 'containerd is not installed');
-        const doc = containerdFix({ value: read(fixture), source: 'x' }, 1, true, []);
+        const doc = containerdFix(facts(read(fixture)), true, []);
         const dir = mkdtempSync(join(tmpdir(), 'cf-ctrd-cfg-'));
         try {
           writeFileSync(join(dir, 'config.toml'), doc.content);
@@ -292,9 +304,9 @@ describe('fix generators', () => {
       });
     }
 
-    it("2.x (config version 3): SystemdCgroup under plugins.'io.containerd.cri.v1.runtime', not the 1.x key", () => {
+    it("2.x (config version 3): SystemdCgroup added under plugins.'io.containerd.cri.v1.runtime', not the 1.x key", () => {
       const original = read('containerd-2.0-config.toml');
-      const doc = containerdFix({ value: original, source: '/etc/containerd/config.toml' }, 2, true, []);
+      const doc = containerdFix(facts(original, '2.0.0'), true, []);
       const after = parseToml(doc.content) as { plugins: Record<string, Record<string, unknown>> };
       const rt = after.plugins['io.containerd.cri.v1.runtime']!.containerd as { runtimes: { runc: { options: Record<string, unknown>; runtime_type: string } } };
       assert.equal(rt.runtimes.runc.options.SystemdCgroup, true);
@@ -302,14 +314,50 @@ describe('fix generators', () => {
       assert.equal(after.plugins['io.containerd.grpc.v1.cri']!.containerd, undefined, 'no 1.x table made in a 2.x file');
       assert.equal((after as unknown as { version: number }).version, 3);
       assert.equal(patched(original, doc.diff!), doc.content);
-      assert.match(doc.meaningDiff!, /^\+SystemdCgroup = true$/m);
+      assert.deepEqual(changed(doc.diff!), ['+            SystemdCgroup = true']);
       assert.match(doc.title, /config version 3/);
     });
 
-    it('with no config file, writes the version the running containerd reads', () => {
-      assert.match(containerdFix(undefined, 2, true, []).content, /^version = 3$/m);
-      assert.match(containerdFix(undefined, 1, false, []).content, /^version = 2$/m);
-      assert.match(containerdFix(undefined, 1, false, []).content, /SystemdCgroup = false/);
+    it('version 1 (no version line): the short plugin ID cri, and a note to migrate', () => {
+      const original = '# old node\n[plugins.cri.containerd]\n  snapshotter = "overlayfs"\n';
+      const doc = containerdFix(facts(original), true, []);
+      assert.equal(doc.content, '# old node\n[plugins.cri.containerd]\n  snapshotter = "overlayfs"\n\n  [plugins.cri.containerd.runtimes.runc]\n    runtime_type = "io.containerd.runc.v2"\n\n    [plugins.cri.containerd.runtimes.runc.options]\n      SystemdCgroup = true\n');
+      assert.ok(doc.reasons.some((r) => /version 1 is deprecated/.test(r)));
+    });
+
+    it('respects default_runtime_name, and adds runtime_type only where the runtime table is missing', () => {
+      const own = '[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "crun"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]\n    runtime_type = "io.containerd.runc.v2"\n    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]\n      BinaryName = "/usr/bin/crun"\n';
+      const doc = containerdFix(facts(`version = 2\n${own}`), true, []);
+      assert.deepEqual(changed(doc.diff!), ['+      SystemdCgroup = true']);
+      assert.match(doc.title, /runtimes\.crun\.options\.SystemdCgroup = true/);
+      assert.throws(() => containerdFix(facts('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "kata"\n'), true, []), (e: unknown) => e instanceof FixInputError && /no runtimes\.kata table/.test(e.message));
+    });
+
+    it('already set: no change, no diff, and one line saying so', () => {
+      const doc = containerdFix(facts(containerdFix(facts(read('containerd-1.7-config.toml')), true, []).content), true, []);
+      assert.equal(doc.noChange, '/etc/containerd/config.toml already sets SystemdCgroup = true');
+      assert.equal(doc.diff, undefined);
+      assert.match(containerdFix(facts('version = 2\n'), false, []).noChange!, /containerd's default is false/);
+    });
+
+    it('an unparseable or unreadable node file is a FixInputError naming it, in one line', () => {
+      const one = (f: () => unknown, why: RegExp): void => {
+        assert.throws(f, (e: unknown) => e instanceof FixInputError && why.test(e.message) && !e.message.includes('\n'));
+      };
+      one(() => containerdFix(facts('version = 2\n[plugins\n'), true, []), /^cannot parse \/etc\/containerd\/config\.toml: not valid TOML: /);
+      one(() => containerdFix(facts(undefined, '1.6.20', 'unreadable'), true, []), /^cannot read \/etc\/containerd\/config\.toml: it exists but cannot be read$/);
+      one(() => containerdFix(facts('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\noptions = "x"\n'), true, []), /^cannot patch \/etc\/containerd\/config\.toml safely: .*options is a value/);
+    });
+
+    it('with no config file, a new file in the version the running containerd reads, holding only what must change', () => {
+      const v2 = containerdFix(facts(undefined), true, []);
+      assert.equal(v2.content, 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n');
+      assert.match(v2.diff!, /^--- \/dev\/null\n\+\+\+ b\/etc\/containerd\/config\.toml\n/);
+      assert.ok(v2.reasons.some((r) => /merges it over those defaults/.test(r)));
+      const v3 = containerdFix(facts(undefined, '2.0.2'), true, []);
+      assert.match(v3.content, /^version = 3\n/);
+      assert.match(v3.content, /^\[plugins\.'io\.containerd\.cri\.v1\.runtime'\.containerd\.runtimes\.runc\.options\]\n  SystemdCgroup = true$/m);
+      assert.match(containerdFix(facts(undefined), false, []).noChange!, /does not exist: containerd runs its built-in default/);
     });
   });
 

@@ -58,6 +58,5 @@ function renderFix(d: FixDocument, fileOnly: boolean): string {
   if (d.noChange !== undefined) return `# ${d.title}\n# no change needed: ${d.noChange}\n`;
   if (!d.diff || fileOnly) return d.content;
   const head = [`# ${d.title}`, ...d.reasons.map((r) => `#   why: ${r}`), ...d.apply.map((a) => `#   then: ${a}`)];
-  if (d.meaningDiff) head.push('#   the file is re-emitted by a TOML parser (comments and layout change); the change in meaning:');
-  return `${head.join('\n')}\n${d.meaningDiff ?? d.diff}`;
+  return `${head.join('\n')}\n${d.diff}`;
 }

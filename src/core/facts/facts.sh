@@ -40,7 +40,8 @@ file() {
 	if [ ! -e "$R$2" ]; then rec N "$1" "$2" missing; return 1; fi
 	if [ ! -r "$R$2" ]; then rec N "$1" "$2" unreadable; return 1; fi
 	# $(...) drops trailing newlines only; the x keeps a file's exact end.
-	v=$(cat -- "$R$2" 2>/dev/null; printf x) || { rec N "$1" "$2" unreadable; return 1; }
+	# &&: a cat that fails (a directory, an I/O error) is unreadable, not an empty file.
+	v=$(cat -- "$R$2" 2>/dev/null && printf x) || { rec N "$1" "$2" unreadable; return 1; }
 	rec F "$1" "$2" "${v%x}"
 }
 

@@ -1,48 +1,126 @@
-import { parse, stringify } from 'smol-toml';
-import type { FixDocument } from './fixDocument';
+import { parse } from 'smol-toml';
+import { tomlError, type RuntimeFacts } from '../facts/nodeFacts';
+import { FixInputError, type FixDocument } from './fixDocument';
+import { setTomlValue, TomlPatchError, tomlGet, type TomlScalar } from './tomlText';
 import { unifiedDiff } from './unifiedDiff';
 
-/** The CRI plugin that holds runc's options, by config version: 3 for containerd 2.x, 2 for 1.x, 1 before. */
+/**
+ * The CRI plugin that holds runc's options, by config version: 3 for containerd 2.x
+ * ('io.containerd.cri.v1.runtime'), 2 for 1.x ("io.containerd.grpc.v1.cri"), 1 (or no version)
+ * the short ID "cri" (containerd 1.6 reads [plugins.cri] in a version 1 file and ignores the long
+ * ID there: measured with `containerd config dump`). Source for 2 and 3: containerd's
+ * docs/cri/config.md ("Cgroup Driver").
+ */
 export function criRuntimePlugin(configVersion: number): string {
   return configVersion >= 3 ? 'io.containerd.cri.v1.runtime' : configVersion === 2 ? 'io.containerd.grpc.v1.cri' : 'cri';
 }
 
+const RUNC_V2 = 'io.containerd.runc.v2';
+const DEFAULT_PATH = '/etc/containerd/config.toml';
+const RUNTIME_TYPE_REASON = `runtime_type = "${RUNC_V2}" is written too: a runtimes.runc table in the file replaces containerd's built-in runc entry, and without its own runtime_type runc's is empty (containerd 1.6's config dump and its CRI plugin's effective config show Type "")`;
+
+/** What the containerd fix reads from the node's facts. */
+export type ContainerdFacts = Pick<RuntimeFacts, 'containerdConfig' | 'containerdMajor' | 'raw'>;
+
 /**
- * containerd's config.toml with the default runtime's SystemdCgroup set, under the key of the
- * config's own version: [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
- * for version 2 (containerd 1.x), [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
- * for version 3 (2.x). The file is parsed and re-emitted with a TOML library: values and tables
- * are kept, comments and layout are not (the diff shows exactly what changes).
+ * containerd's config with the default runtime's SystemdCgroup set, patched as text under the
+ * plugin of the file's own version (see criRuntimePlugin), the runtime named by
+ * default_runtime_name (default runc). Every other byte of the node's file is kept.
+ *
+ * A file that already says it: noChange. No file on the node: a new file holding only what must
+ * change, which containerd merges over its built-in defaults. A file that exists but cannot be
+ * read or parsed, or whose shape cannot be patched safely: FixInputError naming it.
  */
-export function containerdFix(current: { value: string; source: string } | undefined, containerdMajor: number | undefined, systemdCgroup: boolean, reasons: string[]): FixDocument {
-  const path = current?.source ?? '/etc/containerd/config.toml';
-  const doc = (current ? parse(current.value) : {}) as Record<string, unknown>;
-  const version = typeof doc.version === 'number' ? doc.version : current ? 1 : containerdMajor !== undefined && containerdMajor >= 2 ? 3 : 2;
-  if (!current) doc.version = version;
+export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reasons: string[]): FixDocument {
+  const current = f.containerdConfig;
+  if (!current) return newConfig(f, systemdCgroup, reasons);
+  const path = current.source;
+  const bad = tomlError(current.value);
+  if (bad) throw new FixInputError(`cannot parse ${path}: ${bad}`);
+  const doc = parse(current.value) as Record<string, unknown>;
+  const version = doc.version === undefined ? 1 : doc.version;
+  if (version !== 1 && version !== 2 && version !== 3) throw new FixInputError(`cannot patch ${path}: config version ${String(version)} is not one containerd knows (1, 2 or 3)`);
   const plugin = criRuntimePlugin(version);
-  const table = (parent: Record<string, unknown>, key: string): Record<string, unknown> => {
-    const v = parent[key];
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-    const made: Record<string, unknown> = {};
-    parent[key] = made;
-    return made;
+  const ctrd = ['plugins', plugin, 'containerd'];
+  const nameValue = tomlGet(doc, [...ctrd, 'default_runtime_name']);
+  const name = typeof nameValue === 'string' && nameValue !== '' ? nameValue : 'runc';
+  const runtime = [...ctrd, 'runtimes', name];
+  const key = [...runtime, 'options', 'SystemdCgroup'];
+  const shown = `plugins.'${plugin}'.containerd.runtimes.${name}.options.SystemdCgroup`;
+  const title = `containerd ${path}: ${shown} = ${systemdCgroup} (config version ${version})`;
+  const base = { kind: 'containerd', title, targetPath: path };
+  const now = tomlGet(doc, key);
+  if (now === systemdCgroup || (now === undefined && !systemdCgroup)) {
+    const why = now === undefined ? `${path} does not set SystemdCgroup: containerd's default is false (cgroupfs)` : `${path} already sets SystemdCgroup = ${systemdCgroup}`;
+    return { ...base, content: current.value, noChange: why, reasons, apply: [] };
+  }
+  const edits: [string[], TomlScalar][] = [];
+  const notes: string[] = [];
+  if (tomlGet(doc, runtime) === undefined && name !== 'runc') throw new FixInputError(`cannot patch ${path}: default_runtime_name is "${name}" but no runtimes.${name} table defines it`);
+  if (name === 'runc' && tomlGet(doc, [...runtime, 'runtime_type']) === undefined) {
+    // A runtimes.runc table in the file replaces containerd's built-in one whole: without its own
+    // runtime_type, runc's is "" (containerd 1.6: `config dump` and the CRI plugin's start log).
+    edits.push([[...runtime, 'runtime_type'], RUNC_V2]);
+    notes.push(RUNTIME_TYPE_REASON);
+  }
+  edits.push([key, systemdCgroup]);
+  let after = current.value;
+  try {
+    for (const [k, v] of edits) after = setTomlValue(after, k, v);
+  } catch (e) {
+    if (e instanceof TomlPatchError) throw new FixInputError(`cannot patch ${path} safely: ${e.message}`);
+    throw e;
+  }
+  const migrate = version === 1 ? ['config version 1 is deprecated (containerd 2.x no longer reads it): consider `containerd config migrate` (containerd 1.7+) before applying'] : [];
+  return {
+    ...base,
+    content: after,
+    diff: unifiedDiff(current.value, after, `a${path}`, `b${path}`),
+    reasons: [...reasons, `patched as text: only ${edits.map(([k]) => k.slice(-2).join('.')).join(' and ')} ${edits.length > 1 ? 'change' : 'changes'}; comments and layout are kept`, ...notes, ...migrate],
+    apply: [`review, then from /: patch -p1 < this-diff (or replace ${path} with the --file output)`, 'systemctl restart containerd (running containers keep running; new ones use the new driver)'],
   };
-  const containerd = table(table(table(doc, 'plugins'), plugin), 'containerd');
-  const name = typeof containerd.default_runtime_name === 'string' ? containerd.default_runtime_name : 'runc';
-  const runtime = table(table(containerd, 'runtimes'), name);
-  if (runtime.runtime_type === undefined) runtime.runtime_type = 'io.containerd.runc.v2';
-  table(runtime, 'options').SystemdCgroup = systemdCgroup;
-  const after = stringify(doc) + '\n';
-  const before = current?.value ?? '';
-  const note = version === 1 ? ['config version 1 is deprecated: consider `containerd config migrate` (containerd 1.7+) before applying'] : [];
+}
+
+/**
+ * No config file: containerd runs its built-in defaults, and a file holding only what must change
+ * is merged over them (plugin settings key by key; a runtimes.runc table replaces the built-in
+ * runc entry, hence runtime_type). Written in the version the node's containerd reads.
+ */
+function newConfig(f: ContainerdFacts, systemdCgroup: boolean, reasons: string[]): FixDocument {
+  const missing = f.raw.missing.find((m) => m.key === 'containerd-config');
+  const path = missing?.source || DEFAULT_PATH;
+  if (missing && missing.reason !== 'missing') throw new FixInputError(`cannot read ${path}: ${missing.reason === 'unreadable' ? 'it exists but cannot be read' : missing.reason}`);
+  const version = f.containerdMajor !== undefined && f.containerdMajor >= 2 ? 3 : 2;
+  const plugin = criRuntimePlugin(version);
+  const shown = `plugins.'${plugin}'.containerd.runtimes.runc.options.SystemdCgroup`;
+  const title = `containerd ${path} (new file): ${shown} = ${systemdCgroup} (config version ${version})`;
+  const which = f.containerdMajor !== undefined ? `containerd ${f.containerdMajor}.x reads version ${version}` : `containerd's version is unknown: written as version 2 (containerd 1.x; 2.x reads it too)`;
+  if (!systemdCgroup) {
+    return { kind: 'containerd', title, targetPath: path, content: '', noChange: `${path} does not exist: containerd runs its built-in default, SystemdCgroup = false (cgroupfs)`, reasons, apply: [] };
+  }
+  const q = version >= 3 ? `'${plugin}'` : `"${plugin}"`;
+  const s = (v: string): string => (version >= 3 ? `'${v}'` : `"${v}"`);
+  const content = [
+    `version = ${version}`,
+    '',
+    `[plugins.${q}.containerd.runtimes.runc]`,
+    `  runtime_type = ${s(RUNC_V2)}`,
+    '',
+    `[plugins.${q}.containerd.runtimes.runc.options]`,
+    `  SystemdCgroup = ${systemdCgroup}`,
+    '',
+  ].join('\n');
   return {
     kind: 'containerd',
-    title: `containerd ${path}: plugins.'${plugin}'.containerd.runtimes.${name}.options.SystemdCgroup = ${systemdCgroup} (config version ${version})`,
+    title,
     targetPath: path,
-    content: after,
-    diff: unifiedDiff(before, after, current ? `a${path}` : '/dev/null', `b${path}`),
-    ...(current ? { meaningDiff: unifiedDiff(stringify(parse(current.value)) + '\n', after, `a${path} (as re-emitted)`, `b${path}`) } : {}),
-    reasons: [...reasons, 're-emitted by a TOML library: comments of the original file are not kept', ...note],
-    apply: [`review, then replace ${path} with this file`, 'systemctl restart containerd (running containers keep running; new ones use the new driver)'],
+    content,
+    diff: unifiedDiff('', content, '/dev/null', `b${path}`),
+    reasons: [
+      ...reasons,
+      `${path} does not exist, so containerd runs its built-in defaults; this file holds only what must change and containerd merges it over those defaults (${which})`,
+      RUNTIME_TYPE_REASON,
+    ],
+    apply: [`review, then from /: patch -p1 < this-diff (or write the --file output to ${path})`, 'systemctl restart containerd (running containers keep running; new ones use the new driver)'],
   };
 }

@@ -17,8 +17,6 @@ export interface FixDocument {
    * line ("/etc/containerd/config.toml already sets SystemdCgroup = true"); diff is then empty.
    */
   noChange?: string;
-  /** @deprecated re-emitted TOML only; goes away when containerd's file is patched as text. */
-  meaningDiff?: string;
   /** Why, one line each, tied to findings or facts. */
   reasons: string[];
   /** How to apply it by hand. */

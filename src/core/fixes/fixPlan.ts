@@ -58,7 +58,7 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return kubeletFixes(src, changes, reasons);
     }
     case 'containerd':
-      return [containerdFix(f.containerdConfig, f.containerdMajor, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
+      return [containerdFix(f, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
     case 'crio': {
       const versionText = f.raw.found.find((x) => x.key === 'crio-version')?.value;
       const flag = f.crioCgroupManager?.source.startsWith('crio flag') ? f.crioCgroupManager : undefined;
