@@ -206,7 +206,7 @@ function placedFixes(src: KubeletSources, changes: KubeletChanges, reasons: read
       const value = String(want);
       // The flag decides; the config key is kept only to make a disagreeing file agree.
       if (f.change !== 'cgroupDriver') delete forConfig[f.change];
-      else if (src.config && safeGet(src.config.value, [f.key]) === undefined) delete forConfig.cgroupDriver;
+      else if (!src.config || safeGet(src.config.value, [f.key]) === undefined) delete forConfig.cgroupDriver;
       if (onCmdline === value) continue;
       // A stricter per-pod limit the operator chose is kept, as in the config file.
       if (f.change === 'podPidsLimit' && Number(onCmdline) > 0 && Number(onCmdline) <= Number(value)) continue;
