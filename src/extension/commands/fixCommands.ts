@@ -53,8 +53,11 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const docs = fixesFor(kind, state.view.snapshot, state.facts, state.report);
     const transport = nodes.transport(nodeId);
     const uris: string[] = [];
-    for (const fix of docs) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, path, signal) : undefined));
-    log.info(`${label}: ${kind} fix: ${docs.map((d) => d.title).join('; ')}`);
+    // A document whose file already says what the fix would is not opened: one message says so.
+    const unchanged = docs.filter((d) => d.noChange !== undefined);
+    for (const fix of docs) if (fix.noChange === undefined) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, path, signal) : undefined));
+    if (unchanged.length) void vscode.window.showInformationMessage(`${label}: no change needed: ${unchanged.map((d) => d.noChange).join('; ')}`);
+    log.info(`${label}: ${kind} fix: ${docs.map((d) => (d.noChange !== undefined ? `${d.title} (no change: ${d.noChange})` : d.title)).join('; ')}`);
     return uris;
   });
 
