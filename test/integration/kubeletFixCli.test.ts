@@ -193,7 +193,9 @@ describe('fix kubelet / fix driver on fake kubeadm nodes (built CLI, patch -p1, 
     assert.match(d.stdout, /#   why: --cgroup-driver=cgroupfs at \/var\/lib\/kubelet\/kubeadm-flags\.env:1 is on kubelet's command line \(\/proc\/4242\/cmdline/);
     const all = patchedCopy(h, d.stdout);
     copies.push(all);
-    assert.deepEqual(changedFiles(h.root, all), ['etc/crio/crio.conf.d/99-cgroup-forensics.conf', 'var/lib/kubelet/kubeadm-flags.env']);
+    // CRI-O's crio.conf is the file that sets cgroup_manager: it is patched in place.
+    assert.deepEqual(changedFiles(h.root, all), ['etc/crio/crio.conf', 'var/lib/kubelet/kubeadm-flags.env']);
+    assert.equal(readFileSync(join(all, 'etc/crio/crio.conf'), 'utf8'), '[crio.runtime]\ncgroup_manager = "systemd"\nconmon_cgroup = "pod"\n');
     assert.equal(readFileSync(join(all, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8'), FLAGS_ENV.replace('--cgroup-driver=cgroupfs', '--cgroup-driver=systemd'));
     // The kubelet part alone, through --file, is that file.
     const kubeletOnly = d.stdout.slice(0, d.stdout.indexOf('\n# ', d.stdout.indexOf('+++ b/var/lib/kubelet/kubeadm-flags.env')) + 1);
