@@ -18,7 +18,7 @@ export const inspectCommand: CliCommand = {
   --recursive             the cgroups below PATH too
   --json                  print as JSON
 ${LIVE_SOURCE_HELP}`,
-  withoutFrom: "inspect lists a cgroup's processes, which only the live node has: it cannot read a saved snapshot (--from)",
+  withoutFrom: 'inspect lists the processes of a cgroup, which only the live node has: it cannot read a saved snapshot (--from)',
   options: { ...LIVE_SOURCE_OPTIONS, recursive: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length !== 1) throw new UsageError('inspect takes one PATH');
