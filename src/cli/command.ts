@@ -54,6 +54,15 @@ export function fileProblem(e: unknown): string {
   }
 }
 
+/** A message of ours that spans lines (a host key refusal with its fingerprint), said on one line. */
+export function joinedLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
 /** The first line of a message: parser excerpts and stacks never reach the user. */
 export function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;

@@ -1,7 +1,7 @@
 import { createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { fileProblem, firstLine, InputError, UsageError, type CliCommand } from './command';
+import { fileProblem, firstLine, InputError, stringOption, UsageError, type CliCommand, type OptionValues } from './command';
 import { scanCommand } from './commands/scan';
 import { treeCommand } from './commands/tree';
 import { orphansCommand } from './commands/orphans';
@@ -12,7 +12,7 @@ import { evidenceCommand } from './commands/evidence';
 import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
 import { EXIT } from './exitCodes';
-import { checkSshConfig } from './snapshotSource';
+import { checkSshConfig, readableFile } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
@@ -94,6 +94,8 @@ export async function main(argv: string[]): Promise<number> {
     const output = typeof values.output === 'string' ? values.output : undefined;
     // Files the user named are checked before anything runs: one line naming the file, exit 3.
     await checkSshConfig(values);
+    const kubeconfig = stringOption(values as OptionValues, 'kubeconfig');
+    if (kubeconfig !== undefined && kubeconfig !== '') readableFile(kubeconfig, '--kubeconfig');
     if (output !== undefined) out = createWriteStream('', { fd: openOutput(output) });
     const sink = out;
     const code = await command.run({

@@ -10,7 +10,7 @@ import { silentLogger } from '../core/logger';
 import { LocalTransport } from '../core/transport/local';
 import { SshTransport } from '../core/transport/ssh/sshTransport';
 import type { Transport } from '../core/transport/transport';
-import { fileProblem, firstLine, InputError, intOption, stringOption, UsageError, type OptionSpec, type OptionValues } from './command';
+import { fileProblem, firstLine, InputError, joinedLines, intOption, stringOption, UsageError, type OptionSpec, type OptionValues } from './command';
 import { EXIT } from './exitCodes';
 import { terminalInteraction } from './sshTerminal';
 import { stderrLogger } from './stderrLogger';
@@ -138,7 +138,7 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
 
 /** The exit status for a failed scan, after saying why on standard error. */
 export function reportProbeError(e: ProbeError): number {
-  process.stderr.write(`cgroup-forensics: ${firstLine(e.message)}\n`);
+  process.stderr.write(`cgroup-forensics: ${joinedLines(e.message)}\n`);
   if (e.code === 'cancelled') return EXIT.interrupted;
   const input = e.code === 'no-such-directory' || e.code === 'not-cgroupfs' || e.code === 'no-mountinfo' || e.code === 'permission-denied' || e.code === 'bad-input';
   return input ? EXIT.badInput : EXIT.scanFailed;

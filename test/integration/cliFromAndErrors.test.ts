@@ -104,6 +104,7 @@ describe('CLI: --from for every command, and one-line errors', function () {
         [['fix', 'prometheus', '--from', missing], /missing\.json \(--from\): no such file/],
         [['scan', '--host', 'node1', '--ssh-config', missing], /cannot read .*missing\.json \(--ssh-config\): no such file/],
         [['scan', '--from', snap, '-o', join(dir, 'no', 'such', 'out.txt')], /cannot write .*out\.txt \(--output\): no such directory/],
+        [['orphans', '--kubeconfig', missing, '--cgroup-root', dir], /cannot read .*missing\.json \(--kubeconfig\): no such file/],
       ];
       for (const [args, why] of checks) {
         const r = run(args);

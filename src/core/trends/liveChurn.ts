@@ -108,7 +108,9 @@ export async function traceLiveChurn(transport: Transport, seconds: number, sign
   const text = run.value.output.toString('utf8');
   // bpftrace prints "Attaching N probes..." first; its BEGIN record says the probes are attached.
   if (r.exitCode !== 0 || !/^S$/m.test(text)) {
-    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${stderrTail(r)}` });
+    // bpftrace's own ERROR line, not the program excerpt it prints under it.
+    const why = r.stderr.split('\n').find((l) => /\bERROR\b/.test(l))?.trim() ?? stderrTail(r);
+    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${why}` });
   }
   return ok(summariseLiveChurn(text, seconds));
 }
