@@ -108,8 +108,8 @@ export async function traceLiveChurn(transport: Transport, seconds: number, sign
   const text = run.value.output.toString('utf8');
   // bpftrace prints "Attaching N probes..." first; its BEGIN record says the probes are attached.
   if (r.exitCode !== 0 || !/^S$/m.test(text)) {
-    // bpftrace's own ERROR line, not the program excerpt it prints under it.
-    const why = r.stderr.split('\n').find((l) => /\bERROR\b/.test(l))?.trim() ?? stderrTail(r);
+    // bpftrace's last ERROR line (the cause; an earlier one may be a warning such as RLIMIT_MEMLOCK), not the program excerpt under it.
+    const why = r.stderr.split('\n').filter((l) => /\bERROR\b/.test(l)).pop()?.trim() ?? stderrTail(r);
     return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${why}` });
   }
   return ok(summariseLiveChurn(text, seconds));
