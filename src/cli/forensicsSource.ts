@@ -9,7 +9,7 @@ import type { ProcessInfo } from '../core/inspect/processInfo';
 import type { Snapshot } from '../core/model/snapshot';
 import type { ProbeError } from '../core/result';
 import { byteStringOf } from '../core/model/bytes';
-import { intOption, stringOption, type CommandContext, type OptionSpec, type OptionValues } from './command';
+import { intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
 import { fromSnapshot, snapshotFrom, transportFor } from './snapshotSource';
 
 /** Options of the commands that judge a node: where its runtime and kubelet keep their state. */
@@ -95,6 +95,9 @@ export async function forensicsFrom(ctx: CommandContext): Promise<Forensics | Pr
   const snapshot = await snapshotFrom(ctx.options, ctx.signal);
   if ('code' in snapshot) return snapshot;
   if (fromSnapshot(ctx.options)) {
+    // Options that say where the live node keeps its state mean nothing for a saved snapshot.
+    const live = ['containerd-address', 'containerd-namespace', 'containerd-config', 'kubelet-dir', 'cri-endpoint'].find((n) => ctx.options[n] !== undefined);
+    if (live) throw new UsageError(`--${live} is about the live node: it cannot be combined with --from`);
     // No round trip: the facts are empty, and only what the snapshot proves is judged.
     process.stderr.write(`cgroup-forensics: ${SKIPPED_FROM_SNAPSHOT}\n`);
     return { snapshot, facts: interpretFacts({ found: [], missing: [] }), report: snapshotOnlyReport(snapshot, ctx.options), skipped: SKIPPED_FROM_SNAPSHOT };

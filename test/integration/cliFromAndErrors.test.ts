@@ -166,6 +166,10 @@ describe('CLI: --from for every command, and one-line errors', function () {
       assert.match(r.stderr, /^cgroup-forensics: from a saved snapshot \(--from\): skipped orphans, driver mismatch, kmem accounting, release_agent and unreadable daemon files: they need the live node's kubelet, containerd\/CRI-O, crictl and systemd, which a snapshot does not hold\n$/);
       assert.match(r.stdout, /orphans: could not tell: a saved snapshot \(--from\) holds no kubelet, runtime or crictl view of the pods/);
       assert.doesNotMatch(r.stdout, /no findings|nothing found/i);
+      // Where the live node keeps its state means nothing for a snapshot: said, not ignored.
+      const mixed = run(['orphans', '--from', snap, '--kubelet-dir', dir]);
+      assert.equal(mixed.code, 2);
+      assert.match(mixed.stderr, /^cgroup-forensics: --kubelet-dir is about the live node: it cannot be combined with --from/);
       // The snapshot's own evidence is still judged: this v1 node holds 4012 memory cgroups, most of them dying.
       assert.match(r.stdout, /dying-cgroups/);
       const j = run(['orphans', '--from', snap, '--json']);
