@@ -83,6 +83,8 @@ describe('kernel parameters for the node they are made for', function () {
     assert.match(kernelParamsFix(node({ ...UBUNTU, kernel: '5.4.0-150-generic' }), []).content, /not offered: kernel 5\.4\.0-150-generic is older than 5\.8/);
     assert.doesNotMatch(kernelParamsFix(node(UBUNTU, 'v2'), []).content, /cgroup v2|unified_cgroup_hierarchy/);
     assert.doesNotMatch(kernelParamsFix(node({ ...UBUNTU, cmdline: 'ro systemd.unified_cgroup_hierarchy=1' }, 'hybrid'), []).content, /Optional migration/);
+    assert.doesNotMatch(kernelParamsFix(node({ ...UBUNTU, cmdline: 'ro systemd.unified_cgroup_hierarchy=yes' }, 'hybrid'), []).content, /Optional migration/);
+    assert.match(kernelParamsFix(node({ ...UBUNTU, cmdline: 'ro systemd.unified_cgroup_hierarchy=1 systemd.unified_cgroup_hierarchy=0' }), []).content, /Optional migration/, 'the last one counts');
   });
 
   it('cgroup.memory=nokmem only for the kmem finding on EL7 kernels that honour it', () => {
@@ -93,6 +95,9 @@ describe('kernel parameters for the node they are made for', function () {
     assert.match(bootLine(kernelParamsFix(node({ ...RHEL7, kernel: '3.10.0-1062.4.1.el7.x86_64' }), kmem).content), /cgroup\.memory=nokmem/);
     assert.doesNotMatch(bootLine(kernelParamsFix(node(UBUNTU), kmem).content), /nokmem/, 'not an EL7 3.10 kernel');
     assert.deepEqual(kernelParamsFix(node({ ...RHEL7, cmdline: 'ro cgroup.memory=nokmem' }), kmem).reasons, [], 'already on the command line');
+    // cgroup.memory= is a comma-separated list in the kernel's parser.
+    assert.deepEqual(kernelParamsFix(node({ ...RHEL7, cmdline: 'ro cgroup.memory=nosocket,nokmem' }), kmem).reasons, [], 'in a list');
+    assert.equal(kernelParamsFix(node({ ...RHEL7, cmdline: 'ro cgroup.memory=nosocket' }), kmem).reasons.length, 1);
     assert.doesNotMatch(bootLine(kernelParamsFix(node(RHEL7), []).content), /nokmem/, 'no kmem finding, no parameter');
     assert.match(kernelParamsFix(node(RHEL7), [], { liveFacts: false }).content, /kmem accounting was not checked: it needs the live node/);
   });

@@ -38,6 +38,25 @@ export function systemdVersion(text: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The values a parameter has on the kernel command line (the last one counts for most parameters). */
+function cmdlineValues(cmdline: string, key: string): string[] {
+  return cmdline
+    .split(/\s+/)
+    .filter((w) => w === key || w.startsWith(`${key}=`))
+    .map((w) => (w === key ? '' : w.slice(key.length + 1)));
+}
+
+/** cgroup.memory= takes a comma-separated list (mm/memcontrol.c cgroup_memory() splits it with strsep): "nosocket,nokmem" counts. */
+export function cmdlineHasNokmem(cmdline: string): boolean {
+  return cmdlineValues(cmdline, 'cgroup.memory').some((v) => v.split(',').includes('nokmem'));
+}
+
+/** systemd reads the parameter as a boolean (1, yes, y, true, t, on), and a bare parameter as true. */
+function cmdlineWantsUnified(cmdline: string): boolean {
+  const last = cmdlineValues(cmdline, 'systemd.unified_cgroup_hierarchy').pop();
+  return last !== undefined && ['', '1', 'yes', 'y', 'true', 't', 'on'].includes(last.toLowerCase());
+}
+
 const atLeast = (v: readonly number[], min: readonly number[]): boolean => {
   for (let i = 0; i < min.length; i++) {
     const a = v[i] ?? 0;
@@ -73,7 +92,7 @@ export function kernelParamsFix(s: Snapshot, findings: readonly Finding[], o: Ke
   const el7 = kernel !== undefined && kernel.version[0] === 3 && kernel.version[1] === 10 && kernel.build !== undefined;
 
   // cgroup.memory=nokmem: only for the 3.10 kmem leak, and only on EL7 kernels that honour it.
-  const hasNokmem = /(?:^|\s)cgroup\.memory=nokmem(?:\s|$)/.test(cmdline);
+  const hasNokmem = cmdlineHasNokmem(cmdline);
   if (findings.some((f) => f.kind === 'kmem-accounting') && !hasNokmem) {
     const min = KERNEL_PARAM_SOURCES.nokmemEl7Build;
     if (el7 && kernel.build! >= min) {
@@ -149,7 +168,7 @@ function cgroupV2Migration(s: Snapshot, kernel: readonly number[] | undefined, s
   if (missing.length) {
     return [`# Moving this ${layout} node to cgroup v2 is not offered: ${missing.join('; ')}.`];
   }
-  if (/(?:^|\s)systemd\.unified_cgroup_hierarchy=(?:1|yes|true)(?:\s|$)/.test(cmdline)) return [];
+  if (cmdlineWantsUnified(cmdline)) return [];
   return [
     `# Optional migration, not a fix for any finding above: this ${layout} node (kernel ${kernelText}, systemd ${systemd}) meets`,
     `# Kubernetes' requirements for cgroup v2 (kernel ${kMaj}.${kMin}+, containerd 1.4+ or CRI-O 1.20+, the systemd cgroup driver in kubelet`,
