@@ -117,6 +117,10 @@ esac
  * - 0.23.0: max_strlen defaults to 1024 (#3713).
  * 1024 is also the kernel's own bound for the path these tracepoints carry
  * (TRACE_CGROUP_PATH_LEN, kernel/cgroup/cgroup-internal.h).
+ * Keying by cgroup ID (args->id) and naming it with cgroup_path() (bpftrace 0.15+, #2055) is no
+ * way out: cgroup_path() resolves in user space, when printing, by walking the mounted hierarchy
+ * for a directory with that inode number (src/utils.cpp get_cgroup_path_in_hierarchy), so a cgroup
+ * removed by then, the very churn this counts, has no name.
  */
 export const BPFTRACE_WHOLE_PATHS = [
   'bpftrace 0.17 to 0.20: BPFTRACE_STRLEN=200 bpftrace FILE (200 is their maximum: paths are whole up to 199 bytes; kubelet\'s longest, a container scope of the systemd driver, is about 190)',
