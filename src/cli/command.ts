@@ -21,12 +21,53 @@ export interface CliCommand {
   /** Lines describing the command's own options, for --help. */
   help: string;
   options: OptionSpec;
+  /** Why the command does not take --from (a saved snapshot), for commands that need the live node. */
+  withoutFrom?: string;
   /** Returns the exit status. */
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** A usage mistake: reported with exit status 2 and a pointer to --help. */
+/** A usage mistake: reported in one line with exit status 2 and a pointer to --help. */
 export class UsageError extends Error {}
+
+/**
+ * A file or directory the user named (--from, --ssh-config, --output ...) that does not exist or
+ * cannot be read or parsed: reported in one line naming it, exit status 3.
+ */
+export class InputError extends Error {}
+
+/** "ENOENT" and friends in words, for one-line messages about a file the user named. */
+export function fileProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    default:
+      return code ?? firstLine(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** A message of ours that spans lines (a host key refusal with its fingerprint), said on one line. */
+export function joinedLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
+/** The first line of a message: parser excerpts and stacks never reach the user. */
+export function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  return line.trim();
+}
 
 export function stringOption(o: OptionValues, name: string): string | undefined {
   const v = o[name];

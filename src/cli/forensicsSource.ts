@@ -1,16 +1,16 @@
 import type { AnalysisOptions } from '../core/analysis/analysisOptions';
-import type { Finding } from '../core/analysis/finding';
-import { analyze, type ForensicsReport } from '../core/analysis/forensics';
+import type { Finding, FindingKind } from '../core/analysis/finding';
+import { analyze, rootCause, type ForensicsReport } from '../core/analysis/forensics';
 import type { FactsOptions } from '../core/facts/factsCommand';
 import { gatherFacts } from '../core/facts/gatherFacts';
-import type { RuntimeFacts } from '../core/facts/nodeFacts';
+import { interpretFacts, type RuntimeFacts } from '../core/facts/nodeFacts';
 import { inspectCgroups } from '../core/inspect/inspectCgroups';
 import type { ProcessInfo } from '../core/inspect/processInfo';
 import type { Snapshot } from '../core/model/snapshot';
 import type { ProbeError } from '../core/result';
 import { byteStringOf } from '../core/model/bytes';
 import { intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
-import { snapshotFrom, transportFor } from './snapshotSource';
+import { fromSnapshot, snapshotFrom, transportFor } from './snapshotSource';
 
 /** Options of the commands that judge a node: where its runtime and kubelet keep their state. */
 export const FACTS_OPTIONS: OptionSpec = {
@@ -36,6 +36,34 @@ export interface Forensics {
   snapshot: Snapshot;
   facts: RuntimeFacts;
   report: ForensicsReport;
+  /** Set when the node is a saved snapshot (--from): the one line saying which checks were skipped and why. */
+  skipped?: string;
+}
+
+/**
+ * The findings a saved snapshot can prove by itself: the cgroup tree, /proc/cgroups and the
+ * node facts read with it (kernel, pid_max). Every other kind needs the live node's kubelet,
+ * runtime, crictl, systemd or files, so from a snapshot it is skipped, never "nothing found".
+ */
+const SNAPSHOT_FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['dying-cgroups', 'transient-mount-scope-leak', 'pids-pressure']);
+
+export const SKIPPED_FROM_SNAPSHOT =
+  'from a saved snapshot (--from): skipped orphans, driver mismatch, kmem accounting, release_agent and unreadable daemon files: they need the live node\'s kubelet, containerd/CRI-O, crictl and systemd, which a snapshot does not hold';
+
+/** The judgement a saved snapshot allows: its own findings only, orphans "could not tell". */
+export function snapshotOnlyReport(s: Snapshot, o: OptionValues): ForensicsReport {
+  const none = interpretFacts({ found: [], missing: [] });
+  const all = analyze(s, none, analysisOptionsOf(o));
+  const findings = all.findings.filter((f) => SNAPSHOT_FINDING_KINDS.has(f.kind));
+  const counts: ForensicsReport['counts'] = {};
+  for (const x of findings) counts[x.kind] = (counts[x.kind] ?? 0) + 1;
+  const cause = rootCause(findings);
+  return {
+    findings,
+    counts,
+    ...(cause ? { rootCause: cause } : {}),
+    orphansUndetermined: 'a saved snapshot (--from) holds no kubelet, runtime or crictl view of the pods; run on the live node',
+  };
 }
 
 export function factsOptionsOf(o: OptionValues): FactsOptions {
@@ -64,9 +92,16 @@ export function analysisOptionsOf(o: OptionValues): AnalysisOptions {
  * before the runtime was asked, so a live container cannot look unknown), then the analysis.
  */
 export async function forensicsFrom(ctx: CommandContext): Promise<Forensics | ProbeError> {
-  if (stringOption(ctx.options, 'from') !== undefined) throw new UsageError('judging a node needs its live facts: --from cannot be used here');
   const snapshot = await snapshotFrom(ctx.options, ctx.signal);
   if ('code' in snapshot) return snapshot;
+  if (fromSnapshot(ctx.options)) {
+    // Options that say where the live node keeps its state mean nothing for a saved snapshot.
+    const live = ['containerd-address', 'containerd-namespace', 'containerd-config', 'kubelet-dir', 'cri-endpoint'].find((n) => ctx.options[n] !== undefined);
+    if (live) throw new UsageError(`--${live} is about the live node: it cannot be combined with --from`);
+    // No round trip: the facts are empty, and only what the snapshot proves is judged.
+    process.stderr.write(`cgroup-forensics: ${SKIPPED_FROM_SNAPSHOT}\n`);
+    return { snapshot, facts: interpretFacts({ found: [], missing: [] }), report: snapshotOnlyReport(snapshot, ctx.options), skipped: SKIPPED_FROM_SNAPSHOT };
+  }
   const transport = transportFor(ctx.options);
   try {
     const facts = await gatherFacts(transport, { ...factsOptionsOf(ctx.options), signal: ctx.signal });

@@ -1,7 +1,7 @@
-import { createWriteStream, writeSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { UsageError, type CliCommand } from './command';
+import { fileProblem, firstLine, InputError, stringOption, UsageError, type CliCommand, type OptionValues } from './command';
 import { scanCommand } from './commands/scan';
 import { treeCommand } from './commands/tree';
 import { orphansCommand } from './commands/orphans';
@@ -12,6 +12,7 @@ import { evidenceCommand } from './commands/evidence';
 import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
 import { EXIT } from './exitCodes';
+import { checkSshConfig, readableFile } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
@@ -37,8 +38,10 @@ Options of every command:
   -V, --version           the version
 
 Exit status: 0 done, 1 findings (orphans) or changes (diff), 2 bad usage, 3 the input cannot
-be scanned (no such directory, not a cgroup filesystem), 4 the scan failed, 5 a check could
-not tell (orphans without any source of pods), 130 interrupted.
+be read (no such directory, not a cgroup filesystem, a file named by an option that does not
+exist or cannot be parsed), 4 the scan failed, 5 a check could not tell (orphans without any
+source of pods), 130 interrupted. Every error is one line on standard error; with
+CGROUP_FORENSICS_DEBUG=1 in the environment an unexpected one also shows its stack.
 `;
 }
 
@@ -65,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       options: { ...COMMON_OPTIONS, ...(command?.options ?? {}) },
     });
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(parseArgsProblem(e, command), command);
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -89,7 +92,11 @@ export async function main(argv: string[]): Promise<number> {
   let out: WriteStream | undefined;
   try {
     const output = typeof values.output === 'string' ? values.output : undefined;
-    if (output !== undefined) out = createWriteStream(output);
+    // Files the user named are checked before anything runs: one line naming the file, exit 3.
+    await checkSshConfig(values);
+    const kubeconfig = stringOption(values as OptionValues, 'kubeconfig');
+    if (kubeconfig !== undefined && kubeconfig !== '') readableFile(kubeconfig, '--kubeconfig');
+    if (output !== undefined) out = createWriteStream('', { fd: openOutput(output) });
     const sink = out;
     const code = await command.run({
       options: values,
@@ -100,16 +107,55 @@ export async function main(argv: string[]): Promise<number> {
     if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
     return code;
   } catch (e) {
-    if (e instanceof UsageError) return usageError(e.message);
-    process.stderr.write(`cgroup-forensics: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT.scanFailed;
+    return reportError(e, command);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`cgroup-forensics: ${message}\nTry 'cgroup-forensics --help'.\n`);
+/**
+ * Every error the user sees is one line: a usage mistake (2), a file they named that cannot be
+ * read or parsed (3), anything else (4) with only its first line; the stack only on request.
+ */
+export function reportError(e: unknown, command?: CliCommand): number {
+  if (e instanceof UsageError) return usageError(e.message, command);
+  if (e instanceof InputError) {
+    process.stderr.write(`cgroup-forensics: ${firstLine(e.message)}\n`);
+    return EXIT.badInput;
+  }
+  process.stderr.write(`cgroup-forensics: ${firstLine(e instanceof Error ? e.message : String(e))}\n`);
+  if (process.env.CGROUP_FORENSICS_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return EXIT.scanFailed;
+}
+
+function openOutput(file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (e) {
+    throw new InputError(`cannot write ${file} (--output): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : fileProblem(e)}`);
+  }
+}
+
+/** node:util parseArgs explains its errors at length (with quotes that do not pair): say it in a few words. */
+function parseArgsProblem(e: unknown, command: CliCommand | undefined): string {
+  const err = e as { code?: string; message?: string };
+  const message = String(err.message ?? e);
+  const option = /'(-[^' <]+)/.exec(message)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      if (option === '--from' && command?.withoutFrom) return command.withoutFrom;
+      return `unknown option ${option ?? ''}`.trim();
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(message) ? `${option ?? 'this option'} takes no value` : `${option ?? 'an option'} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return 'unexpected argument';
+    default:
+      return firstLine(message);
+  }
+}
+
+function usageError(message: string, command?: CliCommand): number {
+  process.stderr.write(`cgroup-forensics: ${firstLine(message)} (see 'cgroup-forensics ${command ? `${command.name} ` : ''}--help')\n`);
   return EXIT.usage;
 }
 
@@ -135,8 +181,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`cgroup-forensics: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = EXIT.scanFailed;
+      process.exitCode = reportError(e);
     },
   );
 }

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { displayOf } from '../core/model/bytes';
 import type { Snapshot } from '../core/model/snapshot';
 import { snapshotFromJson } from '../core/model/snapshotJson';
+import { resolveRoute } from '../core/transport/ssh/resolveRoute';
 import type { ProbeError } from '../core/result';
 import { takeSnapshot } from '../core/scan';
 import { silentLogger } from '../core/logger';
 import { LocalTransport } from '../core/transport/local';
 import { SshTransport } from '../core/transport/ssh/sshTransport';
 import type { Transport } from '../core/transport/transport';
-import { intOption, stringOption, UsageError, type OptionSpec, type OptionValues } from './command';
+import { fileProblem, firstLine, InputError, joinedLines, intOption, stringOption, UsageError, type OptionSpec, type OptionValues } from './command';
 import { EXIT } from './exitCodes';
 import { terminalInteraction } from './sshTerminal';
 import { stderrLogger } from './stderrLogger';
@@ -29,7 +31,7 @@ export const SOURCE_OPTIONS: OptionSpec = {
 
 export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it were a hierarchy root
   --host-root DIR         read a node filesystem mounted at DIR (a debug pod's /host)
-  --from FILE             read a snapshot saved with 'scan --json' instead of scanning
+  --from FILE             read a snapshot saved with 'scan --json' (or .json.gz) instead of scanning
   --max-depth N           walk bound: deepest level (default 64)
   --max-cgroups N         walk bound: cgroups per hierarchy (default 1000000)
   --verbose               log what happens on standard error
@@ -37,6 +39,15 @@ export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it we
   --ssh-config FILE       use FILE instead of ~/.ssh/config and /etc/ssh/ssh_config
   --accept-new            trust a host not yet in known_hosts and record it (a changed key is still refused)
   --sudo                  run the probe on the node with 'sudo -n' (never asks for a password)`;
+
+/**
+ * The source options without --from, for commands that need the live node (its processes, logs
+ * or runtime): they do not offer --from at all, so asking for it is an unknown option.
+ */
+export const LIVE_SOURCE_OPTIONS: OptionSpec = Object.fromEntries(Object.entries(SOURCE_OPTIONS).filter(([k]) => k !== 'from'));
+export const LIVE_SOURCE_HELP = SOURCE_HELP.split('\n')
+  .filter((l) => !l.trimStart().startsWith('--from '))
+  .join('\n');
 
 /** The transport to the node the options name: this machine unless told otherwise. */
 export function transportFor(o: OptionValues): Transport {
@@ -48,6 +59,7 @@ export function transportFor(o: OptionValues): Transport {
   }
   if (host === '' || host.startsWith('-')) throw new UsageError(`--host takes an ssh alias or host name, not '${host}'`);
   const configFile = stringOption(o, 'ssh-config');
+  if (configFile !== undefined) readableFile(configFile, '--ssh-config');
   return new SshTransport({
     alias: host,
     ...(configFile !== undefined ? { configFile } : {}),
@@ -60,6 +72,38 @@ export function transportFor(o: OptionValues): Transport {
   });
 }
 
+/** Throws the one-line InputError (exit 3) when a file the user named cannot be read. */
+export function readableFile(file: string, option: string): void {
+  try {
+    readFileSync(file);
+  } catch (e) {
+    throw new InputError(`cannot read ${file} (${option}): ${fileProblem(e)}`);
+  }
+}
+
+/**
+ * --ssh-config FILE is parsed the way the connection will parse it (ssh -G, or the library
+ * fallback) before anything else runs: a file ssh rejects is one line naming it, exit 3, not a
+ * failed scan.
+ */
+export async function checkSshConfig(o: OptionValues): Promise<void> {
+  const configFile = stringOption(o, 'ssh-config');
+  const host = stringOption(o, 'host');
+  if (configFile === undefined || host === undefined || host === '' || host.startsWith('-')) return;
+  readableFile(configFile, '--ssh-config');
+  try {
+    await resolveRoute(host, { configFile });
+  } catch (e) {
+    const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
+    throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
+  }
+}
+
+/** True when the options name a saved snapshot instead of a node. */
+export function fromSnapshot(o: OptionValues): boolean {
+  return stringOption(o, 'from') !== undefined;
+}
+
 /** A snapshot from a saved file or a fresh scan; a failed scan is an error value. */
 export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promise<Snapshot | ProbeError> {
   const from = stringOption(o, 'from');
@@ -68,11 +112,8 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
   if (from !== undefined) {
     if (hostRoot !== undefined || cgroupRoot !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --cgroup-root or --host-root');
     if (o.host !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --host');
-    try {
-      return readSnapshot(from);
-    } catch (e) {
-      return { code: 'bad-input', message: e instanceof Error ? e.message : String(e) };
-    }
+    const read = readSnapshotFile(from, '--from');
+    return typeof read === 'string' ? { code: 'bad-input', message: read } : read;
   }
   const maxDepth = intOption(o, 'max-depth');
   const maxCgroups = intOption(o, 'max-cgroups');
@@ -97,7 +138,7 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
 
 /** The exit status for a failed scan, after saying why on standard error. */
 export function reportProbeError(e: ProbeError): number {
-  process.stderr.write(`cgroup-forensics: ${e.message}\n`);
+  process.stderr.write(`cgroup-forensics: ${joinedLines(e.message)}\n`);
   if (e.code === 'cancelled') return EXIT.interrupted;
   const input = e.code === 'no-such-directory' || e.code === 'not-cgroupfs' || e.code === 'no-mountinfo' || e.code === 'permission-denied' || e.code === 'bad-input';
   return input ? EXIT.badInput : EXIT.scanFailed;
@@ -109,17 +150,28 @@ function absoluteDir(p: string): string {
   return abs.length > 1 ? abs.replace(/\/+$/, '') : abs;
 }
 
-function readSnapshot(file: string): Snapshot {
+/**
+ * A snapshot file: the JSON of 'scan --json', or the same gzip-compressed (as the extension keeps
+ * them). What goes wrong is one line naming the file (the caller exits 3).
+ */
+export function readSnapshotFile(file: string, option?: string): Snapshot | string {
+  const named = option ? `${file} (${option})` : file;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return `cannot read ${named}: ${fileProblem(e)}`;
+  }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return `cannot read ${named}: not a whole gzip file (${firstLine(e instanceof Error ? e.message : String(e))})`;
   }
   try {
     return snapshotFromJson(text);
   } catch (e) {
-    throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    return `${named} is not a usable snapshot: ${firstLine(e instanceof Error ? e.message : String(e))}`;
   }
 }
 

@@ -144,7 +144,9 @@ describe('cgroup-forensics CLI', function () {
     for (const args of [[], ['frobnicate'], ['scan', '--nope'], ['tree', '--depth', 'abc'], ['scan', 'extra'], ['tree', '--hierarchy', 'nope']]) {
       const r = run(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.match(r.stderr, /Try 'cgroup-forensics --help'/);
+      // One line, naming where help is, with quotes that pair.
+      assert.match(r.stderr, /^cgroup-forensics: [^\n]+ \(see 'cgroup-forensics (\w+ )?--help'\)\n$/);
+      assert.equal((r.stderr.match(/'/g) ?? []).length % 2, 0, r.stderr);
     }
     const h = run(['--help']);
     assert.equal(h.code, 0);

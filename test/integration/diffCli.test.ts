@@ -102,7 +102,7 @@ describe('cgroup-forensics diff on a real cgroup tree', function () {
     assert.equal(run(['diff', oldFile, '--from', oldFile]).code, 2);
     const missing = run(['diff', join(dir, 'missing.json'), oldFile]);
     assert.equal(missing.code, 3);
-    assert.match(missing.stderr, /cannot read .*missing\.json: ENOENT/);
+    assert.match(missing.stderr, /^cgroup-forensics: cannot read .*missing\.json: no such file\n$/);
     writeFileSync(join(dir, 'bad.json'), '{"schema":"x"}');
     const bad = run(['diff', oldFile, join(dir, 'bad.json')]);
     assert.equal(bad.code, 3);

@@ -104,7 +104,7 @@ describe('monitoring documents, checked by their consumers', function () {
     // The same script, ending itself after a few seconds (bpftrace prints its maps on exit).
     writeFileSync(bt, bpftraceScript().content + '\ninterval:s:4 { exit(); }\n');
     // tracefs is mounted in a mount namespace of the test's own, so the machine is left as it was.
-    const child = spawn('unshare', ['-m', 'sh', '-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec bpftrace "$1"', 'sh', bt], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('unshare', ['-m', 'sh', '-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec bpftrace "$1"', 'sh', bt], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BPFTRACE_STRLEN: '200' } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -123,8 +123,8 @@ describe('monitoring documents, checked by their consumers', function () {
       await box?.cleanup();
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    assert.match(out, new RegExp(`@mkdir\\[/${name}\\]: 1`), out);
-    assert.match(out, new RegExp(`@rmdir\\[/${name}\\]: 1`), out);
+    assert.match(out, new RegExp(`@mkdir\\[\\d+, /${name}\\]: 1`), out);
+    assert.match(out, new RegExp(`@rmdir\\[\\d+, /${name}\\]: 1`), out);
     assert.match(out, /@released: \d+/);
   });
 });

@@ -11,7 +11,6 @@ import { cleanupScript, shellWord } from '../../src/core/fixes/cleanupScript';
 import { containerdFix, type ContainerdFacts } from '../../src/core/fixes/containerdFix';
 import { FixInputError } from '../../src/core/fixes/fixDocument';
 import { crioFix } from '../../src/core/fixes/crioFix';
-import { kernelParamsFix } from '../../src/core/fixes/kernelParamsFix';
 import { DEFAULT_EVICTION_HARD, kubeletConfigFix, kubeletFixes, kubeletSources, pidLimits } from '../../src/core/fixes/kubeletFix';
 import { CgroupTree, STAT_NAMES } from '../../src/core/model/cgroupTree';
 import { unifiedDiff } from '../../src/core/fixes/unifiedDiff';
@@ -435,29 +434,7 @@ describe('fix generators', () => {
     });
   });
 
-  describe('kernel parameters', () => {
-    const snap = (cmdline: string): Snapshot => ({ schema: SNAPSHOT_SCHEMA, takenAt: 0, source: { transport: 'test' }, node: { cmdline, pidMax: 32768 }, procCgroups: [], mounts: [], hierarchies: [], warnings: [] });
-    const finding = (kind: Finding['kind'], over: Partial<Finding> = {}): Finding => ({ kind, severity: 'critical', confidence: 'high', title: kind, cgroups: [], evidence: [], ...over });
-
-    it('only what bears on a finding, each with a reason', () => {
-      const none = kernelParamsFix(snap('ro quiet'), []);
-      assert.match(none.content, /None of this node's findings/);
-      assert.doesNotMatch(none.content, /^[^#].*=/m);
-      const kmem = kernelParamsFix(snap('ro quiet'), [finding('kmem-accounting')]);
-      assert.match(kmem.content, /cgroup\.memory=nokmem/);
-      assert.equal(kmem.reasons.length, 1);
-      const pids = kernelParamsFix(snap('ro'), [finding('pids-pressure')]);
-      assert.match(pids.content, /^kernel\.pid_max = 4194304$/m);
-      assert.equal(kernelParamsFix(snap('ro cgroup.memory=nokmem'), [finding('kmem-accounting')]).reasons.length, 0, 'already on the command line');
-    });
-
-    it('names the folklore as not a fix, and never recommends it', () => {
-      const doc = kernelParamsFix(snap(''), [finding('kmem-accounting'), finding('dying-cgroups')]);
-      assert.match(doc.content, /--cgroup-root=\/sys\/fs\/cgroup is wrong/);
-      const active = doc.content.split('\n').filter((l) => !l.startsWith('#'));
-      assert.ok(!active.some((l) => /notify_on_release|oom_kill_allocating_task|cgroup-root/.test(l)));
-    });
-  });
+  // Kernel parameters: test/unit/kernelParams.test.ts.
 
   describe('cleanup script words', () => {
     it('every hostile name, UTF-8 or not, reaches a real sh as exactly its bytes', () => {

@@ -1,28 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import type { Snapshot } from '../../core/model/snapshot';
-import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { diffToJson, renderDiffText } from '../../core/trends/diffText';
 import { diffChanged, diffSnapshots } from '../../core/trends/snapshotDiff';
-import { intOption, stringOption, UsageError, type CliCommand } from '../command';
+import { intOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
-
-/** A snapshot file: the JSON of 'scan --json', or the same gzip-compressed (as the extension keeps them). */
-async function readSnapshotFile(file: string): Promise<Snapshot | string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    return `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
-  }
-  try {
-    const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
-    return snapshotFromJson(text);
-  } catch (e) {
-    return `${file}: ${e instanceof Error ? e.message : String(e)}`;
-  }
-}
+import { LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, readSnapshotFile, reportProbeError, snapshotFrom } from '../snapshotSource';
 
 export const diffCommand: CliCommand = {
   name: 'diff',
@@ -32,23 +13,23 @@ export const diffCommand: CliCommand = {
   NEW.json                the later snapshot; without it the node is scanned now (the options below)
   --json                  the differences as one JSON object (schema cgroup-forensics/diff@1)
   --limit N               cgroups listed per hierarchy and change in text (default 20; JSON lists all)
-${SOURCE_HELP.split('\n').filter((l) => !l.trimStart().startsWith('--from ')).join('\n')}
+${LIVE_SOURCE_HELP}
   Exit status: 0 nothing changed, 1 something changed, 2 bad usage, 3 a snapshot file cannot be
   read (or the node cannot be scanned), 4 the scan failed.`,
-  options: { ...SOURCE_OPTIONS, json: { type: 'boolean' }, limit: { type: 'string' } },
+  withoutFrom: 'diff takes its snapshots as arguments (OLD.json [NEW.json]), not with --from',
+  options: { ...LIVE_SOURCE_OPTIONS, json: { type: 'boolean' }, limit: { type: 'string' } },
   async run(ctx) {
     const [oldFile, newFile, extra] = ctx.args;
     if (oldFile === undefined) throw new UsageError('diff needs the earlier snapshot: cgroup-forensics diff OLD.json [NEW.json]');
     if (extra !== undefined) throw new UsageError(`diff takes at most two snapshots (got '${extra}')`);
-    if (stringOption(ctx.options, 'from') !== undefined) throw new UsageError('diff takes its snapshots as arguments: --from cannot be used here');
     const limit = intOption(ctx.options, 'limit') ?? 20;
     const scanOptions = ['cgroup-root', 'host-root', 'host', 'ssh-config', 'accept-new', 'sudo', 'max-depth', 'max-cgroups'].filter((n) => ctx.options[n] !== undefined);
     if (newFile !== undefined && scanOptions.length) throw new UsageError(`--${scanOptions[0]} is for a scan: with NEW.json nothing is scanned`);
-    const before = await readSnapshotFile(oldFile);
+    const before = readSnapshotFile(oldFile);
     if (typeof before === 'string') return reportProbeError({ code: 'bad-input', message: before });
     let after: Snapshot;
     if (newFile !== undefined) {
-      const s = await readSnapshotFile(newFile);
+      const s = readSnapshotFile(newFile);
       if (typeof s === 'string') return reportProbeError({ code: 'bad-input', message: s });
       after = s;
     } else {

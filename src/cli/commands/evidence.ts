@@ -10,7 +10,7 @@ import { intOption, stringOption, UsageError, type CliCommand } from '../command
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
-import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { reportProbeError, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, transportFor } from '../snapshotSource';
 
 export const EVIDENCE_SCHEMA = 'cgroup-forensics/evidence@1';
 
@@ -30,9 +30,10 @@ export const evidenceCommand: CliCommand = {
   --json                  print as JSON (schema ${EVIDENCE_SCHEMA})
 ${FACTS_HELP}
 ${KUBE_HELP}
-${SOURCE_HELP}
+${LIVE_SOURCE_HELP}
   Exit status: 0 nothing found, 1 findings (warning or worse), 3/4 the node could not be read.`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, since: { type: 'string' }, 'max-lines': { type: 'string' } },
+  withoutFrom: "evidence reads the live node's logs, daemons and open files: it cannot read a saved snapshot (--from)",
+  options: { ...LIVE_SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, since: { type: 'string' }, 'max-lines': { type: 'string' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`evidence takes no arguments (got '${ctx.args[0]}')`);
     const since = parseSince(stringOption(ctx.options, 'since') ?? '24h', Math.floor(Date.now() / 1000));

@@ -11,7 +11,10 @@ export const exportCommand: CliCommand = {
   help: `  --prometheus            Prometheus text format (the only format so far); write it to a
                           temporary file and mv it into node_exporter's textfile directory
 ${FACTS_HELP}
-${SOURCE_HELP}`,
+${SOURCE_HELP}
+  From a saved snapshot (--from): the counts are the snapshot's; findings are only those the
+  snapshot proves (dying cgroups, pids pressure, transient mount scopes), the checks that need the
+  live node are skipped (one line on standard error) and ${'cgroup_forensics_orphans_undetermined'} is 1.`,
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, prometheus: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`export takes no arguments (got '${ctx.args[0]}')`);

@@ -1,9 +1,23 @@
 import { FIX_KINDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
 import { FixInputError, type FixDocument } from '../../core/fixes/fixDocument';
+import { kernelParamsFix } from '../../core/fixes/kernelParamsFix';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
+import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
+
+type LiveFixKind = Exclude<FixKind, 'sysctl' | 'prometheus' | 'npd' | 'bpftrace' | 'grafana'>;
+
+/** What each kind reads from the live node, which a saved snapshot does not hold (--from). */
+const LIVE_FIX_NEEDS: Record<LiveFixKind, string> = {
+  cleanup: "the runtime's and kubelet's view of the pods, to tell orphans",
+  driver: "kubelet's and the runtime's config files",
+  kubelet: "kubelet's config file and flags",
+  containerd: "containerd's config file",
+  crio: "CRI-O's config files",
+  podspec: "the runtime's view of the pods (processes left in orphans)",
+};
+const LIVE_FIX_KINDS = Object.keys(LIVE_FIX_NEEDS);
 
 export const fixCommand: CliCommand = {
   name: 'fix',
@@ -21,7 +35,11 @@ export const fixCommand: CliCommand = {
   --file                  print only the patched file (for config kinds), no diff
   --json                  print the documents as JSON (content, diff, reasons, how to apply)
 ${FACTS_HELP}
-${SOURCE_HELP}`,
+${SOURCE_HELP}
+  From a saved snapshot (--from): sysctl (from the snapshot's kernel, systemd, pid_max and
+  cgroup tree; kmem accounting is not checked) and the node-independent kinds (${STATIC_FIX_KINDS.join(', ')})
+  work; ${LIVE_FIX_KINDS.join(', ')} need the live node's files or its runtime's view of the pods,
+  and with --from say so in one line, exit status 2.`,
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
   async run(ctx) {
     const kind = ctx.args[0];
@@ -29,8 +47,19 @@ ${SOURCE_HELP}`,
     const driver = stringOption(ctx.options, 'driver');
     if (driver !== undefined && driver !== 'systemd' && driver !== 'cgroupfs') throw new UsageError('--driver is systemd or cgroupfs');
     let docs;
-    if (STATIC_FIX_KINDS.includes(kind as FixKind)) docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace' | 'grafana');
-    else {
+    if (STATIC_FIX_KINDS.includes(kind as FixKind)) {
+      // The same for every node; a snapshot named with --from is still read, so a wrong file is said.
+      if (fromSnapshot(ctx.options)) {
+        const s = await snapshotFrom(ctx.options, ctx.signal);
+        if ('code' in s) return reportProbeError(s);
+      }
+      docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace' | 'grafana');
+    } else if (fromSnapshot(ctx.options)) {
+      if (kind !== 'sysctl') throw new UsageError(`fix ${kind} needs the live node (${LIVE_FIX_NEEDS[kind as LiveFixKind]}): a saved snapshot (--from) does not hold it`);
+      const r = await forensicsFrom(ctx);
+      if ('code' in r) return reportProbeError(r);
+      docs = [kernelParamsFix(r.snapshot, r.report.findings, { liveFacts: false })];
+    } else {
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
       try {

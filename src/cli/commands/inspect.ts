@@ -8,7 +8,7 @@ import { nameToJson } from '../../core/model/snapshotJson';
 import { takeSnapshot } from '../../core/scan';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { reportProbeError, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, transportFor } from '../snapshotSource';
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
@@ -17,8 +17,9 @@ export const inspectCommand: CliCommand = {
   help: `  PATH                    a cgroup path (/kubepods/burstable/pod...) or its directory
   --recursive             the cgroups below PATH too
   --json                  print as JSON
-${SOURCE_HELP}`,
-  options: { ...SOURCE_OPTIONS, recursive: { type: 'boolean' }, json: { type: 'boolean' } },
+${LIVE_SOURCE_HELP}`,
+  withoutFrom: 'inspect lists the processes of a cgroup, which only the live node has: it cannot read a saved snapshot (--from)',
+  options: { ...LIVE_SOURCE_OPTIONS, recursive: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length !== 1) throw new UsageError('inspect takes one PATH');
     const path = byteStringOf(ctx.args[0]!);

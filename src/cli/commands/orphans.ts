@@ -16,6 +16,10 @@ export const orphansCommand: CliCommand = {
 ${FACTS_HELP}
 ${KUBE_HELP}
 ${SOURCE_HELP}
+  From a saved snapshot (--from): only what the snapshot proves is judged (dying cgroups, pids
+  pressure, transient mount scopes); orphans, driver mismatch, kmem accounting and release_agent
+  need the live node and are skipped (one line on standard error), and orphans are "could not
+  tell" (exit status 5 unless a finding gives 1); the Kubernetes API is not asked.
   Exit status: 0 nothing found, 1 findings (warning or worse), 5 could not tell (no source of
   pods could be read), 3/4 the node could not be scanned.`,
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' } },
@@ -24,7 +28,8 @@ ${SOURCE_HELP}
     const r = await forensicsFrom(ctx);
     if ('code' in r) return reportProbeError(r);
     // The Kubernetes API's view (optional): orphans it knows are downgraded, conditions added.
-    const { report, kube } = await withKubeView(ctx, r.report, r.snapshot);
+    // A saved snapshot (--from) is of another time than the API's view: the two are not mixed.
+    const { report, kube } = r.skipped ? { report: r.report, kube: undefined } : await withKubeView(ctx, r.report, r.snapshot);
     const procs = await leftoverProcesses(ctx, report.findings);
     if (ctx.options.json) {
       const json = findingsToJson(report, procs);

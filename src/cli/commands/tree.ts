@@ -1,7 +1,7 @@
 import { byteStringOf } from '../../core/model/bytes';
 import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import { renderTreeText } from '../../core/report/treeText';
-import { intOption, stringOption, UsageError, type CliCommand } from '../command';
+import { InputError, intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
@@ -64,6 +64,6 @@ export function pickHierarchy(s: Snapshot, name: string | undefined): Hierarchy 
   }
   const rank = (h: Hierarchy): number => h.tree.size * 4 + (h.kind === 'v2' ? 2 : h.controllers.includes('memory') ? 1 : 0);
   const best = [...s.hierarchies].sort((a, b) => rank(b) - rank(a))[0];
-  if (!best) throw new Error('the snapshot holds no hierarchy');
+  if (!best) throw new InputError('the snapshot holds no cgroup hierarchy to show');
   return best;
 }

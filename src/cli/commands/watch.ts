@@ -3,7 +3,7 @@ import { findGrowth } from '../../core/trends/growth';
 import { nodeStatsText, takeSample, type CountSample } from '../../core/trends/sample';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { reportProbeError, snapshotFrom, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, transportFor } from '../snapshotSource';
 import { churnBetween } from '../../core/trends/churn';
 import { traceLiveChurn, type LiveChurn } from '../../core/trends/liveChurn';
 import { renderChurnRatesText, renderLiveChurnText } from '../../core/report/churnText';
@@ -42,15 +42,15 @@ export const watchCommand: CliCommand = {
                           parent path and by process: bpftrace on the cgroup tracepoints where
                           it works (root), else two snapshots S seconds apart (cancellable)
   --method M              auto (default), bpftrace or snapshots: how --churn measures
-${SOURCE_HELP}
+${LIVE_SOURCE_HELP}
   One round trip per sample, with the node's memory stats (MemAvailable, Slab, SUnreclaim,
   Percpu from /proc/meminfo; after "||" in lines, "node" in JSON) and load.
   Ctrl-C ends the watch and prints the growth summary.
   Exit status: 0 no sustained growth, 1 sustained growth, 3/4 the node could not be read.`,
-  options: { ...SOURCE_OPTIONS, interval: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' }, churn: { type: 'string' }, method: { type: 'string' } },
+  withoutFrom: "watch samples the live node over time: it cannot read a saved snapshot (--from)",
+  options: { ...LIVE_SOURCE_OPTIONS, interval: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' }, churn: { type: 'string' }, method: { type: 'string' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`watch takes no arguments (got '${ctx.args[0]}')`);
-    if (stringOption(ctx.options, 'from') !== undefined) throw new UsageError('watch samples a live node: --from cannot be used here');
     const churn = intOption(ctx.options, 'churn');
     if (churn !== undefined) return churnRun(ctx, churn);
     const interval = intOption(ctx.options, 'interval') ?? 60;

@@ -20,7 +20,7 @@ export function nameFromJson(v: unknown): string {
   if (v && typeof v === 'object' && typeof (v as { bytes?: unknown }).bytes === 'string') {
     return Buffer.from((v as { bytes: string }).bytes, 'base64').toString('latin1');
   }
-  throw new Error('a name in the snapshot is neither text nor {bytes}');
+  throw new SnapshotShapeError('a name in the snapshot is neither text nor {bytes}');
 }
 
 function statToJson(v: number): number | string | null {
@@ -79,10 +79,79 @@ export function snapshotToJson(s: Snapshot): string {
   return [...snapshotJsonChunks(s)].join('');
 }
 
-/** Reads the JSON form back; throws with a clear message on another schema or a malformed file. */
+/** A snapshot file that is JSON of the right schema but not of the snapshot's shape. */
+export class SnapshotShapeError extends Error {}
+
+type Obj = Record<string, unknown>;
+
+function shape(ok: boolean, where: string, what: string): asserts ok {
+  if (!ok) throw new SnapshotShapeError(`${where} is not ${what}`);
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isName = (v: unknown): boolean => typeof v === 'string' || (isObj(v) && typeof v.bytes === 'string');
+const optional = (o: Obj, k: string, type: 'string' | 'number'): boolean => o[k] === undefined || typeof o[k] === type;
+
+/**
+ * Checks everything snapshotFromJson relies on, so a file of the right schema but the wrong
+ * shape (edited by hand, cut short, another program's) is one clear message naming the first
+ * field that is wrong, never a JavaScript error from deep in the reader.
+ */
+function checkShape(raw: Obj): void {
+  shape(typeof raw.takenAt === 'string' && !Number.isNaN(Date.parse(raw.takenAt)), '"takenAt"', 'a date');
+  shape(isObj(raw.source) && typeof raw.source.transport === 'string', '"source"', 'an object with "transport"');
+  const node = raw.node;
+  shape(isObj(node), '"node"', 'an object');
+  for (const k of ['hostname', 'kernel', 'cmdline', 'os', 'systemd', 'loadavg']) shape(optional(node, k, 'string'), `"node.${k}"`, 'text');
+  for (const k of ['pidMax', 'threadsMax', 'uptimeSeconds', 'now']) shape(optional(node, k, 'number'), `"node.${k}"`, 'a number');
+  shape(Array.isArray(raw.procCgroups), '"procCgroups"', 'a list');
+  raw.procCgroups.forEach((r: unknown, i) =>
+    shape(isObj(r) && typeof r.subsys === 'string' && typeof r.hierarchy === 'number' && typeof r.numCgroups === 'number' && typeof r.enabled === 'boolean', `"procCgroups[${i}]"`, 'a /proc/cgroups row'),
+  );
+  shape(Array.isArray(raw.mounts) && raw.mounts.every(isName), '"mounts"', 'a list of names');
+  shape(Array.isArray(raw.warnings) && raw.warnings.every((w) => typeof w === 'string'), '"warnings"', 'a list of text');
+  shape(Array.isArray(raw.hierarchies), '"hierarchies"', 'a list');
+  raw.hierarchies.forEach((h: unknown, k) => {
+    const at = `"hierarchies[${k}]`;
+    shape(isObj(h), `${at}"`, 'an object');
+    shape(typeof h.id === 'number', `${at}.id"`, 'a number');
+    shape(h.kind === 'v1' || h.kind === 'v2', `${at}.kind"`, '"v1" or "v2"');
+    shape(typeof h.name === 'string', `${at}.name"`, 'text');
+    shape(Array.isArray(h.controllers) && h.controllers.every((c) => typeof c === 'string'), `${at}.controllers"`, 'a list of text');
+    for (const n of ['mountPoint', 'mountRoot', 'walkRoot', 'basePath']) shape(isName(h[n]), `${at}.${n}"`, 'a name');
+    shape(Array.isArray(h.bounds) && h.bounds.every((b) => isObj(b) && typeof b.bound === 'string' && typeof b.limit === 'number'), `${at}.bounds"`, 'a list of walk bounds');
+    shape(Array.isArray(h.vanished) && h.vanished.every(isName), `${at}.vanished"`, 'a list of names');
+    const columns = h.columns;
+    shape(Array.isArray(columns) && columns.every((c) => typeof c === 'string') && columns[0] === 'parent' && columns[1] === 'name' && columns[2] === 'seen', `${at}.columns"`, 'a list starting parent, name, seen');
+    const rows = h.cgroups;
+    shape(Array.isArray(rows) && rows.length > 0, `${at}.cgroups"`, 'a non-empty list of rows');
+    rows.forEach((row: unknown, i) => {
+      const where = `${at}.cgroups[${i}]"`;
+      shape(Array.isArray(row) && row.length === columns.length, where, `a row of ${columns.length} values`);
+      const parent = row[0];
+      if (i === 0) shape(parent === -1 && row[1] === '', where, 'the root row [-1, "", ...]');
+      else {
+        shape(Number.isInteger(parent) && (parent as number) >= 0 && (parent as number) < i, where, 'a row whose parent comes before it');
+        shape(isName(row[1]) && row[1] !== '' && !(typeof row[1] === 'string' && row[1].includes('/')), where, 'a row with a cgroup name (no "/")');
+      }
+      shape(row[2] === 0 || row[2] === 1, where, 'a row whose "seen" is 0 or 1');
+      for (let c = 3; c < row.length; c++) shape(row[c] === null || row[c] === 'max' || typeof row[c] === 'number', where, 'a row of numbers, null or "max"');
+    });
+  });
+}
+
+/** Reads the JSON form back; throws with a clear one-line message on another schema or a malformed file. */
 export function snapshotFromJson(text: string): Snapshot {
-  const raw = JSON.parse(text) as Record<string, unknown>;
-  if (raw.schema !== SNAPSHOT_SCHEMA) throw new Error(`not a cgroup-forensics snapshot (schema ${JSON.stringify(raw.schema)}, expected ${SNAPSHOT_SCHEMA})`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new SnapshotShapeError(`not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  shape(isObj(parsed), 'the file', 'a JSON object');
+  const raw = parsed;
+  if (raw.schema !== SNAPSHOT_SCHEMA) throw new SnapshotShapeError(`not a cgroup-forensics snapshot (schema ${JSON.stringify(raw.schema) ?? 'absent'}, expected ${SNAPSHOT_SCHEMA})`);
+  checkShape(raw);
   const hs = raw.hierarchies as Record<string, unknown>[];
   const hierarchies: Hierarchy[] = hs.map((h) => {
     const columns = h.columns as string[];
@@ -102,7 +171,7 @@ export function snapshotFromJson(text: string): Snapshot {
         values[s] = v === null || v === undefined ? NaN : v === 'max' ? Infinity : Number(v);
       });
       const idx = tree.add(path, row[2] === 0 ? undefined : values);
-      if (idx !== i) throw new Error('snapshot rows are out of order');
+      if (idx !== i) throw new SnapshotShapeError(`"hierarchies[${String(h.id)}].cgroups[${i}]" repeats a cgroup or is out of order`);
     });
     tree.seal();
     return {

@@ -70,10 +70,12 @@ if [ -r "$R/etc/os-release" ]; then
 	$AWK "$ESC"'index($0, "PRETTY_NAME=") == 1 { v = substr($0, 13); gsub(/^"|"$/, "", v); printf "F\tos\t%s\n", esc(v) }' <"$R/etc/os-release"
 fi
 # systemd's version from its shared library's name: works for a host root too, and runs nothing.
+SYSTEMD_V=
 for lib in "$R"/usr/lib/systemd/libsystemd-shared-*.so "$R"/lib/systemd/libsystemd-shared-*.so "$R"/usr/lib/*/systemd/libsystemd-shared-*.so; do
 	if [ -e "$lib" ]; then
 		v=${lib##*/libsystemd-shared-}
 		v=${v%.so}
+		SYSTEMD_V=$v
 		printf 'F\tsystemd\t%s\n' "$v" | $AWK "$ESC"'{ print }'
 		break
 	fi
@@ -81,6 +83,16 @@ done
 # Kernel memory dying memory cgroups hold (kB); only numbers pass.
 if [ -r "$R/proc/meminfo" ]; then
 	$AWK '$1 ~ /^(MemTotal|Slab|SUnreclaim|Percpu):$/ && $2 ~ /^[0-9]+$/ { printf "F\tmeminfo_%s\t%s\n", substr($1, 1, length($1) - 1), $2 }' <"$R/proc/meminfo"
+fi
+# systemd before 231 (RHEL 7's 219) has no libsystemd-shared: its version is the "systemd NNN"
+# string (PACKAGE_STRING) in PID 1's own binary, read as text, never run.
+if [ -z "$SYSTEMD_V" ]; then
+	for bin in "$R"/usr/lib/systemd/systemd "$R"/lib/systemd/systemd; do
+		if [ -f "$bin" ] && [ -r "$bin" ]; then
+			tr -c '[:print:]' '\n' <"$bin" 2>/dev/null | $AWK '/^systemd [0-9][0-9]*$/ { printf "F\tsystemd\t%s\n", $2; exit }'
+			break
+		fi
+	done
 fi
 if [ -r "$R/proc/cgroups" ]; then
 	$AWK "$ESC"'{ printf "G\t%s\n", esc($0) }' <"$R/proc/cgroups"

@@ -5,7 +5,9 @@ import type { Transport } from '../transport/transport';
 /**
  * Live churn with bpftrace on the cgroup tracepoints, time-boxed: one record per cgroup made,
  * removed or finally released, with the process that did it. Constant program; the duration is
- * its one positional parameter. Paths longer than 200 bytes are cut by bpftrace (BPFTRACE_STRLEN).
+ * its one positional parameter. Strings are sized for whole paths by bpftrace's version (see
+ * BPFTRACE_WHOLE_PATHS in fixes/monitoring.ts): 1024 bytes, the kernel's own bound, on bpftrace
+ * 0.21+; 200 on 0.17-0.20, their maximum, so there a path of 199 bytes or more is cut.
  * bpftrace cannot escape what it prints: a cgroup name holding a newline can forge a record, so
  * the records are counted, never acted on, and the output is capped.
  */
@@ -16,10 +18,22 @@ tracepoint:cgroup:cgroup_release { printf("L\\t%d\\t%s\\t%s\\n", args->root, str
 interval:s:1 { @seconds++; if (@seconds >= $1) { clear(@seconds); exit(); } }
 `;
 
+/**
+ * Picks the string size from `bpftrace --version` on the node: BPFTRACE_MAX_STRLEN=1024 where
+ * bpftrace has no upper limit (0.21 and later), else BPFTRACE_STRLEN=200 (0.17-0.20 refuse more;
+ * an unknown version gets 200 too, which every version accepts). Constant text; the values
+ * travel as positional parameters.
+ */
+export const LIVE_CHURN_SH = `case "$(bpftrace --version 2>/dev/null)" in
+*" v0.2"[1-9]* | *" v0."[3-9][0-9]* | *" v"[1-9]*) BPFTRACE_MAX_STRLEN=1024; export BPFTRACE_MAX_STRLEN ;;
+*) BPFTRACE_STRLEN=200; export BPFTRACE_STRLEN ;;
+esac
+exec timeout "$1" bpftrace -e "$2" "$3"`;
+
 export function liveChurnArgv(seconds: number): string[] {
   const s = String(Math.max(1, Math.floor(seconds)));
   // timeout: bpftrace ends itself after $1 seconds; this ends it if attaching hangs.
-  return ['env', 'BPFTRACE_STRLEN=200', 'timeout', String(Math.floor(seconds) + 60), 'bpftrace', '-e', LIVE_CHURN_BT, s];
+  return ['sh', '-c', LIVE_CHURN_SH, 'sh', String(Math.floor(seconds) + 60), LIVE_CHURN_BT, s];
 }
 
 export interface LiveChurnRow {
@@ -94,7 +108,9 @@ export async function traceLiveChurn(transport: Transport, seconds: number, sign
   const text = run.value.output.toString('utf8');
   // bpftrace prints "Attaching N probes..." first; its BEGIN record says the probes are attached.
   if (r.exitCode !== 0 || !/^S$/m.test(text)) {
-    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${stderrTail(r)}` });
+    // bpftrace's last ERROR line (the cause; an earlier one may be a warning such as RLIMIT_MEMLOCK), not the program excerpt under it.
+    const why = r.stderr.split('\n').filter((l) => /\bERROR\b/.test(l)).pop()?.trim() ?? stderrTail(r);
+    return fail({ code: 'transport', message: `bpftrace could not trace the cgroup tracepoints (exit ${r.exitCode ?? r.signal}): ${why}` });
   }
   return ok(summariseLiveChurn(text, seconds));
 }
