@@ -52,8 +52,9 @@ export function analyze(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}): 
  */
 export function rootCause(findings: readonly Finding[]): string | undefined {
   const has = (k: FindingKind, p?: (f: Finding) => boolean): boolean => findings.some((f) => f.kind === k && (!p || p(f)));
-  if (has('cgroup-driver-mismatch')) return 'kubelet and the container runtime use different cgroup drivers, so each makes and cleans a different tree: align them (fix driver)';
-  if (has('kmem-accounting')) return 'kernel memory accounting on a 3.10 kernel keeps removed memory cgroups alive: boot with cgroup.memory=nokmem (fix sysctl)';
+  if (has('cgroup-driver-mismatch', (f) => f.severity === 'critical')) return 'kubelet and the container runtime use different cgroup drivers, so each makes and cleans a different tree: align them (fix driver)';
+  if (has('cgroup-driver-mismatch')) return 'kubelet and the container runtime may use different cgroup drivers (whether kubelet takes its driver from the runtime could not be told): check the evidence, then align them (fix driver)';
+  if (has('kmem-accounting')) return 'kernel memory accounting on a 3.10 kernel keeps removed memory cgroups alive: fix sysctl says whether this kernel honours cgroup.memory=nokmem or must be updated first';
   if (has('orphaned-pod-cgroup', (f) => (f.processes ?? 0) > 0) || has('orphaned-container-cgroup', (f) => (f.processes ?? 0) > 0))
     return 'the container runtime lost track of running containers (runtime or shim killed or restarted with lost state): their processes survive in cgroups nobody will clean up';
   if (has('orphaned-pod-cgroup') || has('orphaned-container-cgroup')) return 'pods and containers were removed but their cgroups were not (kubelet or the runtime stopped during teardown): remove them (fix cleanup)';

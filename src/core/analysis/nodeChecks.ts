@@ -5,6 +5,7 @@ import { isWithin, type AnalysisOptions } from './analysisOptions';
 import { dirOf, nowOf, refOf, type IndexedHierarchy } from './cgroupIndex';
 import type { CgroupRef, Finding, Severity } from './finding';
 import { kernelVersion } from './memcgIds';
+import { cmdlineHasNokmem } from '../model/kernelCmdline';
 
 /** Many empty run-*.scope cgroups under a system.slice: the scopes of kubelet's systemd-run mounts (kubernetes#64137, #70324). */
 export function findTransientMountLeak(s: Snapshot, index: IndexedHierarchy[], o: AnalysisOptions = {}): Finding[] {
@@ -52,7 +53,7 @@ export function findKmem(s: Snapshot, f: RuntimeFacts): Finding[] {
   // The first two lines of memory.kmem.slabinfo are its header; more means kmem is being accounted.
   const used = f.kmemSlabinfo.filter((k) => k.value > 2);
   if (!used.length) return [];
-  const nokmem = /\bcgroup\.memory=nokmem\b/.test(s.node.cmdline ?? '');
+  const nokmem = cmdlineHasNokmem(s.node.cmdline ?? '');
   return [
     {
       kind: 'kmem-accounting',

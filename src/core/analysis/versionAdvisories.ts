@@ -1,4 +1,5 @@
 import type { Confidence, Finding, Severity } from './finding';
+import { cmdlineHasNokmem } from '../model/kernelCmdline';
 
 /**
  * Known cgroup-leak bugs by component, with the releases that hold each fix (the main line and
@@ -103,7 +104,7 @@ export const ADVISORIES: readonly Advisory[] = [
       unconfirmed: 'a fix in 3.10.0-1075.el7 is only said in a docker/for-linux#841 comment (Red Hat bug 1507149), and the leak is reported on 3.10.0-1160.el7 (kubernetes#96701)',
       sources: [`${GH}/docker/for-linux/issues/841`, `${GH}/kubernetes/kubernetes/issues/96701`],
     },
-    conditions: [{ setting: 'kernel-cmdline', text: 'the kernel command line has no cgroup.memory=nokmem', holds: (v) => !/(?:^|\s)cgroup\.memory=nokmem(?:\s|$)/.test(v) }],
+    conditions: [{ setting: 'kernel-cmdline', text: 'the kernel command line has no cgroup.memory=nokmem', holds: (v) => !cmdlineHasNokmem(v) }],
     severity: 'warning',
     summary: 'on 3.10 (RHEL/CentOS 7) kernels, kernel memory accounting (which runc 1.0.0-rc3 to rc93 and the kubelets that vendor it switch on for every cgroup they make) keeps removed memory cgroups alive: slab allocations fail ("SLUB: Unable to allocate memory") and making a cgroup fails with "cannot allocate memory" (most RHEL 7 reports) or "no space left on device"',
     remedy: 'boot with cgroup.memory=nokmem (the sysctl fix document), and use runc 1.0.0 or later, which never switches kmem accounting on',

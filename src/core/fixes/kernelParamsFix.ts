@@ -1,6 +1,7 @@
 import type { Finding } from '../analysis/finding';
 import { layoutOf, type Snapshot } from '../model/snapshot';
 import type { FixDocument } from './fixDocument';
+import { cmdlineHasNokmem, cmdlineWantsUnified } from '../model/kernelCmdline';
 
 /**
  * The versions each parameter needs, with where they come from. One home: the document, its
@@ -36,25 +37,6 @@ export function kernelVersion(release: string | undefined): { version: [number, 
 export function systemdVersion(text: string | undefined): number | undefined {
   const m = /(\d{2,4})/.exec(text ?? '');
   return m ? Number(m[1]) : undefined;
-}
-
-/** The values a parameter has on the kernel command line (the last one counts for most parameters). */
-function cmdlineValues(cmdline: string, key: string): string[] {
-  return cmdline
-    .split(/\s+/)
-    .filter((w) => w === key || w.startsWith(`${key}=`))
-    .map((w) => (w === key ? '' : w.slice(key.length + 1)));
-}
-
-/** cgroup.memory= takes a comma-separated list (mm/memcontrol.c cgroup_memory() splits it with strsep): "nosocket,nokmem" counts. */
-export function cmdlineHasNokmem(cmdline: string): boolean {
-  return cmdlineValues(cmdline, 'cgroup.memory').some((v) => v.split(',').includes('nokmem'));
-}
-
-/** systemd reads the parameter as a boolean (1, yes, y, true, t, on), and a bare parameter as true. */
-function cmdlineWantsUnified(cmdline: string): boolean {
-  const last = cmdlineValues(cmdline, 'systemd.unified_cgroup_hierarchy').pop();
-  return last !== undefined && ['', '1', 'yes', 'y', 'true', 't', 'on'].includes(last.toLowerCase());
 }
 
 const atLeast = (v: readonly number[], min: readonly number[]): boolean => {
