@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
-import { isOrphan } from '../../src/extension/findings/finding';
+import { isOrphan } from '../../src/core/analysis/orphanVerdict';
 import type { FindingsElement } from '../../src/extension/findings/findingsTree';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
@@ -85,7 +85,7 @@ describe('kubernetes view in Detect Orphans', function () {
     assert.equal(pod.finding.core.confidence, 'low');
     assert.match(pod.finding.title, /not an orphan, the API knows pod shop\/late-7f9c-abcde$/);
     // Not counted as an orphan by Detect Orphans, not marked as one in the Nodes tree.
-    assert.equal(isOrphan(pod.finding), false);
+    assert.equal(isOrphan(pod.finding.core), false);
     assert.match(pod.finding.detail, new RegExp(`the API knows pod shop/late-7f9c-abcde \\(${tree!.orphanPod}\\) on node .+: not an orphan`));
     const disk = findings().find((f) => f.finding.kind === 'node-condition');
     assert.ok(disk, 'the condition is a finding');
@@ -131,7 +131,7 @@ describe('kubernetes view in Detect Orphans', function () {
     const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup');
     assert.ok(pod);
     assert.notEqual(pod.finding.severity, 'info');
-    assert.equal(isOrphan(pod.finding), true);
+    assert.equal(isOrphan(pod.finding.core), true);
     assert.ok(!findings().some((f) => f.finding.kind === 'node-condition'));
     assert.equal(standIn!.requests.length, asked);
   });

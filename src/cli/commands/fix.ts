@@ -3,7 +3,11 @@ import type { FixDocument } from '../../core/fixes/fixDocument';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
+import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
+
+/** Fix kinds whose documents depend on the orphan verdict (orphanVerdict.ts), and so on the API's view. */
+const ORPHAN_FIX_KINDS: readonly FixKind[] = ['cleanup', 'podspec'];
 
 export const fixCommand: CliCommand = {
   name: 'fix',
@@ -21,8 +25,11 @@ export const fixCommand: CliCommand = {
   --file                  print only the patched file (for config kinds), no diff
   --json                  print the documents as JSON (content, diff, reasons, how to apply)
 ${FACTS_HELP}
+${KUBE_HELP}
+                          (cleanup, podspec: a pod the API knows on this node is named in the
+                          script and left alone, exactly as orphans judges it)
 ${SOURCE_HELP}`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
+  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
   async run(ctx) {
     const kind = ctx.args[0];
     if (ctx.args.length !== 1 || !FIX_KINDS.includes(kind as FixKind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
@@ -33,7 +40,10 @@ ${SOURCE_HELP}`,
     else {
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
-      docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+      // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
+      // and the Kubernetes API's view, so a pod the API knows on this node is not removed.
+      const report = ORPHAN_FIX_KINDS.includes(kind as FixKind) ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
+      docs = fixesFor(kind as FixKind, r.snapshot, r.facts, report, driver ? { driver } : {});
     }
     if (ctx.options.json) ctx.write(JSON.stringify({ schema: 'cgroup-forensics/fixes@1', fixes: docs }, null, 1) + '\n');
     else for (const d of docs) ctx.write(renderFix(d, Boolean(ctx.options.file)));
