@@ -94,6 +94,18 @@ describe('kubernetes view in Detect Orphans', function () {
     assert.ok(standIn!.requests.some((r) => r.startsWith('GET /api/v1/pods?fieldSelector=spec.nodeName%3D')));
   });
 
+  it('the cleanup script, the Findings view and the tree follow the same verdict: the pod the API knows is named, not removed', async () => {
+    const [uri] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'cleanup');
+    const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!.getText();
+    const slice = tree!.orphanPod.replace(/-/g, '_');
+    assert.ok(!text.split('\n').some((l) => l.startsWith('rm_cgroup ') && l.includes(slice)), 'not removed');
+    assert.match(text, /^# not included \(the Kubernetes API knows pod shop\/late-7f9c-abcde on this node\): /m);
+    const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup')!;
+    assert.match(String(api.findingsTree.getTreeItem(pod).description), /not acted on: the Kubernetes API knows pod shop\/late-7f9c-abcde on this node/);
+    assert.ok(!pod.finding.fixes.includes('cleanup'), 'no cleanup offered for it');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it("Gather Evidence's report carries the API's view of the node: its pods and conditions", async () => {
     const r = await vscode.commands.executeCommand<{ uri: string }>('cgroupForensics.gatherEvidence', LOCAL, { since: '1h' });
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(r.uri));

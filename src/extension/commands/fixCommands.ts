@@ -132,7 +132,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const output = `Dry run of ${scriptName} (SHA-256 ${digest}) on ${label}, exit status ${dryResult.exitCode}\n\n${dryResult.stdout}${dryResult.stderr}`;
     const outputUri = nodeFiles.put(label, `/cleanup-${digest.slice(0, 12)}.dry-run.txt`, output);
     const outputDoc = await vscode.workspace.openTextDocument(outputUri);
-    await vscode.window.showTextDocument(outputDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    const outputEditor = await vscode.window.showTextDocument(outputDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     const summary = summariseDryRun(dryResult.stdout);
     if (!summary) throw new UserError(`the dry run on ${label} did not finish (exit status ${dryResult.exitCode}): its output is open in ${outputUri.path.slice(1)}`);
     if (summary.cgroups === 0 && summary.units === 0) {
@@ -140,7 +140,9 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
       return 'dry-run';
     }
     const text = confirmationText({ label, summary, orphans, digest, scriptName, outputName: outputUri.path.slice(1) });
-    if (!(await confirmRemoval(text, () => vscode.window.showTextDocument(outputDoc, { preview: false })))) return 'dry-run';
+    // "Show Dry-Run Output" focuses the document where it already is (beside), not a second copy.
+    const showOutput = (): Thenable<unknown> => vscode.window.showTextDocument(outputDoc, { preview: false, ...(outputEditor.viewColumn !== undefined ? { viewColumn: outputEditor.viewColumn } : {}) });
+    if (!(await confirmRemoval(text, showOutput))) return 'dry-run';
     const result = await withCancellableProgress(`Cgroup Forensics: cleaning up on ${label}`, (signal) => runScript(transport, script, ['--apply'], signal));
     log.info(`cleanup on ${label} (exit ${result.exitCode}):\n${result.stdout}${result.stderr}`);
     const doc = await vscode.workspace.openTextDocument({ content: `Cleanup on ${label}, exit status ${result.exitCode}\n\n${result.stdout}${result.stderr}`, language: 'plaintext' });
