@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Confidence, Finding, FindingKind } from '../../src/core/analysis/finding';
+import { rootCause } from '../../src/core/analysis/forensics';
 import { callsForAction, cleanupPlan, isCleanupTarget, isOrphan, orphanSummaryLine, orphanVerdict } from '../../src/core/analysis/orphanVerdict';
 import { cleanupScript } from '../../src/core/fixes/cleanupScript';
 import { podSpecFix } from '../../src/core/fixes/podSpecFix';
@@ -69,6 +70,9 @@ describe('the orphan verdict', () => {
     assert.equal(all.filter(isOrphan).length, 2);
     assert.equal(all.some(callsForAction), true);
     assert.equal([known, ageless].some(callsForAction), false, 'orphans exits 0 when only such orphans are left');
+    // The root cause `orphans` prints: only orphans by the verdict explain anything.
+    assert.match(rootCause(all) ?? '', /lost track of running containers/);
+    assert.equal(rootCause([known, ageless]), undefined);
     assert.equal(orphanSummaryLine(all), 'orphans: 2 to clean up (fix cleanup removes them); 1 left alone: the Kubernetes API knows their pods on this node; 1 left alone: low confidence (empty, of unknown age)');
   });
 
