@@ -115,7 +115,11 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await wb!.setPaneExpanded('Findings', false);
     const nodes = wb!.pane('Nodes');
     const orphanRow = wb!.row(nodes, orphanSlice);
-    await page.waitForFunction((el) => /orphan/.test(el?.textContent ?? ''), await orphanRow.elementHandle(), { timeout: 60_000 });
+    // Polled through the locator: the virtual list replaces its row elements when the tree refreshes,
+    // so a handle taken once can be a stale row that never changes.
+    for (const deadline = Date.now() + 60_000; !/orphan/.test((await orphanRow.textContent().catch(() => '')) ?? ''); await page.waitForTimeout(250)) {
+      assert.ok(Date.now() < deadline, 'the orphan row is marked as an orphan');
+    }
     await wb!.screenshot('orphans-detected');
     // In the Findings view (a whole machine may have many findings), filter to this sandbox.
     await wb!.setPaneExpanded('Findings', true);
