@@ -84,7 +84,9 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
   }
 
   function messages(s: Snapshot, snapshotId: number, role: 'current' | 'baseline' = 'current'): ToWebview[] {
-    return [...flameMessages(s, { snapshotId, role, label: 'This machine', source: 'local' }, 16)];
+    // The leaked pods are what the node's findings would call orphans (the host sends the verdict's marks).
+    const orphans = s.hierarchies.flatMap((h) => leaked.map((rel) => ({ hierarchy: h.name, path: '/' + rel })));
+    return [...flameMessages(s, { snapshotId, role, label: 'This machine', source: 'local', orphans }, 16)];
   }
 
   /** The webview's own model of a snapshot (decoded as the page decodes it). */
@@ -249,7 +251,7 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     await hoverText(page, await cellPoint(page, l, pod));
     const warnings = await page.locator('#tooltip .tt-warning').allTextContents();
     assert.ok(warnings.includes('New since the baseline snapshot.'), warnings.join('|'));
-    assert.ok(warnings.some((w) => w.startsWith('Orphan')), 'an empty pod is marked as an orphan');
+    assert.ok(warnings.some((w) => w.startsWith('Orphan')), 'a pod the findings call an orphan is marked as one');
     const cells = await page.locator('#tooltip td').allTextContents();
     assert.ok(cells.includes('absent → 1'), cells.join('|'));
     await page.screenshot({ path: join(OUT, 'flame-compare-dark.png') });

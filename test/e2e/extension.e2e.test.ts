@@ -115,7 +115,11 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await wb!.setPaneExpanded('Findings', false);
     const nodes = wb!.pane('Nodes');
     const orphanRow = wb!.row(nodes, orphanSlice);
-    await page.waitForFunction((el) => /orphan/.test(el?.textContent ?? ''), await orphanRow.elementHandle(), { timeout: 60_000 });
+    // Polled through the locator: the virtual list replaces its row elements when the tree refreshes,
+    // so a handle taken once can be a stale row that never changes.
+    for (const deadline = Date.now() + 60_000; !/orphan/.test((await orphanRow.textContent().catch(() => '')) ?? ''); await page.waitForTimeout(250)) {
+      assert.ok(Date.now() < deadline, 'the orphan row is marked as an orphan');
+    }
     await wb!.screenshot('orphans-detected');
     // In the Findings view (a whole machine may have many findings), filter to this sandbox.
     await wb!.setPaneExpanded('Findings', true);
@@ -152,31 +156,64 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await wb!.screenshot('cleanup-fix');
   });
 
-  it('runs the cleanup script only after a modal showing the exact script, dry run first', async () => {
+  it('runs the cleanup script only after a modal naming the exact script, dry run first; the confirmation fits 1600×1000 and Enter/Escape never remove', async () => {
     const page = wb!.page;
-    const orphanSlice = tree!.orphanPod.replace(/-/g, '_');
-    await wb!.runCommand('Cgroup Forensics: Run Cleanup Script on Node');
-    const first = page.locator('.monaco-dialog-box', { hasText: 'Dry-run this script' });
-    await first.waitFor({ state: 'visible', timeout: 120_000 });
-    const modal = (await first.textContent()) ?? '';
-    assert.match(modal, /#!\/bin\/sh/);
-    // The exact script is in the modal (short) or, always, in the read-only editor it names by hash.
-    const digest = /SHA-256 ([0-9a-f]{64})/.exec(modal)?.[1];
-    assert.ok(digest, 'the modal names the script by its SHA-256');
-    const editorTab = page.locator('.tab', { hasText: `cleanup-${digest.slice(0, 12)}.sh` });
-    await editorTab.waitFor({ state: 'visible' });
-    assert.ok(modal.includes(orphanSlice) || modal.includes('open read-only in the editor'), 'the script itself is shown');
-    await wb!.screenshot('cleanup-confirm-script');
-    // The primary button has the focus, as for a user pressing Enter.
+    const orphanPath = join(tree!.sandbox.root, tree!.paths.orphanPod);
+    // The size at which the old confirmation (the whole dry run in a modal) was 1,728 px tall.
+    const viewport = { width: 1600, height: 1000 };
+    await page.setViewportSize(viewport);
+    /** Up to the confirmation: the script modal, Enter (its primary, harmless "Dry Run"), the dry run. */
+    const confirmation = async (): Promise<{ digest: string; dialog: ReturnType<typeof page.locator> }> => {
+      await wb!.runCommand('Cgroup Forensics: Run Cleanup Script on Node');
+      const first = page.locator('.monaco-dialog-box', { hasText: 'Dry-run the cleanup script' });
+      await first.waitFor({ state: 'visible', timeout: 120_000 });
+      const modal = (await first.textContent()) ?? '';
+      // The exact script is in a read-only editor the modal names, with its SHA-256.
+      const digest = /SHA-256 ([0-9a-f]{16})…/.exec(modal)?.[1];
+      assert.ok(digest, `the modal names the script by its SHA-256: ${modal}`);
+      await page.locator('.tab', { hasText: `cleanup-${digest.slice(0, 12)}.sh` }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /^.*Remove \d+ cgroup\(s\) of/ });
+      await dialog.waitFor({ state: 'visible', timeout: 120_000 });
+      return { digest, dialog };
+    };
+
+    const { digest, dialog } = await confirmation();
+    const text = (await dialog.textContent()) ?? '';
+    assert.match(text, /The dry run would remove \d+ cgroup\(s\)/);
+    assert.match(text, new RegExp(`SHA-256 ${digest}…`));
+    // Short: the dialog and every one of its buttons are on screen.
+    const box = await dialog.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, `the dialog fits the window: ${JSON.stringify(box)}`);
+    const buttons = dialog.locator('.dialog-buttons .monaco-button');
+    const labels = (await buttons.allTextContents()).map((l) => l.trim());
+    assert.deepEqual([...labels].sort(), ['Keep Cgroups', 'Remove Cgroups', 'Show Dry-Run Output']);
+    for (let i = 0; i < labels.length; i++) {
+      const b = await buttons.nth(i).boundingBox();
+      assert.ok(b && b.x >= 0 && b.y >= 0 && b.x + b.width <= viewport.width && b.y + b.height <= viewport.height, `button ${labels[i]} is on screen: ${JSON.stringify(b)}`);
+    }
+    // The focused button (what Enter presses) is not the destructive one.
+    const focused = dialog.locator('.dialog-buttons .monaco-button:focus');
+    assert.equal(await focused.count(), 1, 'one button has the focus');
+    assert.equal(((await focused.textContent()) ?? '').trim(), 'Show Dry-Run Output');
+    // The whole dry-run output is open beside it, read-only.
+    await page.locator('.tab', { hasText: `cleanup-${digest.slice(0, 12)}.dry-run.txt` }).first().waitFor({ state: 'visible' });
+    await page.locator('.view-lines', { hasText: 'would rmdir' }).first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('cleanup-confirm-removal');
+    await page.screenshot({ path: join(OUTPUT, 'cleanup-confirmation-1600x1000.png') });
+    // Enter: the focused default shows the output; nothing is removed.
     await page.keyboard.press('Enter');
-    const second = page.locator('.monaco-dialog-box', { hasText: 'with --apply' });
-    await second.waitFor({ state: 'visible', timeout: 120_000 });
-    assert.match((await second.textContent()) ?? '', /would rmdir/);
-    await wb!.screenshot('cleanup-dry-run-output');
+    await dialog.waitFor({ state: 'hidden' });
+    // The output document gets the focus (then the palette can open without losing it to the editor).
+    await page.locator('.editor-group-container.active .tab.active', { hasText: 'dry-run.txt' }).waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    assert.ok(existsSync(orphanPath), 'Enter removed nothing');
+    // Escape: the close affordance, "Keep Cgroups"; nothing is removed.
+    const again = await confirmation();
     await page.keyboard.press('Escape');
-    await second.waitFor({ state: 'hidden' });
-    // Declined after the dry run: the orphan is still there.
-    assert.ok(existsSync(join(tree!.sandbox.root, tree!.paths.orphanPod)), 'nothing was removed');
+    await again.dialog.waitFor({ state: 'hidden' });
+    assert.ok(existsSync(orphanPath), 'Escape removed nothing');
+    await page.setViewportSize({ width: 1400, height: 1100 });
   });
 
   it('connects to a node over SSH (sshd on loopback) after the user trusts its host key', async () => {

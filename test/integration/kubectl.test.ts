@@ -243,6 +243,39 @@ describe('kube view with the real kubectl against a stand-in API server', functi
       assert.equal(askedNoKubectl.stderr, "cgroup-forensics: note: no Kubernetes view of the node: kubectl is not installed or not runnable here ('kubectl': ENOENT)\n");
     });
 
+    it('the built CLI: fix cleanup asks the API as orphans does: the pod it knows is named, not removed; the exit status agrees', async () => {
+      thisNode.status.conditions[0]!.status = 'False'; // a healthy node: orphans alone decide the exit status
+      const env = { ...process.env, HOME: api.home };
+      const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+          execFile(process.execPath, [cli, ...args], { encoding: 'utf8', env, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+          });
+        });
+      const node = ['--kubelet-dir', join(work, 'kubelet'), '--containerd-address', join(work, 'no.sock'), '--grace', '0'];
+      const removes = (script: string, uid: string): boolean => script.split('\n').some((l) => l.startsWith('rm_cgroup ') && l.includes(`pod${uid}`));
+      // The whole sandbox: the pod the API knows (with its process) and the gone pod.
+      const all = ['--cgroup-root', box!.root, ...node];
+      const script = await run(['fix', 'cleanup', ...all, '--kubeconfig', api.kubeconfig]);
+      assert.equal(script.code, 0, script.stderr);
+      assert.equal(removes(script.stdout, UID_LIVE), false, script.stdout);
+      assert.equal(removes(script.stdout, UID_GONE), true, script.stdout);
+      assert.match(script.stdout, new RegExp(`^# not included \\(the Kubernetes API knows pod shop/cart-5c9d7-qwe12 on this node\\): pod cgroup .*pod${UID_LIVE}: not an orphan`, 'm'));
+      const orphans = await run(['orphans', ...all, '--kubeconfig', api.kubeconfig]);
+      assert.equal(orphans.code, 1, 'the gone pod is an orphan to act on, as the script says');
+      assert.match(orphans.stdout, /^orphans: 1 to clean up \(fix cleanup removes them\); 1 left alone: the Kubernetes API knows their pods on this node$/m);
+      // Only the pod the API knows: nothing to remove, and orphans exits 0.
+      const known = ['--cgroup-root', join(box!.root, 'kubepods', 'burstable', `pod${UID_LIVE}`), ...node, '--kubeconfig', api.kubeconfig];
+      const none = await run(['fix', 'cleanup', ...known]);
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(none.stdout.split('\n').filter((l) => l.startsWith('rm_cgroup ')).length, 0, none.stdout);
+      assert.equal((await run(['orphans', ...known])).code, 0);
+      // Without the API's view both call it an orphan (the node's own sources do not know it).
+      const blind = await run(['fix', 'cleanup', ...all, '--no-kube']);
+      assert.equal(removes(blind.stdout, UID_LIVE), true, blind.stdout);
+      assert.equal((await run(['orphans', '--cgroup-root', join(box!.root, 'kubepods', 'burstable', `pod${UID_LIVE}`), ...node, '--no-kube'])).code, 1);
+    });
+
     it('the built CLI: evidence --kubeconfig carries the Kubernetes view (JSON and text)', async () => {
       const args = ['evidence', '--cgroup-root', join(box!.root, 'kubepods', 'burstable', `pod${UID_LIVE}`), '--kubelet-dir', join(work, 'kubelet'), '--containerd-address', join(work, 'no.sock'), '--grace', '0', '--since', '1h', '--kubeconfig', api.kubeconfig];
       const run = (extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>

@@ -4,7 +4,7 @@ import { Cells, growthWeights, shortLabel, hitTest, leakMarks, MARK, matchByPath
 import { pathsOf, type FlameHierarchy } from '../../webview/src/model';
 
 /** A hierarchy from (parent, name, stats) rows, parents first. */
-function tree(rows: [number, string, Partial<Record<FlameStat, number>>?, number?][]): FlameHierarchy {
+function tree(rows: [number, string, Partial<Record<FlameStat, number>>?, number?][], orphans: number[] = []): FlameHierarchy {
   const n = rows.length;
   const stats = Object.fromEntries(FLAME_STATS.map((s) => [s, new Float64Array(n).fill(NaN)])) as Record<FlameStat, Float64Array>;
   rows.forEach(([, , st], i) => {
@@ -18,6 +18,7 @@ function tree(rows: [number, string, Partial<Record<FlameStat, number>>?, number
     parent: Int32Array.from(rows.map((r) => r[0])),
     seen: new Uint8Array(n).fill(1),
     kinds: Uint8Array.from(rows.map((r) => r[3] ?? KIND.other)),
+    orphan: Uint8Array.from(rows.map((_, i) => (orphans.includes(i) ? 1 : 0))),
     names: rows.map((r) => r[1]),
     stats,
   };
@@ -126,19 +127,23 @@ describe('flame view layout', () => {
     assert.equal(searchMatches(t, paths, none, '   ').count, 0);
   });
 
-  it('marks empty pod cgroups as orphans and subtrees holding many dying cgroups', () => {
-    const t = tree([
-      [-1, '', { nrDying: 20, nrDescendants: 4 }],
-      [0, 'live-pod', { populated: 1 }, KIND.pod],
-      [0, 'empty-pod', { populated: 0 }, KIND.pod],
-      [0, 'v1-pod', { procs: 0 }, KIND.pod],
-      [3, 'ctr', { procs: 3 }, KIND.container],
-    ]);
+  it('marks as orphans exactly the cgroups the host says the findings call orphans, and subtrees holding many dying cgroups', () => {
+    const t = tree(
+      [
+        [-1, '', { nrDying: 20, nrDescendants: 4 }],
+        [0, 'live-pod', { populated: 1 }, KIND.pod],
+        [0, 'empty-pod-kubelet-knows', { populated: 0 }, KIND.pod],
+        [0, 'orphan-with-process', { procs: 0 }, KIND.pod],
+        [3, 'ctr', { procs: 3 }, KIND.container],
+      ],
+      [3, 4],
+    );
     const m = leakMarks(t);
     assert.equal(m[0], MARK.dyingHeavy);
     assert.equal(m[1], 0);
-    assert.equal(m[2], MARK.orphan);
-    assert.equal(m[3], 0, 'a process in a child keeps a v1 pod alive');
+    assert.equal(m[2], 0, 'an empty pod cgroup is no orphan unless the findings say so (kubelet or the API may know it)');
+    assert.equal(m[3], MARK.orphan, 'an orphan with a process left is still an orphan');
+    assert.equal(m[4], MARK.orphan);
   });
 
   it('compares by path: width is growth, new cgroups count whole, shrinking counts zero', () => {

@@ -82,6 +82,20 @@ describe('flame view protocol', () => {
     assert.deepEqual([...h.kinds], [KIND.other, KIND.slice, KIND.slice, KIND.pod, KIND.container, KIND.slice, KIND.system, KIND.other, KIND.other]);
   });
 
+  it('carries the orphan marks the host gives (the findings\' verdict), in the right hierarchy only, across chunks', () => {
+    const s = snapshot();
+    const name = s.hierarchies[0]!.name;
+    const orphans = [
+      { hierarchy: name, path: `/kubepods.slice/kubepods-burstable.slice/${POD}/${CTR}` },
+      { hierarchy: 'another-hierarchy', path: `/kubepods.slice/kubepods-burstable.slice/${POD}` },
+      { hierarchy: name, path: '/not-in-the-snapshot' },
+    ];
+    const h = roundTrip([...flameMessages(s, { snapshotId: 1, role: 'current', label: 'x', source: 'local', orphans }, 3)]).hierarchies[0]!;
+    assert.deepEqual([...h.orphan], [0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    const none = roundTrip([...flameMessages(s, { snapshotId: 2, role: 'current', label: 'x', source: 'local' }, 3)]).hierarchies[0]!;
+    assert.deepEqual([...none.orphan], new Array(9).fill(0), 'no findings, no marks: an empty pod cgroup is not guessed to be an orphan');
+  });
+
   it('finds a cgroup again by the display path the webview reports', () => {
     const h = snapshot().hierarchies[0]!;
     assert.equal(findByDisplayPath(h, '/line\\nbreak\\xff'), 8);
@@ -105,6 +119,8 @@ describe('flame view protocol', () => {
       ['a missing stat', { ...good, stats: Object.fromEntries(FLAME_STATS.filter((s) => s !== 'pids').map((s) => [s, good.stats[s]])) }],
       ['a parent after its child', { ...good, parent: Int32Array.from(good.parent, (p, i) => (i === 2 ? 5 : p)) }],
       ['a name count that differs', { ...good, names: 'a\nb' }],
+      ['no orphan marks', { ...good, orphan: undefined }],
+      ['orphan marks of another length', { ...good, orphan: new Uint8Array(1) }],
       ['no snapshot id', { ...good, snapshotId: -1 }],
     ];
     for (const [what, m] of variants) assert.equal(parseToWebview(m).ok, false, what);

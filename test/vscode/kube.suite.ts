@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
-import { isOrphan } from '../../src/extension/findings/finding';
+import { isOrphan } from '../../src/core/analysis/orphanVerdict';
 import type { FindingsElement } from '../../src/extension/findings/findingsTree';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
@@ -85,13 +85,25 @@ describe('kubernetes view in Detect Orphans', function () {
     assert.equal(pod.finding.core.confidence, 'low');
     assert.match(pod.finding.title, /not an orphan, the API knows pod shop\/late-7f9c-abcde$/);
     // Not counted as an orphan by Detect Orphans, not marked as one in the Nodes tree.
-    assert.equal(isOrphan(pod.finding), false);
+    assert.equal(isOrphan(pod.finding.core), false);
     assert.match(pod.finding.detail, new RegExp(`the API knows pod shop/late-7f9c-abcde \\(${tree!.orphanPod}\\) on node .+: not an orphan`));
     const disk = findings().find((f) => f.finding.kind === 'node-condition');
     assert.ok(disk, 'the condition is a finding');
     assert.equal(disk.finding.severity, 'warning');
     assert.match(disk.finding.detail, /DiskPressure=True since 2026-11-26T20:00:00Z \(KubeletHasDiskPressure\): kubelet has disk pressure/);
     assert.ok(standIn!.requests.some((r) => r.startsWith('GET /api/v1/pods?fieldSelector=spec.nodeName%3D')));
+  });
+
+  it('the cleanup script, the Findings view and the tree follow the same verdict: the pod the API knows is named, not removed', async () => {
+    const [uri] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'cleanup');
+    const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!.getText();
+    const slice = tree!.orphanPod.replace(/-/g, '_');
+    assert.ok(!text.split('\n').some((l) => l.startsWith('rm_cgroup ') && l.includes(slice)), 'not removed');
+    assert.match(text, /^# not included \(the Kubernetes API knows pod shop\/late-7f9c-abcde on this node\): /m);
+    const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup')!;
+    assert.match(String(api.findingsTree.getTreeItem(pod).description), /not acted on: the Kubernetes API knows pod shop\/late-7f9c-abcde on this node/);
+    assert.ok(!pod.finding.fixes.includes('cleanup'), 'no cleanup offered for it');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it("Gather Evidence's report carries the API's view of the node: its pods and conditions", async () => {
@@ -131,7 +143,7 @@ describe('kubernetes view in Detect Orphans', function () {
     const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup');
     assert.ok(pod);
     assert.notEqual(pod.finding.severity, 'info');
-    assert.equal(isOrphan(pod.finding), true);
+    assert.equal(isOrphan(pod.finding.core), true);
     assert.ok(!findings().some((f) => f.finding.kind === 'node-condition'));
     assert.equal(standIn!.requests.length, asked);
   });

@@ -325,25 +325,16 @@ export function searchMatches(h: Pick<FlameHierarchy, 'parent' | 'size'>, paths:
 export const MARK = { orphan: 1, dyingHeavy: 2 } as const;
 
 /**
- * Leak marks per cgroup. Orphan: a pod cgroup with no process anywhere below it (a running pod
- * always has its sandbox's pause process, so an empty pod cgroup is one the kubelet left behind).
- * Dying-heavy: the kernel holds at least as many dying descendants as there are live ones, and
- * at least 8.
+ * Leak marks per cgroup. Orphan: the host's findings call it one (the core's orphan verdict, the
+ * same the Findings view, the Nodes tree and the cleanup script use); an empty pod cgroup alone is
+ * not one (kubelet may be starting it, the Kubernetes API may know it). Dying-heavy: the kernel
+ * holds at least as many dying descendants as there are live ones, and at least 8.
  */
-export function leakMarks(h: Pick<FlameHierarchy, 'parent' | 'size' | 'stats' | 'kinds'>): Uint8Array {
+export function leakMarks(h: Pick<FlameHierarchy, 'size' | 'stats' | 'orphan'>): Uint8Array {
   const n = h.size;
-  const procs = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    procs[i]! += num(h.stats.procs[i]);
-    if (i > 0) procs[h.parent[i]!]! += procs[i]!;
-  }
   const marks = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (h.kinds[i] === KIND.pod) {
-      const populated = h.stats.populated[i]!;
-      const empty = Number.isNaN(populated) ? procs[i] === 0 : populated === 0;
-      if (empty) marks[i]! |= MARK.orphan;
-    }
+    if (h.orphan[i] === 1) marks[i]! |= MARK.orphan;
     const dying = h.stats.nrDying[i]!;
     const live = h.stats.nrDescendants[i]!;
     if (Number.isFinite(dying) && dying >= 8 && dying >= (Number.isFinite(live) ? live : 0)) marks[i]! |= MARK.dyingHeavy;

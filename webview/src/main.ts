@@ -95,7 +95,7 @@ const legendItems: [string, string][] = [
   ['in pod', 'k-podOther'],
   ['system unit', 'k-system'],
   ['other', 'k-other'],
-  ['orphan pod (no process)', 'm-orphan'],
+  ['orphan (see Findings)', 'm-orphan'],
   ['dying-heavy', 'm-dying'],
   ['merged slivers', 'k-merged'],
 ];
@@ -336,7 +336,7 @@ function tooltipFor(info: HoverInfo): TooltipContent {
   if (!h.seen[i]) rows.push({ label: 'note', value: 'implied by a child path; not read itself' });
   const warnings: string[] = [];
   const marks = leakMarksCache(h);
-  if (marks[i]! & MARK.orphan) warnings.push('Orphan: no process anywhere in this pod cgroup (a running pod always has its pause process).');
+  if (marks[i]! & MARK.orphan) warnings.push('Orphan: the node\'s findings call this cgroup an orphan (no source on the node knows it); see the Findings view.');
   if (marks[i]! & MARK.dyingHeavy) warnings.push('Dying-heavy: the kernel still holds at least as many dying cgroups here as live ones.');
   if (before && before.match[i]! < 0) warnings.push('New since the baseline snapshot.');
   return identity === undefined ? { title: path, rows, warnings } : { title: path, subtitle: identity, rows, warnings };

@@ -4,6 +4,7 @@ import { kernelParamsFix } from '../../core/fixes/kernelParamsFix';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
+import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
 import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 type LiveFixKind = Exclude<FixKind, 'sysctl' | 'prometheus' | 'npd' | 'bpftrace' | 'grafana'>;
@@ -18,6 +19,9 @@ const LIVE_FIX_NEEDS: Record<LiveFixKind, string> = {
   podspec: "the runtime's view of the pods (processes left in orphans)",
 };
 const LIVE_FIX_KINDS = Object.keys(LIVE_FIX_NEEDS);
+
+/** Fix kinds whose documents depend on the orphan verdict (orphanVerdict.ts), and so on the API's view. */
+const ORPHAN_FIX_KINDS: readonly FixKind[] = ['cleanup', 'podspec'];
 
 export const fixCommand: CliCommand = {
   name: 'fix',
@@ -35,12 +39,15 @@ export const fixCommand: CliCommand = {
   --file                  print only the patched file (for config kinds), no diff
   --json                  print the documents as JSON (content, diff, reasons, how to apply)
 ${FACTS_HELP}
+${KUBE_HELP}
+                          (cleanup, podspec: a pod the API knows on this node is named in the
+                          script and left alone, exactly as orphans judges it)
 ${SOURCE_HELP}
   From a saved snapshot (--from): sysctl (from the snapshot's kernel, systemd, pid_max and
   cgroup tree; kmem accounting is not checked) and the node-independent kinds (${STATIC_FIX_KINDS.join(', ')})
   work; ${LIVE_FIX_KINDS.join(', ')} need the live node's files or its runtime's view of the pods,
   and with --from say so in one line, exit status 2.`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
+  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
   async run(ctx) {
     const kind = ctx.args[0];
     if (ctx.args.length !== 1 || !FIX_KINDS.includes(kind as FixKind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
@@ -63,7 +70,10 @@ ${SOURCE_HELP}
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
       try {
-        docs = fixesFor(kind as FixKind, r.snapshot, r.facts, r.report, driver ? { driver } : {});
+        // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
+        // and the Kubernetes API's view, so a pod the API knows on this node is not removed.
+        const report = ORPHAN_FIX_KINDS.includes(kind as FixKind) ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
+        docs = fixesFor(kind as FixKind, r.snapshot, r.facts, report, driver ? { driver } : {});
       } catch (e) {
         // A node file the fix must patch cannot be read or parsed: one line naming it.
         if (!(e instanceof FixInputError)) throw e;

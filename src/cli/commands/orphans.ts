@@ -1,4 +1,4 @@
-import { SEVERITY_RANK } from '../../core/analysis/finding';
+import { callsForAction, orphanSummaryLine } from '../../core/analysis/orphanVerdict';
 import { findingsToJson } from '../../core/report/findingsJson';
 import { renderFindingsText } from '../../core/report/findingsText';
 import { UsageError, type CliCommand } from '../command';
@@ -20,7 +20,8 @@ ${SOURCE_HELP}
   pressure, transient mount scopes); orphans, driver mismatch, kmem accounting and release_agent
   need the live node and are skipped (one line on standard error), and orphans are "could not
   tell" (exit status 5 unless a finding gives 1); the Kubernetes API is not asked.
-  Exit status: 0 nothing found, 1 findings (warning or worse), 5 could not tell (no source of
+  Exit status: 0 nothing found, 1 findings (an orphan fix cleanup removes, or another finding
+  of warning or worse), 5 could not tell (no source of
   pods could be read), 3/4 the node could not be scanned.`,
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' } },
   async run(ctx) {
@@ -34,8 +35,12 @@ ${SOURCE_HELP}
     if (ctx.options.json) {
       const json = findingsToJson(report, procs);
       ctx.write(kube ? JSON.stringify({ ...(JSON.parse(json) as object), kubernetes: kube }, null, 1) + '\n' : json);
-    } else ctx.write(renderFindingsText(report, procs) + (kube ? '\n' + renderKubeText(kube) : ''));
-    if (report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning)) return EXIT.findings;
+    } else {
+      // One line from the same verdict `fix cleanup` and the extension use: what is acted on, what is left alone and why.
+      const verdict = orphanSummaryLine(report.findings);
+      ctx.write(renderFindingsText(report, procs) + (verdict ? `\n${verdict}\n` : '') + (kube ? '\n' + renderKubeText(kube) : ''));
+    }
+    if (report.findings.some(callsForAction)) return EXIT.findings;
     if (report.orphansUndetermined) return EXIT.undetermined;
     return EXIT.ok;
   },

@@ -7,6 +7,7 @@ import { findDying } from './dying';
 import { SEVERITY_RANK, type Finding, type FindingKind } from './finding';
 import { findKmem, findPidsPressure, findReleaseAgent, findTransientMountLeak } from './nodeChecks';
 import { findOrphans } from './orphans';
+import { isOrphan, isOrphanWithProcesses } from './orphanVerdict';
 import { findUnreadable } from './unreadable';
 
 export interface ForensicsReport {
@@ -55,9 +56,10 @@ export function rootCause(findings: readonly Finding[]): string | undefined {
   if (has('cgroup-driver-mismatch', (f) => f.severity === 'critical')) return 'kubelet and the container runtime use different cgroup drivers, so each makes and cleans a different tree: align them (fix driver)';
   if (has('cgroup-driver-mismatch')) return 'kubelet and the container runtime may use different cgroup drivers (whether kubelet takes its driver from the runtime could not be told): check the evidence, then align them (fix driver)';
   if (has('kmem-accounting')) return 'kernel memory accounting on a 3.10 kernel keeps removed memory cgroups alive: fix sysctl says whether this kernel honours cgroup.memory=nokmem or must be updated first';
-  if (has('orphaned-pod-cgroup', (f) => (f.processes ?? 0) > 0) || has('orphaned-container-cgroup', (f) => (f.processes ?? 0) > 0))
+  // Orphans by the one verdict (orphanVerdict.ts): one the API knows or of unknown age explains nothing.
+  if (has('orphaned-pod-cgroup', isOrphanWithProcesses) || has('orphaned-container-cgroup', isOrphanWithProcesses))
     return 'the container runtime lost track of running containers (runtime or shim killed or restarted with lost state): their processes survive in cgroups nobody will clean up';
-  if (has('orphaned-pod-cgroup') || has('orphaned-container-cgroup')) return 'pods and containers were removed but their cgroups were not (kubelet or the runtime stopped during teardown): remove them (fix cleanup)';
+  if (has('orphaned-pod-cgroup', isOrphan) || has('orphaned-container-cgroup', isOrphan)) return 'pods and containers were removed but their cgroups were not (kubelet or the runtime stopped during teardown): remove them (fix cleanup)';
   if (has('failed-systemd-unit')) return 'systemd keeps failed or abandoned scopes and slices of old containers: reset them (fix cleanup)';
   if (has('transient-mount-scope-leak')) return 'transient systemd mount scopes (run-*.scope) are made and never stopped';
   if (has('dying-cgroups', (f) => f.severity !== 'info')) return 'removed cgroups stay dying while pages charged to them remain (page cache of finished pods)';

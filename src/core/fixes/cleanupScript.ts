@@ -1,10 +1,8 @@
 import type { Finding } from '../analysis/finding';
+import { cleanupPlan } from '../analysis/orphanVerdict';
 import { displayOf, utf8Of, utf8SequenceLength } from '../model/bytes';
 import { shellQuote } from '../shellQuote';
 import type { FixDocument } from './fixDocument';
-
-/** Findings whose cgroups a cleanup removes. */
-export const CLEANABLE: ReadonlySet<Finding['kind']> = new Set(['orphaned-pod-cgroup', 'orphaned-container-cgroup', 'failed-systemd-unit', 'transient-mount-scope-leak']);
 
 // The script's fixed part. It only ever rmdirs (never rm -rf) directories it is given, each
 // checked again at the moment of removal, and never writes any cgroup file.
@@ -23,6 +21,25 @@ has_procs() {
 		if IFS= read -r _ <"$f"; then echo yes; break; fi
 	done | grep -q yes
 }
+# The cgroups this run removed (with --apply) or would remove (dry run), one per line between
+# newlines: a dry run then plays out the leaf-first walk, a parent whose children would be gone
+# counts as childless, so its lines and summary are the real run's. A newline-separated list is
+# safe here because every entry is a path of this script, and cgroup-forensics refuses to write a
+# path with a newline into it (checkDir): an entry is always exactly one line.
+nl='
+'
+gone=$nl
+# has_children DIR: does DIR hold a child directory this run has not removed (or would not)? The
+# globs give every child, dot-names too, as whole words (no name is parsed); a child whose name
+# holds a newline cannot be one of this script's paths, so it always counts.
+has_children() {
+	for c in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+		[ -d "$c" ] || continue
+		case $c in *"$nl"*) return 0 ;; esac
+		case $gone in *"$nl$c$nl"*) ;; *) return 0 ;; esac
+	done
+	return 1
+}
 # rm_cgroup DIR LABEL: rmdir one cgroup if it is still empty, unpopulated and a leaf.
 rm_cgroup() {
 	d=$1 label=$2
@@ -30,10 +47,10 @@ rm_cgroup() {
 	if [ ! -f "$d/cgroup.procs" ]; then say "SKIP (not a cgroup directory): $label"; skipped=$((skipped + 1)); return 0; fi
 	if IFS= read -r _ <"$d/cgroup.procs"; then say "SKIP (has processes): $label"; skipped=$((skipped + 1)); return 0; fi
 	if [ -f "$d/cgroup.events" ] && grep -q '^populated 1' "$d/cgroup.events"; then say "SKIP (populated): $label"; skipped=$((skipped + 1)); return 0; fi
-	if [ -n "$(find "$d" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)" ]; then say "SKIP (has child cgroups): $label"; skipped=$((skipped + 1)); return 0; fi
-	if [ "$APPLY" = 0 ]; then say "would rmdir: $label"; removed=$((removed + 1)); return 0; fi
+	if has_children "$d"; then say "SKIP (has child cgroups): $label"; skipped=$((skipped + 1)); return 0; fi
+	if [ "$APPLY" = 0 ]; then say "would rmdir: $label"; removed=$((removed + 1)); gone=$gone$d$nl; return 0; fi
 	if err=$(rmdir -- "$d" 2>&1); then
-		say "removed: $label"; removed=$((removed + 1))
+		say "removed: $label"; removed=$((removed + 1)); gone=$gone$d$nl
 	else
 		case $err in
 		*[Bb]usy*) say "BUSY (EBUSY, not forced): $label" ;;
@@ -57,8 +74,9 @@ stop_unit() {
 }
 `;
 
+// The two summaries say the same in the same order; only the verbs differ (and a dry run cannot fail).
 const EPILOGUE = `if [ "$APPLY" = 0 ]; then
-	say "dry run: would stop $stopped unit(s) and remove $removed cgroup(s); $skipped skipped. Run with --apply to do it."
+	say "would stop $stopped unit(s), would remove $removed cgroup(s); $skipped skipped. Dry run: run with --apply to do it."
 else
 	say "stopped $stopped unit(s), removed $removed cgroup(s); $skipped skipped, $failed failed."
 fi
@@ -71,24 +89,26 @@ fi
  * rmdir'ed leaf-first. Every name in it is a single-quoted word made by shellQuote.
  */
 export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: readonly string[]; generatedFor?: string }): FixDocument {
-  const picked = findings.filter((f) => CLEANABLE.has(f.kind) && f.confidence !== 'low');
+  const { targets: picked, leftOut } = cleanupPlan(findings);
   const lines: string[] = [];
-  // Low-confidence orphans (an empty pod cgroup of unknown age may be one kubelet is starting) are
-  // named, not removed.
-  for (const f of findings.filter((x) => CLEANABLE.has(x.kind) && x.confidence === 'low')) lines.push(`# not included (low confidence): ${oneLine(f.title)}`);
+  // What looks like an orphan but is not one to act on (the API knows its pod; an empty pod cgroup
+  // of unknown age may be one kubelet is starting) is named, not removed.
+  for (const { finding, why } of leftOut) lines.push(`# not included (${oneLine(why)}): ${oneLine(finding.title)}`);
   const seenDirs = new Set<string>();
   for (const f of picked) {
     lines.push('', `# ${oneLine(f.title)}`);
     for (const e of f.evidence) lines.push(`#   ${oneLine(e)}`);
     if ((f.processes ?? 0) > 0) lines.push('#   processes remain: the cgroups holding them are skipped (see cgroup-forensics inspect)');
-    const units = unitsOf(f);
-    for (const u of units) lines.push(`stop_unit ${shellWord(u.unit)} ${shellWord(u.dir)} ${shellQuote(displayOf(u.unit))}`);
     for (const c of f.cgroups) {
       if (seenDirs.has(c.dir)) continue;
       seenDirs.add(c.dir);
       checkDir(c.dir, o.allowedRoots);
       lines.push(`rm_cgroup ${shellWord(c.dir)} ${shellQuote(displayOf(c.dir))}`);
     }
+    // Units after their cgroups: what systemctl stop would remove is not predictable (systemd
+    // trims only the hierarchies it manages), so the dry run could not foretell it; stopping a
+    // unit whose empty cgroups are already gone leaves it inactive, and reset-failed forgets it.
+    for (const u of unitsOf(f)) lines.push(`stop_unit ${shellWord(u.unit)} ${shellWord(u.dir)} ${shellQuote(displayOf(u.unit))}`);
   }
   const head = [
     '#!/bin/sh',
@@ -96,6 +116,8 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
     '# Dry run by default: it only says what it would do. Run it with --apply to act.',
     '# Each cgroup is checked again at the moment of removal (exists, no processes, not populated, no',
     '# child cgroups) and removed with rmdir, leaf-first; a busy cgroup is reported, never forced.',
+    '# The dry run plays out the same walk (a cgroup it would remove no longer counts as a child), so',
+    '# on an unchanged tree it prints the lines and counts --apply will.',
     '# systemd units are stopped and reset only where systemd runs, knows them, and they are empty.',
   ];
   const content = [...head, PRELUDE, ...lines, '', EPILOGUE].join('\n');

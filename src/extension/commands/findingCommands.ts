@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommand, withCancellableProgress } from '../commandWrapper';
-import { isOrphan, type CgroupRef } from '../findings/finding';
+import { isOrphan } from '../../core/analysis/orphanVerdict';
+import type { CgroupRef } from '../findings/finding';
 import type { NodeManager } from '../nodes/nodeManager';
 import type { NodesElement } from '../tree/elements';
 import { pickNode } from './pick';
@@ -20,7 +21,7 @@ export function registerFindingCommands(
     const state = await withCancellableProgress(`Cgroup Forensics: detecting orphans on ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     if (state.status === 'failed') throw new Error(`${label}: ${state.reason}`);
     if (state.status !== 'connected') return;
-    const orphans = state.findings.filter(isOrphan);
+    const orphans = state.findings.filter((f) => isOrphan(f.core));
     await vscode.commands.executeCommand('cgroupForensics.findings.focus');
     const text = state.report.orphansUndetermined
       ? `Orphans on ${label} could not be judged: ${state.report.orphansUndetermined}`

@@ -4,19 +4,33 @@ import type { FixDocument } from '../../core/fixes/fixDocument';
 import { fixesFor, type FixKind } from '../../core/fixes/fixPlan';
 import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
-import { isOrphan } from '../findings/finding';
+import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
+import { confirmationText, summariseDryRun } from '../fixes/cleanupConfirmation';
 import { FIX_KINDS, fixKind, languageOf } from '../fixes/fixKinds';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { ensureSnapshot, pickNode } from './pick';
 
-/** Longer scripts are shown in a read-only editor beside the modal (which cannot scroll). */
-const SCRIPT_LINES_IN_MODAL = 60;
+/**
+ * The last word before a removal: a short modal whose destructive button is never the default.
+ * VS Code 1.100 (MainThreadMessageService._showModalMessage, dialogs/common/dialogs.ts getButtons,
+ * base/browser/ui/dialog/dialog.ts) puts the items that are not close affordances first, in order,
+ * and the close affordance last; the dialog focuses and styles as primary the FIRST item (so Enter
+ * presses it), and Escape or the close box answer the close affordance. On Linux and macOS it then
+ * shows them reversed, cancel beside the primary. So the first item is harmless ("Show Dry-Run
+ * Output"), "Remove Cgroups" is second and never focused, and "Keep Cgroups" answers Escape.
+ */
+export const CONFIRM_ITEMS = {
+  show: { title: 'Show Dry-Run Output' },
+  remove: { title: 'Remove Cgroups' },
+  keep: { title: 'Keep Cgroups', isCloseAffordance: true },
+} as const satisfies Record<string, vscode.MessageItem>;
 
-/** The last lines of a long output, saying how many were left out (all of it is in the log). */
-function tail(text: string, lines: number): string {
-  const all = text.split('\n');
-  return all.length <= lines ? text : [`(${all.length - lines} earlier lines are in the log)`, ...all.slice(-lines)].join('\n');
+async function confirmRemoval(text: { message: string; detail: string }, showOutput: () => Thenable<unknown>): Promise<boolean> {
+  const { show, remove, keep } = CONFIRM_ITEMS;
+  const choice = await vscode.window.showWarningMessage<vscode.MessageItem>(text.message, { modal: true, detail: text.detail }, show, remove, keep);
+  if (choice === show) await showOutput();
+  return choice === remove;
 }
 
 /** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
@@ -50,7 +64,8 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     }
     if (!kind) return undefined;
     const label = nodes.label(nodeId);
-    const docs = fixesFor(kind, state.view.snapshot, state.facts, state.report);
+    // From the findings the views show (hooks applied), so a fix and the views judge alike.
+    const docs = fixesFor(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) });
     const transport = nodes.transport(nodeId);
     const uris: string[] = [];
     // A document whose file already says what the fix would is not opened: one message says so.
@@ -75,8 +90,9 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
   };
 
   /**
-   * Runs the cleanup script on the node: only in a trusted workspace, only after a modal that
-   * shows the exact script, and always a dry run first with its output shown before the real run.
+   * Runs the cleanup script on the node: only in a trusted workspace, only after a modal naming the
+   * exact script (open read-only beside it, by its SHA-256), always a dry run first, and then a
+   * short confirmation whose destructive button is never the default (see confirmRemoval).
    */
   reg('cgroupForensics.runCleanup', async (arg?: unknown) => {
     if (!vscode.workspace.isTrusted) throw new UserError('running a cleanup script on a node needs a trusted workspace');
@@ -85,32 +101,51 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const transport = nodes.transport(nodeId);
     if (!transport) throw new UserError('a cleanup runs only on a connected node (not a snapshot file)');
     const label = nodes.label(nodeId);
-    const [fix] = fixesFor('cleanup', state.view.snapshot, state.facts, state.report);
-    if (!fix || !state.findings.some(isOrphan) || fix.reasons.length === 0) {
-      void vscode.window.showInformationMessage(`No orphaned cgroups on ${label}: nothing to clean up.`);
+    // The findings the views show (hooks applied): the script, the counts and the icons share one verdict.
+    const findings = state.findings.map((f) => f.core);
+    const plan = cleanupPlan(findings);
+    const [fix] = fixesFor('cleanup', state.view.snapshot, state.facts, { ...state.report, findings });
+    if (!fix || plan.targets.length === 0) {
+      const left = plan.leftOut.length ? ` (${plan.leftOut.length} left alone: ${plan.leftOut.map((l) => l.why).filter((w, i, a) => a.indexOf(w) === i).join('; ')})` : '';
+      void vscode.window.showInformationMessage(`No orphaned cgroups on ${label}: nothing to clean up${left}.`);
       return 'nothing';
     }
     const script = fix.content;
-    // The exact bytes that will run: in the modal when they fit on a screen, and always in a
-    // read-only editor (a modal cannot scroll a long script), tied to the modal by its SHA-256.
+    // The exact bytes that will run, in a read-only editor tied to the modals by their SHA-256.
     const digest = createHash('sha256').update(script).digest('hex');
     const scriptUri = nodeFiles.put(label, `/cleanup-${digest.slice(0, 12)}.sh`, script);
     await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), 'shellscript'), { preview: false });
-    const lines = script.split('\n').length;
-    const detail =
-      lines <= SCRIPT_LINES_IN_MODAL
-        ? script
-        : `The exact script (${lines} lines, SHA-256 ${digest}) is open read-only in the editor "${scriptUri.path}". Its first lines:\n\n${script.split('\n').slice(0, 12).join('\n')}\n…`;
-    const dry = await vscode.window.showWarningMessage(`Dry-run this script on ${label}? It only prints what it would do.\nSHA-256 ${digest}`, { modal: true, detail }, 'Dry Run');
+    const scriptName = scriptUri.path.slice(1);
+    const orphans = plan.targets.filter(isOrphan).length;
+    const what = `${orphans} orphan(s)${plan.targets.length > orphans ? ` and ${plan.targets.length - orphans} leftover unit(s)` : ''}`;
+    const dry = await vscode.window.showWarningMessage(
+      `Dry-run the cleanup script on ${label}? It only prints what it would do.`,
+      {
+        modal: true,
+        detail: [
+          `It removes the cgroups of ${what}${plan.leftOut.length ? `; ${plan.leftOut.length} left alone (${[...new Set(plan.leftOut.map((l) => l.why))].join('; ')})` : ''}.`,
+          `The exact script is open read-only in the editor: ${scriptName}, SHA-256 ${digest.slice(0, 16)}…`,
+        ].join('\n'),
+      },
+      'Dry Run',
+    );
     if (dry !== 'Dry Run') return 'declined';
     const dryResult = await withCancellableProgress(`Cgroup Forensics: dry run on ${label}`, (signal) => runScript(transport, script, ['--dry-run'], signal));
     log.info(`cleanup dry run on ${label} (exit ${dryResult.exitCode}):\n${dryResult.stdout}${dryResult.stderr}`);
-    const go = await vscode.window.showWarningMessage(
-      `Run this script (SHA-256 ${digest}) on ${label} with --apply? The dry run printed:\n\n${tail(dryResult.stdout.trim() || '(nothing)', 20)}`,
-      { modal: true, detail },
-      'Remove Cgroups',
-    );
-    if (go !== 'Remove Cgroups') return 'dry-run';
+    const output = `Dry run of ${scriptName} (SHA-256 ${digest}) on ${label}, exit status ${dryResult.exitCode}\n\n${dryResult.stdout}${dryResult.stderr}`;
+    const outputUri = nodeFiles.put(label, `/cleanup-${digest.slice(0, 12)}.dry-run.txt`, output);
+    const outputDoc = await vscode.workspace.openTextDocument(outputUri);
+    const outputEditor = await vscode.window.showTextDocument(outputDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    const summary = summariseDryRun(dryResult.stdout);
+    if (!summary) throw new UserError(`the dry run on ${label} did not finish (exit status ${dryResult.exitCode}): its output is open in ${outputUri.path.slice(1)}`);
+    if (summary.cgroups === 0 && summary.units === 0) {
+      void vscode.window.showInformationMessage(`The dry run on ${label} would remove nothing (${summary.skipped} skipped, still in use): see ${outputUri.path.slice(1)}.`);
+      return 'dry-run';
+    }
+    const text = confirmationText({ label, summary, orphans, digest, scriptName, outputName: outputUri.path.slice(1) });
+    // "Show Dry-Run Output" focuses the document where it already is (beside), not a second copy.
+    const showOutput = (): Thenable<unknown> => vscode.window.showTextDocument(outputDoc, { preview: false, ...(outputEditor.viewColumn !== undefined ? { viewColumn: outputEditor.viewColumn } : {}) });
+    if (!(await confirmRemoval(text, showOutput))) return 'dry-run';
     const result = await withCancellableProgress(`Cgroup Forensics: cleaning up on ${label}`, (signal) => runScript(transport, script, ['--apply'], signal));
     log.info(`cleanup on ${label} (exit ${result.exitCode}):\n${result.stdout}${result.stderr}`);
     const doc = await vscode.workspace.openTextDocument({ content: `Cleanup on ${label}, exit status ${result.exitCode}\n\n${result.stdout}${result.stderr}`, language: 'plaintext' });

@@ -27,8 +27,3 @@ export interface Finding {
   fixes: string[];
   core: CoreFinding;
 }
-
-/** An orphan finding, unless the Kubernetes API knows its pod on the node (src/core/kube). */
-export function isOrphan(f: Pick<Finding, 'kind' | 'core'>): boolean {
-  return (f.kind === 'orphaned-pod-cgroup' || f.kind === 'orphaned-container-cgroup') && f.core.knownToApi === undefined;
-}

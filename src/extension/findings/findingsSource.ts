@@ -1,4 +1,4 @@
-import { CLEANABLE } from '../../core/fixes/cleanupScript';
+import { isCleanupTarget } from '../../core/analysis/orphanVerdict';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
 import { analyze, type ForensicsReport } from '../../core/analysis/forensics';
 import type { FactsOptions } from '../../core/facts/factsCommand';
@@ -66,7 +66,7 @@ export function adaptFindings(snapshot: Snapshot, findings: readonly CoreFinding
       title: displayOf(f.title),
       detail: [`confidence: ${f.confidence}`, ...f.evidence.map((e) => displayOf(e))].join('\n'),
       cgroups,
-      fixes: [...(CLEANABLE.has(f.kind) ? ['cleanup'] : []), ...(FIXES[f.kind] ?? [])],
+      fixes: [...(isCleanupTarget(f) ? ['cleanup'] : []), ...(FIXES[f.kind] ?? [])],
       core: f,
     };
   });

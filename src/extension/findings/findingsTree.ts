@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isOrphan, orphanVerdict } from '../../core/analysis/orphanVerdict';
 import { displayOf } from '../../core/model/bytes';
 import type { NodeManager } from '../nodes/nodeManager';
 import { evidenceItems, type EvidenceItem } from './evidenceItems';
@@ -30,9 +31,11 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
       case 'node': {
         const state = this.nodes.state(e.nodeId);
         const n = state.status === 'connected' ? state.findings.length : 0;
+        // Orphans counted by the core's verdict, as `orphans` and the cleanup script count them.
+        const orphans = state.status === 'connected' ? state.findings.filter((f) => isOrphan(f.core)).length : 0;
         const item = new vscode.TreeItem(this.nodes.label(e.nodeId), vscode.TreeItemCollapsibleState.Expanded);
         item.id = `fnode/${e.nodeId}`;
-        item.description = n ? `${n} finding${n === 1 ? '' : 's'}` : 'no findings';
+        item.description = n ? `${n} finding${n === 1 ? '' : 's'}${orphans ? ` · ${orphans} orphan${orphans === 1 ? '' : 's'}` : ''}` : 'no findings';
         if (state.status === 'connected' && state.report.orphansUndetermined) item.tooltip = `Orphans could not be judged: ${state.report.orphansUndetermined}`;
         item.iconPath = new vscode.ThemeIcon('vm');
         item.contextValue = 'findingsNode';
@@ -42,7 +45,10 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
         const f = e.finding;
         const item = new vscode.TreeItem(f.title, f.cgroups.length || f.core.evidence.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `f/${e.nodeId}\u0000${f.id}`;
-        item.description = f.kind;
+        // An orphan-kind finding the verdict does not act on says why (the API knows its pod ...).
+        const verdict = orphanVerdict(f.core);
+        const notActed = !verdict.orphan && verdict.reason !== 'not-an-orphan-kind' ? verdict.why : undefined;
+        item.description = notActed ? `${f.kind} · not acted on: ${notActed}` : f.kind;
         item.tooltip = `${f.severity}: ${f.title}\n\n${f.detail}`;
         item.iconPath = new vscode.ThemeIcon(SEVERITY_ICONS[f.severity], new vscode.ThemeColor(SEVERITY_COLORS[f.severity]));
         item.contextValue = `finding+${f.kind}${f.fixes.length ? '+fixable' : ''}`;

@@ -35,6 +35,8 @@ export interface FlameOrigin {
   role: SnapshotRole;
   label: string;
   source: string;
+  /** The cgroups the node's findings call orphans (hierarchy + path below the walk root, as the Nodes tree names them). */
+  orphans?: readonly { hierarchy: string; path: string }[];
 }
 
 export function* flameMessages(s: Snapshot, origin: FlameOrigin, chunk = DEFAULT_CHUNK): Generator<ToWebview> {
@@ -51,12 +53,18 @@ export function* flameMessages(s: Snapshot, origin: FlameOrigin, chunk = DEFAULT
   for (let hi = 0; hi < s.hierarchies.length; hi++) {
     const h = s.hierarchies[hi]!;
     const ids = treeIdentities(h.tree, h.basePath);
-    for (let offset = 0; offset < h.tree.size; offset += chunk) yield chunkOf(h, ids, snapshotId, hi, offset, Math.min(h.tree.size, offset + chunk));
+    const orphan = new Uint8Array(h.tree.size);
+    for (const o of origin.orphans ?? []) {
+      if (o.hierarchy !== h.name) continue;
+      const i = h.tree.find(o.path);
+      if (i !== undefined) orphan[i] = 1;
+    }
+    for (let offset = 0; offset < h.tree.size; offset += chunk) yield chunkOf(h, ids, orphan, snapshotId, hi, offset, Math.min(h.tree.size, offset + chunk));
   }
   yield { type: 'snapshotEnd', snapshotId };
 }
 
-function chunkOf(h: Hierarchy, ids: CgroupIdentity[], snapshotId: number, hierarchy: number, from: number, to: number): ToWebview {
+function chunkOf(h: Hierarchy, ids: CgroupIdentity[], orphan: Uint8Array, snapshotId: number, hierarchy: number, from: number, to: number): ToWebview {
   const t = h.tree;
   const n = to - from;
   const kind = new Uint8Array(n);
@@ -67,7 +75,7 @@ function chunkOf(h: Hierarchy, ids: CgroupIdentity[], snapshotId: number, hierar
   }
   // slice() copies, so each chunk owns its buffers (they may be transferred).
   const stats = Object.fromEntries(FLAME_STATS.map((s) => [s, t.stats[s].slice(from, to)])) as Record<FlameStat, Float64Array>;
-  return { type: 'snapshotChunk', snapshotId, hierarchy, offset: from, parent: t.parent.slice(from, to), seen: t.seen.slice(from, to), kind, names: names.join('\n'), stats };
+  return { type: 'snapshotChunk', snapshotId, hierarchy, offset: from, parent: t.parent.slice(from, to), seen: t.seen.slice(from, to), kind, orphan: orphan.slice(from, to), names: names.join('\n'), stats };
 }
 
 /**

@@ -18,6 +18,8 @@ export interface FlameSource {
   label: string;
   /** A fresh snapshot, or undefined when the user cancelled. Errors throw. */
   rescan(): Promise<Snapshot | undefined>;
+  /** The cgroups of this snapshot the node's findings call orphans (none when the findings are of another snapshot). */
+  orphans?(s: Snapshot): readonly { hierarchy: string; path: string }[];
 }
 
 export interface FlameHost {
@@ -124,7 +126,9 @@ export class FlamePanel implements vscode.Disposable {
     // One snapshot at a time, chunks in order; a later snapshot waits for the one being sent.
     this.sending = this.sending
       .then(async () => {
-        for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id })) {
+        // Orphan marks come from the findings' verdict (the current snapshot's only), never from "no process".
+        const orphans = role === 'current' ? (this.source.orphans?.(s) ?? []) : [];
+        for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id, orphans })) {
           if (!(await this.post(m))) return; // the webview went away
         }
       })

@@ -49,6 +49,12 @@ export interface SnapshotChunk {
   parent: Int32Array;
   seen: Uint8Array;
   kind: Uint8Array;
+  /**
+   * 1 where the node's findings call the cgroup an orphan (src/core/analysis/orphanVerdict.ts,
+   * decided on the host like the Findings view and the Nodes tree), else 0. Never guessed in the
+   * webview: an empty pod cgroup may be one kubelet is starting or one the API knows.
+   */
+  orphan: Uint8Array;
   /** Display names of the chunk's cgroups joined by '\n'. */
   names: string;
   stats: Record<FlameStat, Float64Array>;
@@ -132,11 +138,13 @@ function parseMeta(v: unknown): HierarchyMeta | undefined {
 }
 
 function parseChunk(raw: Record<string, unknown>): Parsed<SnapshotChunk> {
-  const { parent, seen, kind, names, stats } = raw;
+  const { parent, seen, kind, orphan, names, stats } = raw;
   if (!isCount(raw.snapshotId) || !isCount(raw.hierarchy) || !isCount(raw.offset)) return bad('snapshotChunk: ids and offset are required');
-  if (!(parent instanceof Int32Array) || !(seen instanceof Uint8Array) || !(kind instanceof Uint8Array)) return bad('snapshotChunk: parent, seen and kind must be typed arrays');
+  if (!(parent instanceof Int32Array) || !(seen instanceof Uint8Array) || !(kind instanceof Uint8Array) || !(orphan instanceof Uint8Array)) {
+    return bad('snapshotChunk: parent, seen, kind and orphan must be typed arrays');
+  }
   const n = parent.length;
-  if (seen.length !== n || kind.length !== n) return bad('snapshotChunk: array lengths differ');
+  if (seen.length !== n || kind.length !== n || orphan.length !== n) return bad('snapshotChunk: array lengths differ');
   if (typeof names !== 'string') return bad('snapshotChunk: names must be a string');
   if (!isObj(stats)) return bad('snapshotChunk: stats missing');
   const out = {} as Record<FlameStat, Float64Array>;
@@ -152,7 +160,7 @@ function parseChunk(raw: Record<string, unknown>): Parsed<SnapshotChunk> {
     if (p >= offset + i || (p < 0 && offset + i !== 0) || p < -1) return bad('snapshotChunk: a parent index is out of order');
   }
   if (n > 0 && names.split('\n').length !== n) return bad('snapshotChunk: name count differs from the cgroup count');
-  return good({ type: 'snapshotChunk', snapshotId: raw.snapshotId, hierarchy: raw.hierarchy, offset, parent, seen, kind, names, stats: out });
+  return good({ type: 'snapshotChunk', snapshotId: raw.snapshotId, hierarchy: raw.hierarchy, offset, parent, seen, kind, orphan, names, stats: out });
 }
 
 /** Checks a message from the host (the webview trusts nothing that arrives on window 'message'). */

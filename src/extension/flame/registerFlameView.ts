@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { Finding as CoreFinding } from '../../core/analysis/finding';
+import { isOrphan } from '../../core/analysis/orphanVerdict';
 import type { Snapshot } from '../../core/model/snapshot';
 import { isCancellation, registerCommand, UserError, withCancellableProgress } from '../commandWrapper';
 import { LOCAL_NODE } from '../nodes/nodeSpec';
@@ -12,7 +14,7 @@ export interface FlameViewApi {
 
 /** What the flame view needs of the Nodes tree's node manager (structurally). */
 export interface FlameNodes {
-  state(id: string): { status: string; view?: { snapshot: Snapshot }; reason?: string };
+  state(id: string): { status: string; view?: { snapshot: Snapshot }; reason?: string; findings?: readonly { core: CoreFinding; cgroups: readonly { hierarchy: string; path: string }[] }[] };
   spec(id: string): { label: string } | undefined;
   label(id: string): string;
   refresh(id: string, signal: AbortSignal, report?: (message: string) => void): Promise<{ status: string; view?: { snapshot: Snapshot }; reason?: string }>;
@@ -58,6 +60,11 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
       const s = await withCancellableProgress(`Cgroup Forensics: scanning ${nodes.label(id)}`, (signal, report) => nodes.refresh(id, signal, report));
       if (s.status === 'failed') throw new Error(s.reason ?? 'the scan failed');
       return s.view?.snapshot;
+    },
+    orphans(s) {
+      const state = nodes.state(id);
+      if (state.view?.snapshot !== s) return [];
+      return (state.findings ?? []).filter((f) => isOrphan(f.core)).flatMap((f) => f.cgroups);
     },
   });
 

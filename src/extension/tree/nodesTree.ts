@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import { layoutOf } from '../../core/model/snapshot';
-import { isOrphan, type Finding } from '../findings/finding';
+import { isOrphan } from '../../core/analysis/orphanVerdict';
+import type { Finding } from '../findings/finding';
 import { shownState, type NodeManager, type NodeState } from '../nodes/nodeManager';
 import type { NodeSpec } from '../nodes/nodeSpec';
 import { sshNodeId } from '../nodes/nodeSpec';
@@ -239,7 +240,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     const item = new vscode.TreeItem(displayOf(name), children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = elementId(e);
     const dying = t.stat('nrDying', i);
-    const orphan = findings.some(isOrphan);
+    const orphan = findings.some((f) => isOrphan(f.core));
     const desc = [orphan ? 'orphan' : '', keyStat(h, i, readSettings().treeStat), identityShort(id), dying > 0 ? `${dying} dying` : '', children ? `${view.descendants(h.name)[i]} below` : ''];
     item.description = desc.filter(Boolean).join(' · ');
     const now = view.snapshot.node.now;
