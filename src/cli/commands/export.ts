@@ -2,6 +2,7 @@ import { prometheusText } from '../../core/report/prometheusText';
 import { UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
+import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 export const exportCommand: CliCommand = {
@@ -11,17 +12,21 @@ export const exportCommand: CliCommand = {
   help: `  --prometheus            Prometheus text format (the only format so far); write it to a
                           temporary file and mv it into node_exporter's textfile directory
 ${FACTS_HELP}
+${KUBE_HELP}
 ${SOURCE_HELP}
   From a saved snapshot (--from): the counts are the snapshot's; findings are only those the
   snapshot proves (dying cgroups, pids pressure, transient mount scopes), the checks that need the
   live node are skipped (one line on standard error) and ${'cgroup_forensics_orphans_undetermined'} is 1.`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, prometheus: { type: 'boolean' } },
+  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, prometheus: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`export takes no arguments (got '${ctx.args[0]}')`);
     if (!ctx.options.prometheus) throw new UsageError('export needs a format: --prometheus');
     const r = await forensicsFrom(ctx);
     if ('code' in r) return reportProbeError(r);
-    ctx.write(prometheusText(r.snapshot, r.report));
+    // Orphans are counted by the same verdict as `orphans` and `fix cleanup`: with the API's view
+    // (a pod it knows on this node is no orphan), except from a saved snapshot, of another time.
+    const report = r.skipped ? r.report : (await withKubeView(ctx, r.report, r.snapshot)).report;
+    ctx.write(prometheusText(r.snapshot, report));
     return EXIT.ok;
   },
 };

@@ -1,6 +1,7 @@
 import type { ForensicsReport } from '../analysis/forensics';
 import { MEMCG_ID_LIMIT } from '../analysis/analysisOptions';
 import { memcgIdVerdict } from '../analysis/memcgIds';
+import { isOrphan, isOrphanKind } from '../analysis/orphanVerdict';
 import { summarize } from '../analysis/summary';
 import { displayOf } from '../model/bytes';
 import type { Snapshot } from '../model/snapshot';
@@ -53,7 +54,9 @@ export function prometheusText(s: Snapshot, r: ForensicsReport | undefined): str
   metric(METRICS.containers, 'Container cgroups per hierarchy.', sum.hierarchies.map((h) => [{ hierarchy: displayOf(h.name) }, h.containers]));
   if (r) {
     const counts = new Map<string, number>();
-    for (const f of r.findings) counts.set(`${f.kind}\0${f.severity}`, (counts.get(`${f.kind}\0${f.severity}`) ?? 0) + 1);
+    // An orphan-looking cgroup the verdict does not call an orphan (the API knows its pod, or it is
+    // empty and of unknown age) is not counted: the alert on orphaned-* kinds means what orphans means.
+    for (const f of r.findings.filter((x) => !isOrphanKind(x.kind) || isOrphan(x))) counts.set(`${f.kind}\0${f.severity}`, (counts.get(`${f.kind}\0${f.severity}`) ?? 0) + 1);
     metric(METRICS.findings, 'Findings by kind and severity (cgroup-forensics orphans).', [...counts].map(([k, n]) => {
       const [kind, severity] = k.split('\0') as [string, string];
       return [{ kind, severity }, n];
