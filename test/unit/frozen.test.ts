@@ -58,8 +58,10 @@ describe('frozen cgroups', function () {
       assert.ok(!fs.some((f) => f.containerId === CID_3));
     });
 
-    it('names runc#4534 with the verdict for the node\'s runc version and its sources', () => {
-      const ev = (v?: string): string[] => findFrozen(snapshot, runc(v), { now: snapshot.node.now! + 3600 }).find((f) => f.podUid === UID_B)!.evidence;
+    it('names runc#4534 for a frozen container (not a pod: runc freezes only the container\'s cgroup) with the verdict for the node\'s runc version and its sources', () => {
+      const all = findFrozen(snapshot, runc('1.1.5'), { now: snapshot.node.now! + 3600 });
+      assert.ok(!all.find((f) => f.podUid === UID_B)!.evidence.some((e) => e.includes('runc#4534')));
+      const ev = (v?: string): string[] => findFrozen(snapshot, runc(v), { now: snapshot.node.now! + 3600 }).find((f) => f.containerId === CID_2)!.evidence;
       assert.ok(ev('1.1.5').some((e) => e.startsWith('runc 1.1.5 does not carry the mitigation: only 1.3.1-1.3.4 (#4793) and 1.4.0 (#4757) did')));
       assert.ok(ev('1.3.2').some((e) => e.startsWith('runc 1.3.2 carries the mitigation (PR #4757/#4793')));
       assert.ok(ev('1.3.5').some((e) => e.startsWith('runc 1.3.5 does not carry the mitigation')));
@@ -125,7 +127,7 @@ describe('frozen cgroups', function () {
     });
   });
 
-  it('writes the thaw command with the path as one shell word, whatever the cgroup is called', async () => {
+  it('writes the thaw command with the path as one shell word, whatever the cgroup is called; a cgroup a workload froze inside its container is info', async () => {
     const spec: FakeHostSpec = {
       mountinfo: ['25 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw'],
       cgroups: {
@@ -134,13 +136,21 @@ describe('frozen cgroups', function () {
           '/kubepods': v2Files({}),
           [`/kubepods/pod${UID_A}`]: v2Files({}),
           [`/kubepods/pod${UID_A}/it's $(id)`]: v2Files({ frozen: 'self' }),
+          // A runtime nested in a container froze a cgroup of its own: the workload's pause.
+          [`/kubepods/pod${UID_A}/${CID_1}`]: v2Files({ procs: [10] }),
+          [`/kubepods/pod${UID_A}/${CID_1}/inner`]: v2Files({ procs: [11], frozen: 'self' }),
         },
       },
     };
     const { snapshot, root } = await scan(spec);
-    const [f] = findFrozen(snapshot, runc(), { now: snapshot.node.now! + 3600 });
-    assert.ok(f);
-    assert.equal(f.severity, 'critical', 'a frozen cgroup below a pod that is not a container: all it starts is frozen');
+    const fs = findFrozen(snapshot, runc(), { now: snapshot.node.now! + 3600 });
+    const f = fs.find((x) => x.containerId === undefined)!;
+    const nested = fs.find((x) => x.containerId === CID_1)!;
+    assert.equal(fs.length, 2);
+    assert.equal(nested.severity, 'info');
+    assert.match(nested.title, /\/inner with 1 process\(es\) stopped in it \(made by the workload: paused on purpose\?\)$/);
+    assert.equal(f.severity, 'warning', 'a frozen, empty cgroup of a pod');
+    assert.match(f.title, /^frozen cgroup in a pod .*it's \$\(id\) \(empty\)$/);
     assert.ok(f.evidence.includes(`what to do: thaw it: echo 0 > '${root}/sys/fs/cgroup/kubepods/pod${UID_A}/it'\\''s $(id)'/cgroup.freeze`), f.evidence.join('\n'));
   });
 

@@ -118,21 +118,27 @@ export function findFrozen(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}
       if (age !== undefined) evidence.push(`last changed ${Math.round(age)} s ago (directory mtime of its subtree; grace period ${grace} s)`);
       const young = age !== undefined && age < grace;
       if (young) evidence.push('within the grace period: runc holds a new container\'s cgroup frozen for a moment while it sets it up (systemd driver, cgroup v1); scan again before acting');
-      if (k8s) {
+      const nested = k8s?.role === 'pod-other' && k8s.containerId !== undefined;
+      if (nested) {
+        evidence.push(`inside container ${k8s.containerId}: a cgroup the workload made and froze itself (a runtime nested in the container), not Kubernetes'`);
+      } else if (k8s) {
         evidence.push(`Kubernetes never pauses a container: a frozen cgroup under kubepods is left over (a runc create or update killed while the cgroup was frozen), or someone paused it by hand (runc pause, ctr task pause)`);
         if (k8s.role === 'container' && processes > 0) evidence.push('what a killed runc create leaves here is runc init (command line "runc init", name runc:[2:INIT] or another runc:[N:...] stage): list the processes with cgroup-forensics inspect');
-        if (h.kind === 'v1') evidence.push(...runcEvidence(f.runcVersion));
+        // runc freezes the container's own cgroup (systemd driver, cgroup v1), never a pod's.
+        if (h.kind === 'v1' && k8s.role === 'container') evidence.push(...runcEvidence(f.runcVersion));
       }
       evidence.push(...whatToDo(h.kind, dir, processes > 0));
       const { severity, confidence } = judge(k8s, h.kind, processes, young);
-      const role = k8s ? (k8s.role === 'pod-other' ? 'pod' : k8s.role) : undefined;
+      const what = k8s ? `${ROLE_LABEL[k8s.role]} ${displayOf(path)}${processes > 0 ? ` with ${processes} process(es) stopped in it` : ' (empty)'}` : '';
       const finding: Finding = {
         kind: 'frozen-cgroup',
         severity,
         confidence,
-        title: k8s
-          ? `frozen ${role} cgroup ${displayOf(path)}${processes > 0 ? ` with ${processes} process(es) stopped in it` : ' (empty)'}`
-          : `cgroup ${displayOf(path)} is frozen (outside Kubernetes: paused on purpose?)`,
+        title: !k8s
+          ? `cgroup ${displayOf(path)} is frozen (outside Kubernetes: paused on purpose?)`
+          : nested
+            ? `frozen ${what} (made by the workload: paused on purpose?)`
+            : `frozen ${what}`,
         cgroups: [refOf(h, i, now)],
         evidence,
       };
@@ -145,12 +151,21 @@ export function findFrozen(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}
   return out;
 }
 
+const ROLE_LABEL: Record<K8sIdentity['role'], string> = {
+  kubepods: 'kubepods cgroup',
+  qos: 'QoS cgroup',
+  pod: 'pod cgroup',
+  container: 'container cgroup',
+  'pod-other': 'cgroup in a pod',
+};
+
 function judge(k8s: K8sIdentity | undefined, kind: 'v1' | 'v2', processes: number, young: boolean): { severity: Severity; confidence: Confidence } {
-  if (!k8s) return { severity: 'info', confidence: 'medium' };
+  // Outside Kubernetes, or made by a workload inside its own container: someone's own pause.
+  if (!k8s || (k8s.role === 'pod-other' && k8s.containerId !== undefined)) return { severity: 'info', confidence: 'medium' };
   if (young) return { severity: 'info', confidence: 'low' };
   // A frozen pod, QoS or kubepods cgroup freezes every container started below it (runc refuses
   // one: "container's cgroup unexpectedly frozen"), empty or not.
-  if (k8s.role !== 'container') return { severity: 'critical', confidence: 'medium' };
+  if (k8s.role === 'kubepods' || k8s.role === 'qos' || k8s.role === 'pod') return { severity: 'critical', confidence: 'medium' };
   // On v1 nothing can kill what is frozen there; on v2 SIGKILL still works, so the runtime's stop does.
   if (processes > 0) return { severity: kind === 'v1' ? 'critical' : 'warning', confidence: 'medium' };
   return { severity: 'warning', confidence: 'medium' };
