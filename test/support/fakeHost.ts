@@ -60,6 +60,8 @@ export function v2Files(o: {
   pidsMax?: number | 'max';
   psi?: [number, number, number];
   root?: boolean;
+  /** cgroup.events "frozen 1" (frozen by itself or by an ancestor); cgroup.freeze 1 only when by itself. */
+  frozen?: 'self' | 'inherited';
 }): Record<string, string> {
   const f: Record<string, string> = {
     'cgroup.procs': (o.procs ?? []).map((p) => `${p}\n`).join(''),
@@ -75,7 +77,8 @@ export function v2Files(o: {
   }
   if (!o.root) {
     f['cgroup.type'] = 'domain\n';
-    f['cgroup.events'] = `populated ${o.populated ? 1 : 0}\nfrozen 0\n`;
+    f['cgroup.events'] = `populated ${o.populated ? 1 : 0}\nfrozen ${o.frozen ? 1 : 0}\n`;
+    f['cgroup.freeze'] = `${o.frozen === 'self' ? 1 : 0}\n`;
     if (o.memory !== undefined) {
       f['memory.current'] = `${o.memory}\n`;
       f['memory.stat'] = `anon ${o.anon ?? 0}\nfile ${o.file ?? 0}\nkernel ${o.kernel ?? 0}\nkernel_stack 16384\npagetables 0\nsec_pagetables 0\npercpu 0\nsock 0\nvmalloc 0\nshmem 0\nslab_reclaimable ${Math.floor((o.slab ?? 0) / 2)}\nslab_unreclaimable ${Math.ceil((o.slab ?? 0) / 2)}\nslab ${o.slab ?? 0}\nworkingset_refault_anon 0\n`;
@@ -89,7 +92,10 @@ export function v2Files(o: {
 }
 
 /** The files of a v1 cgroup in one hierarchy, by its controllers. */
-export function v1Files(controllers: string[], o: { procs?: number[]; memory?: number; rss?: number; cache?: number; cpuNs?: number; pids?: number; pidsMax?: number | 'max'; root?: boolean }): Record<string, string> {
+export function v1Files(
+  controllers: string[],
+  o: { procs?: number[]; memory?: number; rss?: number; cache?: number; cpuNs?: number; pids?: number; pidsMax?: number | 'max'; root?: boolean; freezer?: 'FROZEN' | 'FREEZING'; freezerInherited?: boolean },
+): Record<string, string> {
   const procs = (o.procs ?? []).map((p) => `${p}\n`).join('');
   const f: Record<string, string> = { 'cgroup.procs': procs, tasks: procs, notify_on_release: '0\n', 'cgroup.clone_children': '0\n' };
   if (controllers.includes('memory')) {
@@ -98,6 +104,12 @@ export function v1Files(controllers: string[], o: { procs?: number[]; memory?: n
     f['memory.kmem.slabinfo'] = 'slabinfo - version: 2.1\n';
   }
   if (controllers.includes('cpuacct')) f['cpuacct.usage'] = `${o.cpuNs ?? 0}\n`;
+  if (controllers.includes('freezer') && !o.root) {
+    // freezer.state shows an ancestor's freeze too; self_freezing says whether it is this cgroup's own.
+    f['freezer.state'] = `${o.freezer ?? 'THAWED'}\n`;
+    f['freezer.self_freezing'] = `${o.freezer && !o.freezerInherited ? 1 : 0}\n`;
+    f['freezer.parent_freezing'] = `${o.freezer && o.freezerInherited ? 1 : 0}\n`;
+  }
   if (controllers.includes('pids') && !o.root) {
     f['pids.current'] = `${o.pids ?? 0}\n`;
     f['pids.max'] = `${o.pidsMax ?? 'max'}\n`;

@@ -88,7 +88,7 @@ describe('forensics on fixture nodes', () => {
       // Its container scope is part of it, in every hierarchy, before the pod.
       const paths = b.cgroups.map((c) => c.path);
       assert.ok(paths.indexOf(`/kubepods/pod${UID_B}/docker-${CID_3}.scope`) < paths.indexOf(`/kubepods/pod${UID_B}`));
-      assert.deepEqual([...new Set(b.cgroups.map((c) => c.hierarchy))].sort(), ['cpu,cpuacct', 'memory', 'name=systemd', 'pids']);
+      assert.deepEqual([...new Set(b.cgroups.map((c) => c.hierarchy))].sort(), ['cpu,cpuacct', 'freezer', 'memory', 'name=systemd', 'pids']);
     });
 
     it('counts v1 dying memory cgroups from /proc/cgroups with the memcg ID headroom', () => {

@@ -10,7 +10,7 @@ function record(...fields: string[]): string {
 }
 
 function cg(hid: number, rel: string, stats: Partial<Record<number, string>> = {}): string {
-  const f = Array.from({ length: 16 }, (_, i) => stats[i] ?? '');
+  const f = Array.from({ length: 17 }, (_, i) => stats[i] ?? '');
   return record('C', String(hid), escapeField(rel), ...f);
 }
 
@@ -25,6 +25,15 @@ function parse(text: string | Buffer, chunk = 0): ProbeParser {
 const HEAD = record('V', 'probe', '1') + record('H', '1', 'v2', '', '/sys/fs/cgroup', '/', '/sys/fs/cgroup', '1');
 
 describe('probe record parser', () => {
+  it('reads the freezer state (0 thawed, 1 frozen, 2 freezing; empty = not read), and a record of an older probe without it', () => {
+    const older = record('C', '1', '/old', ...Array.from({ length: 16 }, () => ''));
+    const s = parse(HEAD + cg(1, '/', {}) + cg(1, '/t', { 16: '0' }) + cg(1, '/f', { 16: '1' }) + cg(1, '/f/c', { 16: '2' }) + older + record('Z', 'END')).finish(SOURCE, []);
+    const t = s.hierarchies[0]!.tree;
+    assert.ok(Number.isNaN(t.stat('frozen', 0)), 'the root has no freezer file');
+    assert.deepEqual(['/t', '/f', '/f/c'].map((p) => t.stat('frozen', t.find(p)!)), [0, 1, 2]);
+    assert.ok(Number.isNaN(t.stat('frozen', t.find('/old')!)));
+  });
+
   it('builds the tree, stats and facts from records, whatever the chunking', () => {
     const text =
       record('V', 'probe', '1') +

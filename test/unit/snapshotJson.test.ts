@@ -42,6 +42,31 @@ describe('snapshot JSON', () => {
     });
   }
 
+  it('reads a snapshot written before the frozen column: the freezer state is unknown there, everything else as it was', async () => {
+    const host = makeFakeHost(HOSTS['v2-systemd']!());
+    try {
+      const r = await takeSnapshot(new LocalTransport(), { hostRoot: host.root });
+      assert.ok(r.ok);
+      const j = JSON.parse(snapshotToJson(r.value)) as { hierarchies: { columns: string[]; cgroups: unknown[][] }[] };
+      for (const h of j.hierarchies) {
+        const at = h.columns.indexOf('frozen');
+        assert.ok(at > 0);
+        h.columns.splice(at, 1);
+        for (const row of h.cgroups) row.splice(at, 1);
+      }
+      const old = snapshotFromJson(JSON.stringify(j));
+      const t = old.hierarchies[0]!.tree;
+      const now = r.value.hierarchies[0]!.tree;
+      assert.ok(now.stats.frozen.subarray(0, now.size).some((v) => v === 1), 'the fixture has a frozen cgroup');
+      for (let i = 0; i < t.size; i++) {
+        assert.ok(Number.isNaN(t.stat('frozen', i)));
+        for (const st of STAT_NAMES) if (st !== 'frozen') assert.ok(Object.is(t.stat(st, i), now.stat(st, i)), `${st} of ${i}`);
+      }
+    } finally {
+      host.remove();
+    }
+  });
+
   it('says clearly when a file is not a snapshot', () => {
     assert.throws(() => snapshotFromJson('{"schema":"something-else"}'), /not a cgroup-forensics snapshot/);
   });

@@ -338,6 +338,8 @@ function tooltipFor(info: HoverInfo): TooltipContent {
   const marks = leakMarksCache(h);
   if (marks[i]! & MARK.orphan) warnings.push('Orphan: the node\'s findings call this cgroup an orphan (no source on the node knows it); see the Findings view.');
   if (marks[i]! & MARK.dyingHeavy) warnings.push('Dying-heavy: the kernel still holds at least as many dying cgroups here as live ones.');
+  // The freezer's state (cgroupTree FREEZER_STATE: 1 frozen, 2 freezing), own or an ancestor's.
+  if (st.frozen[i] === 1 || st.frozen[i] === 2) warnings.push(`${st.frozen[i] === 2 ? 'Freezing' : 'Frozen'}: its processes are stopped by the cgroup freezer (see the frozen-cgroup finding).`);
   if (before && before.match[i]! < 0) warnings.push('New since the baseline snapshot.');
   return identity === undefined ? { title: path, rows, warnings } : { title: path, subtitle: identity, rows, warnings };
 }

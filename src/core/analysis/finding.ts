@@ -22,7 +22,9 @@ export type FindingKind =
   /** A file the node's kubelet or runtime uses that exists but could not be read or parsed. */
   | 'source-unreadable'
   /** An abnormal condition of the node as the Kubernetes API reports it (src/core/kube). */
-  | 'node-condition';
+  | 'node-condition'
+  /** A frozen cgroup (v1 freezer.state, v2 cgroup.events frozen), e.g. runc init left by a killed runc create. */
+  | 'frozen-cgroup';
 
 export type Severity = 'info' | 'warning' | 'critical';
 export type Confidence = 'low' | 'medium' | 'high';

@@ -4,6 +4,7 @@ import type { AnalysisOptions } from './analysisOptions';
 import { indexSnapshot } from './cgroupIndex';
 import { findDriverMismatch } from './driverMismatch';
 import { findDying } from './dying';
+import { findFrozen } from './frozen';
 import { SEVERITY_RANK, type Finding, type FindingKind } from './finding';
 import { findKmem, findPidsPressure, findReleaseAgent, findTransientMountLeak } from './nodeChecks';
 import { findOrphans } from './orphans';
@@ -33,6 +34,7 @@ export function analyze(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}): 
     ...findKmem(s, f),
     ...findPidsPressure(s, index, o),
     ...findReleaseAgent(f, s),
+    ...findFrozen(s, f, o, index),
   ];
   findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const counts: Partial<Record<FindingKind, number>> = {};
@@ -60,6 +62,8 @@ export function rootCause(findings: readonly Finding[]): string | undefined {
   if (has('orphaned-pod-cgroup', isOrphanWithProcesses) || has('orphaned-container-cgroup', isOrphanWithProcesses))
     return 'the container runtime lost track of running containers (runtime or shim killed or restarted with lost state): their processes survive in cgroups nobody will clean up';
   if (has('orphaned-pod-cgroup', isOrphan) || has('orphaned-container-cgroup', isOrphan)) return 'pods and containers were removed but their cgroups were not (kubelet or the runtime stopped during teardown): remove them (fix cleanup)';
+  if (has('frozen-cgroup', (f) => f.severity !== 'info'))
+    return 'a cgroup under kubepods is frozen: what runs in it is stopped (on cgroup v1 it cannot even be killed, nor the cgroup removed, until thawed); most often runc init left by a runc create killed mid-setup (runc#4534): thaw it, then remove it';
   if (has('failed-systemd-unit')) return 'systemd keeps failed or abandoned scopes and slices of old containers: reset them (fix cleanup)';
   if (has('transient-mount-scope-leak')) return 'transient systemd mount scopes (run-*.scope) are made and never stopped';
   if (has('dying-cgroups', (f) => f.severity !== 'info')) return 'removed cgroups stay dying while pages charged to them remain (page cache of finished pods)';

@@ -32,6 +32,8 @@ const CLEANUP_ROLE: Record<FindingKind, 'orphan' | 'leftover' | 'none'> = {
   'cgroup-growth': 'none',
   'source-unreadable': 'none',
   'cgroup-driver-source': 'none',
+  // A frozen cgroup is thawed by hand first (the finding says how); never removed by a cleanup.
+  'frozen-cgroup': 'none',
   'node-condition': 'none',
 };
 

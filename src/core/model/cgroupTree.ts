@@ -2,6 +2,10 @@
  * One hierarchy's cgroups as a compact tree: parallel typed arrays indexed by cgroup number, so
  * 100,000 cgroups cost a few megabytes and travel to a webview without reshaping. Index 0 is the
  * walk root. Names are byte strings (see bytes.ts); a stat that was not present is NaN.
+ *
+ * frozen is the freezer's state as a number (FREEZER_STATE): v2 reads "frozen" of cgroup.events
+ * (Linux 5.2 and later), v1 freezer.state in the freezer hierarchy only. Both report a cgroup
+ * frozen when an ancestor is: the one frozen on its own is the top of a frozen subtree.
  */
 export const STAT_NAMES = [
   'mtime',
@@ -20,9 +24,13 @@ export const STAT_NAMES = [
   'psiCpu',
   'psiMemory',
   'psiIo',
+  'frozen',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export type Stats = Record<StatName, Float64Array>;
+
+/** Values of the frozen stat: v1 freezer.state THAWED / FROZEN / FREEZING; v2 "frozen 0|1". */
+export const FREEZER_STATE = { thawed: 0, frozen: 1, freezing: 2 } as const;
 
 export class CgroupTree {
   size = 0;

@@ -6,6 +6,8 @@ import { SNAPSHOT_SCHEMA, type Hierarchy, type Snapshot } from './snapshot';
  * The versioned JSON form of a snapshot ("cgroup-forensics/snapshot@1"), written by the CLI and
  * read by the extension. Each hierarchy's cgroups are rows [parent, name, ...stats] in index
  * order, stats in the order of "columns", null where absent and "max" for an unlimited limit.
+ * Columns are read by name, so a snapshot written before a stat existed (e.g. "frozen") loads
+ * with that stat unknown (NaN).
  * A name (or path) whose bytes are not UTF-8 is written as {"bytes": base64}.
  */
 export type JsonName = string | { bytes: string };

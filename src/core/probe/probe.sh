@@ -19,7 +19,8 @@
 #   M LINE                            a cgroup line of mountinfo (as the kernel escapes it)
 #   H ID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT MTIME_SUPPORTED
 #   C ID RELPATH MTIME PROCS POPULATED NR_DESC NR_DYING MEM ANON FILE KERNEL SLAB CPU_USEC
-#     PIDS PIDS_MAX PSI_CPU PSI_MEM PSI_IO    (empty field = not present)
+#     PIDS PIDS_MAX PSI_CPU PSI_MEM PSI_IO FROZEN    (empty field = not present)
+#     FROZEN: 0 thawed, 1 frozen, 2 freezing (v2: cgroup.events "frozen"; v1: freezer.state)
 #   X ID RELPATH WHAT                 a cgroup that vanished or could not be read mid-walk
 #   L ID BOUND LIMIT                  the walk of hierarchy ID stopped at a bound
 #   W ID MESSAGE                      a walk went on after a problem that may have lost records
@@ -124,7 +125,8 @@ unoctal() {
 # The walk is a pipeline of three processes, so a node's cores share the kernel's work of
 # generating the stat files: find lists the directories; stage 1 reads cgroup.procs,
 # cgroup.events, cgroup.stat and cpu.stat (cpuacct.usage on v1) and passes a partial record on;
-# stage 2 reads memory, pids and pressure files and prints the finished C record.
+# stage 2 reads memory, pids and pressure files (freezer.state in a v1 freezer hierarchy) and
+# prints the finished C record.
 # Shared awk functions of both stages:
 WALKLIB="$ESC"'
 function unesc(s,   o, i, c, n) {
@@ -148,6 +150,15 @@ END { flushout() }
 function exists(f,   r, l) { r = (getline l < f); close(f); return r >= 0 }
 function readone(f,   r, l) { l = ""; r = (getline l < f); close(f); if (r > 0) return l; return "" }
 function after(l,   p) { p = index(l, " "); return p ? substr(l, p + 1) : "" }
+# cgroup.events (v2): "populated N" and, since Linux 5.2, "frozen N"; sets evpop and evfrozen.
+function events(f,   r, l, n) {
+	evpop = ""; evfrozen = ""; n = 0
+	while (n < 2 && (r = (getline l < f)) > 0) {
+		n++
+		if (index(l, "populated ") == 1) evpop = substr(l, 11); else if (index(l, "frozen ") == 1) evfrozen = substr(l, 8)
+	}
+	close(f)
+}
 function kv(f, want, nwant, out,   r, l, k, p, got) {
 	# want: " key1 key2 "; fills out[key] from lines "key value", stopping once all nwant are in.
 	got = 0
@@ -178,7 +189,7 @@ BEGIN {
 	n = 0; stopped = 0
 	if (hex) { for (i = 1; i < 256; i++) hx[sprintf("%02x", i)] = sprintf("%c", i); buf = "" }
 }
-function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
+function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu, fz) {
 	if (stopped) return
 	if (gnu) {
 		t = index(line, "\t"); depth = substr(line, 1, t - 1); line = substr(line, t + 1)
@@ -203,17 +214,17 @@ function one(line,   mt, p, rel, depth, t, procs, r, l, pop, st, cpu) {
 		procs = ""
 		if (!exists(p (kind == "v2" ? "/cgroup.type" : "/tasks"))) { emit("X\t" hid "\t" esc(rel) "\tvanished\n"); return }
 	}
-	pop = ""; cpu = ""
+	pop = ""; cpu = ""; fz = ""
 	split("", st)
 	if (kind == "v2") {
-		pop = after(readone(p "/cgroup.events"))
+		events(p "/cgroup.events"); pop = evpop; fz = evfrozen
 		kv(p "/cgroup.stat", " nr_descendants nr_dying_descendants ", 2, st)
 		cpu = readone(p "/cpu.stat"); cpu = (index(cpu, "usage_usec ") == 1) ? substr(cpu, 12) : ""
 	} else if (hascpuacct) {
 		cpu = readone(p "/cpuacct.usage"); if (cpu != "") cpu = int(cpu / 1000)
 	}
 	n++
-	emit("c\t" esc(rel) "\t" mt "\t" procs "\t" pop "\t" st["nr_descendants"] "\t" st["nr_dying_descendants"] "\t" cpu "\n")
+	emit("c\t" esc(rel) "\t" mt "\t" procs "\t" pop "\t" st["nr_descendants"] "\t" st["nr_dying_descendants"] "\t" cpu "\t" fz "\n")
 }
 !hex { RS = "\n"; one($0); RS = mainrs; next }
 {
@@ -235,7 +246,7 @@ $1 != "c" { emit($0 "\n"); next }
 		if (hasmem) mem = readone(p "/memory.current")
 		if (mem != "") { kv(p "/memory.stat", " anon file kernel slab ", 4, ms); anon = ms["anon"]; file = ms["file"]; kern = ms["kernel"]; slab = ms["slab"] }
 		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }
-		rec = sprintf("C\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", hid, rel, $3, $4, $5, $6, $7, mem, anon, file, kern, slab, $8, pc, pm, psi(p "/cpu.pressure"), psi(p "/memory.pressure"), psi(p "/io.pressure"))
+		rec = sprintf("C\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", hid, rel, $3, $4, $5, $6, $7, mem, anon, file, kern, slab, $8, pc, pm, psi(p "/cpu.pressure"), psi(p "/memory.pressure"), psi(p "/io.pressure"), $9)
 	} else {
 		if (hasmem) {
 			mem = readone(p "/memory.usage_in_bytes")
@@ -243,7 +254,10 @@ $1 != "c" { emit($0 "\n"); next }
 			if (mem != "") { kv(p "/memory.stat", " total_rss total_cache ", 2, ms); anon = ms["total_rss"]; file = ms["total_cache"] }
 		}
 		if (haspids) { pc = readone(p "/pids.current"); if (pc != "") pm = readone(p "/pids.max") }
-		rec = sprintf("C\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t\t\t\n", hid, rel, $3, $4, mem, anon, file, $8, pc, pm)
+		# Only the freezer hierarchy has freezer.state (not its root): one small read per cgroup there.
+		fz = ""
+		if (hasfreezer) { fz = readone(p "/freezer.state"); fz = (fz == "THAWED") ? 0 : (fz == "FROZEN") ? 1 : (fz == "FREEZING") ? 2 : "" }
+		rec = sprintf("C\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t\t\t\t%s\n", hid, rel, $3, $4, mem, anon, file, $8, pc, pm, fz)
 	}
 	bytes += length(rec)
 	emit(rec)
@@ -256,7 +270,7 @@ stage1() { # RS HEX, reading find output on stdin
 }
 stage2() {
 	restarting "$AWK" -v hid="$hid" -v kind="$kind" -v hasmem="$hasmem" -v haspids="$haspids" \
-		-v maxbytes="$MAXBYTES" "$WALK2"
+		-v hasfreezer="$hasfreezer" -v maxbytes="$MAXBYTES" "$WALK2"
 }
 # Runs an awk stage; under mawk, a stage that stopped on a read error (status 2) is started
 # again on the rest of its input, and a W record says that records near that point were lost
@@ -286,6 +300,8 @@ walk() { # HID KIND CONTROLLERS DIR
 	case ",$ctrls," in *,memory,*) hasmem=1 ;; *) hasmem=0 ;; esac
 	case ",$ctrls," in *,cpuacct,*) hascpuacct=1 ;; *) hascpuacct=0 ;; esac
 	case ",$ctrls," in *,pids,*) haspids=1 ;; *) haspids=0 ;; esac
+	hasfreezer=0
+	if [ "$kind" = v1 ]; then case ",$ctrls," in *,freezer,*) hasfreezer=1 ;; esac; fi
 	if [ "$MAXDEPTH" -gt 0 ]; then set -- -maxdepth "$((MAXDEPTH + 1))"; else set --; fi
 	# Paths relative to the walk root keep every open's path lookup short.
 	(

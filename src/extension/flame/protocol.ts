@@ -10,7 +10,7 @@
 import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from '../webviewMessages';
 
 /** The per-cgroup stats the view uses, in wire order. */
-export const FLAME_STATS = ['memory', 'cpuUsec', 'pids', 'procs', 'nrDescendants', 'nrDying', 'populated'] as const;
+export const FLAME_STATS = ['memory', 'cpuUsec', 'pids', 'procs', 'nrDescendants', 'nrDying', 'populated', 'frozen'] as const;
 export type FlameStat = (typeof FLAME_STATS)[number];
 
 /** Cell kind codes (one byte per cgroup), decided on the host from the Kubernetes identity. */

@@ -1,5 +1,5 @@
 import { displayOf } from '../../core/model/bytes';
-import { STAT_NAMES, type StatName } from '../../core/model/cgroupTree';
+import { FREEZER_STATE, STAT_NAMES, type StatName } from '../../core/model/cgroupTree';
 import type { CgroupIdentity } from '../../core/model/k8sIdentity';
 import type { Hierarchy } from '../../core/model/snapshot';
 import { cgroupPath } from '../../core/model/snapshot';
@@ -78,6 +78,7 @@ const STAT_LABELS: Record<StatName, string> = {
   psiCpu: 'PSI cpu some avg10',
   psiMemory: 'PSI memory some avg10',
   psiIo: 'PSI io some avg10',
+  frozen: 'freezer',
 };
 
 function statValue(name: StatName, v: number, now: number | undefined): string {
@@ -94,6 +95,8 @@ function statValue(name: StatName, v: number, now: number | undefined): string {
       return `${(v / 1e6).toFixed(2)} s`;
     case 'populated':
       return v ? 'yes' : 'no';
+    case 'frozen':
+      return v === FREEZER_STATE.frozen ? 'FROZEN' : v === FREEZER_STATE.freezing ? 'FREEZING' : 'thawed';
     case 'psiCpu':
     case 'psiMemory':
     case 'psiIo':
