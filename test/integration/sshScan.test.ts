@@ -24,7 +24,8 @@ const repo = join(__dirname, '..', '..');
  */
 function comparable(s: Snapshot): unknown {
   const n = normaliseSnapshot(s) as { node: Record<string, unknown>; procCgroups: Record<string, unknown>[] };
-  return { ...n, node: { ...n.node, loadavg: undefined, uptimeSeconds: undefined }, procCgroups: n.procCgroups.map((r) => ({ ...r, numCgroups: undefined })) };
+  // Load, uptime and the kernel's memory figures (meminfo) move between two scans of the same tree.
+  return { ...n, node: { ...n.node, loadavg: undefined, uptimeSeconds: undefined, meminfo: undefined }, procCgroups: n.procCgroups.map((r) => ({ ...r, numCgroups: undefined })) };
 }
 const cli = join(repo, 'dist', 'cli.js');
 
