@@ -4,6 +4,7 @@ import { crioVersionOf, tomlError } from '../facts/nodeFacts';
 import type { CgroupDriver } from '../model/k8sIdentity';
 import { FixInputError, type FixDocument } from './fixDocument';
 import { unifiedDiff } from './unifiedDiff';
+import { setTomlValue, TomlPatchError } from './tomlText';
 
 export const CRIO_CONF = '/etc/crio/crio.conf';
 export const CRIO_DROP_IN_DIR = '/etc/crio/crio.conf.d/';
@@ -66,11 +67,10 @@ export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[
   }
 
   if (decider) {
-    let text = setKey(decider.value, 'cgroup_manager', driver);
+    let text = setRuntimeKey(decider.value, 'cgroup_manager', driver);
     const notes: string[] = [`${decider.source} is the last file that sets cgroup_manager ("${decider.cgroupManager}"): changed in place`];
     if (text !== undefined && !conmonOk) {
-      if (conmonFile === decider) text = setKey(text, 'conmon_cgroup', 'pod');
-      else if (files.indexOf(conmonFile!) < files.indexOf(decider)) text = insertAfter(text, 'cgroup_manager', 'conmon_cgroup', 'pod');
+      if (conmonFile === decider || files.indexOf(conmonFile!) < files.indexOf(decider)) text = setRuntimeKey(text, 'conmon_cgroup', 'pod');
       else notes.push(`${conmonFile!.source} sets conmon_cgroup = "${conmonFile!.conmonCgroup}" after it, which CRI-O refuses with cgroup_manager = "${driver}": set it to "pod" there too`);
       if (text !== undefined) notes.push(`conmon_cgroup = "pod": "${conmonFile!.conmonCgroup}" is refused with cgroup_manager = "${driver}"`);
     }
@@ -144,61 +144,12 @@ function readsBack(text: string, driver: CgroupDriver): boolean {
   }
 }
 
-// ---- a minimal TOML line editor for [crio.runtime] keys (local on purpose: small and swappable) ----
-
-interface Line {
-  body: string;
-  eol: string;
-}
-
-function linesOf(text: string): Line[] {
-  return (text.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((l) => {
-    const eol = /\r?\n$/.exec(l)?.[0] ?? '';
-    return { body: l.slice(0, l.length - eol.length), eol };
-  });
-}
-
-/** The normalised name of a `[table]` header line ("crio.runtime"), or undefined. */
-function tableOf(body: string): string | undefined {
-  const m = /^\s*\[(?!\[)\s*([^\]]+?)\s*\]\s*(?:#.*)?$/.exec(body);
-  return m ? m[1]!.split('.').map((p) => p.trim().replace(/^(["'])(.*)\1$/, '$2')).join('.') : undefined;
-}
-
-const keyLine = (key: string): RegExp => new RegExp(`^(\\s*(?:${key}|"${key}"|'${key}')\\s*=\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|'[^']*')(.*)$`);
-
-/** Each line index inside [crio.runtime] whose key is `key`. */
-function keyIndexes(lines: Line[], key: string): number[] {
-  const re = keyLine(key);
-  const out: number[] = [];
-  let table = '';
-  lines.forEach((l, i) => {
-    const t = tableOf(l.body);
-    if (t !== undefined) table = t;
-    else if (table === 'crio.runtime' && re.test(l.body)) out.push(i);
-  });
-  return out;
-}
-
-/** The value of `key` in [crio.runtime] set to a basic string, every other byte kept; undefined when the key is not there as one plain line. */
-function setKey(text: string, key: string, value: string): string | undefined {
-  const lines = linesOf(text);
-  const at = keyIndexes(lines, key);
-  if (at.length !== 1) return undefined;
-  const l = lines[at[0]!]!;
-  l.body = l.body.replace(keyLine(key), (_m, head: string, rest: string) => `${head}"${value}"${rest}`);
-  return lines.map((x) => x.body + x.eol).join('');
-}
-
-/** A new `key = "value"` line right after the line of `after` in [crio.runtime], with its indentation and line ending. */
-function insertAfter(text: string, after: string, key: string, value: string): string | undefined {
-  const lines = linesOf(text);
-  const at = keyIndexes(lines, after);
-  if (at.length !== 1) return undefined;
-  const l = lines[at[0]!]!;
-  const indent = /^\s*/.exec(l.body)![0];
-  // A file without a final newline keeps that: the new last line gets none.
-  const hadEol = l.eol !== '';
-  l.eol = hadEol ? l.eol : text.includes('\r\n') ? '\r\n' : '\n';
-  lines.splice(at[0]! + 1, 0, { body: `${indent}${key} = "${value}"`, eol: hadEol ? l.eol : '' });
-  return lines.map((x) => x.body + x.eol).join('');
+/** `[crio.runtime]` key set to a string as a text edit (tomlText); undefined where the file's shape cannot be edited safely. */
+function setRuntimeKey(text: string, key: string, value: string): string | undefined {
+  try {
+    return setTomlValue(text, ['crio', 'runtime', key], value);
+  } catch (e) {
+    if (e instanceof TomlPatchError) return undefined;
+    throw e;
+  }
 }
