@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../../src/core/analysis/finding';
+import { parseEvidence } from '../../src/core/evidence/evidenceParser';
+import { buildEvidenceReport } from '../../src/core/evidence/nodeEvidence';
 import { correlateLogs, LOG_SIGNATURES, lineTime, logFindings, matchLogLines, safeLogText, signatureSources, type SignatureId } from '../../src/core/analysis/logSignatures';
 
 // The signature matcher on real-world lines (test/fixtures/logs/signatures.tsv names the public
@@ -192,5 +194,19 @@ describe('log signatures', () => {
     const two = matchLogLines([{ source: 'dmesg', line: lines[0]! }, { source: 'dmesg', line: 'cgroup: fork rejected by pids controller in /a' }, { source: 'dmesg', line: lines[1]! }]);
     const pids = LOG_SIGNATURES.find((s) => s.id === 'pids-fork-rejected')!;
     assert.deepEqual(signatureSources(two), [...slub.sources, ...pids.sources].map((u) => `source: ${u}`));
+  });
+
+  it('a finding that log lines attach to lists each signature\'s sources once, after its lines', () => {
+    const uid = '32828c49-a053-11e8-a528-5254eec04736';
+    const raw = parseEvidence('V\tevidence\t1\nT\t1764151200\t1000\t100\t4\nZ\tEND\n');
+    const line = (n: number): string => `E1012 11:27:2${n}.992579   27200 kubelet_volumes.go:140] Orphaned pod "${uid}" found, but volume paths are still present on disk`;
+    raw.lines = [1, 2, 3].map((n) => ({ source: 'journalctl -u kubelet', line: line(n) }));
+    const orphan = finding({ kind: 'orphaned-pod-cgroup', podUid: uid, evidence: ['engine'] });
+    const r = buildEvidenceReport({ findings: [orphan] } as unknown as Parameters<typeof buildEvidenceReport>[0], raw);
+    const f = r.findings.find((x) => x.kind === 'orphaned-pod-cgroup')!;
+    const sig = LOG_SIGNATURES.find((s) => s.id === 'orphaned-pod')!;
+    assert.deepEqual(f.evidence.filter((e) => e.startsWith('source: ')), sig.sources.map((u) => `source: ${u}`), f.evidence.join('\n'));
+    assert.equal(f.evidence.filter((e) => e.startsWith('log orphaned-pod ')).length, 3);
+    assert.equal(orphan.evidence.length, 1, "the engine's finding is not changed");
   });
 });
