@@ -29,6 +29,13 @@ export interface LogSignature {
   /** What it means, in one sentence. */
   meaning: string;
   test: RegExp;
+  /**
+   * Where the text is checked upstream, https URLs: the code that prints it (a file at a tag or
+   * commit) and an upstream report with the real line. A finding the signature supports lists them
+   * (signatureSources). Where no printing code was found, the comment above the row says
+   * "code: unconfirmed".
+   */
+  sources: string[];
 }
 
 /** mkdir of a cgroup directory failing with ERROR, as Go's os.Mkdir or coreutils' mkdir report it. */
@@ -44,7 +51,16 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'warning',
     supports: ['orphaned-pod-cgroup'],
     meaning: 'kubelet sees a pod directory for a pod it no longer runs and cannot remove it (volumes still mounted or present)',
-    test: /orphaned pod \\?"?[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}\\?"? found/i,
+    // kubelet_volumes.go: "Orphaned pod %q found, but ..." (the reason after "but" changed across
+    // releases) and "Failed to remove orphaned pod %q dir; err: %v". "Orphaned pod %q found,
+    // removing" (V(3)) is the normal clean-up and is no signature. %q in a structured klog err="..."
+    // arrives as \"UID\".
+    test: /(?:orphaned pod|failed to remove orphaned pod) \\*"?[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}\\*"?(?: found, but| dir; err:)/i,
+    sources: [
+      'https://github.com/kubernetes/kubernetes/blob/0106098fde6e2c9537c518e261c41dbe100ea184/pkg/kubelet/kubelet_volumes.go',
+      'https://github.com/kubernetes/kubernetes/issues/60987',
+      'https://github.com/kubernetes/kubernetes/issues/114698',
+    ],
   },
   {
     id: 'cgroup-remove-busy',
@@ -52,7 +68,15 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'warning',
     supports: ['orphaned-pod-cgroup', 'orphaned-container-cgroup', 'dying-cgroups'],
     meaning: 'rmdir of a cgroup failed with EBUSY: a process (or a child cgroup) is still in it',
+    // runc libcontainer/cgroups/utils.go: rmdir() returns &os.PathError{Op: "rmdir", ...}
+    // ("rmdir PATH: device or resource busy"), which RemovePaths logs as "Failed to remove cgroup
+    // (will retry)" and then "Failed to remove cgroup".
     test: /(?:fail(?:ed)? to (?:remove|destroy|delete)|unable to (?:remove|destroy|delete)|rmdir)[^\n]*(?:cgroup|kubepods)[^\n]*(?:device or resource busy|EBUSY)|(?:cgroup|kubepods)[^\n]*(?:fail(?:ed)? to remove|rmdir)[^\n]*(?:device or resource busy|EBUSY)/i,
+    sources: [
+      'https://github.com/opencontainers/runc/blob/v1.1.12/libcontainer/cgroups/utils.go',
+      'https://github.com/opencontainers/runc/pull/2615',
+      'https://github.com/containerd/containerd/issues/8532',
+    ],
   },
   {
     id: 'cgroup-delete-paths-failed',
@@ -60,7 +84,16 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'warning',
     supports: ['orphaned-pod-cgroup'],
     meaning: "kubelet's pod cgroup teardown failed; the pod's cgroups stay behind",
+    // pod_container_manager_linux.go Destroy: "failed to delete cgroup paths for %v : %v" (later
+    // also klog "Failed to delete cgroup paths"), wrapping cgroup_manager_linux.go's "Unable to
+    // destroy cgroup paths for cgroup %v : %v".
     test: /failed to delete cgroup paths|unable to destroy cgroup paths/i,
+    sources: [
+      'https://github.com/kubernetes/kubernetes/blob/00b39fcf8334dc0ce537b3107340d62254038f0e/pkg/kubelet/cm/pod_container_manager_linux.go',
+      'https://github.com/kubernetes/kubernetes/blob/00ac878efc72b054488300fe600d8a75283b6605/pkg/kubelet/cm/cgroup_manager_linux.go',
+      'https://github.com/kubernetes/kubernetes/issues/97497',
+      'https://github.com/kubernetes/kubernetes/issues/123766',
+    ],
   },
   {
     id: 'slub-alloc-failure',
@@ -68,7 +101,15 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'critical',
     supports: ['kmem-accounting', 'dying-cgroups'],
     meaning: 'slab allocations fail, the classic symptom of kernel memory accounting leaking memory cgroups on 3.10 kernels',
+    // mm/slub.c slab_out_of_memory(): "SLUB: Unable to allocate memory on node %d (gfp=0x%x)",
+    // later "..., gfp=%#x(%pGg)" (5b3810e5c6e1; its release unconfirmed). SLAB's own
+    // "SLAB: ..." is no SLUB line.
     test: /SLUB: Unable to allocate memory/,
+    sources: [
+      'https://github.com/torvalds/linux/blob/00170fdd0846df7cdb5ad421d3a340440f930b8f/mm/slub.c',
+      'https://github.com/kubernetes/kubernetes/issues/82534',
+      'https://github.com/moby/moby/issues/35545',
+    ],
   },
   // ---- memcg ID exhaustion (memcgIds.ts says which text a kernel gives) --------------------
   // mkdir of a cgroup directory (under /sys/fs/cgroup or a kubepods path) failing, as Go's
@@ -81,7 +122,14 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'critical',
     supports: ['dying-cgroups', 'kmem-accounting'],
     meaning: 'mkdir of a cgroup failed with ENOSPC: the memory cgroup IDs (65535, shared by live cgroups and, on kernels before 4.7 and RHEL 7, dying ones) are used up',
+    // Go's os.MkdirAll error (&PathError{Op: "mkdir"}) as runc's cgroupfs manager returns it
+    // (libcontainer/cgroups/fs/paths.go), kubelet's event and runc's wrapped OCI error alike.
     test: cgroupMkdirFailed('no space left on device'),
+    sources: [
+      'https://github.com/opencontainers/runc/blob/v1.1.12/libcontainer/cgroups/fs/paths.go',
+      'https://github.com/moby/moby/issues/29638',
+      'https://github.com/rootsongjc/kubernetes-handbook/issues/313',
+    ],
   },
   {
     id: 'cgroup-mkdir-enomem',
@@ -90,6 +138,11 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     supports: ['dying-cgroups', 'kmem-accounting'],
     meaning: 'mkdir of a cgroup failed with ENOMEM: how memcg ID exhaustion shows on kernels 4.7 to 5.6 (before 11d6761218d1) and on RHEL 7, or kernel memory (kmem accounting) exhausted',
     test: cgroupMkdirFailed('cannot allocate memory'),
+    sources: [
+      'https://github.com/opencontainers/runc/blob/v1.1.12/libcontainer/cgroups/fs/paths.go',
+      'https://github.com/kubernetes/kubernetes/issues/96701',
+      'https://github.com/kubernetes/kubernetes/issues/90197',
+    ],
   },
   // ---- end of memcg ID exhaustion ----------------------------------------------------------
   {
@@ -98,7 +151,14 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'warning',
     supports: ['transient-mount-scope-leak', 'failed-systemd-unit'],
     meaning: 'systemd holds too many units (leaked transient mount scopes) and refuses new ones, so volume mounts fail',
-    test: /Failed to start transient (?:scope|service) unit: Argument list too long|transient[^\n]*Argument list too long/i,
+    // systemd-run (src/run/run.c): "Failed to start transient scope unit: %s" with the bus error
+    // (E2BIG: "Argument list too long"); kubelet's mounter logs it after "Output: ".
+    test: /Failed to start transient (?:scope|service) unit: Argument list too long/i,
+    sources: [
+      'https://github.com/systemd/systemd/blob/0094cbe59c4fd4c61dbc5fa06630eade37b78d16/src/run/run.c',
+      'https://github.com/kubernetes/kubernetes/issues/57345',
+      'https://github.com/kubediag/kubediag/issues/91',
+    ],
   },
   {
     id: 'cgroup-driver-misconfiguration',
@@ -106,7 +166,17 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'critical',
     supports: ['cgroup-driver-mismatch'],
     meaning: 'kubelet refuses to run, or the runtime gets paths for the other driver: the two make different trees',
-    test: /misconfiguration: kubelet cgroup driver|cgroup driver: \\?"(?:systemd|cgroupfs)\\?" is different from|expected cgroupsPath to be of format \\?"slice:prefix:name\\?"/i,
+    // dockershim (pkg/kubelet/dockershim/docker_service.go): "misconfiguration: kubelet cgroup
+    // driver: %q is different from docker cgroup driver: %q"; runc (libcontainer/specconv):
+    // "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got %q
+    // instead", quoted once more (\\\") for each layer that wraps it.
+    test: /misconfiguration: kubelet cgroup driver|cgroup driver: \\*"(?:systemd|cgroupfs)\\*" is different from|expected cgroupsPath to be of format \\*"slice:prefix:name\\*"/i,
+    sources: [
+      'https://github.com/kubernetes/kubernetes/blob/0042386d087c4cb759b2553971b806f696767b7e/pkg/kubelet/dockershim/docker_service.go',
+      'https://github.com/opencontainers/runc/blob/v1.1.12/libcontainer/specconv/spec_linux.go',
+      'https://github.com/kubernetes/kubernetes/issues/43805',
+      'https://github.com/kubernetes/kubelet/issues/9',
+    ],
   },
   {
     id: 'pids-fork-rejected',
@@ -114,7 +184,14 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     severity: 'warning',
     supports: ['pids-pressure'],
     meaning: 'a cgroup reached its pids.max: processes or threads leak in it',
+    // kernel/cgroup/pids.c pids_event(): pr_info("cgroup: fork rejected by pids controller in ")
+    // then the cgroup's path, once per cgroup (added by 135b8b37bd91; its release unconfirmed).
     test: /cgroup: fork rejected by pids controller/i,
+    sources: [
+      'https://github.com/torvalds/linux/blob/1765a153d985c231357145e26798f9408db10e42/kernel/cgroup/pids.c',
+      'https://github.com/Icinga/icinga2/issues/4918',
+      'https://github.com/concourse/concourse/issues/2296',
+    ],
   },
   // ---- advisories block (issue 12): systemd "Unit ... already exists", kubelet's QOS cgroups ----
   {
@@ -125,7 +202,11 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     meaning:
       'systemd says the pod slice or container scope already exists, so the pod does not start (kubelet 1.21.2 to 1.21.4 with libcontainer 1.0.0-rc95: kubernetes/kubernetes#102676) or a failed unit of the same name is still loaded (runc before 1.1.8: opencontainers/runc#3888)',
     // The kubelet QOS failure that ends the same way is the next signature's.
+    // systemd's D-Bus error for StartTransientUnit: "Unit %s already exists." (code: unconfirmed;
+    // the format string was read only in unnamed copies of src/core/dbus-manager.c, not at a
+    // systemd tag or commit).
     test: /^(?![^\n]*top level QOS containers)[^\n]*\bUnit [^\s"'\]]+\.(?:slice|scope) already exists/i,
+    sources: ['https://github.com/kubernetes/kubernetes/issues/102676', 'https://github.com/kubernetes/kubernetes/issues/103542'],
   },
   {
     id: 'kubelet-qos-cgroups-failed',
@@ -134,7 +215,16 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     supports: ['daemon-health'],
     meaning:
       'kubelet does not start its container manager (kubernetes/kubernetes#43856): the kubepods QOS cgroups could not be made or updated (a unit that already exists, a controller that is not mounted, or a kubepods root that is gone), so no pod is synced',
+    // container_manager_linux.go setupNode: "failed to initialize top level QOS containers: %v"
+    // ("initialise" in the kubelets of 2017), wrapping qos_container_manager_linux.go's "failed
+    // to create top level %v QOS cgroup : %v" / "failed to update ...".
     test: /failed to initiali[sz]e top level QOS containers/i,
+    sources: [
+      'https://github.com/kubernetes/kubernetes/blob/001332b0422071acf4860769f18e34b5e9b7c1bc/pkg/kubelet/cm/container_manager_linux.go',
+      'https://github.com/kubernetes/kubernetes/blob/025f2834a128798cef30018a5e6a6ae82b5ad885/pkg/kubelet/cm/qos_container_manager_linux.go',
+      'https://github.com/kubernetes/kubernetes/issues/43856',
+      'https://github.com/kubernetes/kubernetes/issues/122955',
+    ],
   },
 ];
 
@@ -230,6 +320,12 @@ export function signatureOf(id: SignatureId): LogSignature {
   return LOG_SIGNATURES.find((s) => s.id === id)!;
 }
 
+/** Evidence lines naming where each signature of these matches is checked upstream, once per signature. */
+export function signatureSources(matches: readonly Pick<LogMatch, 'signature'>[]): string[] {
+  const ids = [...new Set(matches.map((m) => m.signature))];
+  return ids.flatMap((id) => signatureOf(id).sources.map((u) => `source: ${u}`));
+}
+
 /**
  * Which finding each match supports: the same pod UID, else a cgroup path of the finding named in
  * the line, else the same container ID, else (only for node-wide signatures) a finding of a kind
@@ -280,7 +376,7 @@ export function logFindings(unattached: readonly LogMatch[]): Finding[] {
       confidence: 'medium',
       title: `${sig.title} (${ms.length} line${ms.length === 1 ? '' : 's'})`,
       cgroups: [],
-      evidence: [`${sig.meaning}; ${ms.length} matching line(s)${span} in ${[...new Set(ms.map((m) => m.source))].join(', ')}`, ...ms.slice(-5).map(logEvidence)],
+      evidence: [`${sig.meaning}; ${ms.length} matching line(s)${span} in ${[...new Set(ms.map((m) => m.source))].join(', ')}`, ...ms.slice(-5).map(logEvidence), ...signatureSources(ms)],
     };
     const uid = ms.find((m) => m.podUids.length)?.podUids[0];
     if (uid !== undefined) f.podUid = uid;

@@ -2,7 +2,7 @@ import { daemonHealth, findDaemonHealth, findPinnedRemoved, pinTarget, type Daem
 import { raiseOnFailedMkdir } from '../analysis/dying';
 import { SEVERITY_RANK, type Finding } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
-import { correlateLogs, logEvidence, logFindings, matchLogLines, safeLogText, type LogMatch } from '../analysis/logSignatures';
+import { correlateLogs, logEvidence, logFindings, matchLogLines, safeLogText, signatureSources, type LogMatch } from '../analysis/logSignatures';
 import { parse as parseToml } from 'smol-toml';
 import { compareVersions, findAdvisories, type NodeSettings, type NodeVersions } from '../analysis/versionAdvisories';
 import type { RuntimeFacts } from '../facts/nodeFacts';
@@ -132,6 +132,8 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
     const fx = base[i]!;
     fx.evidence.push(...ms.slice(-5).map(logEvidence));
     if (ms.length > 5) fx.evidence.push(`... and ${ms.length - 5} more matching log line(s)`);
+    // Where each signature's text is checked upstream: once per signature, not per line.
+    fx.evidence.push(...signatureSources(ms).filter((x) => !fx.evidence.includes(x)));
   }
   // Failed cgroup mkdirs in the logs: the memory dying-cgroups finding is critical whatever the kernel.
   raiseOnFailedMkdir(base, matches);
