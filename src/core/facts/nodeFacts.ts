@@ -369,11 +369,12 @@ export function crioVersionOf(text: string | undefined): string | undefined {
  * CRI-O's built-in cgroup_manager: systemd since 1.18.0 (cri-o#3137, commit 9ec532c7 "Switch
  * default cgroup manager to systemd"), cgroupfs before.
  */
-function crioDefaultManager(versionText: string | undefined): { value: CgroupDriver; source: string } {
+/** CRI-O's default cgroup_manager for its version (systemd from 1.18.0, cri-o#3137); `known` false when the version is unknown. */
+export function crioDefaultManager(versionText: string | undefined): { value: CgroupDriver; source: string; known: boolean } {
   const v = crioVersionOf(versionText);
-  if (!v) return { value: 'systemd', source: "CRI-O's default systemd (since 1.18.0; CRI-O's version unknown, before 1.18 it was cgroupfs)" };
+  if (!v) return { value: 'systemd', source: "CRI-O's default systemd (since 1.18.0; CRI-O's version unknown, before 1.18 it was cgroupfs)", known: false };
   const [maj, min] = v.split('.').map(Number) as [number, number];
-  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default systemd` } : { value: 'cgroupfs', source: `CRI-O ${v}'s default cgroupfs (systemd only from 1.18.0)` };
+  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default systemd`, known: true } : { value: 'cgroupfs', source: `CRI-O ${v}'s default cgroupfs (systemd only from 1.18.0)`, known: true };
 }
 
 /** kubelet's feature gates: config file `featureGates`, then each `--feature-gates` flag over it. */
