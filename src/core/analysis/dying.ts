@@ -18,7 +18,7 @@ import { memcgIdVerdict, type MemcgIdVerdict } from './memcgIds';
 export const KERNEL_MEMORY_SHARE = { warning: 0.05, critical: 0.1 } as const;
 
 /** Below this many dying memory cgroups, the node's unreclaimable memory is not blamed on them. */
-const MEMORY_BLAME_MIN = 1_000;
+export const MEMORY_BLAME_MIN = 1_000;
 
 /** The evidence line that carries the memcg ID verdict (the evidence report finds the finding by it). */
 export const MEMCG_ID_EVIDENCE = 'memcg IDs: ';
