@@ -269,6 +269,14 @@ describe('driver truth', () => {
       assert.match(doc!.content, /cgroup_manager = "cgroupfs"\nconmon_cgroup = "pod"\n/);
     });
 
+    it('containerd\'s SystemdCgroup is read where the fix patches it: default_runtime_name = "" means runc for both', () => {
+      const text = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = ""\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n';
+      const x = facts([...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CONTAINERD), kubeletVersion('1.30.0'), containerdVersion('1.7.20'), f('containerd-config', text, '/etc/containerd/config.toml')]);
+      assert.equal(x.containerdSystemdCgroup?.value, true, 'the facts read runtimes.runc, as containerd does');
+      const docs = fixesFor('driver', snapshot(), x, analyze(snapshot(), x), { driver: 'systemd' });
+      assert.ok(docs.every((d) => d.noChange !== undefined), JSON.stringify(docs.map((d) => d.title)));
+    });
+
     it("runc's driver for the advisories is the one of the runtime kubelet uses, not of another runtime merely installed", () => {
       const x = facts([...kubeletArgs('--cgroup-driver=cgroupfs', ENDPOINT_CONTAINERD), containerdVersion('1.7.20'), containerdConfig(false), crioVersion('1.28.1')]);
       assert.equal(nodeSettings(undefined, x, {})['runc-cgroup-driver']?.value, 'cgroupfs');
