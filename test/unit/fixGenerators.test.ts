@@ -239,6 +239,10 @@ describe('fix generators', () => {
         // (4194304 - 419431 - 2400) / 250 = 15089.892 -> 15089
         assert.equal(big.podPidsLimit, 15089);
         assert.ok(big.reasons.some((r) => r.includes('maxPods 250 (/var/lib/kubelet/config.yaml maxPods)')));
+        // A running kubelet without --config reads no config file: its maxPods counts for nothing.
+        const [s250, src250] = node(4194304, '0.5 0.4 0.3 2/4200 99', 250);
+        const unread = pidLimits(s250, { ...src250, args: ['kubelet', '--kubeconfig=/etc/kubernetes/kubelet.conf'] });
+        assert.ok(!('noLimits' in unread) && unread.reasons.some((r) => r.includes("maxPods 110 (kubelet's default")), JSON.stringify(unread));
       });
 
       it('says so, and sets nothing, when pid_max is unknown or leaves too little per pod', () => {

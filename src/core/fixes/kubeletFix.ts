@@ -150,7 +150,9 @@ function kubepodsTasks(s: Snapshot): { tasks: number; source: string; busiestPod
 function maxPodsOf(src: KubeletSources): { value: number; source: string } {
   const flag = Number(flagValue(src.args ?? [], '--max-pods'));
   if (flag > 0) return { value: flag, source: `--max-pods on kubelet's command line` };
-  const conf = src.config ? safeGet(src.config.value, ['maxPods']) : undefined;
+  // A running kubelet without --config reads no config file: its maxPods there counts for nothing.
+  const read = src.config && !(src.args && flagValue(src.args, '--config') === undefined);
+  const conf = read ? safeGet(src.config!.value, ['maxPods']) : undefined;
   if (typeof conf === 'number' && conf > 0) return { value: conf, source: `${src.config!.source} maxPods` };
   return { value: KUBELET_DEFAULT_MAX_PODS, source: "kubelet's default, pkg/kubelet/apis/config/v1beta1/defaults.go" };
 }
