@@ -6,8 +6,8 @@ import { FixInputError, type FixDocument } from './fixDocument';
 import { unifiedDiff } from './unifiedDiff';
 import { setTomlValue, TomlPatchError } from './tomlText';
 
-export const CRIO_CONF = '/etc/crio/crio.conf';
-export const CRIO_DROP_IN_DIR = '/etc/crio/crio.conf.d/';
+const CRIO_CONF = '/etc/crio/crio.conf';
+const CRIO_DROP_IN_DIR = '/etc/crio/crio.conf.d/';
 const DROP_IN_NAME = '99-cgroup-forensics.conf';
 
 export interface CrioFixOptions {

@@ -63,13 +63,13 @@ export const DEFAULT_EVICTION_HARD: Readonly<Record<string, string>> = {
 const EVICTION_SOURCE = 'kubernetes pkg/kubelet/eviction/defaults_linux.go DefaultEvictionHard';
 
 /** kubelet's default maxPods (kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go: `obj.MaxPods = 110`). */
-export const KUBELET_DEFAULT_MAX_PODS = 110;
+const KUBELET_DEFAULT_MAX_PODS = 110;
 
 /** The fraction of pid_max pid.available keeps free (the eviction threshold this fix writes). */
 export const PID_EVICTION_PERCENT = 10;
 
 /** Below this per-pod share a derived podPidsLimit would break ordinary pods: none is written. */
-export const MIN_POD_PIDS = 100;
+const MIN_POD_PIDS = 100;
 
 export interface PidLimits {
   podPidsLimit: number;
@@ -336,7 +336,7 @@ export function kubeletConfigFix(current: Sourced<string>, changes: KubeletChang
 }
 
 /** Only a KubeletConfiguration is patched: another kind (a Pod manifest) or bad YAML is an error naming the file. */
-export function checkKubeletConfiguration(text: string, path: string): void {
+function checkKubeletConfiguration(text: string, path: string): void {
   let kind: unknown;
   let api: unknown;
   try {
