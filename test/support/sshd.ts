@@ -95,6 +95,11 @@ export class TestSshd {
           'KbdInteractiveAuthentication no',
           'AllowTcpForwarding yes',
           'LogLevel VERBOSE',
+          // The login shell reads the user's dotfiles, as on a real node. On this kind of machine
+          // root's ~/.bashrc runs `pyenv init`, whose rehash waits up to 60 s for a lock that a
+          // session killed mid-rehash (these tests kill sshd mid-command) leaves behind: every
+          // later login then hangs. Sessions of the test's sshd do not wait for it.
+          'SetEnv PYENV_REHASH_TIMEOUT=0',
           '',
         ].join('\n'),
       );

@@ -3,6 +3,7 @@ import { analyze } from '../../src/core/analysis/forensics';
 import type { Finding } from '../../src/core/analysis/finding';
 import type { MissingFact, RawFact } from '../../src/core/facts/factsParser';
 import { interpretFacts, type RuntimeFacts } from '../../src/core/facts/nodeFacts';
+import { nodeSettings } from '../../src/core/evidence/nodeEvidence';
 import { fixesFor } from '../../src/core/fixes/fixPlan';
 import { CgroupTree } from '../../src/core/model/cgroupTree';
 import { SNAPSHOT_SCHEMA, type Hierarchy, type Snapshot } from '../../src/core/model/snapshot';
@@ -233,6 +234,52 @@ describe('driver truth', () => {
       const docs = fixesFor('driver', snapshot(), x, report(x), { driver: 'systemd' });
       assert.deepEqual(docs.map((d) => [d.kind, d.noChange === undefined]), [['kubelet', false], ['crio', true]]);
       assert.equal(docs[1]!.targetPath, '/etc/crio/crio.conf');
+    });
+  });
+
+  describe('what the review of the merged change found', () => {
+    it('fix kubelet leaves cgroupDriver alone where kubelet takes the driver from the runtime (both driver trees seen)', () => {
+      const x = facts([...kubeletArgs('--config=/var/lib/kubelet/config.yaml', ENDPOINT_CONTAINERD), kubeletVersion('1.31.0'), kubeletConfig('apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: cgroupfs\n'), containerdVersion('2.0.0'), containerdConfig(true)]);
+      const s = snapshot(['/kubepods', '/kubepods.slice']);
+      const r = analyze(s, x);
+      assert.ok(r.findings.some((g) => g.kind === 'cgroup-driver-mismatch'), 'both trees are a mismatch finding');
+      const docs = fixesFor('kubelet', s, x, r);
+      assert.ok(docs.every((d) => d.diff === undefined || !/cgroupDriver/.test(d.diff)), JSON.stringify(docs));
+      assert.ok(docs.some((d) => d.reasons.some((why) => /cgroupDriver is left alone: kubelet takes its cgroup driver from the runtime/.test(why))));
+    });
+
+    it("CRI-O's version unknown and no file sets cgroup_manager: a drop-in says systemd, never 'no change'", () => {
+      const x = facts([...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CRIO), kubeletVersion('1.30.0'), f('crio-config', '[crio.api]\nlisten = "/var/run/crio/crio.sock"\n', '/etc/crio/crio.conf')]);
+      const [doc] = fixesFor('crio', snapshot(), x, analyze(snapshot(), x), { driver: 'systemd' });
+      assert.equal(doc!.noChange, undefined);
+      assert.match(doc!.diff!, /^\+cgroup_manager = "systemd"$/m);
+      assert.ok(doc!.reasons.some((why) => /version is unknown/.test(why)));
+    });
+
+    it('a conmon_cgroup in a file read after the deciding one: one drop-in after both sets the two keys (CRI-O would refuse to start otherwise)', () => {
+      const x = facts([
+        ...kubeletArgs('--cgroup-driver=cgroupfs', ENDPOINT_CRIO),
+        kubeletVersion('1.30.0'),
+        crioVersion('1.28.1'),
+        f('crio-config', '[crio.runtime]\ncgroup_manager = "systemd"\n', '/etc/crio/crio.conf'),
+        f('crio-config', '[crio.runtime]\nconmon_cgroup = "system.slice"\n', '/etc/crio/crio.conf.d/50-conmon.conf'),
+      ]);
+      const [doc] = fixesFor('crio', snapshot(), x, analyze(snapshot(), x), { driver: 'cgroupfs' });
+      assert.equal(doc!.targetPath, '/etc/crio/crio.conf.d/99-cgroup-forensics.conf');
+      assert.match(doc!.content, /cgroup_manager = "cgroupfs"\nconmon_cgroup = "pod"\n/);
+    });
+
+    it('containerd\'s SystemdCgroup is read where the fix patches it: default_runtime_name = "" means runc for both', () => {
+      const text = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = ""\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n';
+      const x = facts([...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CONTAINERD), kubeletVersion('1.30.0'), containerdVersion('1.7.20'), f('containerd-config', text, '/etc/containerd/config.toml')]);
+      assert.equal(x.containerdSystemdCgroup?.value, true, 'the facts read runtimes.runc, as containerd does');
+      const docs = fixesFor('driver', snapshot(), x, analyze(snapshot(), x), { driver: 'systemd' });
+      assert.ok(docs.every((d) => d.noChange !== undefined), JSON.stringify(docs.map((d) => d.title)));
+    });
+
+    it("runc's driver for the advisories is the one of the runtime kubelet uses, not of another runtime merely installed", () => {
+      const x = facts([...kubeletArgs('--cgroup-driver=cgroupfs', ENDPOINT_CONTAINERD), containerdVersion('1.7.20'), containerdConfig(false), crioVersion('1.28.1')]);
+      assert.equal(nodeSettings(undefined, x, {})['runc-cgroup-driver']?.value, 'cgroupfs');
     });
   });
 });

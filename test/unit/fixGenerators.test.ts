@@ -239,6 +239,10 @@ describe('fix generators', () => {
         // (4194304 - 419431 - 2400) / 250 = 15089.892 -> 15089
         assert.equal(big.podPidsLimit, 15089);
         assert.ok(big.reasons.some((r) => r.includes('maxPods 250 (/var/lib/kubelet/config.yaml maxPods)')));
+        // A running kubelet without --config reads no config file: its maxPods counts for nothing.
+        const [s250, src250] = node(4194304, '0.5 0.4 0.3 2/4200 99', 250);
+        const unread = pidLimits(s250, { ...src250, args: ['kubelet', '--kubeconfig=/etc/kubernetes/kubelet.conf'] });
+        assert.ok(!('noLimits' in unread) && unread.reasons.some((r) => r.includes("maxPods 110 (kubelet's default")), JSON.stringify(unread));
       });
 
       it('says so, and sets nothing, when pid_max is unknown or leaves too little per pod', () => {
@@ -415,7 +419,7 @@ describe('fix generators', () => {
       assert.match(same.noChange!, /10-cgroupfs\.conf already sets cgroup_manager = "cgroupfs"/);
       assert.equal(same.diff, undefined);
       const byDefault = crioFix('systemd', [{ source: '/etc/crio/crio.conf', value: '[crio.api]\nlisten = "/var/run/crio/crio.sock"\n' }], [], { versionText: 'crio version 1.28.1\n' });
-      assert.match(byDefault.noChange!, /no CRI-O config file sets cgroup_manager and CRI-O 1\.28\.1's default is "systemd"/);
+      assert.match(byDefault.noChange!, /no CRI-O config file sets cgroup_manager, so CRI-O 1\.28\.1's default systemd decides/);
     });
 
     it('a new drop-in when no file sets it and the default is not wanted, named after every existing drop-in', () => {

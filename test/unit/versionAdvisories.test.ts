@@ -216,7 +216,7 @@ describe('version advisories', () => {
       assert.equal(nodeSettings(undefined, d, {})['crio-drop-infra-ctr']?.value, undefined, 'the default depends on a version that is unknown');
       const s = nodeSettings(undefined, d, { crio: '1.26.1' });
       assert.deepEqual(s['crio-cgroup-manager'], { value: 'systemd', source: '/etc/crio/crio.conf cgroup_manager' });
-      assert.deepEqual(s['runc-cgroup-driver'], { value: 'systemd', source: '/etc/crio/crio.conf cgroup_manager' }, "CRI-O tells runc its driver");
+      assert.deepEqual(s['runc-cgroup-driver'], { value: 'systemd', source: '/etc/crio/crio.conf cgroup_manager = "systemd"' }, 'CRI-O tells runc its driver');
       assert.deepEqual(s['runc-build-tags'], { source: 'runc --version does not print the build tags' });
     });
 

@@ -1,4 +1,4 @@
-import { FIX_KINDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
+import { FIX_KINDS, FIX_NEEDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
 import { FixInputError, type FixDocument } from '../../core/fixes/fixDocument';
 import { kernelParamsFix } from '../../core/fixes/kernelParamsFix';
 import { stringOption, UsageError, type CliCommand } from '../command';
@@ -7,21 +7,7 @@ import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
 import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
-type LiveFixKind = Exclude<FixKind, 'sysctl' | 'prometheus' | 'npd' | 'bpftrace' | 'grafana'>;
-
-/** What each kind reads from the live node, which a saved snapshot does not hold (--from). */
-const LIVE_FIX_NEEDS: Record<LiveFixKind, string> = {
-  cleanup: "the runtime's and kubelet's view of the pods, to tell orphans",
-  driver: "kubelet's and the runtime's config files",
-  kubelet: "kubelet's config file and flags",
-  containerd: "containerd's config file",
-  crio: "CRI-O's config files",
-  podspec: "the runtime's view of the pods (processes left in orphans)",
-};
-const LIVE_FIX_KINDS = Object.keys(LIVE_FIX_NEEDS);
-
-/** Fix kinds whose documents depend on the orphan verdict (orphanVerdict.ts), and so on the API's view. */
-const ORPHAN_FIX_KINDS: readonly FixKind[] = ['cleanup', 'podspec'];
+const LIVE_FIX_KINDS = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'live');
 
 export const fixCommand: CliCommand = {
   name: 'fix',
@@ -62,7 +48,8 @@ ${SOURCE_HELP}
       }
       docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace' | 'grafana');
     } else if (fromSnapshot(ctx.options)) {
-      if (kind !== 'sysctl') throw new UsageError(`fix ${kind} needs the live node (${LIVE_FIX_NEEDS[kind as LiveFixKind]}): a saved snapshot (--from) does not hold it`);
+      const needs = FIX_NEEDS[kind as FixKind];
+      if (needs.from === 'live') throw new UsageError(`fix ${kind} needs the live node (${needs.why ?? ''}): a saved snapshot (--from) does not hold it`);
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
       docs = [kernelParamsFix(r.snapshot, r.report.findings, { liveFacts: false })];
@@ -72,7 +59,7 @@ ${SOURCE_HELP}
       try {
         // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
         // and the Kubernetes API's view, so a pod the API knows on this node is not removed.
-        const report = ORPHAN_FIX_KINDS.includes(kind as FixKind) ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
+        const report = FIX_NEEDS[kind as FixKind].judgesOrphans ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
         docs = fixesFor(kind as FixKind, r.snapshot, r.facts, report, driver ? { driver } : {});
       } catch (e) {
         // A node file the fix must patch cannot be read or parsed: one line naming it.

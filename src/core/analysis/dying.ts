@@ -18,17 +18,17 @@ import { memcgIdVerdict, type MemcgIdVerdict } from './memcgIds';
 export const KERNEL_MEMORY_SHARE = { warning: 0.05, critical: 0.1 } as const;
 
 /** Below this many dying memory cgroups, the node's unreclaimable memory is not blamed on them. */
-const MEMORY_BLAME_MIN = 1_000;
+export const MEMORY_BLAME_MIN = 1_000;
 
 /** The evidence line that carries the memcg ID verdict (the evidence report finds the finding by it). */
-export const MEMCG_ID_EVIDENCE = 'memcg IDs: ';
+const MEMCG_ID_EVIDENCE = 'memcg IDs: ';
 
 const kbText = (kb: number): string => (kb >= 10 * 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 10 * 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const max = (a: Severity, b: Severity): Severity => (a === 'critical' || b === 'critical' ? 'critical' : a === 'warning' || b === 'warning' ? 'warning' : 'info');
 
 /** Percpu + SUnreclaim as a share of MemTotal, with the lines that show it; undefined when /proc/meminfo could not tell. */
-export function kernelMemoryShare(s: Snapshot): { share: number; evidence: string } | undefined {
+function kernelMemoryShare(s: Snapshot): { share: number; evidence: string } | undefined {
   const m = s.node.meminfo;
   if (!m?.memTotalKb || m.sUnreclaimKb === undefined) return undefined;
   const held = m.sUnreclaimKb + (m.percpuKb ?? 0);

@@ -27,7 +27,7 @@
  *   (3.10.0-514, "No space left on device" at num_cgroups 65535) and kubernetes#96701 (3.10.0-1160,
  *   "cannot allocate memory"). They are treated as holding IDs, with that said.
  */
-export const MEMCG_ID_SOURCES = {
+const MEMCG_ID_SOURCES = {
   privateId: 'https://git.kernel.org/torvalds/c/73f576c04b94 (first in v4.7; stable 4.4.18, 4.6.6)',
   enospc: 'https://git.kernel.org/torvalds/c/11d6761218d1 (first in v5.7; stable 5.4.41, 5.6.13)',
   rhel7: 'RHEL 7 backport of 73f576c04b94 unconfirmed; ID exhaustion reported on 3.10.0-514 (kubernetes#61937) and 3.10.0-1160 (kubernetes#96701)',

@@ -126,7 +126,7 @@ export function findPidsPressure(s: Snapshot, index: IndexedHierarchy[], o: Anal
  * cannot be read here). What it cannot see: which process wrote an agent, and which containers
  * have a v1 hierarchy mounted writable (their mount namespaces are not read).
  */
-export const RELEASE_AGENT_FIX = 'https://git.kernel.org/torvalds/c/24f600856418 (CVE-2022-0492; first in v5.17; stable backports exist, their releases unconfirmed here)';
+const RELEASE_AGENT_FIX = 'https://git.kernel.org/torvalds/c/24f600856418 (CVE-2022-0492; first in v5.17; stable backports exist, their releases unconfirmed here)';
 
 /** Where container runtimes keep containers' filesystems: an agent there runs a container's file. */
 const CONTAINER_FS = /^\/(?:var\/lib\/(?:docker|containerd|containers|kubelet\/pods|rancher\/k3s\/agent\/containerd)|run\/(?:containerd|containers|k3s))\/|\/(?:overlay2?|snapshots|rootfs|merged|upper|diff)\//;

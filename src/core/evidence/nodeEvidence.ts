@@ -10,6 +10,7 @@ import { byteStringOf } from '../model/bytes';
 import { normalisePodUid } from '../model/k8sIdentity';
 import { layoutOf, type Snapshot } from '../model/snapshot';
 import type { FdPin, RawEvidence } from './evidenceParser';
+import { runtimeDriver, runtimeOf } from '../analysis/driverMismatch';
 
 /** The forensics findings with the evidence beyond the tree attached, and that evidence itself. */
 export interface EvidenceReport {
@@ -82,13 +83,11 @@ export function nodeSettings(s: Snapshot | undefined, f: RuntimeFacts | undefine
   const out: NodeSettings = {};
   if (f?.crioCgroupManager) out['crio-cgroup-manager'] = { value: f.crioCgroupManager.value, source: f.crioCgroupManager.source };
   if (f?.kubeletCgroupDriver) out['kubelet-cgroup-driver'] = { value: f.kubeletCgroupDriver.value, source: f.kubeletCgroupDriver.source };
-  // runc is told its driver by the runtime that runs it: CRI-O's cgroup_manager, containerd's SystemdCgroup.
-  const crio = f?.crioCgroupManager;
-  const ctrd = f?.containerdSystemdCgroup;
-  if (crio?.value === 'systemd') out['runc-cgroup-driver'] = { value: 'systemd', source: crio.source };
-  else if (ctrd?.value) out['runc-cgroup-driver'] = { value: 'systemd', source: ctrd.source };
-  else if (crio) out['runc-cgroup-driver'] = { value: crio.value, source: crio.source };
-  else if (ctrd) out['runc-cgroup-driver'] = { value: 'cgroupfs', source: ctrd.source };
+  // runc is told its driver by the runtime kubelet uses (CRI-O's cgroup_manager, containerd's
+  // SystemdCgroup), not by another runtime that is merely installed.
+  const runtime = f && (runtimeOf(f) ?? (f.containerdSystemdCgroup ? 'containerd' : f.crioCgroupManager ? 'cri-o' : undefined));
+  const runc = f && runtime ? runtimeDriver(f, runtime) : undefined;
+  if (runc) out['runc-cgroup-driver'] = { value: runc.value, source: runc.source };
   const drop = crioDropInfraCtr(f, versions.crio);
   if (drop) out['crio-drop-infra-ctr'] = drop;
   if (s && s.hierarchies.length) out['cgroup-layout'] = { value: layoutOf(s), source: 'cgroup mounts in the mount table' };

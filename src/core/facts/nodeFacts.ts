@@ -307,6 +307,31 @@ function yamlField(text: string, field: string): unknown {
   }
 }
 
+/**
+ * The CRI plugin that holds runc's options, by config version: 3 for containerd 2.x
+ * ('io.containerd.cri.v1.runtime'), 2 for 1.x ("io.containerd.grpc.v1.cri"), 1 (or no version)
+ * the short ID "cri" (containerd 1.6 reads [plugins.cri] in a version 1 file and ignores the long
+ * ID there: measured with `containerd config dump`). Source for 2 and 3: containerd's
+ * docs/cri/config.md ("Cgroup Driver").
+ */
+export function criRuntimePlugin(configVersion: number): string {
+  return configVersion >= 3 ? 'io.containerd.cri.v1.runtime' : configVersion === 2 ? 'io.containerd.grpc.v1.cri' : 'cri';
+}
+
+/**
+ * Where containerd reads the default runtime's SystemdCgroup in a parsed config: the plugin of the
+ * file's version, the runtime default_runtime_name names (runc when unset or empty). The one
+ * reading of it, for the facts (what the node uses) and the fix (what to patch).
+ */
+export function containerdDriverKey(doc: Record<string, unknown>): { version: unknown; plugin: string; runtime: string; path: string[]; shown: string } {
+  const version = doc.version === undefined ? 1 : doc.version;
+  const plugin = criRuntimePlugin(typeof version === 'number' ? version : 1);
+  const plugins = (doc.plugins ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const name = (plugins[plugin]?.containerd as Record<string, unknown> | undefined)?.default_runtime_name;
+  const runtime = typeof name === 'string' && name !== '' ? name : 'runc';
+  return { version, plugin, runtime, path: ['plugins', plugin, 'containerd', 'runtimes', runtime, 'options', 'SystemdCgroup'], shown: `plugins.'${plugin}'.containerd.runtimes.${runtime}.options.SystemdCgroup` };
+}
+
 /** The runc options table of containerd's CRI plugin for config version 2 (1.x) or 3 (2.x). */
 export function containerdSettings(text: string): { version: number; systemdCgroup?: boolean; key: string } | undefined {
   let doc: Record<string, unknown>;
@@ -315,15 +340,11 @@ export function containerdSettings(text: string): { version: number; systemdCgro
   } catch {
     return undefined;
   }
-  const version = typeof doc.version === 'number' ? doc.version : 1;
-  const plugin = version >= 3 ? 'io.containerd.cri.v1.runtime' : version === 2 ? 'io.containerd.grpc.v1.cri' : 'cri';
-  const plugins = (doc.plugins ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const containerd = (plugins[plugin]?.containerd ?? {}) as Record<string, unknown>;
-  const runtimeName = typeof containerd.default_runtime_name === 'string' ? containerd.default_runtime_name : 'runc';
-  const runtimes = (containerd.runtimes ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const options = (runtimes[runtimeName]?.options ?? {}) as Record<string, unknown>;
-  const key = `plugins.'${plugin}'.containerd.runtimes.${runtimeName}.options.SystemdCgroup`;
-  return typeof options.SystemdCgroup === 'boolean' ? { version, systemdCgroup: options.SystemdCgroup, key } : { version, key };
+  const k = containerdDriverKey(doc);
+  let v: unknown = doc;
+  for (const p of k.path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  const version = typeof k.version === 'number' ? k.version : 1;
+  return typeof v === 'boolean' ? { version, systemdCgroup: v, key: k.shown } : { version, key: k.shown };
 }
 
 function crioCgroupManager(text: string): string | undefined {
@@ -369,11 +390,12 @@ export function crioVersionOf(text: string | undefined): string | undefined {
  * CRI-O's built-in cgroup_manager: systemd since 1.18.0 (cri-o#3137, commit 9ec532c7 "Switch
  * default cgroup manager to systemd"), cgroupfs before.
  */
-function crioDefaultManager(versionText: string | undefined): { value: CgroupDriver; source: string } {
+/** CRI-O's default cgroup_manager for its version (systemd from 1.18.0, cri-o#3137); `known` false when the version is unknown. */
+export function crioDefaultManager(versionText: string | undefined): { value: CgroupDriver; source: string; known: boolean } {
   const v = crioVersionOf(versionText);
-  if (!v) return { value: 'systemd', source: "CRI-O's default systemd (since 1.18.0; CRI-O's version unknown, before 1.18 it was cgroupfs)" };
+  if (!v) return { value: 'systemd', source: "CRI-O's default systemd (since 1.18.0; CRI-O's version unknown, before 1.18 it was cgroupfs)", known: false };
   const [maj, min] = v.split('.').map(Number) as [number, number];
-  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default systemd` } : { value: 'cgroupfs', source: `CRI-O ${v}'s default cgroupfs (systemd only from 1.18.0)` };
+  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default systemd`, known: true } : { value: 'cgroupfs', source: `CRI-O ${v}'s default cgroupfs (systemd only from 1.18.0)`, known: true };
 }
 
 /** kubelet's feature gates: config file `featureGates`, then each `--feature-gates` flag over it. */

@@ -1,19 +1,8 @@
 import { parse } from 'smol-toml';
-import { tomlError, type RuntimeFacts } from '../facts/nodeFacts';
+import { containerdDriverKey, criRuntimePlugin, tomlError, type RuntimeFacts } from '../facts/nodeFacts';
 import { FixInputError, type FixDocument } from './fixDocument';
 import { setTomlValue, TomlPatchError, tomlGet, type TomlScalar } from './tomlText';
 import { unifiedDiff } from './unifiedDiff';
-
-/**
- * The CRI plugin that holds runc's options, by config version: 3 for containerd 2.x
- * ('io.containerd.cri.v1.runtime'), 2 for 1.x ("io.containerd.grpc.v1.cri"), 1 (or no version)
- * the short ID "cri" (containerd 1.6 reads [plugins.cri] in a version 1 file and ignores the long
- * ID there: measured with `containerd config dump`). Source for 2 and 3: containerd's
- * docs/cri/config.md ("Cgroup Driver").
- */
-export function criRuntimePlugin(configVersion: number): string {
-  return configVersion >= 3 ? 'io.containerd.cri.v1.runtime' : configVersion === 2 ? 'io.containerd.grpc.v1.cri' : 'cri';
-}
 
 const RUNC_V2 = 'io.containerd.runc.v2';
 const DEFAULT_PATH = '/etc/containerd/config.toml';
@@ -24,7 +13,7 @@ export type ContainerdFacts = Pick<RuntimeFacts, 'containerdConfig' | 'container
 
 /**
  * containerd's config with the default runtime's SystemdCgroup set, patched as text under the
- * plugin of the file's own version (see criRuntimePlugin), the runtime named by
+ * plugin of the file's own version (containerdDriverKey in the facts), the runtime named by
  * default_runtime_name (default runc). Every other byte of the node's file is kept.
  *
  * A file that already says it: noChange. No file on the node: a new file holding only what must
@@ -40,13 +29,8 @@ export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reason
   const doc = parse(current.value) as Record<string, unknown>;
   const version = doc.version === undefined ? 1 : doc.version;
   if (version !== 1 && version !== 2 && version !== 3) throw new FixInputError(`cannot patch ${path}: config version ${String(version)} is not one containerd knows (1, 2 or 3)`);
-  const plugin = criRuntimePlugin(version);
-  const ctrd = ['plugins', plugin, 'containerd'];
-  const nameValue = tomlGet(doc, [...ctrd, 'default_runtime_name']);
-  const name = typeof nameValue === 'string' && nameValue !== '' ? nameValue : 'runc';
-  const runtime = [...ctrd, 'runtimes', name];
-  const key = [...runtime, 'options', 'SystemdCgroup'];
-  const shown = `plugins.'${plugin}'.containerd.runtimes.${name}.options.SystemdCgroup`;
+  const { runtime: name, path: key, shown } = containerdDriverKey(doc);
+  const runtime = key.slice(0, -2);
   const title = `containerd ${path}: ${shown} = ${systemdCgroup} (config version ${version})`;
   const base = { kind: 'containerd', title, targetPath: path };
   const now = tomlGet(doc, key);

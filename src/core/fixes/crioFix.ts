@@ -1,13 +1,13 @@
 import { parse as parseToml } from 'smol-toml';
 import type { Sourced } from '../facts/nodeFacts';
-import { crioVersionOf, tomlError } from '../facts/nodeFacts';
+import { crioDefaultManager, tomlError } from '../facts/nodeFacts';
 import type { CgroupDriver } from '../model/k8sIdentity';
 import { FixInputError, type FixDocument } from './fixDocument';
 import { unifiedDiff } from './unifiedDiff';
 import { setTomlValue, TomlPatchError } from './tomlText';
 
-export const CRIO_CONF = '/etc/crio/crio.conf';
-export const CRIO_DROP_IN_DIR = '/etc/crio/crio.conf.d/';
+const CRIO_CONF = '/etc/crio/crio.conf';
+const CRIO_DROP_IN_DIR = '/etc/crio/crio.conf.d/';
 const DROP_IN_NAME = '99-cgroup-forensics.conf';
 
 export interface CrioFixOptions {
@@ -51,10 +51,13 @@ export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[
   const conmonOk = conmonFile === undefined || conmonSuits(driver, conmonFile.conmonCgroup!);
   const apply = ['restart CRI-O: systemctl restart crio (drain the node first: running pods keep the cgroups of the old driver)'];
 
-  if (decider?.cgroupManager === driver || (!decider && defaultManager(o.versionText).value === driver)) {
+  // With no file setting it, the default decides: only a known version's default is trusted to
+  // need no change (a drop-in that says the same does no harm where the default already is it).
+  const def = crioDefaultManager(o.versionText);
+  if (decider?.cgroupManager === driver || (!decider && def.known && def.value === driver)) {
     const why = decider
       ? `${decider.source} already sets cgroup_manager = "${driver}" (the last file that sets it)`
-      : `no CRI-O config file sets cgroup_manager and ${defaultManager(o.versionText).source} is "${driver}"`;
+      : `no CRI-O config file sets cgroup_manager, so ${def.source} decides`;
     return {
       kind: 'crio',
       title: `CRI-O: cgroup_manager is already "${driver}"`,
@@ -70,9 +73,12 @@ export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[
     let text = setRuntimeKey(decider.value, 'cgroup_manager', driver);
     const notes: string[] = [`${decider.source} is the last file that sets cgroup_manager ("${decider.cgroupManager}"): changed in place`];
     if (text !== undefined && !conmonOk) {
-      if (conmonFile === decider || files.indexOf(conmonFile!) < files.indexOf(decider)) text = setRuntimeKey(text, 'conmon_cgroup', 'pod');
-      else notes.push(`${conmonFile!.source} sets conmon_cgroup = "${conmonFile!.conmonCgroup}" after it, which CRI-O refuses with cgroup_manager = "${driver}": set it to "pod" there too`);
-      if (text !== undefined) notes.push(`conmon_cgroup = "pod": "${conmonFile!.conmonCgroup}" is refused with cgroup_manager = "${driver}"`);
+      // A conmon_cgroup set in a file read after this one would still win and make CRI-O refuse to
+      // start: then a drop-in that sorts after both sets the two keys together (below).
+      if (conmonFile === decider || files.indexOf(conmonFile!) < files.indexOf(decider)) {
+        text = setRuntimeKey(text, 'conmon_cgroup', 'pod');
+        if (text !== undefined) notes.push(`conmon_cgroup = "pod": "${conmonFile!.conmonCgroup}" is refused with cgroup_manager = "${driver}"`);
+      } else text = undefined;
     }
     if (text !== undefined && readsBack(text, driver)) {
       return {
@@ -85,7 +91,12 @@ export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[
         apply: [`patch -p1 -d / < THIS_DIFF (or edit ${decider.source} by hand)`, ...apply],
       };
     }
-    reasons = [...reasons, `${decider.source} sets cgroup_manager in a form this tool does not edit: a drop-in that sorts after it overrides it instead`];
+    reasons = [
+      ...reasons,
+      conmonOk || conmonFile === decider || files.indexOf(conmonFile!) < files.indexOf(decider)
+        ? `${decider.source} sets cgroup_manager in a form this tool does not edit: a drop-in that sorts after it overrides it instead`
+        : `${conmonFile!.source} sets conmon_cgroup = "${conmonFile!.conmonCgroup}" after ${decider.source}, which CRI-O refuses with cgroup_manager = "${driver}": a drop-in that sorts after both sets the two together`,
+    ];
   }
 
   const existing = files.filter((c) => c.source.startsWith(CRIO_DROP_IN_DIR)).map((c) => c.source.slice(CRIO_DROP_IN_DIR.length));
@@ -101,7 +112,11 @@ export function crioFix(driver: CgroupDriver, configs: readonly Sourced<string>[
     diff: unifiedDiff('', content, '/dev/null', `b${path}`),
     reasons: [
       ...reasons,
-      decider ? `it sorts after ${decider.source}, which sets cgroup_manager = "${decider.cgroupManager}"` : `no CRI-O config file sets cgroup_manager, and ${defaultManager(o.versionText).source} is not "${driver}"`,
+      decider
+        ? `it sorts after ${decider.source}, which sets cgroup_manager = "${decider.cgroupManager}"`
+        : def.known
+          ? `no CRI-O config file sets cgroup_manager, and ${def.source} is not ${driver}`
+          : `no CRI-O config file sets cgroup_manager and CRI-O's version is unknown, so its default cannot be told (systemd from 1.18.0, cgroupfs before): the drop-in says it explicitly`,
       ...(conmonOk ? [] : [`conmon_cgroup = "pod": ${conmonFile!.source} sets "${conmonFile!.conmonCgroup}", refused with cgroup_manager = "${driver}"`]),
     ],
     apply: [`patch -p1 -d / < THIS_DIFF (or write the file ${path})`, ...apply],
@@ -128,12 +143,6 @@ function conmonSuits(driver: CgroupDriver, v: string): boolean {
   return v === 'pod' || v === '' || (driver === 'systemd' && v.endsWith('.slice'));
 }
 
-function defaultManager(versionText: string | undefined): { value: CgroupDriver; source: string } {
-  const v = crioVersionOf(versionText);
-  if (!v) return { value: 'systemd', source: "CRI-O's default (systemd from 1.18.0; version unknown)" };
-  const [maj, min] = v.split('.').map(Number) as [number, number];
-  return maj > 1 || min >= 18 ? { value: 'systemd', source: `CRI-O ${v}'s default` } : { value: 'cgroupfs', source: `CRI-O ${v}'s default` };
-}
 
 function readsBack(text: string, driver: CgroupDriver): boolean {
   try {

@@ -14,9 +14,30 @@ import { kubeletFixes, kubeletSources, PID_EVICTION_PERCENT, pidLimits, type Kub
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
 export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec'] as const;
-/** Kinds that do not depend on the node: no scan needed. */
-export const STATIC_FIX_KINDS: readonly FixKind[] = ['prometheus', 'npd', 'bpftrace', 'grafana'];
 export type FixKind = (typeof FIX_KINDS)[number];
+
+/**
+ * What each kind of fix is made from: nothing of the node (the same documents everywhere), the
+ * snapshot alone (the tree and the node's kernel facts: a saved snapshot will do), or the live
+ * node (its files or its runtime's view of the pods: a saved snapshot will not), and whether its
+ * documents act on orphans (then they are judged with the Kubernetes API's view, as orphans are).
+ * Total: a new kind does not compile until this is decided.
+ */
+export const FIX_NEEDS: Record<FixKind, { from: 'nothing' | 'snapshot' | 'live'; why?: string; judgesOrphans?: true }> = {
+  cleanup: { from: 'live', why: "the runtime's and kubelet's view of the pods, to tell orphans", judgesOrphans: true },
+  driver: { from: 'live', why: "kubelet's and the runtime's config files" },
+  kubelet: { from: 'live', why: "kubelet's config file and flags" },
+  containerd: { from: 'live', why: "containerd's config file" },
+  crio: { from: 'live', why: "CRI-O's config files" },
+  podspec: { from: 'live', why: "the runtime's view of the pods (processes left in orphans)", judgesOrphans: true },
+  sysctl: { from: 'snapshot' },
+  prometheus: { from: 'nothing' },
+  npd: { from: 'nothing' },
+  bpftrace: { from: 'nothing' },
+  grafana: { from: 'nothing' },
+};
+/** Kinds that do not depend on the node: no scan needed. */
+export const STATIC_FIX_KINDS: readonly FixKind[] = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'nothing');
 
 export interface FixOptions {
   /** The cgroup driver to align on (default systemd: what kubeadm and the runtimes recommend where systemd is init). */
@@ -36,8 +57,14 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       const changes: KubeletChanges = {};
       const reasons: string[] = [];
       if (mismatch.length) {
-        changes.cgroupDriver = driver;
-        reasons.push(`cgroupDriver: ${driver}: ${mismatch.length ? mismatch.join('; ') : 'asked for'}`);
+        // Where kubelet takes its driver from the runtime (KubeletCgroupDriverFromCRI), its own
+        // setting is ignored: changing it would change nothing (fix driver changes the runtime).
+        const decider = driverDecider(f, runtimeOf(f));
+        if (decider.decides === 'runtime') reasons.push(`cgroupDriver is left alone: kubelet takes its cgroup driver from the runtime, so its own setting is ignored (${decider.why.join('; ')}); fix driver changes the runtime's`);
+        else {
+          changes.cgroupDriver = driver;
+          reasons.push(`cgroupDriver: ${driver}: ${mismatch.join('; ')}`);
+        }
       }
       const podPids = r.findings.filter((x) => x.kind === 'pids-pressure' && x.podUid);
       const nodePids = r.findings.filter((x) => x.kind === 'pids-pressure' && !x.podUid);

@@ -63,13 +63,13 @@ export const DEFAULT_EVICTION_HARD: Readonly<Record<string, string>> = {
 const EVICTION_SOURCE = 'kubernetes pkg/kubelet/eviction/defaults_linux.go DefaultEvictionHard';
 
 /** kubelet's default maxPods (kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go: `obj.MaxPods = 110`). */
-export const KUBELET_DEFAULT_MAX_PODS = 110;
+const KUBELET_DEFAULT_MAX_PODS = 110;
 
 /** The fraction of pid_max pid.available keeps free (the eviction threshold this fix writes). */
 export const PID_EVICTION_PERCENT = 10;
 
 /** Below this per-pod share a derived podPidsLimit would break ordinary pods: none is written. */
-export const MIN_POD_PIDS = 100;
+const MIN_POD_PIDS = 100;
 
 export interface PidLimits {
   podPidsLimit: number;
@@ -150,7 +150,9 @@ function kubepodsTasks(s: Snapshot): { tasks: number; source: string; busiestPod
 function maxPodsOf(src: KubeletSources): { value: number; source: string } {
   const flag = Number(flagValue(src.args ?? [], '--max-pods'));
   if (flag > 0) return { value: flag, source: `--max-pods on kubelet's command line` };
-  const conf = src.config ? safeGet(src.config.value, ['maxPods']) : undefined;
+  // A running kubelet without --config reads no config file: its maxPods there counts for nothing.
+  const read = src.config && !(src.args && flagValue(src.args, '--config') === undefined);
+  const conf = read ? safeGet(src.config!.value, ['maxPods']) : undefined;
   if (typeof conf === 'number' && conf > 0) return { value: conf, source: `${src.config!.source} maxPods` };
   return { value: KUBELET_DEFAULT_MAX_PODS, source: "kubelet's default, pkg/kubelet/apis/config/v1beta1/defaults.go" };
 }
@@ -334,7 +336,7 @@ export function kubeletConfigFix(current: Sourced<string>, changes: KubeletChang
 }
 
 /** Only a KubeletConfiguration is patched: another kind (a Pod manifest) or bad YAML is an error naming the file. */
-export function checkKubeletConfiguration(text: string, path: string): void {
+function checkKubeletConfiguration(text: string, path: string): void {
   let kind: unknown;
   let api: unknown;
   try {

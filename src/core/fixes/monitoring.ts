@@ -1,4 +1,4 @@
-import { KERNEL_MEMORY_SHARE } from '../analysis/dying';
+import { KERNEL_MEMORY_SHARE, MEMORY_BLAME_MIN } from '../analysis/dying';
 import { METRICS } from '../report/prometheusText';
 import type { FixDocument } from './fixDocument';
 
@@ -39,13 +39,13 @@ groups:
           description: 'Fewer than 10% of the kernel''s 65,535 memcg IDs are free, and on this kernel dying memory cgroups hold theirs: new pods will fail to start (mkdir: no space left on device, or cannot allocate memory).'
       # Where dying memory cgroups hold memory rather than IDs: per-cpu and unreclaimable slab.
       - alert: DyingMemcgKernelMemoryHigh
-        expr: (sum by (instance) (${m.meminfo}{field=~"SUnreclaim|Percpu"}) / on(instance) sum by (instance) (${m.meminfo}{field="MemTotal"})) > ${KERNEL_MEMORY_SHARE.warning} and on(instance) max by (instance) (${m.dying}{hierarchy=~"(.+,)?memory(,.+)?|unified"}) > 1000
+        expr: (sum by (instance) (${m.meminfo}{field=~"SUnreclaim|Percpu"}) / on(instance) sum by (instance) (${m.meminfo}{field="MemTotal"})) > ${KERNEL_MEMORY_SHARE.warning} and on(instance) max by (instance) (${m.dying}{hierarchy=~"(.+,)?memory(,.+)?|unified"}) > ${MEMORY_BLAME_MIN}
         for: 30m
         labels:
           severity: warning
         annotations:
           summary: 'unreclaimable kernel memory is {{ $value | humanizePercentage }} of MemTotal on {{ $labels.instance }}, with many dying memory cgroups'
-          description: 'Percpu + SUnreclaim above ${KERNEL_MEMORY_SHARE.warning * 100}% of MemTotal beside more than 1000 dying memory cgroups, which keep their per-cpu and slab memory until freed. Run cgroup-forensics evidence on the node.'
+          description: 'Percpu + SUnreclaim above ${KERNEL_MEMORY_SHARE.warning * 100}% of MemTotal beside more than ${MEMORY_BLAME_MIN} dying memory cgroups, which keep their per-cpu and slab memory until freed. Run cgroup-forensics evidence on the node.'
       - alert: CgroupOrphans
         expr: sum by (instance, kind) (${m.findings}{kind=~"orphaned-.*|failed-systemd-unit"}) > 0
         for: 1h
@@ -123,8 +123,9 @@ esac
  * (bpftrace's CHANGELOG.md): the default max_strlen is 64 bytes before 0.23.0, which would count
  * every burstable pod under "/kubepods.slice/kubepods-burstable.slice/kubepods-b".
  * - 0.17-0.20: BPFTRACE_STRLEN, at most 200 ("strings are currently stored on the 512 byte BPF
- *   stack"); 0.20.0 renamed it BPFTRACE_MAX_STRLEN and added config blocks (#2815), which 0.17
- *   cannot parse, so the script has none.
+ *   stack"); 0.20.0 added BPFTRACE_MAX_STRLEN and config blocks (#2815), still reads
+ *   BPFTRACE_STRLEN with a deprecation warning (src/main.cpp parse_env at v0.20.0 and v0.20.4),
+ *   and keeps the 200 maximum; 0.17 cannot parse config blocks, so the script has none.
  * - 0.21.0: no upper limit any more (#3228, #3237, #3245); BPFTRACE_MAX_STRLEN=1024 is whole.
  * - 0.23.0: max_strlen defaults to 1024 (#3713).
  * 1024 is also the kernel's own bound for the path these tracepoints carry
