@@ -42,8 +42,8 @@ Options of every command:
 
 Exit status: 0 done, 1 findings (orphans) or changes (diff), 2 bad usage, 3 the input cannot
 be read (no such directory, not a cgroup filesystem, a file named by an option that does not
-exist or cannot be parsed), 4 the scan failed, 5 a check could not tell (orphans without any
-source of pods), 130 interrupted. Every error is one line on standard error; with
+exist or cannot be parsed), 4 the scan failed, 5 a check could not tell (orphans, fix cleanup
+and fix podspec without any source of pods), 130 interrupted. Every error is one line on standard error; with
 CGROUP_FORENSICS_DEBUG=1 in the environment an unexpected one also shows its stack.
 `;
 }

@@ -185,6 +185,9 @@ describe('CLI review fixes: --file, -o, could-not-tell fixes, --from findings, o
       const r = run(['orphans', '--from', snap, '--host', 'node1', '--ssh-config', missing]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--from reads a saved snapshot; it cannot be combined with --host/);
+      const alone = run(['orphans', '--from', snap, '--ssh-config', missing]);
+      assert.equal(alone.code, 2, alone.stderr);
+      assert.match(alone.stderr, /--from reads a saved snapshot; it cannot be combined with --ssh-config/);
       const p = run(['fix', 'prometheus', '--host', 'node1', '--ssh-config', missing]);
       assert.equal(p.code, 0, p.stderr);
       const s = run(['scan', '--host', 'node1', '--ssh-config', missing]);
