@@ -1,5 +1,6 @@
 import type { AnalysisOptions } from '../core/analysis/analysisOptions';
-import type { Finding, FindingKind } from '../core/analysis/finding';
+import type { Finding } from '../core/analysis/finding';
+import { FINDING_NEEDS, LIVE_CHECKS } from '../core/analysis/findingNeeds';
 import { analyze, rootCause, type ForensicsReport } from '../core/analysis/forensics';
 import type { FactsOptions } from '../core/facts/factsCommand';
 import { gatherFacts } from '../core/facts/gatherFacts';
@@ -10,6 +11,7 @@ import type { Snapshot } from '../core/model/snapshot';
 import type { ProbeError } from '../core/result';
 import { byteStringOf } from '../core/model/bytes';
 import { intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
+import { KUBE_OPTIONS } from './kubeSource';
 import { fromSnapshot, snapshotFrom, transportFor } from './snapshotSource';
 
 /** Options of the commands that judge a node: where its runtime and kubelet keep their state. */
@@ -40,21 +42,16 @@ export interface Forensics {
   skipped?: string;
 }
 
+export const SKIPPED_FROM_SNAPSHOT = `from a saved snapshot (--from): skipped ${LIVE_CHECKS}: they need the live node's kubelet, containerd/CRI-O, crictl and systemd, which a snapshot does not hold`;
+
 /**
- * The findings a saved snapshot can prove by itself: the cgroup tree, /proc/cgroups and the
- * node facts read with it (kernel, pid_max). Every other kind needs the live node's kubelet,
- * runtime, crictl, systemd or files, so from a snapshot it is skipped, never "nothing found".
+ * The judgement a saved snapshot allows: the analysis run with empty facts, keeping exactly the
+ * findings that need no live facts (FINDING_NEEDS), orphans "could not tell".
  */
-const SNAPSHOT_FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['dying-cgroups', 'transient-mount-scope-leak', 'pids-pressure']);
-
-export const SKIPPED_FROM_SNAPSHOT =
-  'from a saved snapshot (--from): skipped orphans, driver mismatch, kmem accounting, release_agent and unreadable daemon files: they need the live node\'s kubelet, containerd/CRI-O, crictl and systemd, which a snapshot does not hold';
-
-/** The judgement a saved snapshot allows: its own findings only, orphans "could not tell". */
 export function snapshotOnlyReport(s: Snapshot, o: OptionValues): ForensicsReport {
   const none = interpretFacts({ found: [], missing: [] });
   const all = analyze(s, none, analysisOptionsOf(o));
-  const findings = all.findings.filter((f) => SNAPSHOT_FINDING_KINDS.has(f.kind));
+  const findings = all.findings.filter((f) => FINDING_NEEDS[f.kind].from === 'snapshot');
   const counts: ForensicsReport['counts'] = {};
   for (const x of findings) counts[x.kind] = (counts[x.kind] ?? 0) + 1;
   const cause = rootCause(findings);
@@ -92,17 +89,20 @@ export function analysisOptionsOf(o: OptionValues): AnalysisOptions {
  * before the runtime was asked, so a live container cannot look unknown), then the analysis.
  */
 export async function forensicsFrom(ctx: CommandContext): Promise<Forensics | ProbeError> {
+  if (fromSnapshot(ctx.options)) {
+    // Options that say where the live node keeps its state mean nothing for a saved snapshot;
+    // the Kubernetes API's view is of now, the snapshot of another time: the two are not mixed.
+    const live = ['containerd-address', 'containerd-namespace', 'containerd-config', 'kubelet-dir', 'cri-endpoint', ...Object.keys(KUBE_OPTIONS)].find((n) => ctx.options[n] !== undefined);
+    if (live) throw new UsageError(`--${live} is about the live node: it cannot be combined with --from`);
+  }
   const snapshot = await snapshotFrom(ctx.options, ctx.signal);
   if ('code' in snapshot) return snapshot;
   if (fromSnapshot(ctx.options)) {
-    // Options that say where the live node keeps its state mean nothing for a saved snapshot.
-    const live = ['containerd-address', 'containerd-namespace', 'containerd-config', 'kubelet-dir', 'cri-endpoint'].find((n) => ctx.options[n] !== undefined);
-    if (live) throw new UsageError(`--${live} is about the live node: it cannot be combined with --from`);
     // No round trip: the facts are empty, and only what the snapshot proves is judged.
     process.stderr.write(`cgroup-forensics: ${SKIPPED_FROM_SNAPSHOT}\n`);
     return { snapshot, facts: interpretFacts({ found: [], missing: [] }), report: snapshotOnlyReport(snapshot, ctx.options), skipped: SKIPPED_FROM_SNAPSHOT };
   }
-  const transport = transportFor(ctx.options);
+  const transport = await transportFor(ctx.options);
   try {
     const facts = await gatherFacts(transport, { ...factsOptionsOf(ctx.options), signal: ctx.signal });
     if (!facts.ok) return facts.error;
@@ -142,7 +142,7 @@ export async function leftoverProcesses(ctx: CommandContext, findings: readonly 
     wanted.push({ key: f.containerId ?? f.podUid, dir: pick.dir });
   }
   if (!wanted.length) return out;
-  const transport = transportFor(ctx.options);
+  const transport = await transportFor(ctx.options);
   try {
     const hostRoot = stringOption(ctx.options, 'host-root');
     const r = await inspectCgroups(

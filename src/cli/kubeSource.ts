@@ -6,6 +6,7 @@ import type { KubectlOptions } from '../core/kube/kubectl';
 import type { Snapshot } from '../core/model/snapshot';
 import { resolveRoute } from '../core/transport/ssh/resolveRoute';
 import { stringOption, UsageError, type CommandContext, type OptionSpec } from './command';
+import { readableFile, sshRoute } from './snapshotSource';
 
 /** Options of the commands that can add the Kubernetes API's view of the node (orphans, evidence). */
 export const KUBE_OPTIONS: OptionSpec = {
@@ -42,12 +43,13 @@ export async function withKubeView(
   }
   if (context === '') throw new UsageError('--kube-context takes a context name');
   if (kubeconfig === '') throw new UsageError('--kubeconfig takes a file');
+  if (kubeconfig !== undefined) readableFile(kubeconfig, '--kubeconfig');
   const host = stringOption(o, 'host');
   let sshHostName: string | undefined;
   if (host !== undefined) {
     try {
       const configFile = stringOption(o, 'ssh-config');
-      sshHostName = (await resolveRoute(host, configFile !== undefined ? { configFile } : {})).target.hostName;
+      sshHostName = (await (configFile !== undefined ? sshRoute(host, configFile) : resolveRoute(host))).target.hostName;
     } catch {
       // the scan reached the node, so its alias resolved once; without HostName the alias still counts
     }

@@ -1,7 +1,10 @@
-import { createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, createWriteStream, openSync, renameSync, statSync, unlinkSync, writeSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { fileProblem, firstLine, InputError, stringOption, UsageError, type CliCommand, type OptionValues } from './command';
+import { FixInputError } from '../core/fixes/fixDocument';
+import { fileProblem, firstLine, InputError, UsageError, type CliCommand } from './command';
 import { scanCommand } from './commands/scan';
 import { treeCommand } from './commands/tree';
 import { orphansCommand } from './commands/orphans';
@@ -12,7 +15,6 @@ import { evidenceCommand } from './commands/evidence';
 import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
 import { EXIT } from './exitCodes';
-import { checkSshConfig, readableFile } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
@@ -33,14 +35,15 @@ Commands:
 ${COMMANDS.map((c) => `  ${`${c.name} ${c.synopsis}`.padEnd(width)}${c.summary}`).join('\n')}
 
 Options of every command:
-  -o, --output FILE       write the output to FILE instead of standard output
+  -o, --output FILE       write the output to FILE instead of standard output; FILE is replaced
+                          only when the command exits 0 or 1, else left as it was
   -h, --help              help (cgroup-forensics COMMAND --help for a command's options)
   -V, --version           the version
 
 Exit status: 0 done, 1 findings (orphans) or changes (diff), 2 bad usage, 3 the input cannot
 be read (no such directory, not a cgroup filesystem, a file named by an option that does not
-exist or cannot be parsed), 4 the scan failed, 5 a check could not tell (orphans without any
-source of pods), 130 interrupted. Every error is one line on standard error; with
+exist or cannot be parsed), 4 the scan failed, 5 a check could not tell (orphans, fix cleanup
+and fix podspec without any source of pods), 130 interrupted. Every error is one line on standard error; with
 CGROUP_FORENSICS_DEBUG=1 in the environment an unexpected one also shows its stack.
 `;
 }
@@ -52,7 +55,8 @@ ${c.summary}
 
 Options:
 ${c.help}
-  -o, --output FILE       write the output to FILE instead of standard output
+  -o, --output FILE       write the output to FILE instead of standard output; FILE is replaced
+                          only when the command exits 0 or 1, else left as it was
 `;
 }
 
@@ -89,28 +93,27 @@ export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  let out: WriteStream | undefined;
+  let out: Output | undefined;
+  let code: number;
   try {
     const output = typeof values.output === 'string' ? values.output : undefined;
-    // Files the user named are checked before anything runs: one line naming the file, exit 3.
-    await checkSshConfig(values);
-    const kubeconfig = stringOption(values as OptionValues, 'kubeconfig');
-    if (kubeconfig !== undefined && kubeconfig !== '') readableFile(kubeconfig, '--kubeconfig');
-    if (output !== undefined) out = createWriteStream('', { fd: openOutput(output) });
-    const sink = out;
-    const code = await command.run({
+    // Files the user named are checked where they are used (--ssh-config where the transport is
+    // built, --kubeconfig where kubectl is asked); --output is written beside FILE and replaces
+    // it only when the command succeeds.
+    if (output !== undefined) out = openOutput(output);
+    const sink = out?.stream;
+    code = await command.run({
       options: values,
       args: positionals.slice(1),
       signal: controller.signal,
       write: (text) => (sink ? sink.write(text) : writeAll(text)),
     });
-    if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    return code;
   } catch (e) {
-    return reportError(e, command);
+    code = reportError(e, command);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  return out ? closeOutput(out, code) : code;
 }
 
 /**
@@ -119,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
  */
 export function reportError(e: unknown, command?: CliCommand): number {
   if (e instanceof UsageError) return usageError(e.message, command);
-  if (e instanceof InputError) {
+  if (e instanceof InputError || e instanceof FixInputError) {
     process.stderr.write(`cgroup-forensics: ${firstLine(e.message)}\n`);
     return EXIT.badInput;
   }
@@ -128,12 +131,51 @@ export function reportError(e: unknown, command?: CliCommand): number {
   return EXIT.scanFailed;
 }
 
-function openOutput(file: string): number {
+/** --output FILE: the command writes to a new file beside FILE (same directory, so a rename replaces it whole). */
+interface Output {
+  file: string;
+  temp: string;
+  stream: WriteStream;
+}
+
+function openOutput(file: string): Output {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number;
   try {
-    return openSync(file, 'w');
+    fd = openSync(temp, 'wx');
   } catch (e) {
     throw new InputError(`cannot write ${file} (--output): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : fileProblem(e)}`);
   }
+  try {
+    // The file it replaces keeps its permissions (a textfile collector's, a script's).
+    chmodSync(temp, statSync(file).mode & 0o7777);
+  } catch {
+    // no FILE yet: the new one has the umask's
+  }
+  return { file, temp, stream: createWriteStream('', { fd }) };
+}
+
+/**
+ * FILE is replaced only when the command did its job (0) or found something (1); on any other
+ * exit status the new file is removed and FILE stays as it was.
+ */
+async function closeOutput(out: Output, code: number): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => out.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    if (code === EXIT.ok || code === EXIT.findings) {
+      renameSync(out.temp, out.file);
+      return code;
+    }
+  } catch (e) {
+    process.stderr.write(`cgroup-forensics: cannot write ${out.file} (--output): ${fileProblem(e)}\n`);
+    code = EXIT.scanFailed;
+  }
+  try {
+    unlinkSync(out.temp);
+  } catch {
+    // already gone
+  }
+  return code;
 }
 
 /** node:util parseArgs explains its errors at length (with quotes that do not pair): say it in a few words. */

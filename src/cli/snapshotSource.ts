@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { displayOf } from '../core/model/bytes';
 import type { Snapshot } from '../core/model/snapshot';
 import { snapshotFromJson } from '../core/model/snapshotJson';
-import { resolveRoute } from '../core/transport/ssh/resolveRoute';
+import { resolveRoute, type Route } from '../core/transport/ssh/resolveRoute';
 import type { ProbeError } from '../core/result';
 import { takeSnapshot } from '../core/scan';
 import { silentLogger } from '../core/logger';
@@ -49,8 +49,12 @@ export const LIVE_SOURCE_HELP = SOURCE_HELP.split('\n')
   .filter((l) => !l.trimStart().startsWith('--from '))
   .join('\n');
 
-/** The transport to the node the options name: this machine unless told otherwise. */
-export function transportFor(o: OptionValues): Transport {
+/**
+ * The transport to the node the options name: this machine unless told otherwise. --ssh-config
+ * FILE is read and parsed here, once, the way the connection uses it (ssh -G, or the library
+ * fallback): a file ssh rejects is one line naming it, exit 3, not a failed scan.
+ */
+export async function transportFor(o: OptionValues): Promise<Transport> {
   const host = stringOption(o, 'host');
   const sshOnly = ['ssh-config', 'accept-new', 'sudo'].filter((n) => o[n] !== undefined);
   if (host === undefined) {
@@ -59,10 +63,11 @@ export function transportFor(o: OptionValues): Transport {
   }
   if (host === '' || host.startsWith('-')) throw new UsageError(`--host takes an ssh alias or host name, not '${host}'`);
   const configFile = stringOption(o, 'ssh-config');
-  if (configFile !== undefined) readableFile(configFile, '--ssh-config');
+  const route = configFile !== undefined ? await sshRoute(host, configFile) : undefined;
   return new SshTransport({
     alias: host,
     ...(configFile !== undefined ? { configFile } : {}),
+    ...(route ? { route } : {}),
     acceptNew: o['accept-new'] === true,
     sudo: o.sudo === true,
     interaction: terminalInteraction(),
@@ -72,30 +77,36 @@ export function transportFor(o: OptionValues): Transport {
   });
 }
 
+/** Routes resolved from a named --ssh-config in this run: a command that builds several transports reads the file once. */
+const routes = new Map<string, Promise<Route>>();
+
+/** The route to HOST by --ssh-config FILE, resolved once per run; a file that cannot be read or parsed is an InputError (exit 3). */
+export function sshRoute(host: string, configFile: string): Promise<Route> {
+  const key = JSON.stringify([host, configFile]);
+  let r = routes.get(key);
+  if (!r) {
+    r = (async () => {
+      readableFile(configFile, '--ssh-config');
+      try {
+        return await resolveRoute(host, { configFile });
+      } catch (e) {
+        const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
+        throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
+      }
+    })();
+    routes.set(key, r);
+    // a failure is not kept: a fixed file may be used by a later run in the same process (tests)
+    r.catch(() => routes.delete(key));
+  }
+  return r;
+}
+
 /** Throws the one-line InputError (exit 3) when a file the user named cannot be read. */
 export function readableFile(file: string, option: string): void {
   try {
     readFileSync(file);
   } catch (e) {
     throw new InputError(`cannot read ${file} (${option}): ${fileProblem(e)}`);
-  }
-}
-
-/**
- * --ssh-config FILE is parsed the way the connection will parse it (ssh -G, or the library
- * fallback) before anything else runs: a file ssh rejects is one line naming it, exit 3, not a
- * failed scan.
- */
-export async function checkSshConfig(o: OptionValues): Promise<void> {
-  const configFile = stringOption(o, 'ssh-config');
-  const host = stringOption(o, 'host');
-  if (configFile === undefined || host === undefined || host === '' || host.startsWith('-')) return;
-  readableFile(configFile, '--ssh-config');
-  try {
-    await resolveRoute(host, { configFile });
-  } catch (e) {
-    const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
-    throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
   }
 }
 
@@ -112,13 +123,15 @@ export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promis
   if (from !== undefined) {
     if (hostRoot !== undefined || cgroupRoot !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --cgroup-root or --host-root');
     if (o.host !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --host');
+    const ssh = ['ssh-config', 'accept-new', 'sudo'].find((n) => o[n] !== undefined);
+    if (ssh) throw new UsageError(`--from reads a saved snapshot; it cannot be combined with --${ssh}`);
     const read = readSnapshotFile(from, '--from');
     return typeof read === 'string' ? { code: 'bad-input', message: read } : read;
   }
   const maxDepth = intOption(o, 'max-depth');
   const maxCgroups = intOption(o, 'max-cgroups');
   const progress = process.stderr.isTTY ? progressLine() : undefined;
-  const transport = transportFor(o);
+  const transport = await transportFor(o);
   try {
     const r = await takeSnapshot(transport, {
       signal,

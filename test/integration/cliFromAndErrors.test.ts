@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { FindingKind } from '../../src/core/analysis/finding';
+import { FINDING_NEEDS } from '../../src/core/analysis/findingNeeds';
 import { v1CgroupfsHost, v2SystemdHost } from '../fixtures/hosts/specs';
 import { makeFakeHost, type FakeHost } from '../support/fakeHost';
 import { needs, toolMissing } from '../support/prereq';
@@ -104,7 +106,7 @@ describe('CLI: --from for every command, and one-line errors', function () {
         [['fix', 'prometheus', '--from', missing], /missing\.json \(--from\): no such file/],
         [['scan', '--host', 'node1', '--ssh-config', missing], /cannot read .*missing\.json \(--ssh-config\): no such file/],
         [['scan', '--from', snap, '-o', join(dir, 'no', 'such', 'out.txt')], /cannot write .*out\.txt \(--output\): no such directory/],
-        [['orphans', '--kubeconfig', missing, '--cgroup-root', dir], /cannot read .*missing\.json \(--kubeconfig\): no such file/],
+        [['orphans', '--kubeconfig', missing, '--host-root', host.root], /cannot read .*missing\.json \(--kubeconfig\): no such file/],
       ];
       for (const [args, why] of checks) {
         const r = run(args);
@@ -163,7 +165,7 @@ describe('CLI: --from for every command, and one-line errors', function () {
       // by itself, so exit 1 (findings), and orphans are still "could not tell".
       const r = run(['orphans', '--from', snap]);
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(r.stderr, /^cgroup-forensics: from a saved snapshot \(--from\): skipped orphans, driver mismatch, kmem accounting, release_agent and unreadable daemon files: they need the live node's kubelet, containerd\/CRI-O, crictl and systemd, which a snapshot does not hold\n$/);
+      assert.match(r.stderr, /^cgroup-forensics: from a saved snapshot \(--from\): skipped orphans, failed systemd units, driver settings, kmem accounting, release_agent and unreadable daemon files: they need the live node's kubelet, containerd\/CRI-O, crictl and systemd, which a snapshot does not hold\n$/);
       assert.match(r.stdout, /orphans: could not tell: a saved snapshot \(--from\) holds no kubelet, runtime or crictl view of the pods/);
       assert.doesNotMatch(r.stdout, /no findings|nothing found/i);
       // Where the live node keeps its state means nothing for a snapshot: said, not ignored.
@@ -176,7 +178,8 @@ describe('CLI: --from for every command, and one-line errors', function () {
       assert.equal(j.code, 1);
       const parsed = JSON.parse(j.stdout) as { orphansUndetermined?: string; findings: { kind: string }[] };
       assert.match(parsed.orphansUndetermined ?? '', /saved snapshot/);
-      assert.ok(parsed.findings.every((f) => ['dying-cgroups', 'transient-mount-scope-leak', 'pids-pressure'].includes(f.kind)), j.stdout);
+      // Exactly the kinds a snapshot proves by itself (FINDING_NEEDS, the one home of that decision).
+      assert.ok(parsed.findings.every((f) => FINDING_NEEDS[f.kind as FindingKind].from === 'snapshot'), j.stdout);
     });
 
     it('export: the counts of the snapshot, orphans undetermined (1), the skipped checks on standard error', function () {

@@ -202,8 +202,14 @@ describe('fix kubelet / fix driver on fake kubeadm nodes (built CLI, patch -p1, 
     const one = patchedCopy(h, kubeletOnly);
     copies.push(one);
     assert.deepEqual(changedFiles(h.root, one), ['var/lib/kubelet/kubeadm-flags.env']);
+    // --file prints one whole file: fix driver makes two documents, so with --file it is bad usage (2), naming them.
     const file = run(['fix', 'driver', '--host-root', h.root, '--file']);
-    assert.ok(file.stdout.startsWith(readFileSync(join(one, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8')), file.stdout);
+    assert.equal(file.code, 2, file.stderr);
+    assert.equal(file.stdout, '');
+    assert.match(file.stderr, /fix driver makes 2 documents/);
+    // --json keeps them apart: the flags document's content is the patched file.
+    const docs = (JSON.parse(run(['fix', 'driver', '--host-root', h.root, '--json']).stdout) as { fixes: { targetPath?: string; content: string }[] }).fixes;
+    assert.equal(docs.find((x) => x.targetPath?.endsWith('kubeadm-flags.env'))?.content, readFileSync(join(one, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8'));
   });
 
   it('a kubelet with no --config and no config file: no /var/lib/kubelet/config.yaml is invented, the note says what to do', () => {

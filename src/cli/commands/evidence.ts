@@ -40,7 +40,7 @@ ${LIVE_SOURCE_HELP}
     const maxLines = intOption(ctx.options, 'max-lines');
     const r = await forensicsFrom(ctx);
     if ('code' in r) return reportProbeError(r);
-    const transport = transportFor(ctx.options);
+    const transport = await transportFor(ctx.options);
     let e;
     try {
       const hostRoot = stringOption(ctx.options, 'host-root');

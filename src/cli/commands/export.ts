@@ -1,4 +1,5 @@
 import { prometheusText } from '../../core/report/prometheusText';
+import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
@@ -15,8 +16,9 @@ ${FACTS_HELP}
 ${KUBE_HELP}
 ${SOURCE_HELP}
   From a saved snapshot (--from): the counts are the snapshot's; findings are only those the
-  snapshot proves (dying cgroups, pids pressure, transient mount scopes), the checks that need the
-  live node are skipped (one line on standard error) and ${'cgroup_forensics_orphans_undetermined'} is 1.`,
+  snapshot proves (${SNAPSHOT_CHECKS}); ${LIVE_CHECKS} need the live node and are skipped (one
+  line on standard error), ${'cgroup_forensics_orphans_undetermined'} is 1 and the Kubernetes
+  options are bad usage.`,
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, prometheus: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`export takes no arguments (got '${ctx.args[0]}')`);

@@ -25,7 +25,7 @@ ${LIVE_SOURCE_HELP}`,
     const path = byteStringOf(ctx.args[0]!);
     if (!path.startsWith('/') || path.split('/').some((p) => p === '..' || p === '.')) throw new UsageError('PATH must be an absolute cgroup path without . or ..');
     const hostRoot = stringOption(ctx.options, 'host-root');
-    const transport = transportFor(ctx.options);
+    const transport = await transportFor(ctx.options);
     try {
       // Where the hierarchies are mounted: a walk of their top level only.
       const s = await takeSnapshot(transport, { maxDepth: 1, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) });

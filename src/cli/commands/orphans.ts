@@ -1,6 +1,7 @@
 import { callsForAction, orphanSummaryLine } from '../../core/analysis/orphanVerdict';
 import { findingsToJson } from '../../core/report/findingsJson';
 import { renderFindingsText } from '../../core/report/findingsText';
+import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom, leftoverProcesses } from '../forensicsSource';
@@ -16,10 +17,10 @@ export const orphansCommand: CliCommand = {
 ${FACTS_HELP}
 ${KUBE_HELP}
 ${SOURCE_HELP}
-  From a saved snapshot (--from): only what the snapshot proves is judged (dying cgroups, pids
-  pressure, transient mount scopes); orphans, driver mismatch, kmem accounting and release_agent
-  need the live node and are skipped (one line on standard error), and orphans are "could not
-  tell" (exit status 5 unless a finding gives 1); the Kubernetes API is not asked.
+  From a saved snapshot (--from): only what the snapshot proves is judged (${SNAPSHOT_CHECKS});
+  ${LIVE_CHECKS} need the live node and are skipped (one line on standard error), and orphans
+  are "could not tell" (exit status 5 unless a finding gives 1); the Kubernetes API is not asked
+  (--kube-context, --kubeconfig and --no-kube are bad usage with --from).
   Exit status: 0 nothing found, 1 findings (an orphan fix cleanup removes, or another finding
   of warning or worse), 5 could not tell (no source of
   pods could be read), 3/4 the node could not be scanned.`,

@@ -60,7 +60,7 @@ ${LIVE_SOURCE_HELP}
     const cgroupRoot = stringOption(ctx.options, 'cgroup-root');
     const json = ctx.options.json === true;
     const samples: CountSample[] = [];
-    const transport = transportFor(ctx.options);
+    const transport = await transportFor(ctx.options);
     try {
       while (!ctx.signal.aborted && (count === undefined || samples.length < count)) {
         if (samples.length) await sleep(interval * 1000, ctx.signal);
@@ -92,7 +92,7 @@ async function churnRun(ctx: Parameters<CliCommand['run']>[0], seconds: number):
   const scoped = stringOption(ctx.options, 'host-root') !== undefined || stringOption(ctx.options, 'cgroup-root') !== undefined;
   if (method === 'bpftrace' && scoped) throw new UsageError('--method bpftrace traces the whole node: it cannot be combined with --host-root or --cgroup-root');
   if (method === 'bpftrace' || (method === 'auto' && !scoped)) {
-    const transport = transportFor(ctx.options);
+    const transport = await transportFor(ctx.options);
     let r;
     try {
       r = await traceLiveChurn(transport, seconds, ctx.signal);
