@@ -76,6 +76,36 @@ describe('the orphan verdict', () => {
     assert.equal(orphanSummaryLine(all), 'orphans: 2 to clean up (fix cleanup removes them); 1 left alone: the Kubernetes API knows their pods on this node; 1 left alone: low confidence (empty, of unknown age)');
   });
 
+  it('leaves out an orphan at or under a frozen cgroup (runc#4534: a frozen runc init the runtime lost), by directory and hierarchy', () => {
+    const frozenDir = `${ROOT}/kubepods/besteffort/pod-2`;
+    const frozen: Finding = {
+      kind: 'frozen-cgroup',
+      severity: 'warning',
+      confidence: 'high',
+      title: 'frozen cgroup /kubepods/besteffort/pod-2/ctr',
+      cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctr', dir: `${frozenDir}/ctr` }],
+      evidence: [],
+    };
+    // The orphan's leaf is the frozen cgroup itself; its other cgroup (the pod) is above it.
+    const inFrozen = { ...finding('orphaned-pod-cgroup', 'high', undefined, 1, 2), cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctr', dir: `${frozenDir}/ctr` }, { hierarchy: 'unified', path: '/kubepods/besteffort/pod-2', dir: frozenDir }] };
+    // Under it (a child of the frozen cgroup).
+    const below = { ...finding('orphaned-container-cgroup', 'high', undefined, 1, 3), cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctr/sub', dir: `${frozenDir}/ctr/sub` }] };
+    // A sibling whose name starts like it, and the same path in another hierarchy: not frozen.
+    const sibling = { ...finding('orphaned-pod-cgroup', 'high', undefined, 0, 4), cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctrx', dir: `${frozenDir}/ctrx` }] };
+    const otherHierarchy = { ...finding('orphaned-pod-cgroup', 'high', undefined, 0, 5), cgroups: [{ hierarchy: 'memory', path: '/kubepods/besteffort/pod-2/ctr', dir: `/sys/fs/cgroup/memory/kubepods/besteffort/pod-2/ctr` }] };
+    const all = [frozen, inFrozen, below, sibling, otherHierarchy];
+    const plan = cleanupPlan(all);
+    assert.deepEqual(plan.targets, [sibling, otherHierarchy]);
+    assert.deepEqual(plan.leftOut.map((l) => [l.finding, l.why]), [
+      [inFrozen, 'frozen: thaw it first (see the frozen-cgroup finding)'],
+      [below, 'frozen: thaw it first (see the frozen-cgroup finding)'],
+    ]);
+    const script = cleanupScript(all, { allowedRoots: [ROOT, '/sys/fs/cgroup/memory'] }).content;
+    const removed = script.split('\n').filter((l) => l.startsWith('rm_cgroup ')).map((l) => l.split(' ')[1]);
+    assert.ok(!removed.some((d) => d!.startsWith(frozenDir + '/ctr') && d !== `${frozenDir}/ctrx`) && !removed.includes(frozenDir), removed.join('\n'));
+    assert.match(script, /^# not included \(frozen: thaw it first \(see the frozen-cgroup finding\)\): orphaned-pod-cgroup 2$/m);
+  });
+
 });
 
 describe('the cleanup confirmation text', () => {
