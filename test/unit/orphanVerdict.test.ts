@@ -130,6 +130,17 @@ describe('the cleanup confirmation text', () => {
     assert.ok(lt.detail.split('\n').every((l) => l.length <= 200), 'long names are cut');
   });
 
+  it('says what the plan really does: units stopped, cgroups removed, orphans and leftovers, no zero parts', () => {
+    const units = summariseDryRun('would stop 3 unit(s), would remove 0 cgroup(s); 0 skipped. Dry run: run with --apply to do it.\n')!;
+    const t = confirmationText({ label: 'node-17', summary: units, orphans: 0, leftovers: 3, digest: 'ab'.repeat(32), scriptName: 's', outputName: 'o' });
+    assert.equal(t.message, 'Stop 3 systemd unit(s) of 3 leftover(s) (failed units, mount scopes) on node-17?');
+    assert.match(t.detail, /^The dry run would stop 3 systemd unit\(s\); 0 skipped/);
+    assert.doesNotMatch(t.message + t.detail, /\b0 (cgroup|orphan)/);
+    const both = summariseDryRun('would stop 1 unit(s), would remove 4 cgroup(s); 2 skipped. Dry run: run with --apply to do it.\n')!;
+    const b = confirmationText({ label: 'n', summary: both, orphans: 2, leftovers: 1, digest: 'ab'.repeat(32), scriptName: 's', outputName: 'o' });
+    assert.equal(b.message, 'Remove 4 cgroup(s) and stop 1 systemd unit(s) of 2 orphan(s) and 1 leftover(s) (failed units, mount scopes) on n?');
+  });
+
   it('no summary line (the script did not finish): undefined, never a guess', () => {
     assert.equal(summariseDryRun('would rmdir: /x\n'), undefined);
   });
