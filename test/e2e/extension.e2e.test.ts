@@ -173,7 +173,7 @@ describe('e2e: the extension in code-server + Chromium', function () {
       assert.ok(digest, `the modal names the script by its SHA-256: ${modal}`);
       await page.locator('.tab', { hasText: `cleanup-${digest.slice(0, 12)}.sh` }).first().waitFor({ state: 'visible' });
       await page.keyboard.press('Enter');
-      const dialog = page.locator('.monaco-dialog-box', { hasText: /^.*Remove \d+ cgroup\(s\) of/ });
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /Remove \d+ cgroup\(s\)( and stop \d+ systemd unit\(s\))? of/ });
       await dialog.waitFor({ state: 'visible', timeout: 120_000 });
       return { digest, dialog };
     };
