@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_GRACE_SECONDS } from '../core/analysis/analysisOptions';
 
 /**
  * The extension's settings, typed as package.json declares them ("cgroupForensics.*"). Read on
@@ -36,7 +37,7 @@ export interface Settings {
   trendKeepSamples: number;
   /** Ask the Kubernetes API (the local kubectl) about the node when finding orphans. */
   kubernetesEnabled: boolean;
-  /** kubectl context to use; empty: kubectl's current context. */
+  /** kubectl context to use; empty: kubectl's current context. Restricted: it picks which cluster's answer downgrades orphans. */
   kubernetesContext: string;
   /** The kubectl program (empty: kubectl on PATH). Restricted: it names a command. */
   kubectlPath: string;
@@ -58,7 +59,7 @@ export function readSettings(): Settings {
     containerdAddress: c.get<string>('containerd.address', '') ?? '',
     maxDepth: num('scan.maxDepth', 64, 1),
     maxCgroups: num('scan.maxCgroups', 1_000_000, 1),
-    orphanGraceSeconds: num('orphans.gracePeriodSeconds', 600),
+    orphanGraceSeconds: num('orphans.gracePeriodSeconds', DEFAULT_GRACE_SECONDS),
     evidenceSince: c.get<string>('evidence.since', '2h') ?? '2h',
     treeStat: stat === 'procs' || stat === 'pids' || stat === 'none' ? stat : 'memory',
     snapshotsKeep: num('snapshots.keep', 10),

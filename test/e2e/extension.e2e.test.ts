@@ -173,7 +173,7 @@ describe('e2e: the extension in code-server + Chromium', function () {
       assert.ok(digest, `the modal names the script by its SHA-256: ${modal}`);
       await page.locator('.tab', { hasText: `cleanup-${digest.slice(0, 12)}.sh` }).first().waitFor({ state: 'visible' });
       await page.keyboard.press('Enter');
-      const dialog = page.locator('.monaco-dialog-box', { hasText: /^.*Remove \d+ cgroup\(s\) of/ });
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /Remove \d+ cgroup\(s\)( and stop \d+ systemd unit\(s\))? of/ });
       await dialog.waitFor({ state: 'visible', timeout: 120_000 });
       return { digest, dialog };
     };
@@ -203,16 +203,19 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await page.screenshot({ path: join(OUTPUT, 'cleanup-confirmation-1600x1000.png') });
     // Enter: the focused default shows the output; nothing is removed.
     await page.keyboard.press('Enter');
-    await dialog.waitFor({ state: 'hidden' });
-    // The output document gets the focus (then the palette can open without losing it to the editor).
+    // The output document gets the focus, and the same modal asks again (looking at the output
+    // does not end the flow), its safe default focused again.
     await page.locator('.editor-group-container.active .tab.active', { hasText: 'dry-run.txt' }).waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(((await dialog.textContent()) ?? '').includes(`SHA-256 ${digest}…`), true, 'the same confirmation');
+    assert.equal(((await dialog.locator('.dialog-buttons .monaco-button:focus').textContent()) ?? '').trim(), 'Show Dry-Run Output');
     assert.ok(existsSync(orphanPath), 'Enter removed nothing');
-    // Escape: the close affordance, "Keep Cgroups"; nothing is removed.
-    const again = await confirmation();
+    // Escape: the close affordance, "Keep Cgroups"; nothing is removed, and the flow ends.
     await page.keyboard.press('Escape');
-    await again.dialog.waitFor({ state: 'hidden' });
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(500);
     assert.ok(existsSync(orphanPath), 'Escape removed nothing');
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no modal asks again after Keep');
     await page.setViewportSize({ width: 1400, height: 1100 });
   });
 

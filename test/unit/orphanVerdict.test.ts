@@ -76,6 +76,36 @@ describe('the orphan verdict', () => {
     assert.equal(orphanSummaryLine(all), 'orphans: 2 to clean up (fix cleanup removes them); 1 left alone: the Kubernetes API knows their pods on this node; 1 left alone: low confidence (empty, of unknown age)');
   });
 
+  it('leaves out an orphan at or under a frozen cgroup (runc#4534: a frozen runc init the runtime lost), by directory and hierarchy', () => {
+    const frozenDir = `${ROOT}/kubepods/besteffort/pod-2`;
+    const frozen: Finding = {
+      kind: 'frozen-cgroup',
+      severity: 'warning',
+      confidence: 'high',
+      title: 'frozen cgroup /kubepods/besteffort/pod-2/ctr',
+      cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctr', dir: `${frozenDir}/ctr` }],
+      evidence: [],
+    };
+    // The orphan's leaf is the frozen cgroup itself; its other cgroup (the pod) is above it.
+    const inFrozen = { ...finding('orphaned-pod-cgroup', 'high', undefined, 1, 2), cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctr', dir: `${frozenDir}/ctr` }, { hierarchy: 'unified', path: '/kubepods/besteffort/pod-2', dir: frozenDir }] };
+    // Under it (a child of the frozen cgroup).
+    const below = { ...finding('orphaned-container-cgroup', 'high', undefined, 1, 3), cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctr/sub', dir: `${frozenDir}/ctr/sub` }] };
+    // A sibling whose name starts like it, and the same path in another hierarchy: not frozen.
+    const sibling = { ...finding('orphaned-pod-cgroup', 'high', undefined, 0, 4), cgroups: [{ hierarchy: 'unified', path: '/kubepods/besteffort/pod-2/ctrx', dir: `${frozenDir}/ctrx` }] };
+    const otherHierarchy = { ...finding('orphaned-pod-cgroup', 'high', undefined, 0, 5), cgroups: [{ hierarchy: 'memory', path: '/kubepods/besteffort/pod-2/ctr', dir: `/sys/fs/cgroup/memory/kubepods/besteffort/pod-2/ctr` }] };
+    const all = [frozen, inFrozen, below, sibling, otherHierarchy];
+    const plan = cleanupPlan(all);
+    assert.deepEqual(plan.targets, [sibling, otherHierarchy]);
+    assert.deepEqual(plan.leftOut.map((l) => [l.finding, l.why]), [
+      [inFrozen, 'frozen: thaw it first (see the frozen-cgroup finding)'],
+      [below, 'frozen: thaw it first (see the frozen-cgroup finding)'],
+    ]);
+    const script = cleanupScript(all, { allowedRoots: [ROOT, '/sys/fs/cgroup/memory'] }).content;
+    const removed = script.split('\n').filter((l) => l.startsWith('rm_cgroup ')).map((l) => l.split(' ')[1]);
+    assert.ok(!removed.some((d) => d!.startsWith(frozenDir + '/ctr') && d !== `${frozenDir}/ctrx`) && !removed.includes(frozenDir), removed.join('\n'));
+    assert.match(script, /^# not included \(frozen: thaw it first \(see the frozen-cgroup finding\)\): orphaned-pod-cgroup 2$/m);
+  });
+
 });
 
 describe('the cleanup confirmation text', () => {
@@ -98,6 +128,17 @@ describe('the cleanup confirmation text', () => {
     const long = summariseDryRun(dry.replace(/c0$/m, 'c0' + 'x'.repeat(500)))!;
     const lt = confirmationText({ label: 'n', summary: long, orphans: 1, digest: 'ab'.repeat(32), scriptName: 's', outputName: 'o' });
     assert.ok(lt.detail.split('\n').every((l) => l.length <= 200), 'long names are cut');
+  });
+
+  it('says what the plan really does: units stopped, cgroups removed, orphans and leftovers, no zero parts', () => {
+    const units = summariseDryRun('would stop 3 unit(s), would remove 0 cgroup(s); 0 skipped. Dry run: run with --apply to do it.\n')!;
+    const t = confirmationText({ label: 'node-17', summary: units, orphans: 0, leftovers: 3, digest: 'ab'.repeat(32), scriptName: 's', outputName: 'o' });
+    assert.equal(t.message, 'Stop 3 systemd unit(s) of 3 leftover(s) (failed units, mount scopes) on node-17?');
+    assert.match(t.detail, /^The dry run would stop 3 systemd unit\(s\); 0 skipped/);
+    assert.doesNotMatch(t.message + t.detail, /\b0 (cgroup|orphan)/);
+    const both = summariseDryRun('would stop 1 unit(s), would remove 4 cgroup(s); 2 skipped. Dry run: run with --apply to do it.\n')!;
+    const b = confirmationText({ label: 'n', summary: both, orphans: 2, leftovers: 1, digest: 'ab'.repeat(32), scriptName: 's', outputName: 'o' });
+    assert.equal(b.message, 'Remove 4 cgroup(s) and stop 1 systemd unit(s) of 2 orphan(s) and 1 leftover(s) (failed units, mount scopes) on n?');
   });
 
   it('no summary line (the script did not finish): undefined, never a guess', () => {

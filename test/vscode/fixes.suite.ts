@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { FIX_KINDS, FIX_NEEDS } from '../../src/core/fixes/fixPlan';
+import { snapshotToJson } from '../../src/core/model/snapshotJson';
 import { needs } from '../support/prereq';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { resetSettings, setUpTree, treeMissing } from './fixture';
 import { activated } from './host';
+import type { CgroupForensicsApi } from '../../src/extension/extension';
 
 describe('fix documents', function () {
   let tree: (KubeletTree & { wide: string }) | undefined;
+  let api: CgroupForensicsApi;
   const LOCAL = { type: 'node', nodeId: 'local' };
 
   before(async function () {
     needs(this, treeMissing());
-    await activated();
+    api = await activated();
     tree = await setUpTree();
     await vscode.commands.executeCommand('cgroupForensics.detectOrphans', LOCAL);
   });
@@ -72,5 +79,33 @@ describe('fix documents', function () {
     const yaml = vscode.workspace.textDocuments.find((d) => d.uri.toString() === snippets);
     assert.equal(yaml?.languageId, 'yaml');
     assert.match(yaml.getText(), /^# Pod-spec snippets/);
+  });
+
+  it('a node read from a snapshot file is refused the fixes made from the live node (never a config built from nothing); the others are made', async () => {
+    // This machine's snapshot, saved as `scan --json` saves it, added as a snapshot-file node (no transport, no facts).
+    const state = api.nodes.state('local');
+    assert.ok(state.status === 'connected');
+    const dir = mkdtempSync(join(tmpdir(), 'cf-snapshot-node-'));
+    const file = join(dir, 'node.json');
+    writeFileSync(file, snapshotToJson(state.view.snapshot));
+    const id = await vscode.commands.executeCommand<string>('cgroupForensics.addNode', 'snapshot', file);
+    assert.ok(id);
+    try {
+      const node = { type: 'node', nodeId: id };
+      const untitled = (): number => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'untitled').length;
+      const opened = untitled();
+      const live = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'live');
+      assert.ok(live.includes('containerd') && live.includes('kubelet'));
+      // Each is a one-line error (the command resolves to nothing) and opens no document.
+      for (const kind of live) assert.equal(await vscode.commands.executeCommand('cgroupForensics.generateFix', node, kind), undefined, kind);
+      assert.equal(untitled(), opened, 'no document for a fix that needs the live node');
+      const [sysctl] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', node, 'sysctl');
+      assert.match(vscode.workspace.textDocuments.find((d) => d.uri.toString() === sysctl)?.getText() ?? '', /^# Kernel parameters for this node/);
+      const [rules] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', node, 'prometheus');
+      assert.equal(vscode.workspace.textDocuments.find((d) => d.uri.toString() === rules)?.languageId, 'yaml');
+    } finally {
+      await vscode.commands.executeCommand('cgroupForensics.removeNode', { type: 'node', nodeId: id }, { confirmed: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -93,12 +93,27 @@ export interface CleanupPlan {
   leftOut: { finding: Finding; why: string }[];
 }
 
-/** The cleanup's targets: what `fix cleanup`, the extension's script and its confirmation count. */
+export const FROZEN_LEFT_OUT = 'frozen: thaw it first (see the frozen-cgroup finding)';
+
+/** Whether one of the finding's cgroups is a frozen cgroup or lies under one (same hierarchy, by directory). */
+function underFrozen(f: Finding, frozen: readonly Finding[]): boolean {
+  return f.cgroups.some((c) =>
+    frozen.some((z) => z.cgroups.some((fz) => fz.hierarchy === c.hierarchy && (c.dir === fz.dir || c.dir.startsWith(fz.dir.endsWith('/') ? fz.dir : `${fz.dir}/`)))),
+  );
+}
+
+/**
+ * The cleanup's targets: what `fix cleanup`, the extension's script and its confirmation count.
+ * A target at or under a frozen cgroup is left out: its processes cannot exit until it is thawed
+ * (runc#4534's frozen runc init is such an orphan), and the frozen-cgroup finding says how.
+ */
 export function cleanupPlan(findings: readonly Finding[]): CleanupPlan {
   const plan: CleanupPlan = { targets: [], leftOut: [] };
+  const frozen = findings.filter((f) => f.kind === 'frozen-cgroup');
   for (const f of findings) {
     const v = cleanupVerdict(f);
-    if (v.remove) plan.targets.push(f);
+    if (v.remove && underFrozen(f, frozen)) plan.leftOut.push({ finding: f, why: FROZEN_LEFT_OUT });
+    else if (v.remove) plan.targets.push(f);
     else if (v.why !== undefined) plan.leftOut.push({ finding: f, why: v.why });
   }
   return plan;

@@ -1,4 +1,6 @@
+import type { Finding, FindingKind } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
+import { isCleanupTarget, isOrphanKind, isOrphanWithProcesses } from '../analysis/orphanVerdict';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import { grafanaDashboard } from './grafanaDashboard';
 import { podSpecFix } from './podSpecFix';
@@ -36,12 +38,73 @@ export const FIX_NEEDS: Record<FixKind, { from: 'nothing' | 'snapshot' | 'live';
   bpftrace: { from: 'nothing' },
   grafana: { from: 'nothing' },
 };
+/**
+ * Which kinds of fix answer each kind of finding: those whose generator (fixesFor) reacts to it,
+ * and the monitoring whose rules watch for it. Total: a new finding kind does not compile until
+ * decided. Per finding, fixesForFinding narrows it to what that finding really gets.
+ */
+export const FIXES_FOR_FINDING: Record<FindingKind, readonly FixKind[]> = {
+  // cleanupScript removes them; podSpecFix answers those that still hold processes; the
+  // CgroupOrphans rule and the NPD plugin report them.
+  'orphaned-pod-cgroup': ['cleanup', 'podspec', 'prometheus', 'npd'],
+  'orphaned-container-cgroup': ['cleanup', 'podspec', 'prometheus', 'npd'],
+  'failed-systemd-unit': ['cleanup', 'prometheus'],
+  'transient-mount-scope-leak': ['cleanup'],
+  // No kernel parameter or sysctl removes dying cgroups (kernelParamsFix offers none for them):
+  // watch them (DyingCgroupsHigh) and find who makes and removes cgroups (bpftrace).
+  'dying-cgroups': ['prometheus', 'bpftrace'],
+  'cgroup-driver-mismatch': ['driver', 'kubelet', 'containerd', 'crio'],
+  'cgroup-driver-source': [],
+  // cgroup.memory=nokmem, where the EL7 kernel honours it.
+  'kmem-accounting': ['sysctl'],
+  // Node-wide: kubelet's pid limits and eviction, kernel.pid_max; a pod's: its pod spec.
+  'pids-pressure': ['kubelet', 'sysctl', 'podspec'],
+  'release-agent-set': [],
+  'log-signature': [],
+  'version-advisory': [],
+  'cgroup-fd-pinned': [],
+  'daemon-health': [],
+  // CgroupCountGrowing watches it; bpftrace shows which paths churn.
+  'cgroup-growth': ['prometheus', 'bpftrace'],
+  'source-unreadable': [],
+  'node-condition': [],
+  // Thawed by hand first (the finding says how); never removed by a cleanup.
+  'frozen-cgroup': [],
+};
+
+/** The kinds of fix that answer this finding: FIXES_FOR_FINDING, narrowed as each generator narrows it. */
+export function fixesForFinding(f: Finding): FixKind[] {
+  const podLevel = f.kind === 'pids-pressure' && f.podUid !== undefined;
+  return FIXES_FOR_FINDING[f.kind].filter((k) => {
+    switch (k) {
+      case 'cleanup':
+        return isCleanupTarget(f);
+      case 'podspec':
+        return isOrphanKind(f.kind) ? isOrphanWithProcesses(f) : podLevel;
+      case 'kubelet':
+        // kubelet's pid settings answer node-wide pressure (fixesFor 'kubelet'); a pod's is its own spec.
+        return f.kind !== 'pids-pressure' || !podLevel;
+      case 'sysctl':
+        // kernel.pid_max answers node-wide pressure only (kernelParamsFix).
+        return f.kind !== 'pids-pressure' || f.cgroups.length === 0;
+      case 'prometheus':
+      case 'npd':
+        // They report orphans as the verdict does: not a pod the API knows, not a low-confidence guess.
+        return !isOrphanKind(f.kind) || isCleanupTarget(f);
+      default:
+        return true;
+    }
+  });
+}
+
 /** Kinds that do not depend on the node: no scan needed. */
 export const STATIC_FIX_KINDS: readonly FixKind[] = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'nothing');
 
 export interface FixOptions {
   /** The cgroup driver to align on (default systemd: what kubeadm and the runtimes recommend where systemd is init). */
   driver?: CgroupDriver;
+  /** False when the node is a saved snapshot (no live facts): passed to kernelParamsFix. */
+  liveFacts?: boolean;
 }
 
 /** The documents of one kind of fix for this node, derived from its findings and its own files. */
@@ -92,7 +155,7 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`], { ...(versionText ? { versionText } : {}), ...(flag ? { flag } : {}) })];
     }
     case 'sysctl':
-      return [kernelParamsFix(s, r.findings)];
+      return [kernelParamsFix(s, r.findings, o.liveFacts === undefined ? {} : { liveFacts: o.liveFacts })];
     case 'podspec':
       return [podSpecFix(r.findings)];
     case 'prometheus':

@@ -4,6 +4,7 @@ import { isOrphan } from '../../core/analysis/orphanVerdict';
 import type { CgroupRef } from '../findings/finding';
 import type { NodeManager } from '../nodes/nodeManager';
 import type { NodesElement } from '../tree/elements';
+import { undeterminedText } from '../fixes/cleanupConfirmation';
 import { pickNode } from './pick';
 
 export function registerFindingCommands(
@@ -24,7 +25,7 @@ export function registerFindingCommands(
     const orphans = state.findings.filter((f) => isOrphan(f.core));
     await vscode.commands.executeCommand('cgroupForensics.findings.focus');
     const text = state.report.orphansUndetermined
-      ? `Orphans on ${label} could not be judged: ${state.report.orphansUndetermined}`
+      ? undeterminedText(label, state.report.orphansUndetermined)
       : orphans.length
         ? `${orphans.length} orphaned cgroup${orphans.length === 1 ? '' : 's'} on ${label}.`
         : `No orphaned cgroups on ${label}.`;

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FixDocument } from '../../core/fixes/fixDocument';
-import { fixesFor, type FixKind } from '../../core/fixes/fixPlan';
+import { FixInputError, type FixDocument } from '../../core/fixes/fixDocument';
+import { FIX_NEEDS, fixesFor, type FixKind, type FixOptions } from '../../core/fixes/fixPlan';
+import type { ForensicsReport } from '../../core/analysis/forensics';
+import type { RuntimeFacts } from '../../core/facts/nodeFacts';
+import type { Snapshot } from '../../core/model/snapshot';
 import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
-import { confirmationText, summariseDryRun } from '../fixes/cleanupConfirmation';
+import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
 import { FIX_KINDS, fixKind, languageOf } from '../fixes/fixKinds';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
@@ -28,9 +31,29 @@ export const CONFIRM_ITEMS = {
 
 async function confirmRemoval(text: { message: string; detail: string }, showOutput: () => Thenable<unknown>): Promise<boolean> {
   const { show, remove, keep } = CONFIRM_ITEMS;
-  const choice = await vscode.window.showWarningMessage<vscode.MessageItem>(text.message, { modal: true, detail: text.detail }, show, remove, keep);
-  if (choice === show) await showOutput();
-  return choice === remove;
+  // "Show Dry-Run Output" shows it and asks again (same modal, same safe default): looking at the
+  // output must not end the flow and force a second dry run.
+  for (;;) {
+    const choice = await vscode.window.showWarningMessage<vscode.MessageItem>(text.message, { modal: true, detail: text.detail }, show, remove, keep);
+    if (choice !== show) return choice === remove;
+    await showOutput();
+  }
+}
+
+/** A fix generator's FixInputError (a node file it must patch cannot be parsed) is the user's one-line error, not a failure with a stack. */
+function generate(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: ForensicsReport, o: FixOptions = {}): FixDocument[] {
+  try {
+    return fixesFor(kind, s, f, r, o);
+  } catch (e) {
+    if (e instanceof FixInputError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** Why a kind of fix cannot be made for a node read from a snapshot file (no transport, no facts), or undefined. */
+function needsLiveNode(kind: FixKind, live: boolean): string | undefined {
+  const need = FIX_NEEDS[kind];
+  return live || need.from !== 'live' ? undefined : `a ${kind} fix needs the live node (${need.why ?? 'its files'}); a snapshot file does not hold it: connect to the node`;
 }
 
 /** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
@@ -55,18 +78,28 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const nodeId = await pickNode(nodes, arg, 'Generate a fix for which node?');
     const state = await connected(nodeId);
     const fromFinding = (arg as { finding?: { fixes?: string[] } } | undefined)?.finding?.fixes;
+    // A node read from a snapshot file has no transport and no facts: kinds made from the live
+    // node (FIX_NEEDS) would be made from nothing (a "new" config.toml holding only the changed
+    // keys would wipe the node's settings), so they are refused there, as the CLI refuses --from.
+    const transport = nodes.transport(nodeId);
+    const live = transport !== undefined;
     let kind: FixKind | undefined = typeof kindArg === 'string' ? fixKind(kindArg)?.id : undefined;
     if (!kind) {
       const suggested = new Set(fromFinding ?? state.findings.flatMap((f) => f.fixes));
-      const items = FIX_KINDS.map((k) => ({ label: k.label, detail: k.detail, description: suggested.has(k.id) ? 'suggested by the findings' : '', id: k.id }));
+      const offered = FIX_KINDS.filter((k) => needsLiveNode(k.id, live) === undefined);
+      const items = offered.map((k) => ({ label: k.label, detail: k.detail, description: suggested.has(k.id) ? 'suggested by the findings' : '', id: k.id }));
       items.sort((a, b) => Number(suggested.has(b.id)) - Number(suggested.has(a.id)));
-      kind = (await vscode.window.showQuickPick(items, { placeHolder: 'Which kind of fix?', matchOnDetail: true, ignoreFocusOut: true }))?.id;
+      const placeHolder = live ? 'Which kind of fix?' : 'Which kind of fix? (a snapshot file: those that need the live node are not offered)';
+      kind = (await vscode.window.showQuickPick(items, { placeHolder, matchOnDetail: true, ignoreFocusOut: true }))?.id;
     }
     if (!kind) return undefined;
+    const refused = needsLiveNode(kind, live);
+    if (refused) throw new UserError(refused);
     const label = nodes.label(nodeId);
+    // Orphans that could not be judged are said so, never "nothing to clean up".
+    if (FIX_NEEDS[kind].judgesOrphans && state.report.orphansUndetermined) void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
     // From the findings the views show (hooks applied), so a fix and the views judge alike.
-    const docs = fixesFor(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) });
-    const transport = nodes.transport(nodeId);
+    const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, live ? {} : { liveFacts: false });
     const uris: string[] = [];
     // A document whose file already says what the fix would is not opened: one message says so.
     const unchanged = docs.filter((d) => d.noChange !== undefined);
@@ -104,8 +137,12 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     // The findings the views show (hooks applied): the script, the counts and the icons share one verdict.
     const findings = state.findings.map((f) => f.core);
     const plan = cleanupPlan(findings);
-    const [fix] = fixesFor('cleanup', state.view.snapshot, state.facts, { ...state.report, findings });
+    const [fix] = generate('cleanup', state.view.snapshot, state.facts, { ...state.report, findings });
     if (!fix || plan.targets.length === 0) {
+      if (state.report.orphansUndetermined) {
+        void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
+        return 'undetermined';
+      }
       const left = plan.leftOut.length ? ` (${plan.leftOut.length} left alone: ${plan.leftOut.map((l) => l.why).filter((w, i, a) => a.indexOf(w) === i).join('; ')})` : '';
       void vscode.window.showInformationMessage(`No orphaned cgroups on ${label}: nothing to clean up${left}.`);
       return 'nothing';
@@ -117,13 +154,14 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), 'shellscript'), { preview: false });
     const scriptName = scriptUri.path.slice(1);
     const orphans = plan.targets.filter(isOrphan).length;
-    const what = `${orphans} orphan(s)${plan.targets.length > orphans ? ` and ${plan.targets.length - orphans} leftover unit(s)` : ''}`;
+    const leftovers = plan.targets.length - orphans;
+    const what = planWhat(orphans, leftovers);
     const dry = await vscode.window.showWarningMessage(
       `Dry-run the cleanup script on ${label}? It only prints what it would do.`,
       {
         modal: true,
         detail: [
-          `It removes the cgroups of ${what}${plan.leftOut.length ? `; ${plan.leftOut.length} left alone (${[...new Set(plan.leftOut.map((l) => l.why))].join('; ')})` : ''}.`,
+          `It cleans up ${what}${plan.leftOut.length ? `; ${plan.leftOut.length} left alone (${[...new Set(plan.leftOut.map((l) => l.why))].join('; ')})` : ''}.`,
           `The exact script is open read-only in the editor: ${scriptName}, SHA-256 ${digest.slice(0, 16)}…`,
         ].join('\n'),
       },
@@ -142,7 +180,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
       void vscode.window.showInformationMessage(`The dry run on ${label} would remove nothing (${summary.skipped} skipped, still in use): see ${outputUri.path.slice(1)}.`);
       return 'dry-run';
     }
-    const text = confirmationText({ label, summary, orphans, digest, scriptName, outputName: outputUri.path.slice(1) });
+    const text = confirmationText({ label, summary, orphans, leftovers, digest, scriptName, outputName: outputUri.path.slice(1) });
     // "Show Dry-Run Output" focuses the document where it already is (beside), not a second copy.
     const showOutput = (): Thenable<unknown> => vscode.window.showTextDocument(outputDoc, { preview: false, ...(outputEditor.viewColumn !== undefined ? { viewColumn: outputEditor.viewColumn } : {}) });
     if (!(await confirmRemoval(text, showOutput))) return 'dry-run';

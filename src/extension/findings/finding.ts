@@ -1,3 +1,4 @@
+import type { FixKind } from '../../core/fixes/fixPlan';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
 
 /**
@@ -24,6 +25,6 @@ export interface Finding {
   detail: string;
   cgroups: CgroupRef[];
   /** The fix kinds that apply (see fixes/fixKinds.ts). */
-  fixes: string[];
+  fixes: FixKind[];
   core: CoreFinding;
 }

@@ -1,9 +1,9 @@
-import { isCleanupTarget } from '../../core/analysis/orphanVerdict';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
 import { analyze, type ForensicsReport } from '../../core/analysis/forensics';
 import type { FactsOptions } from '../../core/facts/factsCommand';
 import { gatherFacts } from '../../core/facts/gatherFacts';
 import { interpretFacts, type RuntimeFacts } from '../../core/facts/nodeFacts';
+import { fixesForFinding } from '../../core/fixes/fixPlan';
 import { displayOf } from '../../core/model/bytes';
 import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
@@ -48,13 +48,6 @@ export async function forensicsOf(
 
 const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };
 
-const FIXES: Partial<Record<CoreFinding['kind'], string[]>> = {
-  'cgroup-driver-mismatch': ['driver', 'kubelet', 'containerd', 'crio'],
-  'kmem-accounting': ['sysctl'],
-  'dying-cgroups': ['sysctl', 'prometheus'],
-  'pids-pressure': ['prometheus'],
-};
-
 export function adaptFindings(snapshot: Snapshot, findings: readonly CoreFinding[]): Finding[] {
   const byName = new Map<string, Hierarchy>(snapshot.hierarchies.map((h) => [h.name, h]));
   return findings.map((f, n) => {
@@ -66,7 +59,8 @@ export function adaptFindings(snapshot: Snapshot, findings: readonly CoreFinding
       title: displayOf(f.title),
       detail: [`confidence: ${f.confidence}`, ...f.evidence.map((e) => displayOf(e))].join('\n'),
       cgroups,
-      fixes: [...(isCleanupTarget(f) ? ['cleanup'] : []), ...(FIXES[f.kind] ?? [])],
+      // Which fixes answer it: the core's table (FIXES_FOR_FINDING), as each generator narrows it.
+      fixes: fixesForFinding(f),
       core: f,
     };
   });

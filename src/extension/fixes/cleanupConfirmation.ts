@@ -37,16 +37,37 @@ export interface ConfirmationText {
   detail: string;
 }
 
-/** The modal's message and detail: counts, a few names, the script's short hash, where the rest is. */
-export function confirmationText(o: { label: string; summary: DryRunSummary; orphans: number; digest: string; scriptName: string; outputName: string }): ConfirmationText {
+/** "1 orphan(s) and 2 leftover(s) (failed units, mount scopes)": what the plan acts on, without the zero parts. */
+export function planWhat(orphans: number, leftovers: number): string {
+  const parts = [orphans ? `${orphans} orphan(s)` : '', leftovers ? `${leftovers} leftover(s) (failed units, mount scopes)` : ''].filter(Boolean);
+  return parts.length ? parts.join(' and ') : 'nothing';
+}
+
+/** "remove 8 cgroup(s) and stop 2 systemd unit(s)": what the dry run says the script does, without the zero parts. */
+function actions(s: DryRunSummary): string {
+  const parts = [s.cgroups ? `remove ${s.cgroups} cgroup(s)` : '', s.units ? `stop ${s.units} systemd unit(s)` : ''].filter(Boolean);
+  return parts.length ? parts.join(' and ') : 'remove nothing';
+}
+
+/** The sentence for orphans that could not be judged (no live facts): never "nothing to clean up". */
+export function undeterminedText(label: string, why: string): string {
+  return `Orphans on ${label} could not be judged: ${why}`;
+}
+
+/**
+ * The modal's message and detail: what the script will do by the dry run (cgroups removed, units
+ * stopped) and of what (orphans, leftovers), a few names, the script's short hash, where the rest is.
+ */
+export function confirmationText(o: { label: string; summary: DryRunSummary; orphans: number; leftovers?: number; digest: string; scriptName: string; outputName: string }): ConfirmationText {
   const s = o.summary;
   const more = s.cgroups - s.examples.length;
+  const does = actions(s);
   const lines = [
-    `The dry run would remove ${s.cgroups} cgroup(s)${s.units ? ` and stop ${s.units} systemd unit(s)` : ''}; ${s.skipped} skipped (still in use).`,
+    `The dry run would ${does}; ${s.skipped} skipped (still in use).`,
     ...(s.examples.length ? ['', ...s.examples.map((e) => `  ${fit(e)}`), ...(more > 0 ? [`  … and ${more} more`] : [])] : []),
     '',
     `Script SHA-256 ${o.digest.slice(0, 16)}… (${o.scriptName}); the full dry-run output is open beside this dialog (${o.outputName}).`,
     'Each cgroup is checked again at removal and removed only when empty; nothing is forced.',
   ];
-  return { message: `Remove ${s.cgroups} cgroup(s) of ${o.orphans} orphan(s) on ${o.label}?`, detail: lines.join('\n') };
+  return { message: `${does[0]!.toUpperCase()}${does.slice(1)} of ${planWhat(o.orphans, o.leftovers ?? 0)} on ${o.label}?`, detail: lines.join('\n') };
 }

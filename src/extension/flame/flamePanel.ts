@@ -56,6 +56,8 @@ export class FlamePanel implements vscode.Disposable {
   private pendingFocus: { hierarchy: string; path: string } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private sending: Promise<void> = Promise.resolve();
+  /** The orphan marks last sent with the current snapshot (orphansKey). */
+  private sentOrphans: string | undefined;
   readonly onDidDispose: vscode.Event<void>;
 
   constructor(
@@ -75,7 +77,12 @@ export class FlamePanel implements vscode.Disposable {
 
   /** A new snapshot of the source; the previous one becomes a compare candidate. */
   setSnapshot(s: Snapshot): void {
-    if (s === this.current) return;
+    if (s === this.current) {
+      // The same snapshot, judged anew (the Kubernetes API's view, a hook): the orphan marks go
+      // with the snapshot's messages, so it is sent again when they changed.
+      if (this.ready && orphansKey(this.source.orphans?.(s) ?? []) !== this.sentOrphans) void this.sendSnapshot(s, 'current');
+      return;
+    }
     if (this.current) {
       this.history.unshift(this.current);
       this.history.length = Math.min(this.history.length, HISTORY);
@@ -128,6 +135,7 @@ export class FlamePanel implements vscode.Disposable {
       .then(async () => {
         // Orphan marks come from the findings' verdict (the current snapshot's only), never from "no process".
         const orphans = role === 'current' ? (this.source.orphans?.(s) ?? []) : [];
+        if (role === 'current') this.sentOrphans = orphansKey(orphans);
         for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id, orphans })) {
           if (!(await this.post(m))) return; // the webview went away
         }
@@ -255,4 +263,9 @@ function displayPath(h: Snapshot['hierarchies'][number], i: number): string {
 function ago(t: number): string {
   const s = Math.round((Date.now() - t) / 1000);
   return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
+/** The orphan marks as one comparable string. */
+export function orphansKey(orphans: readonly { hierarchy: string; path: string }[]): string {
+  return JSON.stringify(orphans.map((o) => [o.hierarchy, o.path]).sort());
 }
