@@ -226,6 +226,11 @@ describe('fix kubelet / fix driver on fake kubeadm nodes (built CLI, patch -p1, 
     assert.doesNotMatch(r.stdout, /^(---|\+\+\+) /m, 'no diff');
     assert.match(r.stdout, /^# kubelet runs without --config \(\/proc\/4242\/cmdline\), so it reads no KubeletConfiguration\.$/m);
     assert.match(r.stdout, /add --config=\/var\/lib\/kubelet\/config\.yaml to kubelet's flags in \/usr\/lib\/systemd\/system\/kubelet\.service/);
+    // --file prints a file or nothing: the note is not a file, so it goes to standard error.
+    const f = run(['fix', 'kubelet', '--host-root', h.root, '--file']);
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal(f.stdout, '');
+    assert.match(f.stderr, /so it reads no KubeletConfiguration/);
   });
 
   for (const [name, config, message] of [

@@ -91,6 +91,12 @@ ${SOURCE_HELP}
     // --file prints one whole file, byte for byte what goes on the node: never comments, never two files.
     if (docs.length !== 1) throw new UsageError(`--file prints one whole file, but fix ${kind} makes ${docs.length} documents (${docs.map((d) => (d.targetPath ? `${d.kind} ${d.targetPath}` : d.kind)).join(', ')}): leave out --file, or use --json`);
     const d = docs[0]!;
+    // A config kind's document with neither a diff nor "no change" is a note to act on by hand
+    // (a flag no file sets, no config file kubelet reads): no file to print, the note goes to stderr.
+    if (d.diff === undefined && d.noChange === undefined && d.targetPath === undefined && FIX_NEEDS[kind as FixKind].from === 'live' && kind !== 'cleanup' && kind !== 'podspec') {
+      process.stderr.write(d.content.endsWith('\n') ? d.content : `${d.content}\n`);
+      return EXIT.ok;
+    }
     if (d.noChange !== undefined) process.stderr.write(`cgroup-forensics: note: ${d.title}: no change needed: ${d.noChange}${d.content === '' ? '' : ' (the file is printed unchanged)'}\n`);
     ctx.write(d.content);
     return EXIT.ok;
