@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { makeFakeHost, v2Files, type FakeHost, type FakeHostSpec } from '../support/fakeHost';
 import { needs, toolMissing } from '../support/prereq';
+import { yamllint } from '../support/consumers';
 
 // `fix kubelet` and `fix driver` through the built CLI on fake node roots (--host-root): the real
 // facts program reads kubelet's process (/proc/PID/comm, status, cmdline), its systemd unit,
@@ -81,21 +82,6 @@ function changedFiles(a: string, b: string): string[] {
   return [...new Set([...fa.keys(), ...fb.keys()])].filter((k) => fa.get(k) !== fb.get(k)).sort();
 }
 
-function yamllint(text: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'cf-yamllint-'));
-  try {
-    writeFileSync(join(dir, 'config.yaml'), text);
-    // Default rules except line-length (kubeadm writes long lines) and document-start (kubelet's
-    // files have no '---'); indentation and line ends are told the style kubeadm/the operator use,
-    // which the patch keeps (sequences unindented, CRLF where the file had it).
-    const eol = text.includes('\r\n') ? 'dos' : 'unix';
-    writeFileSync(join(dir, '.yamllint'), `extends: default\nrules:\n  line-length: disable\n  document-start: disable\n  indentation: {spaces: consistent, indent-sequences: consistent}\n  new-lines: {type: ${eol}}\n`);
-    const r = spawnSync('yamllint', ['-f', 'parsable', '-c', join(dir, '.yamllint'), join(dir, 'config.yaml')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `yamllint: ${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('fix kubelet / fix driver on fake kubeadm nodes (built CLI, patch -p1, yamllint)', function () {
   this.timeout(60_000);

@@ -18,6 +18,7 @@ import type { Snapshot } from '../../src/core/model/snapshot';
 import { SNAPSHOT_SCHEMA } from '../../src/core/model/snapshot';
 import { needs, toolMissing } from '../support/prereq';
 import { HOSTILE_NAMES } from '../fixtures/hosts/specs';
+import { patched, yamllint } from '../support/consumers';
 
 // Fix generators on real-shaped config files (test/fixtures/configs). Diffs are applied with the
 // real patch(1) and must give the generated file; configs are read back with the same parsers
@@ -26,34 +27,8 @@ const CONFIGS = join(__dirname, '..', 'fixtures', 'configs');
 const read = (f: string): string => readFileSync(join(CONFIGS, f), 'utf8');
 
 /** Applies a unified diff with patch(1) to the original text; returns the result. */
-function patched(original: string, diff: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cf-patch-'));
-  try {
-    writeFileSync(join(dir, 'file'), original);
-    execFileSync('patch', ['-s', join(dir, 'file')], { input: diff });
-    return readFileSync(join(dir, 'file'), 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** yamllint on a KubeletConfiguration, with its default rules except two that kubelet files break by design. */
-function yamllint(text: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'cf-yamllint-'));
-  try {
-    writeFileSync(join(dir, 'config.yaml'), text);
-    // line-length: kubeadm writes long lines (paths, certificates); document-start: kubelet's
-    // files start without '---' (kubeadm's own output has none). Every other default rule holds;
-    // two are told the style kubeadm and the operator use, which the patch keeps: sequences
-    // written unindented (kubeadm's `clusterDNS:\n- 10.96.0.10`) and the file's line ends.
-    const eol = text.includes('\r\n') ? 'dos' : 'unix';
-    writeFileSync(join(dir, '.yamllint'), `extends: default\nrules:\n  line-length: disable\n  document-start: disable\n  indentation: {spaces: consistent, indent-sequences: consistent}\n  new-lines: {type: ${eol}}\n`);
-    const r = spawnSync('yamllint', ['-f', 'parsable', '-c', join(dir, '.yamllint'), join(dir, 'config.yaml')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `yamllint: ${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('fix generators', () => {
   describe('kubelet', () => {

@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { unifiedDiff } from '../../src/core/fixes/unifiedDiff';
 import { setYamlText, YamlTextError } from '../../src/core/fixes/yamlText';
 import { needs, toolMissing } from '../support/prereq';
+import { patched } from '../support/consumers';
 
 // YAML set as text: each case gives the exact expected text (every other byte kept), and the
 // diff of each change is applied by the real GNU patch to the original and must give that text.
-function patched(original: string, diff: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cf-yamltext-'));
-  try {
-    writeFileSync(join(dir, 'file'), original);
-    execFileSync('patch', ['-s', join(dir, 'file')], { input: diff });
-    return readFileSync(join(dir, 'file'), 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const CASES: { name: string; before: string; sets: { path: string[]; value: string | number | boolean }[]; after: string }[] = [
   {
