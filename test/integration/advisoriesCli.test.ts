@@ -108,7 +108,7 @@ describe('version advisories through the CLI on fake nodes', function () {
       assert.equal(advisory(j, 'crio-sandbox-cgroup-leak'), undefined);
       const r = advisory(j, 'runc-failed-unit-not-reset');
       assert.ok(r, JSON.stringify(j.findings.map((x) => x.title)));
-      assert.ok(r.evidence.includes('condition met: runc uses the systemd cgroup driver: "systemd" (/etc/crio/crio.conf cgroup_manager)'), r.evidence.join('\n'));
+      assert.ok(r.evidence.includes('condition met: runc uses the systemd cgroup driver: "systemd" (/etc/crio/crio.conf cgroup_manager = "systemd")'), r.evidence.join('\n'));
       assert.ok(r.evidence.includes('source: https://github.com/opencontainers/runc/pull/3932'));
       // 1.1.7 is past 1.1.6: the UnitExists fix is there; v2 node: the kmem row does not apply.
       assert.equal(advisory(j, 'runc-systemd-unit-exists'), undefined);

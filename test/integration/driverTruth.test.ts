@@ -202,7 +202,7 @@ describe('driver truth through the CLI', function () {
         }
         // CRI-O 1.28.2's default is systemd: asking for systemd changes nothing.
         const same = run(['fix', 'crio', '--driver', 'systemd', '--host-root', host.root]);
-        assert.equal(same.stdout, `# CRI-O: cgroup_manager is already "systemd"\n# no change needed: no CRI-O config file sets cgroup_manager and CRI-O 1.28.2's default is "systemd"\n`);
+        assert.equal(same.stdout, `# CRI-O: cgroup_manager is already "systemd"\n# no change needed: no CRI-O config file sets cgroup_manager, so CRI-O 1.28.2's default systemd decides\n`);
       } finally {
         host.remove();
       }
