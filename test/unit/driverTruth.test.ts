@@ -277,6 +277,12 @@ describe('driver truth', () => {
       assert.ok(docs.every((d) => d.noChange !== undefined), JSON.stringify(docs.map((d) => d.title)));
     });
 
+    it('a default is told by where the value came from, not by the word "default" in a file name', () => {
+      const x = facts([...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CRIO), crioVersion('1.28.1'), f('crio-config', '[crio.runtime]\ncgroup_manager = "cgroupfs"\n', '/etc/crio/crio.conf.d/00-default.conf')]);
+      const mismatch = analyze(snapshot(), x).findings.find((g) => g.kind === 'cgroup-driver-mismatch');
+      assert.ok(mismatch?.evidence.some((e) => e.includes('/etc/crio/crio.conf.d/00-default.conf cgroup_manager = "cgroupfs"')), JSON.stringify(mismatch));
+    });
+
     it("runc's driver for the advisories is the one of the runtime kubelet uses, not of another runtime merely installed", () => {
       const x = facts([...kubeletArgs('--cgroup-driver=cgroupfs', ENDPOINT_CONTAINERD), containerdVersion('1.7.20'), containerdConfig(false), crioVersion('1.28.1')]);
       assert.equal(nodeSettings(undefined, x, {})['runc-cgroup-driver']?.value, 'cgroupfs');

@@ -33,11 +33,11 @@ function configEndpoint(f: RuntimeFacts): string | undefined {
 export function runtimeDriver(f: RuntimeFacts, runtime = runtimeOf(f)): Sourced<CgroupDriver> | undefined {
   if (runtime === 'containerd' && f.containerdSystemdCgroup) {
     const c = f.containerdSystemdCgroup;
-    return { value: c.value ? 'systemd' : 'cgroupfs', source: /^containerd's default/.test(c.source) ? c.source : `${c.source} = ${c.value}` };
+    return { value: c.value ? 'systemd' : 'cgroupfs', source: f.containerdSystemdCgroupFrom === 'default' ? c.source : `${c.source} = ${c.value}` };
   }
   if (runtime === 'cri-o' && f.crioCgroupManager) {
     const m = f.crioCgroupManager.value;
-    if (m === 'systemd' || m === 'cgroupfs') return { value: m, source: /default/.test(f.crioCgroupManager.source) ? f.crioCgroupManager.source : `${f.crioCgroupManager.source} = "${m}"` };
+    if (m === 'systemd' || m === 'cgroupfs') return { value: m, source: f.crioCgroupManagerFrom === 'default' ? f.crioCgroupManager.source : `${f.crioCgroupManager.source} = "${m}"` };
   }
   return undefined;
 }

@@ -62,6 +62,9 @@ export interface RuntimeFacts {
   /** Containers containerd knows (ctr); undefined when containerd could not be asked. */
   containerdContainers?: RuntimeContainer[];
   crioConfigs: Sourced<string>[];
+  /** Where crioCgroupManager and containerdSystemdCgroup come from (a file, a flag, the daemon's default): code asks these, never the text of a source. */
+  crioCgroupManagerFrom?: 'file' | 'flag' | 'default';
+  containerdSystemdCgroupFrom?: 'file' | 'default';
   /**
    * CRI-O's cgroup_manager: its --cgroup-manager flag, else the last of crio.conf and the drop-ins
    * (lexical order) that sets it, else CRI-O's default (systemd since 1.18.0) when CRI-O runs or is installed.
@@ -162,6 +165,7 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     if (c) {
       out.containerdConfigVersion = c.version;
       out.containerdSystemdCgroup = { value: c.systemdCgroup ?? false, source: `${cConf.source} ${c.key}${c.systemdCgroup === undefined ? " (unset: containerd's default false)" : ''}` };
+      out.containerdSystemdCgroupFrom = 'file';
     }
   } else if (has(raw, 'containerd-arg') || has(raw, 'containerd-version') || has(raw, 'ctr-reachable')) {
     // containerd runs its built-in defaults: runc's options carry SystemdCgroup = false in 1.x
@@ -169,6 +173,7 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     // (internal/cri/config/config_unix.go; containerd#12244, v2.2.0, only lists it).
     const path = raw.missing.find((m) => m.key === 'containerd-config')?.source ?? '/etc/containerd/config.toml';
     out.containerdSystemdCgroup = { value: false, source: `containerd's default SystemdCgroup = false (no config file at ${path})` };
+    out.containerdSystemdCgroupFrom = 'default';
   }
   if (first(raw, 'ctr-reachable')) {
     out.containerdContainers = all(raw, 'ctr-container').map((f) => ctrContainer(f)).filter((c): c is RuntimeContainer => c !== undefined);
@@ -179,13 +184,19 @@ export function interpretFacts(raw: RawFacts): RuntimeFacts {
     const bad = tomlError(c.value);
     if (bad) out.unreadable.push({ source: c.source, value: bad });
     const m = crioCgroupManager(c.value);
-    if (m !== undefined) out.crioCgroupManager = { value: m, source: `${c.source} cgroup_manager` };
+    if (m !== undefined) {
+      out.crioCgroupManager = { value: m, source: `${c.source} cgroup_manager` };
+      out.crioCgroupManagerFrom = 'file';
+    }
   }
   const crioFlag = flagValue(all(raw, 'crio-arg').map((f) => f.value), '--cgroup-manager');
-  if (crioFlag) out.crioCgroupManager = { value: crioFlag, source: `crio flag --cgroup-manager (${all(raw, 'crio-arg')[0]?.source ?? ''})` };
-  else if (!out.crioCgroupManager && (out.crioConfigs.length || has(raw, 'crio-arg') || has(raw, 'crio-version'))) {
+  if (crioFlag) {
+    out.crioCgroupManager = { value: crioFlag, source: `crio flag --cgroup-manager (${all(raw, 'crio-arg')[0]?.source ?? ''})` };
+    out.crioCgroupManagerFrom = 'flag';
+  } else if (!out.crioCgroupManager && (out.crioConfigs.length || has(raw, 'crio-arg') || has(raw, 'crio-version'))) {
     const d = crioDefaultManager(first(raw, 'crio-version')?.value);
     out.crioCgroupManager = { value: d.value, source: `${d.source} (${out.crioConfigs.length ? 'no cgroup_manager in its config files' : 'no config file at /etc/crio/crio.conf or in /etc/crio/crio.conf.d'})` };
+    out.crioCgroupManagerFrom = 'default';
   }
 
   const pods = first(raw, 'crictl-pods');

@@ -151,7 +151,7 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
       return [containerdFix(f, driver === 'systemd', mismatch.length ? mismatch : [`align containerd on the ${driver} driver`])];
     case 'crio': {
       const versionText = f.raw.found.find((x) => x.key === 'crio-version')?.value;
-      const flag = f.crioCgroupManager?.source.startsWith('crio flag') ? f.crioCgroupManager : undefined;
+      const flag = f.crioCgroupManagerFrom === 'flag' ? f.crioCgroupManager : undefined;
       return [crioFix(driver, f.crioConfigs, mismatch.length ? mismatch : [`align CRI-O on the ${driver} driver`], { ...(versionText ? { versionText } : {}), ...(flag ? { flag } : {}) })];
     }
     case 'sysctl':
