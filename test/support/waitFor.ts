@@ -1,6 +1,6 @@
 /**
  * Waiting on what a test waits for, instead of sleeping a fixed time and hoping it happened: a
- * fixed sleep is too short on a loaded machine (seven test runs on two CPUs) and too long
+ * fixed sleep is too short on a loaded machine (a shared CI runner) and too long
  * everywhere else.
  */
 
