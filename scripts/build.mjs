@@ -1,4 +1,4 @@
-// Bundles the CLI and the extension for Node (and, as it lands, the webview for the browser).
+// Bundles the CLI and the extension for Node, and the flame and trend webviews for the browser.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');

@@ -13,8 +13,6 @@ import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
 import { createLog } from './log';
 import { credentialPrompt } from './nodes/credentialPrompt';
 import { NodeManager } from './nodes/nodeManager';
-import { sshTransportFactory } from './nodes/sshFactory';
-import { registerSshTransportFactory } from './nodes/transports';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
@@ -38,7 +36,6 @@ export interface CgroupForensicsApi {
  */
 export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   const log = createLog();
-  registerSshTransportFactory(sshTransportFactory);
   const nodes = new NodeManager(context.globalState, log, (destination) => credentialPrompt(context.secrets, destination));
   const nodesTree = new NodesTreeProvider(nodes);
   const findingsTree = new FindingsTreeProvider(nodes);
@@ -64,7 +61,6 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   registerFixCommands(context, log, nodes, nodeFiles);
   registerReportCommands(context, log, nodes);
   registerEvidenceCommands(context, log, nodes, nodeFiles);
-  // The flame view (src/extension/flame/, built separately) registers cgroupForensics.openFlameView here.
   const snapshots = createSnapshotStore(context, log);
   const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));
   registerSnapshotCommands(context, log, nodes, snapshots, flame);

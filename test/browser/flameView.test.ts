@@ -14,6 +14,7 @@ import { CgroupSandbox } from '../support/cgroupSandbox';
 import { chromiumMissing, openFlamePage, type FlamePage } from './support/flamePage';
 import { assertNoPageErrors, launchChromium, postToWebview, sent, setTheme, THEMES, type ThemeName } from './support/webviewPage';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { chartSettled, frameDrawnAfter, framesDrawn } from '../support/icicleFrames';
 
 // The real webview bundle in Debian's Chromium (see support/webviewPage.ts for the one stub:
 // acquireVsCodeApi), fed real snapshots of a kubelet-shaped tree built in the kernel's cgroup2
@@ -161,7 +162,8 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     const l = layoutOf(h, 'cgroups');
     const pod = paths.findIndex((p) => p.includes(livePod.replace(/-/g, '_')) && p.endsWith('.slice'));
     assert.ok(pod > 0);
-    await page.waitForTimeout(50);
+    // The first frames after the snapshot (the chart takes its size) are drawn before the pointer moves.
+    await chartSettled(page);
     const text = await hoverText(page, await cellPoint(page, l, pod));
     assert.equal(text, second.hierarchies[0]!.basePath + paths[pod]);
     const identity = await page.locator('#tooltip .tt-identity').textContent();
@@ -181,7 +183,7 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     const at = await cellPoint(page, l, besteffort);
     await page.mouse.click(at.x, at.y);
     await page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus === p, paths[besteffort]);
-    await page.waitForTimeout(700); // the 450 ms animation
+    await chartSettled(page); // the end of the 450 ms animation
     const frames = await page.evaluate(() => performance.getEntriesByName('icicle-frame').length);
     assert.ok(frames >= 5, `the zoom was animated (${frames} frames)`);
     const crumbs = await page.locator('#breadcrumb .crumb').allTextContents();
@@ -317,8 +319,13 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
     assert.equal(state.hierarchy, v1!.name);
     // A refresh keeps the choice, and the select shows it (not merely holds it).
+    const renders = (): Promise<number> => page.evaluate(() => performance.getEntriesByName('flame-rendered').length);
+    const rendered = await renders();
     await postToWebview(page, [...flameMessages(r.value, { snapshotId: 2, role: 'current', label: 'This machine', source: 'local' })]);
-    await page.waitForTimeout(200);
+    await page.waitForFunction((n) => performance.getEntriesByName('flame-rendered').length > n, rendered);
+    // The page sets the select once more on the next animation frame, and the select redraws its face when its update completes.
+    await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => r())));
+    await page.locator('#hierarchy').evaluate((e) => (e as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete);
     assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`${v1!.name.replace(/[=,]/g, '.')}: `));
     assert.equal(await page.locator('#hierarchy .select-face .text').textContent(), `${v1!.name} (v1, ${v1!.tree.size})`);
   });
@@ -360,8 +367,10 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
 
   it('follows a theme change without a reload', async () => {
     const page = await openWith(second, 'dark');
+    await chartSettled(page);
+    const before = await framesDrawn(page);
     await setTheme(page, 'light');
-    await page.waitForTimeout(100);
+    await frameDrawnAfter(page, before);
     const corner = await page.evaluate(() => {
       const c = document.querySelector('canvas.icicle-canvas') as HTMLCanvasElement;
       const d = c.getContext('2d')!.getImageData(c.width - 1, c.height - 1, 1, 1).data;

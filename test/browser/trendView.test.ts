@@ -9,6 +9,7 @@ import type { TrendSample } from '../../src/extension/trends/trendProtocol';
 import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { clockPast } from '../support/waitFor';
 import { assertNoPageErrors, launchChromium, postToWebview, sent } from './support/webviewPage';
 import { openTrendPage, trendBundleMissing, type TrendPage } from './trendPage';
 
@@ -19,7 +20,6 @@ import { openTrendPage, trendBundleMissing, type TrendPage } from './trendPage';
 const OUT = join(__dirname, '..', '..', 'test-output');
 const HOSTILE = '<img src=x onerror=window.__pwned=1>';
 const mounts = cgroupMounts();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A hierarchy growing by one cgroup a minute (100 -> 110 over 11 samples), the new ones all dying. */
 function minuteSamples(n = 11, t0 = 1_760_000_000): TrendSample[] {
@@ -63,7 +63,7 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
       const r = await takeSample(new LocalTransport(), { cgroupRoot: root });
       assert.ok(r.ok, r.ok ? '' : r.error.message);
       real.push(r.value);
-      if (s < 4) await sleep(1100); // the node's clock counts whole seconds
+      if (s < 4) await clockPast(r.value.time); // the node's clock counts whole seconds: the next sample is a second later
     }
     browser = await launchChromium();
     mkdirSync(OUT, { recursive: true });

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CgroupSandbox } from '../support/cgroupSandbox';
+import { chartSettled } from '../support/icicleFrames';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
 import { Workbench } from './workbench';
@@ -118,7 +119,7 @@ describe('e2e: the flame view in code-server + Chromium', function () {
       await page.keyboard.press('Escape');
       assert.ok(attempt < 3, `the view focused /${name} (${attempt} tries of the context menu)`);
     }
-    await page.waitForTimeout(700); // the zoom animation
+    await chartSettled(f); // the end of the zoom animation
     await wb!.screenshot('shown-in-flame-view');
     // Our sandbox now fills the width: its 60 leaves are cells on the row below. Click one whose
     // tree row was never shown (the sandbox is collapsed in the tree).

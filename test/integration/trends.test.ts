@@ -9,6 +9,7 @@ import { findGrowth } from '../../src/core/trends/growth';
 import { takeSample, type CountSample } from '../../src/core/trends/sample';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { clockPast, printed, waitFor } from '../support/waitFor';
 
 // Trends on real cgroup trees: a tree the test grows while it is sampled shows sustained growth
 // (a still one does not), churn from two snapshots of a tree the test churns, and the watch
@@ -43,7 +44,13 @@ describe('trends on a real cgroup tree', function () {
     const calm: CountSample[] = [];
     try {
       for (let i = 0; i < 5; i++) {
-        if (i) await new Promise((r) => setTimeout(r, 1000));
+        if (i) {
+          // Each step: a later second on the node's clock (samples are stamped in whole seconds)
+          // and at least ten cgroups more in the growing tree.
+          const made = n;
+          await clockPast(grow[i - 1]!.time);
+          await waitFor('ten more cgroups in the growing tree', () => n >= made + 10);
+        }
         const g = await takeSample(local, { cgroupRoot: join(box!.root, 'grow') });
         const c = await takeSample(local, { cgroupRoot: join(box!.root, 'still') });
         assert.ok(g.ok && c.ok);
@@ -94,7 +101,8 @@ describe('trends on a real cgroup tree', function () {
     for (let i = 0; i < 3; i++) rmdirSync(join(parent, `old-${i}`));
     for (let i = 0; i < 7; i++) box!.mkdir(`kubepods.slice/new-${i}`);
     box!.mkdir('elsewhere');
-    await new Promise((r) => setTimeout(r, 200));
+    // Rates need time between the snapshots (they are stamped by the millisecond).
+    await waitFor('the clock to pass the first snapshot', () => Date.now() > a.value.takenAt);
     const b = await takeSnapshot(local, { cgroupRoot: box!.root });
     assert.ok(b.ok);
     const rates = churnBetween(a.value, b.value);
@@ -114,13 +122,14 @@ describe('trends on a real cgroup tree', function () {
     if (!existsSync(cli)) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo });
     const parent = box!.mkdir('kubepods.slice');
     box!.mkdir('kubepods.slice/gone');
-    const child = spawn(process.execPath, [cli, 'watch', '--churn', '2', '--method', 'snapshots', '--json', '--cgroup-root', box!.root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --verbose: the CLI logs each snapshot on standard error, so the test knows when the window opens.
+    const child = spawn(process.execPath, [cli, 'watch', '--churn', '2', '--method', 'snapshots', '--json', '--verbose', '--cgroup-root', box!.root], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     try {
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      // The first snapshot of a sandbox takes well under a second; the window is two.
-      await new Promise((r) => setTimeout(r, 1000));
+      // The window is the two seconds after the first snapshot.
+      await printed(child.stderr, /cgroups in \d+ hierarch/, 'the first snapshot of watch --churn');
       for (let i = 0; i < 4; i++) mkdirSync(join(parent, `new-${i}`));
       rmdirSync(join(parent, 'gone'));
       assert.equal(await exited, 0);

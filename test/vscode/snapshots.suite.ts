@@ -45,8 +45,8 @@ describe('kept snapshots and compare with an earlier one', function () {
     const newPod = randomUUID();
     const added = `${tree!.paths.burstable}/kubepods-burstable-pod${newPod.replace(/-/g, '_')}.slice`;
     tree!.sandbox.mkdir(added);
-    // Snapshots are named by the millisecond they were taken.
-    await new Promise((r) => setTimeout(r, 5));
+    // Snapshots are named by the millisecond they were taken: the next one in a later millisecond.
+    await until('the clock to pass the first snapshot', () => Date.now() > first! || undefined, 1000);
     assert.equal(await vscode.commands.executeCommand('cgroupForensics.refresh', node), 'connected');
     const times = await kept(2);
     const state = api.nodes.state('local');

@@ -115,7 +115,17 @@ describe('trend sampling of this machine', function () {
     assert.equal(sandboxGrowth(), undefined, 'the growth findings go with the sampling; the samples stay');
     assert.ok(api.trends.samples('local').length >= 4);
     const count = api.trends.samples('local').length;
-    await new Promise((r) => setTimeout(r, 6000));
+    // Time is what this judges: none may come by when the next sample was due (the last sample's
+    // second on the node's clock, this machine's, plus the 5 s interval, with a second to spare).
+    const announced: CountSample[] = [];
+    const sub = api.trends.onDidSample((e) => announced.push(e.sample));
+    try {
+      const due = (api.trends.samples('local')[count - 1]!.time + 1 + 5 + 1) * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+    } finally {
+      sub.dispose();
+    }
+    assert.deepEqual(announced, [], 'no sample announced after Stop');
     assert.equal(api.trends.samples('local').length, count);
   });
 });

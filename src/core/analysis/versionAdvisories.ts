@@ -346,11 +346,6 @@ export function judgeVersion(a: Advisory, version: string): VersionVerdict | und
   };
 }
 
-/** Is this version affected (conditions aside)? */
-export function isAffected(a: Advisory, version: string): boolean {
-  return judgeVersion(a, version)?.affected ?? false;
-}
-
 /** The conditions as checked on the node: the ones that hold, the ones that do not, the unknown. */
 export function checkConditions(a: Advisory, settings: NodeSettings): { met: string[]; unmet: string[]; unknown: string[] } {
   const out = { met: [] as string[], unmet: [] as string[], unknown: [] as string[] };

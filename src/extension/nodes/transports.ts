@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger';
 import { LocalTransport } from '../../core/transport/local';
 import type { Transport } from '../../core/transport/transport';
 import type { NodeSpec } from './nodeSpec';
+import { connectSsh } from './sshFactory';
 
 /** How a transport asks the user for a secret (the extension answers with an input box). */
 export interface CredentialPrompt {
@@ -21,21 +22,6 @@ export interface SshConnectOptions {
   prompt: CredentialPrompt;
 }
 
-/**
- * The seam where the SSH transport (src/core/transport/ssh, built separately) plugs in: anything
- * that can open a connected core Transport to a destination. Until it is registered, SSH nodes
- * show a "failed" leaf saying so instead of connecting.
- */
-export interface SshTransportFactory {
-  connect(options: SshConnectOptions): Promise<Transport>;
-}
-
-let sshFactory: SshTransportFactory | undefined;
-
-export function registerSshTransportFactory(factory: SshTransportFactory | undefined): void {
-  sshFactory = factory;
-}
-
 export interface OpenOptions {
   configPath: string;
   sudoHosts: readonly string[];
@@ -49,8 +35,7 @@ export async function openTransport(spec: NodeSpec, o: OpenOptions): Promise<Tra
     case 'local':
       return new LocalTransport();
     case 'ssh':
-      if (!sshFactory) throw new Error('the SSH transport is not part of this build yet');
-      return sshFactory.connect({
+      return connectSsh({
         destination: spec.destination,
         configPath: o.configPath,
         sudo: o.sudoHosts.includes(spec.destination),
