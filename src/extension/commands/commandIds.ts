@@ -7,6 +7,10 @@ import type { CgroupElement, NodesElement } from '../tree/elements';
  * test/unit/commandIds.test.ts checks this table against package.json both ways, and
  * registerCommands.ts maps every id to its handler, so a command added on one side only fails a
  * test or does not compile. Code names commands through this table, never by a string literal.
+ *
+ * Adding a command touches: package.json (contributes.commands, its menus, a title in
+ * package.nls.json), Commands and CommandArgs here, its handler in its feature folder, and its
+ * line in registerCommands.ts. The compiler and that test point at whichever is missing.
  */
 export const Commands = {
   addNode: 'cgroupForensics.addNode',
@@ -37,8 +41,7 @@ export const Commands = {
   showTrends: 'cgroupForensics.showTrends',
 } as const;
 
-export type CommandName = keyof typeof Commands;
-export type CommandId = (typeof Commands)[CommandName];
+export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 export const COMMAND_IDS: readonly CommandId[] = Object.values(Commands);
 
