@@ -2,8 +2,6 @@ import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import { layoutOf } from '../../core/model/snapshot';
 import { isOrphan } from '../../core/analysis/orphanVerdict';
-import { Commands, type CommandCall } from '../commands/commandIds';
-import { commandOf, executeCommand, treeItemCommand } from '../commands/executeCommand';
 import type { Finding } from '../findings/finding';
 import { shownState, type NodeManager, type NodeState } from '../nodes/nodeManager';
 import type { NodeSpec } from '../nodes/nodeSpec';
@@ -13,6 +11,8 @@ import type { SnapshotView } from '../nodes/snapshotView';
 import { readSettings } from '../settings';
 import { KIND_ICONS, cgroupTooltip, identityShort, keyStat, kindOf } from './cgroupPresentation';
 import { elementId, joinPath, parentPath, type NodesElement } from './elements';
+import { Commands, type CommandCall } from '../commands/commandIds';
+import { commandOf, executeCommand, treeItemCommand } from '../commands/executeCommand';
 
 /**
  * The Nodes view: this machine, nodes the user added, and on demand the hosts of ~/.ssh/config.
