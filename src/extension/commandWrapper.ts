@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CommandId } from './commands/commandIds';
 
 /** A failure meant for the user as it is (no stack in the message): "no node is connected". */
 export class UserError extends Error {
@@ -9,15 +10,17 @@ export class UserError extends Error {
 }
 
 /**
- * Every command goes through here: it is logged when it starts and when it fails, and a failure
- * shows one message with "Show Log" (never a storm of modals). Cancellation is silent.
+ * A command's handler. Its arguments are unknown: menus pass tree elements, the palette nothing,
+ * other extensions and tests anything; the handler checks what it got.
  */
-export function registerCommand(
-  context: vscode.ExtensionContext,
-  log: vscode.LogOutputChannel,
-  id: string,
-  run: (...args: unknown[]) => unknown,
-): void {
+export type CommandHandler = (...args: unknown[]) => unknown;
+
+/**
+ * Every command goes through here (called from registerCommands.ts only): it is logged when it
+ * starts and when it fails, and a failure shows one message with "Show Log" (never a storm of
+ * modals). Cancellation is silent.
+ */
+export function registerCommand(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, id: CommandId, run: CommandHandler): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       log.debug(`command ${id}`);

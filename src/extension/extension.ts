@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { registerCgroupCommands } from './commands/cgroupCommands';
-import { registerFindingCommands } from './commands/findingCommands';
-import { registerFixCommands } from './commands/fixCommands';
+import { cgroupCommands } from './commands/cgroupCommands';
+import { findingCommands } from './commands/findingCommands';
+import { fixCommands } from './commands/fixCommands';
 import { registerFlameView } from './flame/registerFlameView';
-import { registerNodeCommands } from './commands/nodeCommands';
-import { registerReportCommands } from './commands/reportCommands';
-import { registerEvidenceCommands } from './commands/evidenceCommands';
-import { createSnapshotStore, keptSnapshotsOf, registerSnapshotCommands } from './commands/snapshotCommands';
+import { nodeCommands } from './commands/nodeCommands';
+import { registerCommands } from './commands/registerCommands';
+import { reportCommands } from './commands/reportCommands';
+import { evidenceCommands } from './commands/evidenceCommands';
+import { createSnapshotStore, keptSnapshotsOf, snapshotCommands } from './commands/snapshotCommands';
 import type { SnapshotStore } from './nodes/snapshotStore';
 import { FindingsTreeProvider } from './findings/findingsTree';
 import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
@@ -16,7 +17,7 @@ import { NodeManager } from './nodes/nodeManager';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
-import { registerTrendSampling, type TrendSampler } from './trends/trendSampler';
+import { createTrendSampler, trendSamplingCommands, type TrendSampler } from './trends/trendSampler';
 import { registerTrendView } from './trends/registerTrendView';
 
 /** What activate() hands back: the extension-host tests reach the live state through it. */
@@ -55,18 +56,24 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     }),
     startAutoRefresh(nodes, log),
   );
-  registerNodeCommands(context, log, nodes, nodesTree);
-  registerCgroupCommands(context, log, nodes);
-  registerFindingCommands(context, log, nodes, nodesView);
-  registerFixCommands(context, log, nodes, nodeFiles);
-  registerReportCommands(context, log, nodes);
-  registerEvidenceCommands(context, log, nodes, nodeFiles);
+  // Each feature makes its commands' handlers (and what they keep: stores, panels, content
+  // providers); registerCommands.ts registers them all, in one table.
   const snapshots = createSnapshotStore(context, log);
   const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));
-  registerSnapshotCommands(context, log, nodes, snapshots, flame);
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
-  const trends = registerTrendSampling(context, log, nodes);
-  registerTrendView(context, log, nodes, trends);
+  const trends = createTrendSampler(context, log, nodes);
+  registerCommands(context, log, {
+    node: nodeCommands(context, log, nodes, nodesTree),
+    cgroup: cgroupCommands(nodes),
+    finding: findingCommands(log, nodes, nodesView),
+    fix: fixCommands(log, nodes, nodeFiles),
+    report: reportCommands(nodes),
+    evidence: evidenceCommands(context, log, nodes, nodeFiles),
+    flame,
+    snapshot: snapshotCommands(context, log, nodes, snapshots, flame),
+    trendSampling: trendSamplingCommands(nodes, trends),
+    trendView: registerTrendView(context, log, nodes, trends),
+  });
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
   return { nodes, nodesTree, findingsTree, trends, snapshots };
 }

@@ -4,14 +4,13 @@ import { cgroupPath } from '../../core/model/snapshot';
 import { dirOf } from '../../core/analysis/cgroupIndex';
 import { inspectCgroups } from '../../core/inspect/inspectCgroups';
 import { renderProcess } from '../../core/report/findingsText';
-import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
+import { UserError, withCancellableProgress } from '../commandWrapper';
 import type { NodeManager } from '../nodes/nodeManager';
 import { identityLines } from '../tree/cgroupPresentation';
 import { ensureSnapshot, pickCgroup } from './pick';
 
-export function registerCgroupCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager): void {
-  const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
-
+/** The handlers of the commands on one cgroup (registered in registerCommands.ts): copy its names, list its processes. */
+export function cgroupCommands(nodes: NodeManager) {
   const resolve = async (arg: unknown) => {
     const e = await pickCgroup(nodes, arg);
     const { view } = await ensureSnapshot(nodes, e.nodeId);
@@ -27,22 +26,22 @@ export function registerCgroupCommands(context: vscode.ExtensionContext, log: vs
     return text;
   };
 
-  reg('cgroupForensics.copyPath', async (arg?: unknown) => {
+  const copyPath = async (arg?: unknown) => {
     const { e, h } = await resolve(arg);
     return copy(displayOf(cgroupPath(h, e.path)), 'the cgroup path');
-  });
-  reg('cgroupForensics.copyPodUid', async (arg?: unknown) => {
+  };
+  const copyPodUid = async (arg?: unknown) => {
     const { id } = await resolve(arg);
     if (!id?.k8s?.podUid) throw new UserError('this cgroup belongs to no pod');
     return copy(id.k8s.podUid, 'the pod UID');
-  });
-  reg('cgroupForensics.copyContainerId', async (arg?: unknown) => {
+  };
+  const copyContainerId = async (arg?: unknown) => {
     const { id } = await resolve(arg);
     if (!id?.k8s?.containerId) throw new UserError('this cgroup is not a container');
     return copy(id.k8s.containerId, 'the container ID');
-  });
+  };
 
-  reg('cgroupForensics.inspectProcesses', async (arg?: unknown) => {
+  const inspectProcesses = async (arg?: unknown) => {
     const { e, view, h, i, id } = await resolve(arg);
     const transport = nodes.transport(e.nodeId);
     if (!transport) throw new UserError('processes can only be read from a connected node (not a snapshot file)');
@@ -67,5 +66,7 @@ export function registerCgroupCommands(context: vscode.ExtensionContext, log: vs
     const doc = await vscode.workspace.openTextDocument({ content: lines.join('\n') + '\n', language: 'plaintext' });
     await vscode.window.showTextDocument(doc, { preview: false });
     return ps.length;
-  });
+  };
+
+  return { copyPath, copyPodUid, copyContainerId, inspectProcesses };
 }

@@ -4,13 +4,14 @@ import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
 import { renderKubeText } from '../../core/kube/kubeText';
 import { renderChurnReport } from '../../core/report/churnText';
 import { renderEvidenceText } from '../../core/report/evidenceText';
-import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
+import { UserError, withCancellableProgress } from '../commandWrapper';
 import { CHURN_SECONDS, churnSeconds, measureChurn, type ChurnMethod } from '../evidence/churnMeasure';
 import { EvidenceStore } from '../evidence/evidenceStore';
 import { evidenceSummary } from '../evidence/mergeEvidence';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
 import { readSettings } from '../settings';
+import { executeCommand } from './executeCommand';
 import { ensureSnapshot, pickNode } from './pick';
 
 /** Programmatic options (tests, other commands): given, they skip the prompts. */
@@ -29,9 +30,9 @@ const stamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z
  * Gather Evidence (logs, daemon health, version advisories, fd pins: merged into the node's
  * findings and shown as the core's evidence report) and Trace Cgroup Churn (rates by parent and
  * by process). Both are read-only on the node, bounded and cancellable; their documents are
- * read-only virtual documents.
+ * read-only virtual documents. Returns the handlers (registered in registerCommands.ts).
  */
-export function registerEvidenceCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider): void {
+export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider) {
   const store = new EvidenceStore(nodes);
   context.subscriptions.push(store);
 
@@ -51,7 +52,7 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
     return uri;
   };
 
-  registerCommand(context, log, 'cgroupForensics.gatherEvidence', async (arg?: unknown, options?: unknown) => {
+  const gather = async (arg?: unknown, options?: unknown) => {
     const o = (options && typeof options === 'object' ? options : {}) as EvidenceOptions;
     const { nodeId, label, transport } = await liveNode(arg, 'Gather evidence on which node?');
     const sinceText = typeof o.since === 'string' ? o.since : readSettings().evidenceSince;
@@ -75,12 +76,12 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
       ? `No evidence found on ${label}: no log line since ${stamp(since * 1000)} matched a known signature, no version advisory applies, and no daemon or open fd stands out.`
       : `Evidence on ${label}: ${s.logMatches} matching log line(s), ${s.attached} attached to findings; ${s.added} new finding(s).`;
     log.info(text);
-    void vscode.commands.executeCommand('cgroupForensics.findings.focus');
+    void executeCommand('cgroupForensics.findings.focus');
     void vscode.window.showInformationMessage(text);
     return { uri: uri.toString(), ...s };
-  });
+  };
 
-  registerCommand(context, log, 'cgroupForensics.traceChurn', async (arg?: unknown, options?: unknown) => {
+  const traceChurn = async (arg?: unknown, options?: unknown) => {
     const o = (options && typeof options === 'object' ? options : {}) as ChurnOptions;
     const { nodeId, label, transport } = await liveNode(arg, 'Trace cgroup churn on which node?');
     let seconds = o.seconds !== undefined ? churnSeconds(o.seconds) : undefined;
@@ -107,7 +108,9 @@ export function registerEvidenceCommands(context: vscode.ExtensionContext, log: 
     const changed = m.method === 'bpftrace' ? m.churn.byParent.length : m.rates.length;
     if (!changed) void vscode.window.showInformationMessage(`No cgroup was made or removed on ${label} in ${seconds} s.`);
     return { uri: uri.toString(), method: m.method, parents: changed };
-  });
+  };
+
+  return { gatherEvidence: gather, traceChurn };
 }
 
 /** The Kubernetes API's view of the node as the last refresh had it (its pods, conditions), or why there is none. */

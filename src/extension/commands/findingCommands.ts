@@ -1,29 +1,25 @@
 import * as vscode from 'vscode';
-import { registerCommand, withCancellableProgress } from '../commandWrapper';
+import { withCancellableProgress } from '../commandWrapper';
 import { isOrphan } from '../../core/analysis/orphanVerdict';
 import type { CgroupRef } from '../findings/finding';
 import type { NodeManager } from '../nodes/nodeManager';
 import type { NodesElement } from '../tree/elements';
 import { undeterminedText } from '../fixes/cleanupConfirmation';
+import { Commands } from './commandIds';
+import { executeCommand } from './executeCommand';
 import { pickNode } from './pick';
 
-export function registerFindingCommands(
-  context: vscode.ExtensionContext,
-  log: vscode.LogOutputChannel,
-  nodes: NodeManager,
-  nodesView: vscode.TreeView<NodesElement>,
-): void {
-  const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
-
+/** The handlers of Detect Orphans and of revealing a finding's cgroup (registered in registerCommands.ts). */
+export function findingCommands(log: vscode.LogOutputChannel, nodes: NodeManager, nodesView: vscode.TreeView<NodesElement>) {
   /** Takes a fresh snapshot (orphans are about now) and shows the findings. */
-  reg('cgroupForensics.detectOrphans', async (arg?: unknown) => {
+  const detectOrphans = async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Detect orphans on which node?');
     const label = nodes.label(id);
     const state = await withCancellableProgress(`Cgroup Forensics: detecting orphans on ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     if (state.status === 'failed') throw new Error(`${label}: ${state.reason}`);
     if (state.status !== 'connected') return;
     const orphans = state.findings.filter((f) => isOrphan(f.core));
-    await vscode.commands.executeCommand('cgroupForensics.findings.focus');
+    await executeCommand('cgroupForensics.findings.focus');
     const text = state.report.orphansUndetermined
       ? undeterminedText(label, state.report.orphansUndetermined)
       : orphans.length
@@ -31,16 +27,18 @@ export function registerFindingCommands(
         : `No orphaned cgroups on ${label}.`;
     log.info(text);
     void vscode.window.showInformationMessage(text, ...(orphans.length ? ['Generate Cleanup Script'] : [])).then((choice) => {
-      if (choice) void vscode.commands.executeCommand('cgroupForensics.generateFix', { nodeId: id }, 'cleanup');
+      if (choice) void executeCommand(Commands.generateFix, { nodeId: id }, 'cleanup');
     });
     return orphans.length;
-  });
+  };
 
-  reg('cgroupForensics.revealCgroup', async (arg?: unknown) => {
+  const revealCgroup = async (arg?: unknown) => {
     const a = arg as { nodeId?: string; ref?: CgroupRef } | undefined;
     if (!a?.nodeId || !a.ref) return;
     const target: NodesElement =
       a.ref.path === '/' ? { type: 'hierarchy', nodeId: a.nodeId, hierarchy: a.ref.hierarchy } : { type: 'cgroup', nodeId: a.nodeId, hierarchy: a.ref.hierarchy, path: a.ref.path };
     await nodesView.reveal(target, { select: true, focus: false, expand: false });
-  });
+  };
+
+  return { detectOrphans, revealCgroup };
 }

@@ -6,12 +6,14 @@ import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { Snapshot } from '../../core/model/snapshot';
 import { readNodeFile, runScript } from '../../core/node/runScript';
-import { UserError, registerCommand, withCancellableProgress } from '../commandWrapper';
+import { UserError, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
 import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
 import { FIX_KINDS, fixKind, languageOf } from '../fixes/fixKinds';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
+import { Commands } from './commandIds';
+import { executeCommand } from './executeCommand';
 import { ensureSnapshot, pickNode } from './pick';
 
 /**
@@ -63,9 +65,8 @@ async function available(language: string): Promise<string> {
   return language === 'toml' && known.includes('ini') ? 'ini' : 'plaintext';
 }
 
-export function registerFixCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider): void {
-  const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
-
+/** The handlers of Generate Fix and Run Cleanup Script (registered in registerCommands.ts). */
+export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider) {
   /** The connected state of a node (connecting and scanning first when needed). */
   const connected = (nodeId: string) => ensureSnapshot(nodes, nodeId);
 
@@ -74,7 +75,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
    * language; a document that replaces a file on the node opens in a diff editor against the
    * node's file as read now. Returns the documents' URIs.
    */
-  reg('cgroupForensics.generateFix', async (arg?: unknown, kindArg?: unknown) => {
+  const generateFix = async (arg?: unknown, kindArg?: unknown) => {
     const nodeId = await pickNode(nodes, arg, 'Generate a fix for which node?');
     const state = await connected(nodeId);
     const fromFinding = (arg as { finding?: { fixes?: string[] } } | undefined)?.finding?.fixes;
@@ -107,7 +108,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     if (unchanged.length) void vscode.window.showInformationMessage(`${label}: no change needed: ${unchanged.map((d) => d.noChange).join('; ')}`);
     log.info(`${label}: ${kind} fix: ${docs.map((d) => (d.noChange !== undefined ? `${d.title} (no change: ${d.noChange})` : d.title)).join('; ')}`);
     return uris;
-  });
+  };
 
   const openFix = async (fix: FixDocument, label: string, read: ((path: string, signal: AbortSignal) => Promise<string | undefined>) | undefined): Promise<string> => {
     const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: await available(languageOf(fix.kind, fix.targetPath)) });
@@ -115,7 +116,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
     if (target && current !== undefined) {
       const left = nodeFiles.put(label, target, current);
-      await vscode.commands.executeCommand('vscode.diff', left, doc.uri, `${target} on ${label} ↔ ${fix.title}`, { preview: false });
+      await executeCommand('vscode.diff', left, doc.uri, `${target} on ${label} ↔ ${fix.title}`, { preview: false });
     } else {
       await vscode.window.showTextDocument(doc, { preview: false });
     }
@@ -127,7 +128,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
    * exact script (open read-only beside it, by its SHA-256), always a dry run first, and then a
    * short confirmation whose destructive button is never the default (see confirmRemoval).
    */
-  reg('cgroupForensics.runCleanup', async (arg?: unknown) => {
+  const runCleanup = async (arg?: unknown) => {
     if (!vscode.workspace.isTrusted) throw new UserError('running a cleanup script on a node needs a trusted workspace');
     const nodeId = await pickNode(nodes, arg, 'Clean up orphans on which node?');
     const state = await connected(nodeId);
@@ -188,7 +189,9 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     log.info(`cleanup on ${label} (exit ${result.exitCode}):\n${result.stdout}${result.stderr}`);
     const doc = await vscode.workspace.openTextDocument({ content: `Cleanup on ${label}, exit status ${result.exitCode}\n\n${result.stdout}${result.stderr}`, language: 'plaintext' });
     await vscode.window.showTextDocument(doc, { preview: false });
-    await vscode.commands.executeCommand('cgroupForensics.refresh', { nodeId });
+    await executeCommand(Commands.refresh, { nodeId });
     return 'run';
-  });
+  };
+
+  return { generateFix, runCleanup };
 }

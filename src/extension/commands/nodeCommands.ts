@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { summarize } from '../../core/analysis/summary';
 import { renderSummaryText } from '../../core/report/summaryText';
-import { registerCommand, withCancellableProgress } from '../commandWrapper';
+import { withCancellableProgress } from '../commandWrapper';
 import { forgetCredentials } from '../nodes/credentialPrompt';
 import type { NodeManager } from '../nodes/nodeManager';
 import { parseDestination, snapshotNodeId, sshNodeId, type NodeSpec } from '../nodes/nodeSpec';
@@ -9,10 +9,9 @@ import type { NodesTreeProvider } from '../tree/nodesTree';
 import type { NodesElement } from '../tree/elements';
 import { ensureSnapshot, pickNode } from './pick';
 
-export function registerNodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider): void {
-  const reg = (id: string, run: (...args: unknown[]) => unknown): void => registerCommand(context, log, id, run);
-
-  reg('cgroupForensics.addNode', async (kindArg?: unknown, valueArg?: unknown) => {
+/** The handlers of the node commands (registered in registerCommands.ts): adding, connecting and removing nodes. */
+export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider) {
+  const addNode = async (kindArg?: unknown, valueArg?: unknown) => {
     const choices: (vscode.QuickPickItem & { nodeKind: 'ssh' | 'snapshot' })[] = [
       { label: '$(remote) SSH host', description: 'an alias of your ssh config, or [user@]host', nodeKind: 'ssh' },
       { label: '$(file) Snapshot file', description: 'saved with `cgroup-forensics scan --json`', nodeKind: 'snapshot' },
@@ -45,14 +44,14 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
     await nodes.addNode(spec);
     log.info(`added node ${spec.label}`);
     return spec.id;
-  });
+  };
 
   /**
    * Removes a node you added. What this machine keeps about it (snapshots, trend samples) goes
    * with it, after a modal naming it; `{ confirmed: true }` as the second argument skips the modal
    * (scripts, tests). Nodes of the ssh config stay listed, and so does their data.
    */
-  reg('cgroupForensics.removeNode', async (arg?: unknown, opts?: unknown) => {
+  const removeNode = async (arg?: unknown, opts?: unknown) => {
     const id = await pickNode(nodes, arg, 'Remove which node?');
     const spec = nodes.spec(id);
     if (!spec || spec.kind === 'local' || !nodes.userNodes().some((n) => n.id === id)) return;
@@ -69,40 +68,42 @@ export function registerNodeCommands(context: vscode.ExtensionContext, log: vsco
     await nodes.forgetKeptData(id);
     if (spec.kind === 'ssh') await forgetCredentials(context.secrets, spec.destination);
     if (kept.length) log.info(`${spec.label}: removed, with ${kept.join(', ')}`);
-  });
+  };
 
-  reg('cgroupForensics.connect', async (arg?: unknown) => {
+  const connect = async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Connect to which node?');
     const label = nodes.label(id);
     const state = await withCancellableProgress(`Cgroup Forensics: ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     // A failure is shown where it belongs, as a leaf under the node; here only one quiet line.
     if (state.status === 'failed') vscode.window.setStatusBarMessage(`Cgroup Forensics: ${label} failed: ${state.reason}`, 5000);
     return state.status;
-  });
+  };
 
-  reg('cgroupForensics.refresh', async (arg?: unknown) => {
+  const refresh = async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Refresh which node?');
     const label = nodes.label(id);
     const state = await withCancellableProgress(`Cgroup Forensics: refreshing ${label}`, (signal, report) => nodes.refresh(id, signal, report));
     return state.status;
-  });
+  };
 
-  reg('cgroupForensics.disconnect', async (arg?: unknown) => {
+  const disconnect = async (arg?: unknown) => {
     const id = await pickNode(nodes, arg, 'Disconnect which node?');
     nodes.disconnect(id);
-  });
+  };
 
-  reg('cgroupForensics.loadMore', (arg?: unknown) => {
+  const loadMore = (arg?: unknown) => {
     const e = arg as NodesElement | undefined;
     if (e?.type === 'more') tree.loadMore(e);
-  });
+  };
 
-  reg('cgroupForensics.showLog', () => log.show());
+  const showLog = () => log.show();
 
-  reg('cgroupForensics.scanLocal', async (arg?: unknown) => {
+  const scanLocal = async (arg?: unknown) => {
     const id = await pickNode(nodes, arg ?? { nodeId: 'local' });
     const { view } = await ensureSnapshot(nodes, id);
     const doc = await vscode.workspace.openTextDocument({ content: renderSummaryText(summarize(view.snapshot)), language: 'plaintext' });
     await vscode.window.showTextDocument(doc);
-  });
+  };
+
+  return { addNode, removeNode, connect, refresh, disconnect, loadMore, showLog, scanLocal };
 }

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { summarize } from '../../core/analysis/summary';
 import { snapshotToJson } from '../../core/model/snapshotJson';
 import { findingsToJson } from '../../core/report/findingsJson';
-import { registerCommand } from '../commandWrapper';
 import type { NodeManager } from '../nodes/nodeManager';
 import { renderHtml, renderMarkdown } from '../report/reportRender';
 import { ensureSnapshot, pickNode } from './pick';
@@ -13,8 +12,9 @@ const FORMATS = [
   { label: 'HTML', detail: 'a standalone page', id: 'html', language: 'html' },
 ] as const;
 
-export function registerReportCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager): void {
-  registerCommand(context, log, 'cgroupForensics.exportReport', async (arg?: unknown, formatArg?: unknown) => {
+/** The handler of Export Report (registered in registerCommands.ts). */
+export function reportCommands(nodes: NodeManager) {
+  const exportReport = async (arg?: unknown, formatArg?: unknown) => {
     const nodeId = await pickNode(nodes, arg, 'Report on which node?');
     const state = await ensureSnapshot(nodes, nodeId);
     const format = FORMATS.find((f) => f.id === formatArg) ?? (await vscode.window.showQuickPick([...FORMATS], { placeHolder: 'Report format', ignoreFocusOut: true }));
@@ -30,5 +30,7 @@ export function registerReportCommands(context: vscode.ExtensionContext, log: vs
     const doc = await vscode.workspace.openTextDocument({ content, language: format.language });
     await vscode.window.showTextDocument(doc, { preview: false });
     return doc.uri.toString();
-  });
+  };
+
+  return { exportReport };
 }

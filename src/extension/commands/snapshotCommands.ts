@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Snapshot } from '../../core/model/snapshot';
 import { renderDiffText } from '../../core/trends/diffText';
 import { diffSnapshots, type SnapshotDiff } from '../../core/trends/snapshotDiff';
-import { registerCommand, UserError } from '../commandWrapper';
+import { UserError } from '../commandWrapper';
 import type { KeptSnapshots } from '../flame/flamePanel';
 import type { FlamePanel } from '../flame/flamePanel';
 import type { FlameViewApi } from '../flame/registerFlameView';
@@ -76,8 +76,9 @@ function optionsOf(arg: unknown): Record<string, unknown> {
  *   the node is picked; without takenAt (epoch ms, as SnapshotStore.list gives) the snapshot is.
  * - cgroupForensics.deleteSnapshots(node?, { confirmed?: true }): removes a node's kept snapshots
  *   after a modal confirmation, which `confirmed: true` skips (for scripts and tests).
+ * Returns the commands' handlers (registered in registerCommands.ts).
  */
-export function registerSnapshotCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, store: SnapshotStore, flame: FlameViewApi): void {
+export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, store: SnapshotStore, flame: FlameViewApi) {
   const docs = new DiffDocuments();
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, docs),
@@ -102,7 +103,7 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
   );
 
 
-  registerCommand(context, log, 'cgroupForensics.compareWithSnapshot', async (arg?: unknown, opts?: unknown): Promise<CompareResult> => {
+  const compareWithSnapshot = async (arg?: unknown, opts?: unknown): Promise<CompareResult> => {
     const nodeId = await pickNode(nodes, arg, 'Compare which node with an earlier snapshot?');
     const current = (await ensureSnapshot(nodes, nodeId)).view.snapshot;
     const kept = (await store.list(nodeId)).filter((e) => e.takenAt !== current.takenAt);
@@ -135,9 +136,9 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
     log.info(`compared ${nodes.label(nodeId)} with its snapshot of ${new Date(baseline.takenAt).toISOString()}`);
     return { nodeId, baseline, current, diff, summary, panel };
-  });
+  };
 
-  registerCommand(context, log, 'cgroupForensics.deleteSnapshots', async (arg?: unknown, opts?: unknown): Promise<number | undefined> => {
+  const deleteSnapshots = async (arg?: unknown, opts?: unknown): Promise<number | undefined> => {
     const nodeId = await pickNode(nodes, arg, 'Delete the kept snapshots of which node?');
     const kept = await store.list(nodeId);
     if (kept.length === 0) {
@@ -156,5 +157,7 @@ export function registerSnapshotCommands(context: vscode.ExtensionContext, log: 
     const n = await store.deleteAll(nodeId);
     void vscode.window.showInformationMessage(`Cgroup Forensics: deleted ${n} kept snapshot(s) of ${nodes.label(nodeId)}.`);
     return n;
-  });
+  };
+
+  return { compareWithSnapshot, deleteSnapshots };
 }

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { isOrphan, orphanVerdict } from '../../core/analysis/orphanVerdict';
 import { displayOf } from '../../core/model/bytes';
+import { Commands } from '../commands/commandIds';
+import { treeItemCommand } from '../commands/executeCommand';
 import type { NodeManager } from '../nodes/nodeManager';
 import { evidenceItems, type EvidenceItem } from './evidenceItems';
 import type { CgroupRef, Finding } from './finding';
@@ -53,7 +55,7 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
         item.iconPath = new vscode.ThemeIcon(SEVERITY_ICONS[f.severity], new vscode.ThemeColor(SEVERITY_COLORS[f.severity]));
         item.contextValue = `finding+${f.kind}${f.fixes.length ? '+fixable' : ''}`;
         const first = f.cgroups[0];
-        if (first) item.command = { command: 'cgroupForensics.revealCgroup', title: 'Reveal', arguments: [{ nodeId: e.nodeId, ref: first }] };
+        if (first) item.command = treeItemCommand('Reveal', Commands.revealCgroup, { nodeId: e.nodeId, ref: first });
         return item;
       }
       case 'cgroup': {
@@ -61,7 +63,7 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
         item.id = `fc/${e.nodeId}\u0000${e.findingId}\u0000${e.ref.hierarchy}\u0000${e.ref.path}`;
         item.description = e.ref.hierarchy;
         item.iconPath = new vscode.ThemeIcon('symbol-folder');
-        item.command = { command: 'cgroupForensics.revealCgroup', title: 'Reveal', arguments: [{ nodeId: e.nodeId, ref: e.ref }] };
+        item.command = treeItemCommand('Reveal', Commands.revealCgroup, { nodeId: e.nodeId, ref: e.ref });
         item.contextValue = 'findingCgroup';
         return item;
       }

@@ -2,12 +2,19 @@ import * as vscode from 'vscode';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
 import { isOrphan } from '../../core/analysis/orphanVerdict';
 import type { Snapshot } from '../../core/model/snapshot';
-import { isCancellation, registerCommand, UserError, withCancellableProgress } from '../commandWrapper';
+import { isCancellation, UserError, withCancellableProgress } from '../commandWrapper';
+import { Commands } from '../commands/commandIds';
+import { executeCommand } from '../commands/executeCommand';
 import { LOCAL_NODE } from '../nodes/nodeSpec';
 import { FLAME_VIEW_TYPE, FlamePanel, type FlameHost, type FlameSource, type KeptSnapshots } from './flamePanel';
 
 /** What other commands use of the flame view. */
 export interface FlameViewApi {
+  /**
+   * The handler of Open Flame View and Show in Flame View (registered in registerCommands.ts):
+   * opens (or reveals) the view of a tree element's node, with its cgroup focused; else of This machine.
+   */
+  open(arg?: unknown): Promise<FlamePanel | undefined>;
   /** Opens (or reveals) the view of a node, in compare mode against `baseline`. */
   openWithBaseline(nodeId: string, baseline: Snapshot): Promise<FlamePanel | undefined>;
 }
@@ -49,7 +56,7 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     bundleDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
     kept,
     async reveal(nodeId, hierarchy, path) {
-      await vscode.commands.executeCommand('cgroupForensics.revealCgroup', { nodeId, ref: { hierarchy, path } });
+      await executeCommand(Commands.revealCgroup, { nodeId, ref: { hierarchy, path } });
     },
   };
 
@@ -104,9 +111,6 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     return p;
   };
 
-  registerCommand(context, log, 'cgroupForensics.openFlameView', open);
-  // The tree's "Show in flame view": the same, with the cgroup focused.
-  registerCommand(context, log, 'cgroupForensics.showInFlameView', open);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(FLAME_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -126,6 +130,7 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
   );
   return {
+    open,
     async openWithBaseline(nodeId, baseline) {
       const p = await open({ nodeId });
       if (p) await p.setBaseline(baseline);

@@ -1,3 +1,5 @@
+import type { CommandCall } from '../commands/commandIds';
+
 /**
  * The elements of the Nodes tree: plain data naming what they show, so the same element can be
  * rebuilt after a refresh. Ids are node + hierarchy + cgroup path, which keeps expansion and
@@ -6,7 +8,7 @@
 export type NodesElement =
   | { type: 'node'; nodeId: string }
   | { type: 'sshConfig' }
-  | { type: 'message'; parentId: string; key: string; text: string; tone: 'info' | 'error' | 'progress' | 'warning' | 'action'; command?: { id: string; args: unknown[] } }
+  | { type: 'message'; parentId: string; key: string; text: string; tone: 'info' | 'error' | 'progress' | 'warning' | 'action'; command?: CommandCall }
   | { type: 'hierarchy'; nodeId: string; hierarchy: string }
   | { type: 'cgroup'; nodeId: string; hierarchy: string; path: string }
   | { type: 'more'; nodeId: string; hierarchy: string; parentPath: string; shown: number; total: number };

@@ -11,6 +11,8 @@ import type { SnapshotView } from '../nodes/snapshotView';
 import { readSettings } from '../settings';
 import { KIND_ICONS, cgroupTooltip, identityShort, keyStat, kindOf } from './cgroupPresentation';
 import { elementId, joinPath, parentPath, type NodesElement } from './elements';
+import { Commands, type CommandCall } from '../commands/commandIds';
+import { commandOf, executeCommand, treeItemCommand } from '../commands/executeCommand';
 
 /**
  * The Nodes view: this machine, nodes the user added, and on demand the hosts of ~/.ssh/config.
@@ -58,7 +60,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
         const icons = { info: 'info', error: 'error', progress: 'loading~spin', warning: 'warning', action: 'debug-restart' } as const;
         item.iconPath = new vscode.ThemeIcon(icons[e.tone], e.tone === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
         item.contextValue = `message+${e.tone}`;
-        if (e.command) item.command = { command: e.command.id, title: e.text, arguments: e.command.args };
+        if (e.command) item.command = commandOf(e.command, e.text);
         return item;
       }
       case 'hierarchy':
@@ -69,7 +71,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
         const item = new vscode.TreeItem(`Load more (${e.total - e.shown} not shown)`, vscode.TreeItemCollapsibleState.None);
         item.id = elementId(e);
         item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: 'cgroupForensics.loadMore', title: 'Load more', arguments: [e] };
+        item.command = treeItemCommand('Load more', Commands.loadMore, e);
         item.contextValue = 'loadMore';
         return item;
       }
@@ -164,7 +166,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
 
   private nodeChildren(nodeId: string): NodesElement[] {
     const state = this.nodes.state(nodeId);
-    const msg = (key: string, tone: Extract<NodesElement, { type: 'message' }>['tone'], text: string, command?: { id: string; args: unknown[] }): NodesElement => ({
+    const msg = (key: string, tone: Extract<NodesElement, { type: 'message' }>['tone'], text: string, command?: CommandCall): NodesElement => ({
       type: 'message',
       parentId: nodeId,
       key,
@@ -175,13 +177,13 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     switch (state.status) {
       case 'disconnected':
         // Expanding a node is the user asking to see it: connect now.
-        void vscode.commands.executeCommand('cgroupForensics.connect', { type: 'node', nodeId });
+        void executeCommand(Commands.connect, { type: 'node', nodeId });
         return [msg('state', 'progress', 'Connecting…')];
       case 'connecting':
         if (state.previous) return this.snapshotChildren(nodeId, state.previous.view, msg);
         return [msg('state', 'progress', `${state.message[0]!.toUpperCase()}${state.message.slice(1)}…`)];
       case 'failed':
-        return [msg('state', 'error', `Failed: ${state.reason}`), msg('retry', 'action', 'Reconnect', { id: 'cgroupForensics.connect', args: [{ type: 'node', nodeId }] })];
+        return [msg('state', 'error', `Failed: ${state.reason}`), msg('retry', 'action', 'Reconnect', { id: Commands.connect, args: [{ type: 'node', nodeId }] })];
       case 'connected':
         return this.snapshotChildren(nodeId, state.view, msg);
     }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { isCancellation, registerCommand } from '../commandWrapper';
+import { isCancellation } from '../commandWrapper';
+import { Commands } from '../commands/commandIds';
+import { executeCommand } from '../commands/executeCommand';
 import { ensureSnapshot, pickNode } from '../commands/pick';
 import type { NodeManager } from '../nodes/nodeManager';
 import type { TrendHistory } from './trendHistory';
 import { TREND_VIEW_TYPE, TrendPanel, type TrendHost } from './trendPanel';
-
-export const START_SAMPLING_COMMAND = 'cgroupForensics.startTrendSampling';
 
 /** A history with nothing in it: the chart's empty state, for an extension without a sampler. */
 const NO_HISTORY: TrendHistory = {
@@ -17,13 +17,14 @@ const NO_HISTORY: TrendHistory = {
 /**
  * "Show Cgroup Trends": one chart panel per node over the background sampler's history (read
  * only). The chart's empty-state button runs the sampler's own start command for the node.
+ * Returns the command's handler (registered in registerCommands.ts).
  */
 export function registerTrendView(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   nodes: NodeManager,
   history: TrendHistory & { onDidChangeSampling?: vscode.Event<void> } = NO_HISTORY,
-): void {
+): { showTrends: (arg?: unknown) => Promise<TrendPanel> } {
   const panels = new Map<string, TrendPanel>();
   const host: TrendHost = {
     log,
@@ -31,13 +32,11 @@ export function registerTrendView(
     history,
     ...(history.onDidChangeSampling ? { onDidChangeSampling: history.onDidChangeSampling } : {}),
     async startSampling(nodeId) {
-      const commands = await vscode.commands.getCommands(true);
-      if (!commands.includes(START_SAMPLING_COMMAND)) return 'trend sampling is not available in this version';
       try {
         // Sampling runs while a node is connected: connect first, as the button's user means it.
         await ensureSnapshot(nodes, nodeId);
         // The command reports its own failures (one message with "Show Log") and asks for the interval.
-        await vscode.commands.executeCommand(START_SAMPLING_COMMAND, { nodeId });
+        await executeCommand(Commands.startTrendSampling, { nodeId });
       } catch (e) {
         return isCancellation(e) ? 'cancelled' : e instanceof Error ? e.message : String(e);
       }
@@ -61,7 +60,7 @@ export function registerTrendView(
     return p;
   };
 
-  registerCommand(context, log, 'cgroupForensics.showTrends', async (arg?: unknown) => panelFor(await pickNode(nodes, arg, 'Show the cgroup trends of which node?')));
+  const showTrends = async (arg?: unknown) => panelFor(await pickNode(nodes, arg, 'Show the cgroup trends of which node?'));
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(TREND_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -76,4 +75,5 @@ export function registerTrendView(
     }),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
   );
+  return { showTrends };
 }

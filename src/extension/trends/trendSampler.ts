@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
 import { findGrowth } from '../../core/trends/growth';
 import { takeSample, type CountSample } from '../../core/trends/sample';
-import { registerCommand, UserError } from '../commandWrapper';
+import { UserError } from '../commandWrapper';
+import { Commands } from '../commands/commandIds';
 import { pickNode } from '../commands/pick';
 import type { NodeManager } from '../nodes/nodeManager';
 import { affectsSettings, readSettings } from '../settings';
@@ -50,7 +51,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
     this.store = new SampleStore(storageDir, readSettings().trendKeepSamples, (file, n) => this.log.warn(`trend samples: ${n} line(s) of ${file} were not samples and were skipped`));
     this.status = vscode.window.createStatusBarItem('cgroupForensics.trendSampling', vscode.StatusBarAlignment.Left, 0);
     this.status.name = 'Cgroup Forensics trend sampling';
-    this.status.command = 'cgroupForensics.stopTrendSampling';
+    this.status.command = Commands.stopTrendSampling;
     this.removeHook = nodes.findingsHooks.add('trends', (findings, input) => [...findings, ...(this.growth.get(input.nodeId) ?? [])]);
     this.subs.push(
       // Samples go with a removed node (Remove Node names them first).
@@ -245,16 +246,21 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
   }
 }
 
-/**
- * Makes the sampler (samples under the extension's globalStorage) and registers its commands:
- * cgroupForensics.startTrendSampling [node] [seconds] and cgroupForensics.stopTrendSampling [node].
- * Start asks for the interval when neither an argument nor the setting gives one; the
- * command-line seconds (>= 5, as any interval) are for scripts and the extension-host tests.
- */
-export function registerTrendSampling(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager): TrendSampler {
+/** Makes the sampler (samples under the extension's globalStorage), disposed with the extension. */
+export function createTrendSampler(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager): TrendSampler {
   const sampler = new TrendSampler(nodes, context.globalState, vscode.Uri.joinPath(context.globalStorageUri, 'trends').fsPath, log);
   context.subscriptions.push(sampler);
-  registerCommand(context, log, 'cgroupForensics.startTrendSampling', async (arg?: unknown, secondsArg?: unknown) => {
+  return sampler;
+}
+
+/**
+ * The handlers of the sampler's commands (registered in registerCommands.ts): Start Trend
+ * Sampling [node] [seconds] and Stop Trend Sampling [node]. Start asks for the interval when
+ * neither an argument nor the setting gives one; the command-line seconds (>= 5, as any
+ * interval) are for scripts and the extension-host tests.
+ */
+export function trendSamplingCommands(nodes: NodeManager, sampler: TrendSampler) {
+  const startTrendSampling = async (arg?: unknown, secondsArg?: unknown) => {
     const nodeId = await pickNode(nodes, arg, 'Sample cgroup counts of which node?');
     const spec = nodes.spec(nodeId);
     if (spec?.kind === 'snapshot') throw new UserError(`${spec.label} is a snapshot file: there is nothing live to sample`);
@@ -278,8 +284,8 @@ export function registerTrendSampling(context: vscode.ExtensionContext, log: vsc
     if (seconds < MIN_INTERVAL_SECONDS) throw new UserError(`the interval is at least ${MIN_INTERVAL_SECONDS} seconds (got ${seconds})`);
     await sampler.start(nodeId, seconds);
     return sampler.intervalOf(nodeId);
-  });
-  registerCommand(context, log, 'cgroupForensics.stopTrendSampling', async (arg?: unknown) => {
+  };
+  const stopTrendSampling = async (arg?: unknown) => {
     let nodeId: string;
     const sampling = sampler.sampling();
     if (arg !== undefined) nodeId = await pickNode(nodes, arg);
@@ -295,6 +301,7 @@ export function registerTrendSampling(context: vscode.ExtensionContext, log: vsc
     }
     await sampler.stop(nodeId);
     return sampler.isSampling(nodeId);
-  });
-  return sampler;
+  };
+
+  return { startTrendSampling, stopTrendSampling };
 }
