@@ -7,7 +7,7 @@ import type { Snapshot } from '../../src/core/model/snapshot';
 import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { flameMessages } from '../../src/extension/flame/flameData';
-import { parseToWebview, type ToWebview } from '../../src/extension/flame/protocol';
+import { parseToWebview, type ToWebview } from '../../src/protocol/flameProtocol';
 import { partition, selfWeights, type Layout, type Measure } from '../../webview/src/layout';
 import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from '../../webview/src/model';
 import { CgroupSandbox } from '../support/cgroupSandbox';

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { growthOf } from '../../src/core/trends/growth';
 import { takeSample, type CountSample } from '../../src/core/trends/sample';
 import { LocalTransport } from '../../src/core/transport/local';
-import type { TrendSample } from '../../src/extension/trends/trendProtocol';
+import type { TrendSample } from '../../src/protocol/trendProtocol';
 import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';

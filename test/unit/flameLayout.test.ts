@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FLAME_STATS, KIND, type FlameStat } from '../../src/extension/flame/protocol';
+import { FLAME_STATS, KIND, type FlameStat } from '../../src/protocol/flameProtocol';
 import { Cells, growthWeights, shortLabel, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/layout';
 import { pathsOf, type FlameHierarchy } from '../../webview/src/model';
 
