@@ -5,7 +5,8 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { childIdentity, describeIdentity, identityOfPath, type CgroupIdentity } from '../../src/core/model/k8sIdentity';
 import { parseToWebview, type FromWebview, type ToWebview } from '../../src/protocol/flameProtocol';
 import type { ReplyMessage } from '../../src/protocol/messages';
-import { formatBytes, formatCount, formatMeasure, formatShare, formatUsec } from './format';
+import { formatBytes, formatCount, formatCpuTime } from '../../src/core/report/format';
+import { formatMeasure, formatShare } from './format';
 import { icicle, type HoverInfo } from './icicle';
 import { ancestry, growthWeights, leakMarks, MARK, matchByPath, MEASURE_LABELS, MEASURES, partition, searchMatches, selfWeights, shortLabel, subtreeSums, type Layout, type Measure } from './layout';
 import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from './model';
@@ -327,7 +328,7 @@ function tooltipFor(info: HoverInfo): TooltipContent {
   rows.push(
     { label: 'kind', value: kindName },
     { label: 'memory', value: formatBytes(st.memory[i]!) },
-    { label: 'CPU', value: formatUsec(st.cpuUsec[i]!) },
+    { label: 'CPU', value: formatCpuTime(st.cpuUsec[i]!) },
     { label: 'processes', value: formatCount(st.procs[i]!) },
     { label: 'pids', value: formatCount(st.pids[i]!) },
     { label: 'descendants', value: formatCount(st.nrDescendants[i]!) },

@@ -6,7 +6,7 @@ import type { Finding } from '../../../src/core/analysis/finding';
 import { findGrowth, growthOf, type Growth } from '../../../src/core/trends/growth';
 import { parseToWebview, type FromWebview, type NodeStatKey, type ToWebview, type TrendSample } from '../../../src/protocol/trendProtocol';
 import type { ReplyMessage } from '../../../src/protocol/messages';
-import { formatBytes, formatCount } from '../format';
+import { formatBytes, formatCount, scaleBytes } from '../../../src/core/report/format';
 import { hostChannel, type VsCodeApi } from '../shared/hostChannel';
 import { fillTooltip, placeTooltip, type TooltipRow } from '../tooltip';
 import { lineChart, type ChartHover, type LineChart } from './lineChart';
@@ -240,11 +240,10 @@ function fillTable(): void {
 
 /** Bytes in the unit of the value, with as many decimals as the tick step needs (3.812 GiB, 3.814 GiB). */
 function bytesTick(v: number, step: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let u = 0;
-  while (u < units.length - 1 && Math.abs(v) >= 1024 ** (u + 1)) u++;
-  const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(step / 1024 ** u))));
-  return `${(v / 1024 ** u).toFixed(decimals)} ${units[u]}`;
+  // The unit comes from the one byte formatter's scale; only the decimals are the axis's own.
+  const { value, unit, divisor } = scaleBytes(v);
+  const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(step / divisor))));
+  return `${value.toFixed(decimals)} ${unit}`;
 }
 
 function lastValue(values: readonly number[]): number {
