@@ -1,4 +1,4 @@
-import { FLAME_STATS, type FlameStat, type HierarchyMeta, type SnapshotBegin, type SnapshotChunk, type SnapshotRole } from '../../src/protocol/flameProtocol';
+import { FLAME_STATS, type FlameStat, type HierarchyMeta, type SnapshotBegin, type SnapshotChunk, type SnapshotRole } from '../../../src/protocol/flameProtocol';
 
 /** One hierarchy as the webview holds it: the host's compact arrays, reassembled from chunks. */
 export interface FlameHierarchy extends HierarchyMeta {

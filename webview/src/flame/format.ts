@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatCpuTime } from '../../src/core/report/format';
+import { formatBytes, formatCount, formatCpuTime } from '../../../src/core/report/format';
 import type { Measure } from './layout';
 
 /** A flame measure in its own unit (bytes, CPU time or a count), for the tooltip and status line. */
