@@ -10,7 +10,7 @@ import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { assertNoPageErrors, launchChromium, postToWebview, sent } from './support/webviewPage';
-import { openTrendPage, trendBundleMissing, type TrendPage } from './trendPage';
+import { openTrendPage, trendBundleMissing, type TrendPage } from './support/trendPage';
 
 // The real trend bundle in Debian's Chromium (trendPage.ts: acquireVsCodeApi is the one stub),
 // fed real samples (core's takeSample, the watch program the sampler runs) of a kubelet-shaped
