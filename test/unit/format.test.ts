@@ -4,7 +4,7 @@ import { formatAge, formatBytes, formatCount, formatCpuTime, formatKiB, scaleByt
 // The one formatter behind the CLI, the tree, reports, evidence and both webviews: what it prints
 // is what every front end shows for the same cgroup.
 describe('figures for people (core/report/format)', () => {
-  it('bytes: IEC units, up to three significant figures', () => {
+  it('bytes: IEC units, one decimal below 100 of the unit, whole above', () => {
     assert.equal(formatBytes(0), '0 B');
     assert.equal(formatBytes(512), '512 B');
     assert.equal(formatBytes(1536), '1.5 KiB');

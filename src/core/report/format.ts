@@ -16,8 +16,9 @@ export function scaleBytes(n: number): { value: number; unit: ByteUnit; divisor:
 }
 
 /**
- * Bytes in IEC units with up to three significant figures: "512 B", "1.5 GiB", "97.7 MiB",
- * "512 MiB". A limit of Infinity is "max" (as in memory.max); a value not read is "-".
+ * Bytes in IEC units, one decimal below 100 of the unit and whole numbers above: "512 B",
+ * "1.5 GiB", "97.7 MiB", "512 MiB". A limit of Infinity is "max" (as in memory.max); a value not
+ * read is "-".
  */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return n === Infinity ? 'max' : '-';
