@@ -23,7 +23,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', '*.node'] },
   // The flame view's and trend chart's browser bundles (JS + CSS each); the panels'
   // localResourceRoots is this folder only.
-  { ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { flame: 'webview/src/main.ts', trend: 'webview/src/trend/main.ts' }, outdir: 'dist/webview' },
+  { ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { flame: 'webview/src/flame/main.ts', trend: 'webview/src/trend/main.ts' }, outdir: 'dist/webview' },
 ];
 
 if (watch) {

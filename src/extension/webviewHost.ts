@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { makeNonce } from './flame/html';
-import type { LogMessage, Parsed } from './webviewMessages';
+import type { LogMessage, Parsed } from '../protocol/messages';
 
 /** What a panel's page is made from: the webview's resource origin, a fresh nonce and the bundle's URIs. */
 export interface BundlePage {

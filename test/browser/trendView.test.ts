@@ -5,13 +5,13 @@ import type { Browser, Page } from 'playwright-core';
 import { growthOf } from '../../src/core/trends/growth';
 import { takeSample, type CountSample } from '../../src/core/trends/sample';
 import { LocalTransport } from '../../src/core/transport/local';
-import type { TrendSample } from '../../src/extension/trends/trendProtocol';
+import type { TrendSample } from '../../src/protocol/trendProtocol';
 import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { clockPast } from '../support/waitFor';
 import { assertNoPageErrors, launchChromium, postToWebview, sent } from './support/webviewPage';
-import { openTrendPage, trendBundleMissing, type TrendPage } from './trendPage';
+import { openTrendPage, trendBundleMissing, type TrendPage } from './support/trendPage';
 
 // The real trend bundle in Debian's Chromium (trendPage.ts: acquireVsCodeApi is the one stub),
 // fed real samples (core's takeSample, the watch program the sampler runs) of a kubelet-shaped

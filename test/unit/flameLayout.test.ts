@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { FLAME_STATS, KIND, type FlameStat } from '../../src/extension/flame/protocol';
-import { Cells, growthWeights, shortLabel, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/layout';
-import { pathsOf, type FlameHierarchy } from '../../webview/src/model';
+import { FLAME_STATS, KIND, type FlameStat } from '../../src/protocol/flameProtocol';
+import { Cells, growthWeights, shortLabel, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/flame/layout';
+import { pathsOf, type FlameHierarchy } from '../../webview/src/flame/model';
 
 /** A hierarchy from (parent, name, stats) rows, parents first. */
 function tree(rows: [number, string, Partial<Record<FlameStat, number>>?, number?][], orphans: number[] = []): FlameHierarchy {

@@ -3,9 +3,9 @@ import { CgroupTree, STAT_NAMES } from '../../src/core/model/cgroupTree';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../../src/core/model/snapshot';
 import { findByDisplayPath, flameMessages, kindOf } from '../../src/extension/flame/flameData';
 import { flameCsp, flameHtml, makeNonce } from '../../src/extension/flame/html';
-import { FLAME_STATS, KIND, parseFromWebview, parseToWebview, type SnapshotChunk, type ToWebview } from '../../src/extension/flame/protocol';
+import { FLAME_STATS, KIND, parseFromWebview, parseToWebview, type SnapshotChunk, type ToWebview } from '../../src/protocol/flameProtocol';
 import { identityOfPath } from '../../src/core/model/k8sIdentity';
-import { pathsOf, SnapshotAssembler, type FlameSnapshot } from '../../webview/src/model';
+import { pathsOf, SnapshotAssembler, type FlameSnapshot } from '../../webview/src/flame/model';
 
 const POD = 'kubepods-burstable-pod12345678_1234_1234_1234_123456789abc.slice';
 const CTR = `cri-containerd-${'ab'.repeat(32)}.scope`;

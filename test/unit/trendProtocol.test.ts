@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseSample as parseWatchOutput, type CountSample } from '../../src/core/trends/sample';
 import { trendHtml } from '../../src/extension/trends/trendHtml';
-import { MAX_ROWS, parseFromWebview, parseSample, parseToWebview, type ToWebview, type TrendSample } from '../../src/extension/trends/trendProtocol';
+import { MAX_ROWS, parseFromWebview, parseSample, parseToWebview, type ToWebview, type TrendSample } from '../../src/protocol/trendProtocol';
 import { appendSample, formatRate, seriesOf } from '../../webview/src/trend/series';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';

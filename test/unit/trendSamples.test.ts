@@ -51,8 +51,8 @@ describe('watch program: node stats (N record)', () => {
   });
 
   it('shows node stats in one line, leaving out what the node lacks', () => {
-    assert.equal(nodeStatsText({ memTotalKb: 24731708, memAvailableKb: 24217764, slabKb: 355340, sUnreclaimKb: 46980, percpuKb: 2744, load1: 0.42 }), 'mem avail 23.1 GiB of 23.6 GiB  slab 347.0 MiB (unreclaimable 45.9 MiB)  percpu 2.7 MiB  load 0.42');
-    assert.equal(nodeStatsText({ memTotalKb: 1000, sUnreclaimKb: 20 }), 'mem 1000 kB  unreclaimable slab 20 kB');
+    assert.equal(nodeStatsText({ memTotalKb: 24731708, memAvailableKb: 24217764, slabKb: 355340, sUnreclaimKb: 46980, percpuKb: 2744, load1: 0.42 }), 'mem avail 23.1 GiB of 23.6 GiB  slab 347 MiB (unreclaimable 45.9 MiB)  percpu 2.7 MiB  load 0.42');
+    assert.equal(nodeStatsText({ memTotalKb: 1000, sUnreclaimKb: 20 }), 'mem 1000 KiB  unreclaimable slab 20.0 KiB');
     assert.equal(nodeStatsText({}), '');
   });
 });
@@ -67,7 +67,7 @@ const sample = (i: number, live: number, node?: NodeStats): CountSample => ({
 describe('growth evidence from node stats', () => {
   it('a Percpu / SUnreclaim rise is evidence of the growth finding', () => {
     const s = [0, 1, 2, 3, 4].map((i) => sample(i, 100 + 20 * i, { percpuKb: 2000 + 500 * i, sUnreclaimKb: 40_000 + 1000 * i, memAvailableKb: 1 }));
-    assert.deepEqual(nodeMemoryEvidence(s), ['node kernel memory (/proc/meminfo): Percpu 2000 kB -> 4000 kB (+100%), SUnreclaim 39.1 MiB -> 43.0 MiB (+10%); dying memcgs keep per-cpu and slab memory until freed']);
+    assert.deepEqual(nodeMemoryEvidence(s), ['node kernel memory (/proc/meminfo): Percpu 2.0 MiB -> 3.9 MiB (+100%), SUnreclaim 39.1 MiB -> 43.0 MiB (+10%); dying memcgs keep per-cpu and slab memory until freed']);
     const f = findGrowth(s);
     assert.equal(f.length, 2);
     for (const x of f) assert.ok(x.evidence.some((e) => e.startsWith('node kernel memory')), x.evidence.join('\n'));

@@ -1,4 +1,5 @@
 import type { DaemonSample, FdPin, RawEvidence } from '../evidence/evidenceParser';
+import { formatBytes } from '../report/format';
 import type { Finding } from './finding';
 import { safeLogText } from './logSignatures';
 
@@ -38,7 +39,7 @@ export function findDaemonHealth(ds: readonly DaemonHealth[], t: HealthThreshold
   for (const d of ds) {
     if (d.comm === 'systemd' && d.uid !== 0) continue;
     const why: string[] = [];
-    if (d.rssBytes >= t.rssBytes) why.push(`RSS ${(d.rssBytes / 2 ** 20).toFixed(0)} MiB >= ${(t.rssBytes / 2 ** 20).toFixed(0)} MiB`);
+    if (d.rssBytes >= t.rssBytes) why.push(`RSS ${formatBytes(d.rssBytes)} >= ${formatBytes(t.rssBytes)}`);
     if (d.cpuShare >= t.cpuShare) why.push(`${(d.cpuShare * 100).toFixed(0)}% of a CPU on average over ${Math.round(d.uptimeSeconds)} s >= ${(t.cpuShare * 100).toFixed(0)}%`);
     if (d.fds >= t.fds) why.push(`${d.fds} open fds >= ${t.fds}`);
     if (!why.length) continue;

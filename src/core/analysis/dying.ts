@@ -1,5 +1,6 @@
 import { displayOf } from '../model/bytes';
 import { cgroupPath, type Snapshot } from '../model/snapshot';
+import { formatKiB } from '../report/format';
 import { isWithin, MEMCG_ID_LIMIT, type AnalysisOptions } from './analysisOptions';
 import type { CgroupRef, Finding, Severity } from './finding';
 import { dirOf } from './cgroupIndex';
@@ -23,7 +24,6 @@ export const MEMORY_BLAME_MIN = 1_000;
 /** The evidence line that carries the memcg ID verdict (the evidence report finds the finding by it). */
 const MEMCG_ID_EVIDENCE = 'memcg IDs: ';
 
-const kbText = (kb: number): string => (kb >= 10 * 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 10 * 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const max = (a: Severity, b: Severity): Severity => (a === 'critical' || b === 'critical' ? 'critical' : a === 'warning' || b === 'warning' ? 'warning' : 'info');
 
@@ -32,9 +32,9 @@ function kernelMemoryShare(s: Snapshot): { share: number; evidence: string } | u
   const m = s.node.meminfo;
   if (!m?.memTotalKb || m.sUnreclaimKb === undefined) return undefined;
   const held = m.sUnreclaimKb + (m.percpuKb ?? 0);
-  const parts = [`SUnreclaim ${kbText(m.sUnreclaimKb)}`, m.percpuKb !== undefined ? `Percpu ${kbText(m.percpuKb)}` : 'no Percpu line (before Linux 4.16)', ...(m.slabKb !== undefined ? [`Slab ${kbText(m.slabKb)}`] : []), `MemTotal ${kbText(m.memTotalKb)}`];
+  const parts = [`SUnreclaim ${formatKiB(m.sUnreclaimKb)}`, m.percpuKb !== undefined ? `Percpu ${formatKiB(m.percpuKb)}` : 'no Percpu line (before Linux 4.16)', ...(m.slabKb !== undefined ? [`Slab ${formatKiB(m.slabKb)}`] : []), `MemTotal ${formatKiB(m.memTotalKb)}`];
   const share = held / m.memTotalKb;
-  return { share, evidence: `/proc/meminfo: ${parts.join(', ')}; unreclaimable kernel memory (SUnreclaim + Percpu) ${kbText(held)} = ${pct(share)} of MemTotal (node-wide: dying memory cgroups keep their per-cpu and slab memory until freed, and are part of it)` };
+  return { share, evidence: `/proc/meminfo: ${parts.join(', ')}; unreclaimable kernel memory (SUnreclaim + Percpu) ${formatKiB(held)} = ${pct(share)} of MemTotal (node-wide: dying memory cgroups keep their per-cpu and slab memory until freed, and are part of it)` };
 }
 
 /**

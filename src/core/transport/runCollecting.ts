@@ -1,3 +1,4 @@
+import { formatBytes } from '../report/format';
 import { fail, ok, type ProbeError, type Result } from '../result';
 import { isAbortError, type RunResult, type Transport } from './transport';
 
@@ -76,7 +77,7 @@ export async function runProgram<T extends { complete: boolean }>(
   if (!parsed.complete) {
     const { result, overflowed } = run.value;
     const tail = stderrTail(result);
-    const how = overflowed ? `printed more than ${Math.round((o.maxBytes ?? 0) / (1 << 20))} MiB` : howItEnded(result);
+    const how = overflowed ? `printed more than ${formatBytes(o.maxBytes ?? 0)}` : howItEnded(result);
     return fail({ code: 'truncated', message: `the ${what} program ${how} before it finished${tail ? `: ${tail}` : ''}` });
   }
   return ok(parsed);

@@ -1,4 +1,5 @@
 import type { Finding } from '../analysis/finding';
+import { formatKiB } from '../report/format';
 import type { CountSample } from './sampleTypes';
 
 export interface GrowthOptions {
@@ -61,8 +62,6 @@ export function growthOf(samples: readonly CountSample[]): Growth[] {
   return out;
 }
 
-const kbText = (kb: number): string => (kb >= 10 * 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 10 * 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);
-
 /**
  * The node's kernel memory beside the counts: Percpu and SUnreclaim from the first to the last
  * sample that has them, when either rose (dying memcgs keep their per-cpu and slab memory until
@@ -80,7 +79,7 @@ export function nodeMemoryEvidence(samples: readonly CountSample[]): string[] {
     const y = b[key];
     if (x === undefined || y === undefined) continue;
     if (y > x) rose = true;
-    parts.push(`${name} ${kbText(x)} -> ${kbText(y)}${x > 0 ? ` (${y >= x ? '+' : ''}${Math.round(((y - x) / x) * 100)}%)` : ''}`);
+    parts.push(`${name} ${formatKiB(x)} -> ${formatKiB(y)}${x > 0 ? ` (${y >= x ? '+' : ''}${Math.round(((y - x) / x) * 100)}%)` : ''}`);
   }
   if (!rose) return [];
   return [`node kernel memory (/proc/meminfo): ${parts.join(', ')}; dying memcgs keep per-cpu and slab memory until freed`];

@@ -1,5 +1,6 @@
 import { readRecords } from '../nodeScript/records';
 import { unescapeField } from '../probe/fieldEscape';
+import { formatKiB } from '../report/format';
 import { ok, type ProbeError, type Result } from '../result';
 import { runProgram } from '../transport/runCollecting';
 import type { Transport } from '../transport/transport';
@@ -70,16 +71,14 @@ export async function takeSample(transport: Transport, o: { hostRoot?: string; c
   return ok({ time: s.time, hierarchies: s.hierarchies, kubepods: s.kubepods, ...(s.node ? { node: s.node } : {}) });
 }
 
-const kib = (kb: number): string => (kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 1024 ? `${(kb / 1024).toFixed(1)} MiB` : `${kb} kB`);
-
-/** Node stats in one short line ("mem avail 23.1 GiB of 23.6 GiB  slab 347.0 MiB (unreclaimable 45.9 MiB)  percpu 2.7 MiB  load 0.22"); fields the node lacks are left out. */
+/** Node stats in one short line ("mem avail 23.1 GiB of 23.6 GiB  slab 347 MiB (unreclaimable 45.9 MiB)  percpu 2.7 MiB  load 0.22"); fields the node lacks are left out. */
 export function nodeStatsText(n: NodeStats): string {
   const out: string[] = [];
-  if (n.memAvailableKb !== undefined) out.push(`mem avail ${kib(n.memAvailableKb)}${n.memTotalKb !== undefined ? ` of ${kib(n.memTotalKb)}` : ''}`);
-  else if (n.memTotalKb !== undefined) out.push(`mem ${kib(n.memTotalKb)}`);
-  if (n.slabKb !== undefined) out.push(`slab ${kib(n.slabKb)}${n.sUnreclaimKb !== undefined ? ` (unreclaimable ${kib(n.sUnreclaimKb)})` : ''}`);
-  else if (n.sUnreclaimKb !== undefined) out.push(`unreclaimable slab ${kib(n.sUnreclaimKb)}`);
-  if (n.percpuKb !== undefined) out.push(`percpu ${kib(n.percpuKb)}`);
+  if (n.memAvailableKb !== undefined) out.push(`mem avail ${formatKiB(n.memAvailableKb)}${n.memTotalKb !== undefined ? ` of ${formatKiB(n.memTotalKb)}` : ''}`);
+  else if (n.memTotalKb !== undefined) out.push(`mem ${formatKiB(n.memTotalKb)}`);
+  if (n.slabKb !== undefined) out.push(`slab ${formatKiB(n.slabKb)}${n.sUnreclaimKb !== undefined ? ` (unreclaimable ${formatKiB(n.sUnreclaimKb)})` : ''}`);
+  else if (n.sUnreclaimKb !== undefined) out.push(`unreclaimable slab ${formatKiB(n.sUnreclaimKb)}`);
+  if (n.percpuKb !== undefined) out.push(`percpu ${formatKiB(n.percpuKb)}`);
   if (n.load1 !== undefined) out.push(`load ${n.load1}`);
   return out.join('  ');
 }

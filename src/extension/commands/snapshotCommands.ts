@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Snapshot } from '../../core/model/snapshot';
+import { formatBytes } from '../../core/report/format';
 import { renderDiffText } from '../../core/trends/diffText';
 import { diffSnapshots, type SnapshotDiff } from '../../core/trends/snapshotDiff';
 import { UserError } from '../commandWrapper';
@@ -116,7 +117,7 @@ export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.L
     } else {
       const items = kept.map((e) => ({
         label: new Date(e.takenAt).toLocaleString(),
-        description: `${e.cgroups} cgroups · ${(e.bytes / 1024).toFixed(0)} KiB`,
+        description: `${e.cgroups} cgroups · ${formatBytes(e.bytes)}`,
         entry: e,
       }));
       entry = (await vscode.window.showQuickPick(items, { placeHolder: `Compare ${nodes.label(nodeId)} now with…`, ignoreFocusOut: true }))?.entry;
@@ -149,7 +150,7 @@ export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.L
       const bytes = kept.reduce((a, e) => a + e.bytes, 0);
       const choice = await vscode.window.showWarningMessage(
         `Delete the ${kept.length} kept snapshot(s) of ${nodes.label(nodeId)}?`,
-        { modal: true, detail: `${(bytes / 1024 / 1024).toFixed(1)} MB, from ${new Date(kept[kept.length - 1]!.takenAt).toLocaleString()} to ${new Date(kept[0]!.takenAt).toLocaleString()}. Compare with Earlier Snapshot will have only the snapshots taken from now on.` },
+        { modal: true, detail: `${formatBytes(bytes)}, from ${new Date(kept[kept.length - 1]!.takenAt).toLocaleString()} to ${new Date(kept[0]!.takenAt).toLocaleString()}. Compare with Earlier Snapshot will have only the snapshots taken from now on.` },
         'Delete',
       );
       if (choice !== 'Delete') return undefined;

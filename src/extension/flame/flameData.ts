@@ -2,7 +2,7 @@ import { displayOf } from '../../core/model/bytes';
 import type { CgroupIdentity } from '../../core/model/k8sIdentity';
 import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import { treeIdentities } from '../../core/model/treeIdentity';
-import { FLAME_STATS, KIND, type FlameStat, type KindCode, type SnapshotRole, type ToWebview } from './protocol';
+import { FLAME_STATS, KIND, type FlameStat, type KindCode, type SnapshotRole, type ToWebview } from '../../protocol/flameProtocol';
 
 /**
  * Turns a snapshot into the flame view's messages: one begin, chunks of typed arrays, one end.

@@ -7,7 +7,7 @@ import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { logFromWebview, receiveFromWebview, showBundle } from '../webviewHost';
 import { findByDisplayPath, flameMessages } from './flameData';
 import { flameHtml } from './html';
-import { parseFromWebview, type FromWebview, type ToWebview } from './protocol';
+import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/flameProtocol';
 
 export const FLAME_VIEW_TYPE = 'cgroupForensics.flame';
 

@@ -3,7 +3,7 @@ import { FREEZER_STATE, STAT_NAMES, type StatName } from '../../core/model/cgrou
 import type { CgroupIdentity } from '../../core/model/k8sIdentity';
 import type { Hierarchy } from '../../core/model/snapshot';
 import { cgroupPath } from '../../core/model/snapshot';
-import { formatAge, formatBytes, formatCount } from '../../core/report/format';
+import { formatAge, formatBytes, formatCount, formatCpuTime } from '../../core/report/format';
 import type { TreeStat } from '../settings';
 
 /** What a cgroup is, for its icon and menus. */
@@ -92,7 +92,7 @@ function statValue(name: StatName, v: number, now: number | undefined): string {
     case 'mtime':
       return now === undefined ? new Date(v * 1000).toISOString() : `${formatAge(now - v)} ago`;
     case 'cpuUsec':
-      return `${(v / 1e6).toFixed(2)} s`;
+      return formatCpuTime(v);
     case 'populated':
       return v ? 'yes' : 'no';
     case 'frozen':

@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import { logFromWebview, receiveFromWebview, showBundle } from '../webviewHost';
 import type { TrendHistory } from './trendHistory';
 import { trendHtml } from './trendHtml';
-import { parseFromWebview, type FromWebview, type ToWebview } from './trendProtocol';
+import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/trendProtocol';
 
 export const TREND_VIEW_TYPE = 'cgroupForensics.trends';
 

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
  * makes (with its CSP and nonce), served from a stand-in resource origin. acquireVsCodeApi is
  * stubbed by an init script: outside VS Code that stub is the only way to host a webview. It
  * records what the webview posts and keeps its setState state; the test plays the host by posting
- * messages to the window, as VS Code does. flamePage.ts and ../trendPage.ts open their views here.
+ * messages to the window, as VS Code does. flamePage.ts and trendPage.ts open their views here.
  */
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];

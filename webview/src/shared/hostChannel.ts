@@ -1,4 +1,4 @@
-import type { LogMessage, Parsed, ReadyMessage, ReplyMessage } from '../../../src/extension/webviewMessages';
+import type { LogMessage, Parsed, ReadyMessage, ReplyMessage } from '../../../src/protocol/messages';
 
 /** What acquireVsCodeApi() hands a webview, typed by its protocol and its saved state. */
 export interface VsCodeApi<From, State> {

@@ -1,4 +1,4 @@
-import type { NodeStatKey, TrendSample } from '../../../src/extension/trends/trendProtocol';
+import type { NodeStatKey, TrendSample } from '../../../src/protocol/trendProtocol';
 
 /**
  * The samples laid out by series for drawing: one shared time column and, per series, a column of

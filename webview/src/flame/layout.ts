@@ -1,5 +1,5 @@
-import type { FlameStat } from '../../src/extension/flame/protocol';
-import { KIND } from '../../src/extension/flame/protocol';
+import type { FlameStat } from '../../../src/protocol/flameProtocol';
+import { KIND } from '../../../src/protocol/flameProtocol';
 import type { FlameHierarchy } from './model';
 
 /**

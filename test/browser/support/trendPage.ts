@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { makeNonce, trendHtml } from '../../src/extension/trends/trendHtml';
-import { bundleMissing, openWebviewPage, type WebviewPage, type WebviewPageOptions } from './support/webviewPage';
+import { makeNonce, trendHtml } from '../../../src/extension/trends/trendHtml';
+import { bundleMissing, openWebviewPage, type WebviewPage, type WebviewPageOptions } from './webviewPage';
 
 /**
  * The REAL built trend bundle (dist/webview/trend.js) in Debian's Chromium, in the page the

@@ -1,13 +1,14 @@
 /**
  * The flame view's message protocol, both directions, in one place (GitLens IPC style). The host
- * and the webview bundle both import this file, so it must stay free of 'vscode' and of the DOM.
+ * and the webview bundle both import this file, so it must stay free of 'vscode' and Node (a lint
+ * rule keeps them out of src/protocol) and of the DOM.
  *
  * Snapshots travel as typed arrays in chunks (postMessage transfers them without reshaping); names
  * travel as display text (displayOf: valid UTF-8 kept, control bytes escaped), joined by '\n',
  * which a display name never contains. Nothing here is ever spliced into HTML.
  */
 
-import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from '../webviewMessages';
+import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from './messages';
 
 /** The per-cgroup stats the view uses, in wire order. */
 export const FLAME_STATS = ['memory', 'cpuUsec', 'pids', 'procs', 'nrDescendants', 'nrDying', 'populated', 'frozen'] as const;

@@ -1,4 +1,4 @@
-import { KIND } from '../../src/extension/flame/protocol';
+import { KIND } from '../../../src/protocol/flameProtocol';
 
 /**
  * Colours from the VS Code theme's CSS variables (the webview gets them on <html>), so the chart

@@ -1,13 +1,14 @@
 /**
- * The trend chart's message protocol, both directions, in one place (as flame/protocol.ts). The
- * host and the webview bundle both import this file, so it stays free of 'vscode' and of the DOM.
+ * The trend chart's message protocol, both directions, in one place (as flameProtocol.ts). The
+ * host and the webview bundle both import this file, so it stays free of 'vscode' and Node (a lint
+ * rule keeps them out of src/protocol) and of the DOM.
  *
  * Samples travel as they are stored (CountSample: hierarchy names and kubepods directories are
  * untrusted text from the node); the webview shows them with textContent only. Every message is
  * checked on arrival, in both directions, and bounded in size.
  */
 
-import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from '../webviewMessages';
+import { bad, good, isCount, isObj, isText, parseLog, parseReply, unknownType, type LogMessage, type Parsed, type ReadyMessage, type ReplyMessage } from './messages';
 
 export interface TrendRow {
   hierarchy: string;

@@ -1,11 +1,11 @@
-import { FLAME_STATS, type FlameStat, type HierarchyMeta, type SnapshotBegin, type SnapshotChunk, type SnapshotRole } from '../../src/extension/flame/protocol';
+import { FLAME_STATS, type FlameStat, type HierarchyMeta, type SnapshotBegin, type SnapshotChunk, type SnapshotRole } from '../../../src/protocol/flameProtocol';
 
 /** One hierarchy as the webview holds it: the host's compact arrays, reassembled from chunks. */
 export interface FlameHierarchy extends HierarchyMeta {
   parent: Int32Array;
   seen: Uint8Array;
   kinds: Uint8Array;
-  /** 1 where the host's findings call the cgroup an orphan (protocol.ts SnapshotChunk.orphan). */
+  /** 1 where the host's findings call the cgroup an orphan (flameProtocol.ts SnapshotChunk.orphan). */
   orphan: Uint8Array;
   names: string[];
   stats: Record<FlameStat, Float64Array>;

@@ -1,6 +1,7 @@
 /**
- * Tooltip and breadcrumb contents. Every untrusted string (cgroup names and paths) goes in through
- * textContent only, never innerHTML, so a name like <img src=x onerror=...> shows as those characters.
+ * The tooltip both views show: filled from plain rows and placed beside the pointer. Every
+ * untrusted string (cgroup names and paths) goes in through textContent only, never innerHTML, so
+ * a name like <img src=x onerror=...> shows as those characters.
  */
 export interface TooltipRow {
   label: string;
@@ -56,25 +57,4 @@ export function placeTooltip(el: HTMLElement, clientX: number, clientY: number):
   const y = clientY + pad + h > view.innerHeight ? Math.max(0, clientY - pad - h) : clientY + pad;
   el.style.left = `${x}px`;
   el.style.top = `${y}px`;
-}
-
-/** The breadcrumb: one button per ancestor of the zoomed cell, labels as textContent. */
-export function fillBreadcrumb(nav: HTMLElement, crumbs: { label: string; cgroup: number }[], onClick: (cgroup: number) => void): void {
-  const doc = nav.ownerDocument;
-  nav.replaceChildren();
-  crumbs.forEach((c, k) => {
-    if (k > 0) {
-      const sep = doc.createElement('span');
-      sep.className = 'crumb-sep';
-      sep.textContent = '›';
-      nav.appendChild(sep);
-    }
-    const b = doc.createElement('button');
-    b.className = 'crumb';
-    b.type = 'button';
-    b.textContent = c.label;
-    b.dataset.cgroup = String(c.cgroup);
-    b.addEventListener('click', () => onClick(c.cgroup));
-    nav.appendChild(b);
-  });
 }

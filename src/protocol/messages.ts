@@ -1,8 +1,9 @@
 /**
- * What every webview protocol (flame/protocol.ts, trends/trendProtocol.ts) is built from: the
+ * What every webview protocol (flameProtocol.ts, trendProtocol.ts) is built from: the
  * checks a message passes on arrival, in either direction, and the messages every panel has (the
  * 'ready' handshake, replies by request id, the webview's log lines). The host and the webview
- * bundles both import this file, so it stays free of 'vscode', of Node and of the DOM.
+ * bundles both import this file, so it stays free of 'vscode', of Node (both kept out of src/protocol
+ * by eslint.config.mjs) and of the DOM.
  */
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
