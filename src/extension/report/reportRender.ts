@@ -1,7 +1,7 @@
 import type { SnapshotSummary } from '../../core/analysis/summary';
 import { displayOf } from '../../core/model/bytes';
 import { renderSummaryText } from '../../core/report/summaryText';
-import type { Finding } from '../findings/finding';
+import type { FindingItem as Finding } from '../findings/finding';
 
 /** A report's content: the snapshot summary and the findings of one node. */
 export interface ReportInput {
