@@ -14,10 +14,11 @@ import { exportCommand } from './commands/export';
 import { evidenceCommand } from './commands/evidence';
 import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
+import { reportCommand } from './commands/report';
 import { EXIT } from './exitCodes';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, reportCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding } from '../../src/core/analysis/finding';
+import type { FindingJson } from '../../src/core/report/findingsJson';
 import { analyze } from '../../src/core/analysis/forensics';
 import { gatherFacts } from '../../src/core/facts/gatherFacts';
 import { takeSnapshot } from '../../src/core/scan';
@@ -10,6 +10,7 @@ import { LocalTransport } from '../../src/core/transport/local';
 import { v2SystemdHost } from '../fixtures/hosts/specs';
 import { makeFakeHost, type FakeHost, type FakeHostSpec } from '../support/fakeHost';
 import { needs } from '../support/prereq';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // Version advisories end to end: the built CLI's `evidence --json --host-root` on fake nodes whose
 // crio and runc are small programs that print a version. The facts program runs them as it runs
@@ -19,7 +20,7 @@ const repo = join(__dirname, '..', '..');
 const cli = join(repo, 'dist', 'cli.js');
 
 interface EvidenceJson {
-  findings: Finding[];
+  findings: FindingJson[];
   versions: Record<string, string>;
   logMatches: { signature: string }[];
 }
@@ -45,7 +46,7 @@ function node(o: { crio: string; crioConf: Record<string, string>; runc?: string
   return host;
 }
 
-const advisory = (j: EvidenceJson, id: string): Finding | undefined => j.findings.find((f) => f.kind === 'version-advisory' && f.title.includes(` ${id}:`));
+const advisory = (j: EvidenceJson, id: string): FindingJson | undefined => j.findings.find((f) => f.kind === 'version-advisory' && f.title.includes(` ${id}:`));
 const SYSTEMD_CONF = { 'etc/crio/crio.conf': '[crio]\n[crio.runtime]\ncgroup_manager = "systemd"\n' };
 
 describe('version advisories through the CLI on fake nodes', function () {
@@ -148,8 +149,8 @@ describe('version advisories through the CLI on fake nodes', function () {
       assert.ok(s.ok && f.ok);
       const t = analyze(s.value, f.value, { transientScopeThreshold: 2 }).findings.find((x) => x.kind === 'transient-mount-scope-leak');
       assert.ok(t, 'the fixture node has two empty run-*.scope cgroups');
-      assert.ok(t.evidence.some((e) => e.includes('kubernetes/kubernetes/issues/64137') && e.includes('kubernetes/kubernetes/issues/70324')), t.evidence.join('\n'));
-      assert.ok(!t.evidence.some((e) => e.includes('57345')));
+      assert.ok(evidenceLines(t).some((e) => e.includes('kubernetes/kubernetes/issues/64137') && e.includes('kubernetes/kubernetes/issues/70324')), evidenceLines(t).join('\n'));
+      assert.ok(!evidenceLines(t).some((e) => e.includes('57345')));
     } finally {
       host.remove();
     }

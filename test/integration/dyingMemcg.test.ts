@@ -9,6 +9,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { CgroupSandbox } from '../support/cgroupSandbox';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // Real dying memory cgroups: a process in a v1 memory cgroup writes a file, so the page cache is
 // charged to it; the process ends and the cgroup is removed, but the kernel keeps it (dying) while
@@ -31,7 +32,7 @@ describe('dying memory cgroups on the real kernel (v1)', function () {
     const r = await takeSnapshot(new LocalTransport(), { cgroupRoot: memory! });
     assert.ok(r.ok, r.ok ? '' : r.error.message);
     const f = findDying(r.value).find((x) => x.title.includes('memory hierarchy'));
-    return { dying: f ? Number(/^(\d+)/.exec(f.title)![1]) : 0, evidence: f?.evidence ?? [] };
+    return { dying: f ? Number(/^(\d+)/.exec(f.title)![1]) : 0, evidence: f ? evidenceLines(f) : [] };
   };
 
   it('counts the memory cgroups made dying here, with what they cost on this kernel (IDs or memory)', async function () {

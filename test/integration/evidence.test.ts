@@ -16,6 +16,7 @@ import { UID_A, UID_B, UID_C, v1CgroupfsHost, v2SystemdHost } from '../fixtures/
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { makeFakeHost } from '../support/fakeHost';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // The evidence program for real: log files of a fixture node read with --host-root (no journald
 // there), this machine's own logs, a real process holding a cgroup directory open (and the
@@ -96,20 +97,20 @@ describe('evidence program', function () {
       assert.ok(orphanB, 'the fixture has an orphan B');
       const r = buildEvidenceReport(report, all.value, s.value, f.value, { since: Date.parse(`${new Date().getUTCFullYear()}-01-01T00:00:00Z`) / 1000 });
       const withLogs = r.findings.find((x) => x.kind === 'orphaned-pod-cgroup' && x.podUid === UID_B)!;
-      const logs = withLogs.evidence.filter((x) => x.startsWith('log '));
-      assert.equal(logs.length, 2, withLogs.evidence.join('\n'));
+      const logs = evidenceLines(withLogs).filter((x) => x.startsWith('log '));
+      assert.equal(logs.length, 2, evidenceLines(withLogs).join('\n'));
       assert.match(logs[0]!, /^log orphaned-pod \d{4}-11-26T09:00:01Z \/var\/log\/messages: Nov 26 09:00:01 .*Orphaned pod "11111111-2222-3333-4444-555555555555" found/);
       assert.match(logs[1]!, /^log cgroup-delete-paths-failed .*failed to delete cgroup paths/);
       // The SLUB line names no pod: it supports the node-wide finding of a kind it explains.
-      const slub = r.findings.filter((x) => x.evidence.some((v) => v.startsWith('log slub-alloc-failure ')));
-      assert.deepEqual(slub.map((x) => x.kind).filter((k) => k === 'kmem-accounting' || k === 'dying-cgroups').length, 1, r.findings.map((x) => `${x.kind}: ${x.evidence.join(' | ')}`).join('\n'));
+      const slub = r.findings.filter((x) => evidenceLines(x).some((v) => v.startsWith('log slub-alloc-failure ')));
+      assert.deepEqual(slub.map((x) => x.kind).filter((k) => k === 'kmem-accounting' || k === 'dying-cgroups').length, 1, r.findings.map((x) => `${x.kind}: ${evidenceLines(x).join(' | ')}`).join('\n'));
       // The transient-unit line has no finding to support: it stands as its own, the escape byte shown escaped.
       const arg = r.findings.find((x) => x.title.startsWith('systemd refused a transient unit'))!;
-      assert.ok(arg.evidence.some((x) => x.includes('Argument list too long \\x1b[31m')));
+      assert.ok(evidenceLines(arg).some((x) => x.includes('Argument list too long \\x1b[31m')));
       assert.equal(r.versions.kernel, '3.10.0-1160.el7.x86_64');
       // No fix of the 3.10 kmem leak is confirmed (it is reported on 3.10.0-1160): flagged, saying so.
       const kmem = r.findings.find((x) => x.kind === 'version-advisory' && x.title.startsWith('kernel 3.10.0-1160.el7.x86_64 is affected by kernel-3.10-kmem-memcg-leak'));
-      assert.ok(kmem?.title.endsWith('the fixed release is unconfirmed') && kmem.evidence.some((e) => e.startsWith('condition met: the kernel command line has no cgroup.memory=nokmem')), JSON.stringify(kmem));
+      assert.ok(kmem?.title.endsWith('the fixed release is unconfirmed') && evidenceLines(kmem).some((e) => e.startsWith('condition met: the kernel command line has no cgroup.memory=nokmem')), JSON.stringify(kmem));
     } finally {
       host.remove();
     }
@@ -222,7 +223,7 @@ describe('evidence program', function () {
       // Attached to a finding about that cgroup.
       const finding: Finding = { kind: 'orphaned-pod-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [{ hierarchy: 'unified', path: '/x', dir: byteStringOf(dir) }], evidence: [] };
       const r = buildEvidenceReport({ findings: [finding], counts: {} }, e.value);
-      assert.ok(r.findings[0]!.evidence.includes(`open fd: sleep (pid ${pid}) holds /proc/${pid}/fd/9 -> ${dir}`), r.findings[0]!.evidence.join('\n'));
+      assert.ok(evidenceLines(r.findings[0]!).includes(`open fd: sleep (pid ${pid}) holds /proc/${pid}/fd/9 -> ${dir}`), evidenceLines(r.findings[0]!).join('\n'));
 
       // Removed while held: the kernel keeps it dying until the fd closes.
       rmdirSync(dir);
@@ -234,7 +235,7 @@ describe('evidence program', function () {
       assert.equal(pinned.length, 1);
       assert.equal(pinned[0]!.kind, 'cgroup-fd-pinned');
       assert.equal(pinned[0]!.title, `a removed cgroup is held open by sleep (pid ${pid})`);
-      assert.ok(pinned[0]!.evidence.includes(`/proc/${pid}/fd/9 -> ${dir} (deleted)`));
+      assert.ok(evidenceLines(pinned[0]!).includes(`/proc/${pid}/fd/9 -> ${dir} (deleted)`));
       await stop(holder);
       assert.ok(waitFor(() => dying() === 0, 5000), 'closing the fd lets the cgroup go');
     } finally {

@@ -10,6 +10,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs, toolMissing } from '../support/prereq';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // Cgroups frozen for real (the v1 freezer's freezer.state, the v2 cgroup.freeze), each inside a
 // sandbox of the test's own, scanned by the real probe through the built CLI and the core API.
@@ -144,7 +145,7 @@ describe('frozen cgroups on the real kernel', function () {
       assert.ok(r.ok);
       const f = analyze(r.value, interpretFacts({ found: [], missing: [] }), { graceSeconds: 0 }).findings.find((x) => x.kind === 'frozen-cgroup' && x.containerId === id)!;
       // The operator's command, run by sh exactly as the finding prints it.
-      const thaw = f.evidence.find((e) => e.startsWith('what to do: thaw it: '))!.slice('what to do: thaw it: '.length);
+      const thaw = evidenceLines(f).find((e) => e.startsWith('what to do: thaw it: '))!.slice('what to do: thaw it: '.length);
       assert.equal(thaw, `echo THAWED > ${join(box!.root, ctr)}/freezer.state`);
       execFileSync('sh', ['-c', thaw]);
       await until('the killed process to die once thawed', () => processState(pid) === undefined || processState(pid) === 'Z');
@@ -193,8 +194,8 @@ describe('frozen cgroups on the real kernel', function () {
       const f = fs[0]!;
       assert.equal(f.severity, 'warning');
       assert.equal(f.containerId, id);
-      assert.equal(f.evidence[0], `${join(box!.root, ctr)}/cgroup.events: frozen 1`);
-      assert.ok(f.evidence.includes(`what to do: thaw it: echo 0 > ${join(box!.root, ctr)}/cgroup.freeze`));
+      assert.equal(evidenceLines(f)[0], `${join(box!.root, ctr)}/cgroup.events: frozen 1`);
+      assert.ok(evidenceLines(f).includes(`what to do: thaw it: echo 0 > ${join(box!.root, ctr)}/cgroup.freeze`));
       process.kill(pid, 'SIGKILL');
       await until('the frozen process to die on SIGKILL', () => processState(pid) === undefined || processState(pid) === 'Z');
       await until('the cgroup to empty', () => read(join(box!.root, ctr, 'cgroup.procs')) === '');

@@ -14,6 +14,7 @@ import { CgroupSandbox } from '../support/cgroupSandbox';
 import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { hostBlock, SshLab, sshdMissing, TestSshd } from '../support/sshd';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // The REAL kubectl (Debian's kubernetes-client, or gcloud's kubectl with its version dispatcher)
 // run through src/core/kube. The API server is a stand-in (test/support/kubeApiStandIn.ts): no
@@ -186,14 +187,14 @@ describe('kube view with the real kubectl against a stand-in API server', functi
       assert.deepEqual(
         before.map((x) => [x.podUid, x.severity]).sort(),
         [[UID_LIVE, 'critical'], [UID_GONE, 'warning']].sort(),
-        `node clock ${s.value.node.now}; findings ${JSON.stringify(report.findings.map((x) => [x.kind, x.title, x.evidence]))}`,
+        `node clock ${s.value.node.now}; findings ${JSON.stringify(report.findings.map((x) => [x.kind, x.title, evidenceLines(x)]))}`,
       );
       const v = await gatherKubeView(await nodeNames({ hostname: s.value.node.hostname!, resolve: false }), k);
       assert.ok(v.ok, v.ok ? '' : v.error.message);
       const { report: r, kube } = applyKubeToReport(report, v.value, s.value);
       const live = r.findings.find((x) => x.podUid === UID_LIVE)!;
       assert.deepEqual([live.severity, live.confidence], ['info', 'low']);
-      assert.match(live.evidence[0]!, new RegExp(`^the API knows pod shop/cart-5c9d7-qwe12 \\(${UID_LIVE}\\) on node .*\\.stand-in\\.example: not an orphan$`));
+      assert.match(evidenceLines(live)[0]!, new RegExp(`^the API knows pod shop/cart-5c9d7-qwe12 \\(${UID_LIVE}\\) on node .*\\.stand-in\\.example: not an orphan$`));
       assert.equal(r.findings.find((x) => x.podUid === UID_GONE)!.severity, 'warning');
       assert.deepEqual(r.findings.filter((x) => x.kind === 'node-condition').map((x) => x.title), [`Kubernetes reports node ${v.value.node.name} MemoryPressure`]);
       assert.deepEqual(kube.podsWithoutCgroup, []);

@@ -7,6 +7,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // A pod at its pids.max on the real pids controller (v1 here): the kernel's own pids.current.
 const UID = '5a5a5a5a-0000-4000-8000-000000000001';
@@ -33,6 +34,6 @@ describe('pids pressure on the real kernel', function () {
     const p = analyze(s.value, facts).findings.filter((f) => f.kind === 'pids-pressure');
     assert.deepEqual(p.map((f) => [f.podUid, f.severity]), [[UID, 'critical']]);
     assert.equal(p[0]!.title, `pod ${UID} uses 4 of its 4 pids`);
-    assert.ok(p[0]!.evidence[0]!.endsWith(`/kubepods/burstable/pod${UID}/pids.current 4, pids.max 4`), p[0]!.evidence[0]);
+    assert.ok(evidenceLines(p[0]!)[0]!.endsWith(`/kubepods/burstable/pod${UID}/pids.current 4, pids.max 4`), evidenceLines(p[0]!)[0]);
   });
 });

@@ -7,6 +7,7 @@ import { nodeSettings } from '../../src/core/evidence/nodeEvidence';
 import { fixesFor } from '../../src/core/fixes/fixPlan';
 import { CgroupTree } from '../../src/core/model/cgroupTree';
 import { SNAPSHOT_SCHEMA, type Hierarchy, type Snapshot } from '../../src/core/model/snapshot';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // Who decides the cgroup driver, through the public functions (interpretFacts, analyze, fixesFor):
 // each daemon's default when nothing is written, and kubelet taking the driver from the runtime
@@ -50,7 +51,7 @@ describe('driver truth', () => {
       assert.equal(m!.kind, 'cgroup-driver-mismatch');
       assert.equal(m!.title, 'kubelet uses the systemd cgroup driver but containerd uses cgroupfs');
       assert.equal(m!.confidence, 'high');
-      assert.ok(m!.evidence.includes("containerd: cgroupfs (containerd's default SystemdCgroup = false (no config file at /etc/containerd/config.toml))"), m!.evidence.join('\n'));
+      assert.ok(evidenceLines(m!).includes("containerd: cgroupfs (containerd's default SystemdCgroup = false (no config file at /etc/containerd/config.toml))"), evidenceLines(m!).join('\n'));
     });
 
     it('containerd 2.x with no config file: the same default (false), decided by kubelet 1.30', () => {
@@ -119,8 +120,8 @@ describe('driver truth', () => {
       assert.equal(g!.kind, 'cgroup-driver-source');
       assert.equal(g!.severity, 'info');
       assert.equal(g!.title, "kubelet takes its cgroup driver from containerd (KubeletCgroupDriverFromCRI): cgroupfs; kubelet's own setting (systemd) is ignored");
-      assert.ok(g!.evidence.some((e) => /containerd 2\.0\.0 answers RuntimeConfig \(from 2\.0\.0, containerd#8722\)/.test(e)));
-      assert.ok(g!.evidence.some((e) => /kubelet 1\.31\.0: KubeletCgroupDriverFromCRI is on by default from 1\.31/.test(e)));
+      assert.ok(evidenceLines(g!).some((e) => /containerd 2\.0\.0 answers RuntimeConfig \(from 2\.0\.0, containerd#8722\)/.test(e)));
+      assert.ok(evidenceLines(g!).some((e) => /kubelet 1\.31\.0: KubeletCgroupDriverFromCRI is on by default from 1\.31/.test(e)));
     });
     it('kubelet 1.31 with the gate turned off in its config file: kubelet decides', () => {
       const x = facts([...kubeletArgs('--config=/var/lib/kubelet/config.yaml', ENDPOINT_CONTAINERD), kubeletVersion('1.31.2'), kubeletConfig('cgroupDriver: systemd\nfeatureGates:\n  KubeletCgroupDriverFromCRI: false\n'), containerdVersion('2.0.0'), containerdConfig(false)]);
@@ -141,7 +142,7 @@ describe('driver truth', () => {
       const [g] = driverFindings(node('1.31.0', '1.7.34'));
       assert.equal(g!.kind, 'cgroup-driver-mismatch');
       assert.equal(g!.severity, 'critical');
-      assert.ok(g!.evidence.some((e) => /containerd 1\.7\.34 does not answer RuntimeConfig/.test(e)));
+      assert.ok(evidenceLines(g!).some((e) => /containerd 1\.7\.34 does not answer RuntimeConfig/.test(e)));
     });
     it("kubelet's version unknown with containerd 2.x: a warning that says it cannot tell", () => {
       const [g] = driverFindings(node(undefined, '2.0.0'));
@@ -149,7 +150,7 @@ describe('driver truth', () => {
       assert.equal(g!.severity, 'warning');
       assert.equal(g!.confidence, 'medium');
       assert.match(g!.title, /cannot tell/);
-      assert.ok(g!.evidence.some((e) => /kubelet's version is unknown/.test(e)));
+      assert.ok(evidenceLines(g!).some((e) => /kubelet's version is unknown/.test(e)));
     });
     it("kubelet's version unknown with containerd 1.x: kubelet decides whatever its version", () => {
       assert.deepEqual(kinds(node(undefined, '1.6.20')), ['cgroup-driver-mismatch/critical/high']);
@@ -167,7 +168,7 @@ describe('driver truth', () => {
       const [g, info] = driverFindings(node('1.31.0', '2.0.0'), ['/kubepods', '/kubepods.slice']);
       assert.equal(g!.kind, 'cgroup-driver-mismatch');
       assert.equal(g!.severity, 'critical');
-      assert.ok(g!.evidence.some((e) => /kubelet takes its driver from the runtime/.test(e)));
+      assert.ok(evidenceLines(g!).some((e) => /kubelet takes its driver from the runtime/.test(e)));
       assert.equal(info!.kind, 'cgroup-driver-source');
     });
   });
@@ -182,8 +183,8 @@ describe('driver truth', () => {
       assert.equal(g!.severity, 'critical');
       assert.match(g!.title, /1 container cgroup\(s\) named "<pod slice>:cri-containerd:<id>"/);
       assert.deepEqual(g!.cgroups.map((c) => c.path), [dir]);
-      assert.ok(g!.evidence.includes(`directory /sys/fs/cgroup${dir} exists`));
-      assert.ok(g!.evidence.some((e) => /containerd#5226/.test(e)));
+      assert.ok(evidenceLines(g!).includes(`directory /sys/fs/cgroup${dir} exists`));
+      assert.ok(evidenceLines(g!).some((e) => /containerd#5226/.test(e)));
     });
     it('the systemd scope form (cri-containerd-<id>.scope) is not', () => {
       assert.deepEqual(driverFindings(facts([]), [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid}.slice/cri-containerd-${id}.scope`]), []);
@@ -280,7 +281,7 @@ describe('driver truth', () => {
     it('a default is told by where the value came from, not by the word "default" in a file name', () => {
       const x = facts([...kubeletArgs('--cgroup-driver=systemd', ENDPOINT_CRIO), crioVersion('1.28.1'), f('crio-config', '[crio.runtime]\ncgroup_manager = "cgroupfs"\n', '/etc/crio/crio.conf.d/00-default.conf')]);
       const mismatch = analyze(snapshot(), x).findings.find((g) => g.kind === 'cgroup-driver-mismatch');
-      assert.ok(mismatch?.evidence.some((e) => e.includes('/etc/crio/crio.conf.d/00-default.conf cgroup_manager = "cgroupfs"')), JSON.stringify(mismatch));
+      assert.ok((mismatch ? evidenceLines(mismatch) : undefined)?.some((e) => e.includes('/etc/crio/crio.conf.d/00-default.conf cgroup_manager = "cgroupfs"')), JSON.stringify(mismatch));
     });
 
     it("runc's driver for the advisories is the one of the runtime kubelet uses, not of another runtime merely installed", () => {

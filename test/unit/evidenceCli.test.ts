@@ -7,6 +7,7 @@ import { parseEvidence } from '../../src/core/evidence/evidenceParser';
 import { buildEvidenceReport, nodeVersions } from '../../src/core/evidence/nodeEvidence';
 import { findPinnedRemoved } from '../../src/core/analysis/daemonHealth';
 import { interpretFacts } from '../../src/core/facts/nodeFacts';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // What the evidence command sends (a constant program, values as arguments) and reads back.
 describe('evidence command and records', () => {
@@ -63,10 +64,10 @@ describe('evidence command and records', () => {
     const pins = [{ pid: 7, comm: 'x\x1b]0;t\x07', fd: '3', target: '/sys/fs/cgroup/a\x1b[2Jb (deleted)' }];
     const [f] = findPinnedRemoved(pins);
     assert.equal(f!.title, 'a removed cgroup is held open by x\\x1b]0;t\\x07 (pid 7)');
-    assert.ok(f!.evidence[0]!.endsWith('-> /sys/fs/cgroup/a\\x1b[2Jb (deleted)'));
+    assert.ok(evidenceLines(f!)[0]!.endsWith('-> /sys/fs/cgroup/a\\x1b[2Jb (deleted)'));
     const e = parseEvidence('V\tevidence\t1\nZ\tEND\n');
     e.pins = [{ pid: 7, comm: 'x\x1b', fd: '3', target: '/sys/fs/cgroup/a\x1b' }];
     const r = buildEvidenceReport({ findings: [{ kind: 'orphaned-pod-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [{ hierarchy: 'unified', path: '/a\x1b', dir: '/sys/fs/cgroup/a\x1b' }], evidence: [] }], counts: {} }, e);
-    assert.deepEqual(r.findings[0]!.evidence, ['open fd: x\\x1b (pid 7) holds /proc/7/fd/3 -> /sys/fs/cgroup/a\\x1b']);
+    assert.deepEqual(evidenceLines(r.findings[0]!), ['open fd: x\\x1b (pid 7) holds /proc/7/fd/3 -> /sys/fs/cgroup/a\\x1b']);
   });
 });

@@ -11,6 +11,7 @@ import { churnSeconds } from '../../src/extension/evidence/churnMeasure';
 import { evidenceReportOf, evidenceSummary, mergeEvidence, type GatheredEvidence } from '../../src/extension/evidence/mergeEvidence';
 import { evidenceItems } from '../../src/extension/findings/evidenceItems';
 import { FindingsHooks, type FindingsInput } from '../../src/extension/findings/findingsHooks';
+import { evidenceLines, note } from '../../src/core/analysis/evidence';
 
 // The extension's one merge point for evidence beyond the tree (findingsHooks), the evidence hook
 // over the core's buildEvidenceReport, and how the Findings view takes a finding's evidence apart.
@@ -21,7 +22,7 @@ const orphan: Finding = {
   confidence: 'high',
   title: `orphaned pod ${UID}`,
   cgroups: [{ hierarchy: 'unified', path: `/kubepods.slice/kubepods-pod${UID.replace(/-/g, '_')}.slice`, dir: `/sys/fs/cgroup/kubepods.slice/kubepods-pod${UID.replace(/-/g, '_')}.slice` }],
-  evidence: ["kubelet's pods/ has no directory for this pod"],
+  evidence: [note("kubelet's pods/ has no directory for this pod")],
   podUid: UID,
 };
 const report: ForensicsReport = { findings: [orphan], counts: { 'orphaned-pod-cgroup': 1 } };
@@ -50,17 +51,17 @@ describe('evidence merged into findings', () => {
   it('hooks run in order, a throwing hook is skipped and reported, a removed hook no longer runs', () => {
     const errors: string[] = [];
     const hooks = new FindingsHooks((name, e) => errors.push(`${name}: ${(e as Error).message}`));
-    const tag = (t: string) => (fs: readonly Finding[]) => fs.map((f) => ({ ...f, evidence: [...f.evidence, t] }));
+    const tag = (t: string) => (fs: readonly Finding[]) => fs.map((f) => ({ ...f, evidence: [...f.evidence, note(t)] }));
     hooks.add('a', tag('a'));
     const removeBoom = hooks.add('boom', () => {
       throw new Error('no');
     });
     const removeB = hooks.add('b', tag('b'));
-    assert.deepEqual(hooks.apply(input)[0]!.evidence.slice(-2), ['a', 'b']);
+    assert.deepEqual(evidenceLines(hooks.apply(input)[0]!).slice(-2), ['a', 'b']);
     assert.deepEqual(errors, ['boom: no']);
     removeB();
     removeBoom();
-    assert.deepEqual(hooks.apply(input)[0]!.evidence.slice(-1), ['a']);
+    assert.deepEqual(evidenceLines(hooks.apply(input)[0]!).slice(-1), ['a']);
     assert.equal(errors.length, 1);
     assert.equal(report.findings[0]!.evidence.length, 1, "the engine's report is not changed");
   });
@@ -73,10 +74,10 @@ describe('evidence merged into findings', () => {
     const { findings: merged, report: r } = mergeEvidence(report.findings, input, gathered);
     assert.equal(r?.findings, merged);
     const o = merged.find((f) => f.kind === 'orphaned-pod-cgroup')!;
-    assert.ok(o.evidence.some((e) => e.startsWith('log orphaned-pod 2026-11-26T10:00:00Z journalctl -u kubelet: ') && e.includes(UID)), JSON.stringify(o.evidence));
+    assert.ok(evidenceLines(o).some((e) => e.startsWith('log orphaned-pod 2026-11-26T10:00:00Z journalctl -u kubelet: ') && e.includes(UID)), JSON.stringify(evidenceLines(o)));
     const slub = merged.find((f) => f.kind === 'log-signature');
     assert.ok(slub, 'the SLUB line no finding explains is a finding of its own');
-    assert.ok(slub.evidence.some((e) => e.includes('\\x1b[2J') && !e.includes('\x1b')), 'the hostile line is kept as escaped text');
+    assert.ok(evidenceLines(slub).some((e) => e.includes('\\x1b[2J') && !e.includes('\x1b')), 'the hostile line is kept as escaped text');
     const adv = merged.filter((f) => f.kind === 'version-advisory').map((f) => f.title);
     assert.ok(adv.some((t) => /runc/.test(t)), JSON.stringify(adv));
     const s = evidenceSummary(evidenceReportOf(report.findings, input, gathered), report.findings);
@@ -99,8 +100,8 @@ describe('evidence merged into findings', () => {
       evidence: [
         logEvidence({ signature: 'orphaned-pod', source: 'journalctl -u kubelet', line: 'a: b \x1b[2J', time: Date.parse('2026-11-26T10:00:00Z'), podUids: [], paths: [], containerIds: [] }),
         logEvidence({ signature: 'slub-alloc-failure', source: '/var/log/kern.log', line: 'SLUB: x', podUids: [], paths: [], containerIds: [] }),
-        'open fd: kubelet (pid 7) holds /proc/7/fd/3 -> /sys/fs/cgroup/x',
-        'a plain statement',
+        { kind: 'open-fd', pid: 7, fd: '3', target: '/sys/fs/cgroup/x', comm: 'kubelet' },
+        note('a plain statement'),
       ],
     });
     assert.deepEqual(

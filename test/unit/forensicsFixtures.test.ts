@@ -14,6 +14,7 @@ import { CID_1, CID_2, CID_3, UID_A, UID_B, UID_C, v1CgroupfsHost, v2SystemdHost
 import { makeFakeHost, type FakeHostSpec } from '../support/fakeHost';
 import { needs } from '../support/prereq';
 import { toolchains } from '../support/toolchains';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // The facts program and the findings on fixture nodes (real sh, awk and find over a node
 // filesystem laid out in a temporary directory and read with --host-root). Runtimes cannot run
@@ -97,7 +98,7 @@ describe('forensics on fixture nodes', () => {
       // 3.10.0-1160.el7: RHEL 7, where removed memory cgroups hold memcg IDs (analysis/memcgIds.ts).
       assert.equal(d[0]!.title, '4000 dying cgroup(s) in the memory hierarchy (memory cgroups: on this kernel live and dying share the 65535 memcg IDs, 61523 left)');
       assert.equal(d[0]!.severity, 'warning');
-      assert.ok(d[0]!.evidence.some((e) => e.startsWith('memory cgroups in use (live + dying): 4012 of the kernel\'s 65535 memcg IDs; headroom 61523; ')), d[0]!.evidence.join('\n'));
+      assert.ok(evidenceLines(d[0]!).some((e) => e.startsWith('memory cgroups in use (live + dying): 4012 of the kernel\'s 65535 memcg IDs; headroom 61523; ')), evidenceLines(d[0]!).join('\n'));
     });
 
     it('flags kmem accounting on 3.10 and a foreign release agent, not systemd\'s own', () => {
@@ -120,7 +121,7 @@ describe('forensics on fixture nodes', () => {
       const m = kinds(analyze(snapshot, interpretFacts(raw)).findings, 'cgroup-driver-mismatch');
       assert.equal(m.length, 1);
       assert.equal(m[0]!.title, 'kubelet uses the cgroupfs cgroup driver but containerd uses systemd');
-      assert.ok(m[0]!.evidence.some((e) => e.includes("plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options.SystemdCgroup = true")));
+      assert.ok(evidenceLines(m[0]!).some((e) => e.includes("plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options.SystemdCgroup = true")));
     });
   });
 
@@ -212,8 +213,8 @@ describe('forensics on fixture nodes', () => {
       assert.equal(d.length, 1);
       assert.equal(d[0]!.severity, 'info');
       assert.deepEqual(d[0]!.cgroups.map((c) => c.path), ['/kubepods.slice', '/']);
-      assert.ok(d[0]!.evidence.includes('50 dying directly below /kubepods.slice'));
-      assert.ok(d[0]!.evidence.includes('7 dying directly below /'));
+      assert.ok(evidenceLines(d[0]!).includes('50 dying directly below /kubepods.slice'));
+      assert.ok(evidenceLines(d[0]!).includes('7 dying directly below /'));
     });
 
     it('transient mount scopes over the threshold; pids pressure of a pod near pids.max', () => {

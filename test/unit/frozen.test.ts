@@ -10,6 +10,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { CID_1, CID_2, CID_3, UID_A, UID_B, v1CgroupfsHost, v2SystemdHost } from '../fixtures/hosts/specs';
 import { makeFakeHost, v2Files, type FakeHostSpec } from '../support/fakeHost';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // The frozen-cgroup rule over snapshots the real probe took of fixture nodes (sh, awk and find
 // reading freezer.state and cgroup.events files laid out as the kernel shows them).
@@ -44,25 +45,25 @@ describe('frozen cgroups', function () {
       assert.deepEqual(fs.map((f) => f.cgroups.map((c) => [c.hierarchy, c.path])).sort(), [[['freezer', `/kubepods/burstable/pod${UID_A}/${CID_2}`]], [['freezer', `/kubepods/pod${UID_B}`]]]);
       const freezing = fs.find((f) => f.containerId === CID_2)!;
       const pod = fs.find((f) => f.podUid === UID_B)!;
-      assert.equal(pod.evidence[0], `${root}/sys/fs/cgroup/freezer/kubepods/pod${UID_B}/freezer.state: FROZEN`);
-      assert.ok(pod.evidence.includes('1 cgroup(s) below it report frozen too (inherited from this one)'), pod.evidence.join('\n'));
+      assert.equal(evidenceLines(pod)[0], `${root}/sys/fs/cgroup/freezer/kubepods/pod${UID_B}/freezer.state: FROZEN`);
+      assert.ok(evidenceLines(pod).includes('1 cgroup(s) below it report frozen too (inherited from this one)'), evidenceLines(pod).join('\n'));
       assert.equal(pod.severity, 'critical', 'a frozen pod freezes every container started in it');
       assert.equal(pod.podUid, UID_B);
       assert.equal(pod.processes, 1);
       assert.match(pod.title, /^frozen pod cgroup \/kubepods\/pod11111111-2222-3333-4444-555555555555 with 1 process\(es\) stopped in it$/);
-      assert.equal(freezing.evidence[0], `${root}/sys/fs/cgroup/freezer/kubepods/burstable/pod${UID_A}/${CID_2}/freezer.state: FREEZING`);
+      assert.equal(evidenceLines(freezing)[0], `${root}/sys/fs/cgroup/freezer/kubepods/burstable/pod${UID_A}/${CID_2}/freezer.state: FREEZING`);
       assert.equal(freezing.severity, 'critical', 'on v1 a frozen process survives SIGKILL');
       assert.equal(freezing.containerId, CID_2);
-      assert.ok(freezing.evidence.some((e) => /not even on SIGKILL, until the cgroup is thawed/.test(e)));
+      assert.ok(evidenceLines(freezing).some((e) => /not even on SIGKILL, until the cgroup is thawed/.test(e)));
       // What to do, as text: thaw the cgroup itself (not one frozen only by inheritance).
-      assert.ok(pod.evidence.includes(`what to do: thaw it: echo THAWED > ${root}/sys/fs/cgroup/freezer/kubepods/pod${UID_B}/freezer.state`), pod.evidence.join('\n'));
+      assert.ok(evidenceLines(pod).includes(`what to do: thaw it: echo THAWED > ${root}/sys/fs/cgroup/freezer/kubepods/pod${UID_B}/freezer.state`), evidenceLines(pod).join('\n'));
       assert.ok(!fs.some((f) => f.containerId === CID_3));
     });
 
     it('names runc#4534 for a frozen container (not a pod: runc freezes only the container\'s cgroup) with the verdict for the node\'s runc version and its sources', () => {
       const all = findFrozen(snapshot, runc('1.1.5'), { now: snapshot.node.now! + 3600 });
-      assert.ok(!all.find((f) => f.podUid === UID_B)!.evidence.some((e) => e.includes('runc#4534')));
-      const ev = (v?: string): string[] => findFrozen(snapshot, runc(v), { now: snapshot.node.now! + 3600 }).find((f) => f.containerId === CID_2)!.evidence;
+      assert.ok(!evidenceLines(all.find((f) => f.podUid === UID_B)!).some((e) => e.includes('runc#4534')));
+      const ev = (v?: string): string[] => evidenceLines(findFrozen(snapshot, runc(v), { now: snapshot.node.now! + 3600 }).find((f) => f.containerId === CID_2)!);
       assert.ok(ev('1.1.5').some((e) => e.startsWith('runc 1.1.5 does not carry the mitigation: only 1.3.1-1.3.4 (#4793) and 1.4.0 (#4757) did')));
       assert.ok(ev('1.3.2').some((e) => e.startsWith('runc 1.3.2 carries the mitigation (PR #4757/#4793')));
       assert.ok(ev('1.3.5').some((e) => e.startsWith('runc 1.3.5 does not carry the mitigation')));
@@ -87,7 +88,7 @@ describe('frozen cgroups', function () {
     it('a frozen cgroup made within the grace period is info of low confidence: runc freezes a new container for a moment', () => {
       const fs = findFrozen(snapshot, runc('1.1.5'), { now: snapshot.node.now! + 1 });
       assert.deepEqual(fs.map((f) => [f.severity, f.confidence]), [['info', 'low'], ['info', 'low']]);
-      assert.ok(fs[0]!.evidence.some((e) => /scan again before acting/.test(e)));
+      assert.ok(evidenceLines(fs[0]!).some((e) => /scan again before acting/.test(e)));
     });
 
     it('judges only what --within names', () => {
@@ -115,15 +116,15 @@ describe('frozen cgroups', function () {
       const ctr = fs.find((f) => f.containerId === CID_1)!;
       const user = fs.find((f) => f.cgroups[0]!.path === '/user.slice')!;
       const dir = `${root}/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_A.replace(/-/g, '_')}.slice/cri-containerd-${CID_1}.scope`;
-      assert.equal(ctr.evidence[0], `${dir}/cgroup.events: frozen 1`);
-      assert.ok(ctr.evidence.includes(`what to do: thaw it: echo 0 > ${dir}/cgroup.freeze`));
-      assert.ok(ctr.evidence.some((e) => /on cgroup v2 SIGKILL still kills a frozen process/.test(e)));
+      assert.equal(evidenceLines(ctr)[0], `${dir}/cgroup.events: frozen 1`);
+      assert.ok(evidenceLines(ctr).includes(`what to do: thaw it: echo 0 > ${dir}/cgroup.freeze`));
+      assert.ok(evidenceLines(ctr).some((e) => /on cgroup v2 SIGKILL still kills a frozen process/.test(e)));
       assert.equal(ctr.processes, 2);
       assert.equal(ctr.containerId, CID_1);
       // runc#4534 freezes through the systemd v1 driver only: not claimed for a v2 cgroup.
-      assert.ok(!ctr.evidence.some((e) => e.includes('runc#4534')));
+      assert.ok(!evidenceLines(ctr).some((e) => e.includes('runc#4534')));
       assert.equal(user.title, 'cgroup /user.slice is frozen (outside Kubernetes: paused on purpose?)');
-      assert.ok(!user.evidence.some((e) => e.includes('Kubernetes never pauses')));
+      assert.ok(!evidenceLines(user).some((e) => e.includes('Kubernetes never pauses')));
       assert.equal(rootCause([user]), undefined, 'a cgroup paused on purpose explains nothing');
     });
   });
@@ -152,7 +153,7 @@ describe('frozen cgroups', function () {
     assert.match(nested.title, /\/inner with 1 process\(es\) stopped in it \(made by the workload: paused on purpose\?\)$/);
     assert.equal(f.severity, 'warning', 'a frozen, empty cgroup of a pod');
     assert.match(f.title, /^frozen cgroup in a pod .*it's \$\(id\) \(empty\)$/);
-    assert.ok(f.evidence.includes(`what to do: thaw it: echo 0 > '${root}/sys/fs/cgroup/kubepods/pod${UID_A}/it'\\''s $(id)'/cgroup.freeze`), f.evidence.join('\n'));
+    assert.ok(evidenceLines(f).includes(`what to do: thaw it: echo 0 > '${root}/sys/fs/cgroup/kubepods/pod${UID_A}/it'\\''s $(id)'/cgroup.freeze`), evidenceLines(f).join('\n'));
   });
 
   it('knows which runc releases carry the #4757/#4793 mitigation: below, at and above each bound, on each branch', () => {

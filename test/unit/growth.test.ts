@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { findGrowth, growthOf } from '../../src/core/trends/growth';
 import type { CountSample } from '../../src/core/trends/sample';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // The growth analysis on made-up series at the edges of "sustained".
 const samples = (lives: number[], dying?: number[], step = 60): CountSample[] =>
@@ -26,6 +27,6 @@ describe('growth analysis', () => {
     const [f] = findGrowth(samples([100, 100, 100, 100, 100], [10, 30, 50, 70, 90]));
     assert.ok(f);
     assert.equal(f.title, '+1200 cgroups/hour in hierarchy unified, dying share rising');
-    assert.ok(f.evidence.includes('dying: 10 (9%) -> 90 (47%)'), f.evidence.join('\n'));
+    assert.ok(evidenceLines(f).includes('dying: 10 (9%) -> 90 (47%)'), evidenceLines(f).join('\n'));
   });
 });

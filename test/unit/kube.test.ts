@@ -15,6 +15,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { UID_A, UID_B, UID_C, v1CgroupfsHost, v2SystemdHost } from '../fixtures/hosts/specs';
 import { makeFakeHost, v2Files, type FakeHostSpec } from '../support/fakeHost';
+import { evidenceLines, note } from '../../src/core/analysis/evidence';
 
 // kubectl's JSON as recorded in test/fixtures/kube (a 3-node cluster; the pods kubectl lists on
 // node-v2-a.corp.example), against snapshots of the fixture nodes of test/fixtures/hosts.
@@ -187,7 +188,7 @@ describe('kube: correlation with the findings', () => {
     assert.equal(f[0]!.kind, 'node-condition');
     assert.equal(f[0]!.severity, 'warning');
     assert.equal(f[0]!.title, 'Kubernetes reports node node-v2-a.corp.example PIDPressure');
-    assert.equal(f[0]!.evidence[0], 'kubectl get node node-v2-a.corp.example: PIDPressure=True since 2026-11-26T19:02:41Z (KubeletHasInsufficientPID): kubelet has insufficient PID available');
+    assert.equal(evidenceLines(f[0]!)[0], 'kubectl get node node-v2-a.corp.example: PIDPressure=True since 2026-11-26T19:02:41Z (KubeletHasInsufficientPID): kubelet has insufficient PID available');
     const down = nodeConditionFindings({ ...view, node: nodes()[1]! });
     assert.deepEqual(down.map((x) => [x.severity, x.title]), [['critical', 'Kubernetes reports node node-v1-b not Ready (Ready=Unknown)']]);
   });
@@ -206,9 +207,9 @@ describe('kube: correlation with the findings', () => {
     assert.equal(proxy.severity, 'info');
     assert.equal(proxy.confidence, 'low');
     assert.equal(proxy.knownToApi, 'kube-system/kube-proxy-7wq9z');
-    assert.equal(proxy.evidence[0], `the API knows pod kube-system/kube-proxy-7wq9z (${UID_PROXY}) on node node-v2-a.corp.example: not an orphan`);
+    assert.equal(evidenceLines(proxy)[0], `the API knows pod kube-system/kube-proxy-7wq9z (${UID_PROXY}) on node node-v2-a.corp.example: not an orphan`);
     assert.equal(proxy.title, 'pod cgroup /kubepods.slice/kubepods-podaaaa1111_2222_3333_4444_555555555555.slice: not an orphan, the API knows pod kube-system/kube-proxy-7wq9z');
-    assert.match(byUid(UID_C).evidence[1]!, /^phase Succeeded: kubelet removes its cgroups/);
+    assert.match(evidenceLines(byUid(UID_C))[1]!, /^phase Succeeded: kubelet removes its cgroups/);
     // UID_B is unknown to the API as well: still an orphan, as severe as before.
     assert.equal(byUid(UID_B).severity, report.findings.find((f) => f.podUid === UID_B)!.severity);
     assert.notEqual(byUid(UID_B).severity, 'info');
@@ -217,7 +218,7 @@ describe('kube: correlation with the findings', () => {
     assert.doesNotMatch(r.rootCause ?? '', /lost track of running containers/);
     assert.equal(r.counts['node-condition'], 1);
     // PIDPressure is added to the evidence of the orphans (it bears on leftover processes).
-    assert.ok(byUid(UID_B).evidence.some((e) => e.startsWith('kubectl get node node-v2-a.corp.example: PIDPressure=True')));
+    assert.ok(evidenceLines(byUid(UID_B)).some((e) => e.startsWith('kubectl get node node-v2-a.corp.example: PIDPressure=True')));
   });
 
   it('pods the API runs here without a pod cgroup are named; static pods are found by their config hash', () => {
@@ -230,11 +231,11 @@ describe('kube: correlation with the findings', () => {
   });
 
   it('container orphans: downgraded only when the API lists that container ID', () => {
-    const orphan = (id: string): Finding => ({ kind: 'orphaned-container-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [], evidence: ['e'], podUid: UID_A, containerId: id });
+    const orphan = (id: string): Finding => ({ kind: 'orphaned-container-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [], evidence: [note('e')], podUid: UID_A, containerId: id });
     const { findings } = applyKubeView([orphan('a'.repeat(64)), orphan('f'.repeat(64))], view, snapshot);
     const known = findings.find((f) => f.containerId === 'a'.repeat(64))!;
     assert.equal(known.severity, 'info');
-    assert.match(known.evidence[0]!, /its status lists container aaaaaaaaaaaa/);
+    assert.match(evidenceLines(known)[0]!, /its status lists container aaaaaaaaaaaa/);
     assert.equal(findings.find((f) => f.containerId === 'f'.repeat(64))!.severity, 'warning');
   });
 

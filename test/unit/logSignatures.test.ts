@@ -5,6 +5,7 @@ import type { Finding } from '../../src/core/analysis/finding';
 import { parseEvidence } from '../../src/core/evidence/evidenceParser';
 import { buildEvidenceReport } from '../../src/core/evidence/nodeEvidence';
 import { correlateLogs, LOG_SIGNATURES, lineTime, logFindings, matchLogLines, safeLogText, signatureSources, type SignatureId } from '../../src/core/analysis/logSignatures';
+import { evidenceLine, evidenceLines, note } from '../../src/core/analysis/evidence';
 
 // The signature matcher on real-world lines (test/fixtures/logs/signatures.tsv names the public
 // report each came from), the times it reads from each log format, and correlation to findings.
@@ -86,7 +87,7 @@ describe('log signatures', () => {
     assert.ok(unattached.some((m) => m.signature === 'transient-unit-arg-list-too-long'), 'no transient-scope finding to attach to');
     const own = logFindings(unattached);
     const t = own.find((f) => f.title.startsWith('systemd refused a transient unit'));
-    assert.ok(t && t.kind === 'log-signature' && t.evidence.some((e) => e.includes('Argument list too long')));
+    assert.ok(t && t.kind === 'log-signature' && evidenceLines(t).some((e) => e.includes('Argument list too long')));
   });
 
   it('shows untrusted lines with control bytes escaped and cut', () => {
@@ -94,7 +95,7 @@ describe('log signatures', () => {
     assert.equal(safeLogText('x'.repeat(500), 10), 'xxxxxxxxxx...');
     const [m] = matchLogLines([{ source: 'dmesg', line: '[1.0] SLUB: Unable to allocate memory \x1b]0;owned\x07' }], { now: 100, uptimeSeconds: 10 });
     const f = logFindings([m!]);
-    assert.ok(f[0]!.evidence.every((e) => !/[\x00-\x1f]/.test(e)));
+    assert.ok(evidenceLines(f[0]!).every((e) => !/[\x00-\x1f]/.test(e)));
   });
 
   // ---- checked against upstream (issue 12) ----------------------------------------------------
@@ -188,12 +189,12 @@ describe('log signatures', () => {
     const ms = matchLogLines(lines.map((line) => ({ source: 'dmesg', line })), { now: 100, uptimeSeconds: 10 });
     const [f] = logFindings(ms);
     const slub = LOG_SIGNATURES.find((s) => s.id === 'slub-alloc-failure')!;
-    assert.deepEqual(f!.evidence.filter((e) => e.startsWith('source: ')), slub.sources.map((u) => `source: ${u}`));
-    assert.equal(f!.evidence.filter((e) => e.startsWith('log ')).length, 3);
+    assert.deepEqual(evidenceLines(f!).filter((e) => e.startsWith('source: ')), slub.sources.map((u) => `source: ${u}`));
+    assert.equal(evidenceLines(f!).filter((e) => e.startsWith('log ')).length, 3);
     // Two signatures: each one's sources, in the order their lines came.
     const two = matchLogLines([{ source: 'dmesg', line: lines[0]! }, { source: 'dmesg', line: 'cgroup: fork rejected by pids controller in /a' }, { source: 'dmesg', line: lines[1]! }]);
     const pids = LOG_SIGNATURES.find((s) => s.id === 'pids-fork-rejected')!;
-    assert.deepEqual(signatureSources(two), [...slub.sources, ...pids.sources].map((u) => `source: ${u}`));
+    assert.deepEqual(signatureSources(two).map(evidenceLine), [...slub.sources, ...pids.sources].map((u) => `source: ${u}`));
   });
 
   it('a finding that log lines attach to lists each signature\'s sources once, after its lines', () => {
@@ -201,12 +202,12 @@ describe('log signatures', () => {
     const raw = parseEvidence('V\tevidence\t1\nT\t1764151200\t1000\t100\t4\nZ\tEND\n');
     const line = (n: number): string => `E1012 11:27:2${n}.992579   27200 kubelet_volumes.go:140] Orphaned pod "${uid}" found, but volume paths are still present on disk`;
     raw.lines = [1, 2, 3].map((n) => ({ source: 'journalctl -u kubelet', line: line(n) }));
-    const orphan = finding({ kind: 'orphaned-pod-cgroup', podUid: uid, evidence: ['engine'] });
+    const orphan = finding({ kind: 'orphaned-pod-cgroup', podUid: uid, evidence: [note('engine')] });
     const r = buildEvidenceReport({ findings: [orphan] } as unknown as Parameters<typeof buildEvidenceReport>[0], raw);
     const f = r.findings.find((x) => x.kind === 'orphaned-pod-cgroup')!;
     const sig = LOG_SIGNATURES.find((s) => s.id === 'orphaned-pod')!;
-    assert.deepEqual(f.evidence.filter((e) => e.startsWith('source: ')), sig.sources.map((u) => `source: ${u}`), f.evidence.join('\n'));
-    assert.equal(f.evidence.filter((e) => e.startsWith('log orphaned-pod ')).length, 3);
+    assert.deepEqual(evidenceLines(f).filter((e) => e.startsWith('source: ')), sig.sources.map((u) => `source: ${u}`), evidenceLines(f).join('\n'));
+    assert.equal(evidenceLines(f).filter((e) => e.startsWith('log orphaned-pod ')).length, 3);
     assert.equal(orphan.evidence.length, 1, "the engine's finding is not changed");
   });
 });

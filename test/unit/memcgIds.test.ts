@@ -8,6 +8,7 @@ import { buildEvidenceReport } from '../../src/core/evidence/nodeEvidence';
 import { interpretFacts } from '../../src/core/facts/nodeFacts';
 import { CgroupTree, STAT_NAMES } from '../../src/core/model/cgroupTree';
 import { SNAPSHOT_SCHEMA, type NodeFacts, type Snapshot } from '../../src/core/model/snapshot';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // Whether dying memory cgroups hold memcg IDs depends on the kernel (73f576c04b94, Linux 4.7, and
 // its stable backports 4.4.18 and 4.6.6; RHEL 7's 3.10), and so does the text mkdir fails with
@@ -109,11 +110,11 @@ describe('dying memory cgroups: the finding depends on the kernel', () => {
     const quiet = dyingOf(v1Node('6.1.0-27-amd64', 64_012, QUIET));
     assert.equal(quiet.title, '64000 dying cgroup(s) in the memory hierarchy (memory cgroups: they hold memory, not memcg IDs, on this kernel, unreclaimable kernel memory 0.75% of MemTotal)');
     assert.equal(quiet.severity, 'warning', 'many dying cgroups are a leak sign, not an ID emergency');
-    assert.ok(!quiet.evidence.some((e) => /headroom \d|of the kernel.s 65535/.test(e)), quiet.evidence.join('\n'));
-    assert.ok(quiet.evidence.some((e) => e.startsWith('memcg IDs: released on this kernel: kernel 6.1.0-27-amd64 (4.7 or later)')));
-    assert.ok(quiet.evidence.includes('source: https://git.kernel.org/torvalds/c/73f576c04b94 (first in v4.7; stable 4.4.18, 4.6.6)'));
-    assert.ok(quiet.evidence.includes('source: https://git.kernel.org/torvalds/c/11d6761218d1 (first in v5.7; stable 5.4.41, 5.6.13)'));
-    assert.ok(quiet.evidence.some((e) => /^\/proc\/meminfo: SUnreclaim 97\.7 MiB, Percpu 19\.5 MiB, Slab 293 MiB, MemTotal 15\.3 GiB; unreclaimable kernel memory \(SUnreclaim \+ Percpu\) 117 MiB = 0\.75% of MemTotal/.test(e)), quiet.evidence.join('\n'));
+    assert.ok(!evidenceLines(quiet).some((e) => /headroom \d|of the kernel.s 65535/.test(e)), evidenceLines(quiet).join('\n'));
+    assert.ok(evidenceLines(quiet).some((e) => e.startsWith('memcg IDs: released on this kernel: kernel 6.1.0-27-amd64 (4.7 or later)')));
+    assert.ok(evidenceLines(quiet).includes('source: https://git.kernel.org/torvalds/c/73f576c04b94 (first in v4.7; stable 4.4.18, 4.6.6)'));
+    assert.ok(evidenceLines(quiet).includes('source: https://git.kernel.org/torvalds/c/11d6761218d1 (first in v5.7; stable 5.4.41, 5.6.13)'));
+    assert.ok(evidenceLines(quiet).some((e) => /^\/proc\/meminfo: SUnreclaim 97\.7 MiB, Percpu 19\.5 MiB, Slab 293 MiB, MemTotal 15\.3 GiB; unreclaimable kernel memory \(SUnreclaim \+ Percpu\) 117 MiB = 0\.75% of MemTotal/.test(e)), evidenceLines(quiet).join('\n'));
     const heavy = dyingOf(v1Node('6.1.0-27-amd64', 64_012, HEAVY));
     assert.equal(heavy.severity, 'critical', `${KERNEL_MEMORY_SHARE.critical * 100}% or more of MemTotal unreclaimable`);
     const middling = dyingOf(v1Node('6.1.0-27-amd64', 5_012, { memTotalKb: 10_000_000, sUnreclaimKb: 500_000, percpuKb: 100_000 }));
@@ -126,8 +127,8 @@ describe('dying memory cgroups: the finding depends on the kernel', () => {
     const f = dyingOf(v1Node('3.10.0-1160.el7.x86_64', 64_012, QUIET));
     assert.equal(f.severity, 'critical');
     assert.equal(f.title, '64000 dying cgroup(s) in the memory hierarchy (memory cgroups: on this kernel live and dying share the 65535 memcg IDs, 1523 left)');
-    assert.ok(f.evidence.some((e) => /^memory cgroups in use \(live \+ dying\): 64012 of the kernel's 65535 memcg IDs; headroom 1523; when they run out, mkdir of a memory cgroup fails with No space left on device \(ENOSPC\) or Cannot allocate memory \(ENOMEM\)$/.test(e)), f.evidence.join('\n'));
-    assert.ok(f.evidence.some((e) => e.startsWith('source: RHEL 7 backport of 73f576c04b94 unconfirmed')));
+    assert.ok(evidenceLines(f).some((e) => /^memory cgroups in use \(live \+ dying\): 64012 of the kernel's 65535 memcg IDs; headroom 1523; when they run out, mkdir of a memory cgroup fails with No space left on device \(ENOSPC\) or Cannot allocate memory \(ENOMEM\)$/.test(e)), evidenceLines(f).join('\n'));
+    assert.ok(evidenceLines(f).some((e) => e.startsWith('source: RHEL 7 backport of 73f576c04b94 unconfirmed')));
   });
 
   it('4.6 vs 4.7 and 4.4.17 vs 4.4.18 with the same counts: ID headroom only where IDs are held', function () {
@@ -148,9 +149,9 @@ describe('dying memory cgroups: the finding depends on the kernel', () => {
     const f = dyingOf(v1Node(undefined, 64_012));
     assert.equal(f.severity, 'warning');
     assert.match(f.title, /whether they hold memcg IDs on this kernel is unconfirmed\)$/);
-    assert.ok(f.evidence.some((e) => /memcg IDs: unknown on this kernel: the kernel release is unknown/.test(e)));
-    assert.ok(!f.evidence.some((e) => /headroom \d/.test(e)));
-    assert.ok(f.evidence.includes('/proc/meminfo: could not be read (MemTotal, SUnreclaim): the memory dying memory cgroups hold is not judged'));
+    assert.ok(evidenceLines(f).some((e) => /memcg IDs: unknown on this kernel: the kernel release is unknown/.test(e)));
+    assert.ok(!evidenceLines(f).some((e) => /headroom \d/.test(e)));
+    assert.ok(evidenceLines(f).includes('/proc/meminfo: could not be read (MemTotal, SUnreclaim): the memory dying memory cgroups hold is not judged'));
   });
 
   it('failed cgroup mkdirs in the logs make the memory finding critical on any kernel, with the lines', () => {
@@ -162,8 +163,8 @@ describe('dying memory cgroups: the finding depends on the kernel', () => {
     const r = buildEvidenceReport(report, e, s, facts);
     const f = r.findings.find((x) => x.kind === 'dying-cgroups')!;
     assert.equal(f.severity, 'critical');
-    assert.ok(f.evidence.some((x) => /^1 failed cgroup mkdir\(s\) in the logs \(cgroup-mkdir-enospc\)/.test(x)), f.evidence.join('\n'));
-    assert.ok(f.evidence.some((x) => x.startsWith('log cgroup-mkdir-enospc ')), 'the line itself');
+    assert.ok(evidenceLines(f).some((x) => /^1 failed cgroup mkdir\(s\) in the logs \(cgroup-mkdir-enospc\)/.test(x)), evidenceLines(f).join('\n'));
+    assert.ok(evidenceLines(f).some((x) => x.startsWith('log cgroup-mkdir-enospc ')), 'the line itself');
     // The report given to the evidence builder is not changed under its caller.
     assert.equal(report.findings.find((x) => x.kind === 'dying-cgroups')!.severity, 'info');
   });

@@ -6,6 +6,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { v1CgroupfsHost } from '../fixtures/hosts/specs';
 import { makeFakeHost } from '../support/fakeHost';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // release_agent's severity follows who could have written it (CVE-2022-0492; the kernel fix
 // 24f600856418 is in 5.17). Fake node roots only: the facts program and the probe read a
@@ -39,15 +40,15 @@ describe('release_agent: severity by who could have written it', function () {
       assert.equal(rest.length, 0);
       assert.equal(f!.severity, 'info', kernel);
       assert.equal(f!.title, 'a cgroup v1 release_agent is set (/sys/fs/cgroup/memory/release_agent), by the host: this kernel lets no container set it');
-      assert.ok(f!.evidence.some((e) => e.startsWith('source: https://git.kernel.org/torvalds/c/24f600856418 (CVE-2022-0492; first in v5.17')));
-      assert.ok(f!.evidence.includes('not visible from the node: which process set an agent, and which containers have a v1 hierarchy mounted writable'));
+      assert.ok(evidenceLines(f!).some((e) => e.startsWith('source: https://git.kernel.org/torvalds/c/24f600856418 (CVE-2022-0492; first in v5.17')));
+      assert.ok(evidenceLines(f!).includes('not visible from the node: which process set an agent, and which containers have a v1 hierarchy mounted writable'));
     }
   });
 
   it('set on a kernel before 5.17: warning, a container may have set it (5.16 vs 5.17)', async () => {
     const [f] = await releaseAgentFindings('5.16.20', { [AGENT]: '/usr/local/sbin/cgroup-release\n' });
     assert.equal(f!.severity, 'warning');
-    assert.ok(f!.evidence.some((e) => e.startsWith('kernel 5.16.20 predates 5.17: unless it carries a stable backport of 24f600856418 (unconfirmed for this build)')), f!.evidence.join('\n'));
+    assert.ok(evidenceLines(f!).some((e) => e.startsWith('kernel 5.16.20 predates 5.17: unless it carries a stable backport of 24f600856418 (unconfirmed for this build)')), evidenceLines(f!).join('\n'));
   });
 
   it("an agent inside a container's filesystem: critical on any kernel, the escape's signature", async () => {

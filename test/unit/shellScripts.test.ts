@@ -4,6 +4,7 @@ import type { Finding } from '../../src/core/analysis/finding';
 import { cleanupScript } from '../../src/core/fixes/cleanupScript';
 import { staticFix } from '../../src/core/fixes/fixPlan';
 import { needs, toolMissing } from '../support/prereq';
+import { note } from '../../src/core/analysis/evidence';
 
 // The shell scripts operators run (the cleanup script, the node-problem-detector check) as their
 // real consumers read them: dash and busybox sh parse them (-n), shellcheck finds nothing at
@@ -16,7 +17,7 @@ const orphan = (n: number, known?: string): Finding => ({
   confidence: known ? 'low' : 'high',
   title: `orphaned pod cgroup ${n} $(id)`,
   cgroups: hostile.map((h) => ({ hierarchy: 'unified', path: `/kubepods/pod-${n}/${h}`, dir: `${ROOT}/kubepods/pod-${n}/${h}` })),
-  evidence: ['no source knows it; `x` "y"'],
+  evidence: [note('no source knows it; `x` "y"')],
   ...(known ? { knownToApi: known } : {}),
   processes: 0,
 });

@@ -10,6 +10,7 @@ import { parseSampleLines, SampleStore } from '../../src/extension/trends/sample
 import { SamplingLoop, type Outcome } from '../../src/extension/trends/samplingLoop';
 import { makeFakeHost, v2Files } from '../support/fakeHost';
 import { toolchains } from '../support/toolchains';
+import { evidenceLine, evidenceLines } from '../../src/core/analysis/evidence';
 
 // The node-stats record of the watch program (on fixture node filesystems, under every shell and
 // awk a node may have), its parsing, the growth evidence it feeds, and the per-node sample store
@@ -67,17 +68,17 @@ const sample = (i: number, live: number, node?: NodeStats): CountSample => ({
 describe('growth evidence from node stats', () => {
   it('a Percpu / SUnreclaim rise is evidence of the growth finding', () => {
     const s = [0, 1, 2, 3, 4].map((i) => sample(i, 100 + 20 * i, { percpuKb: 2000 + 500 * i, sUnreclaimKb: 40_000 + 1000 * i, memAvailableKb: 1 }));
-    assert.deepEqual(nodeMemoryEvidence(s), ['node kernel memory (/proc/meminfo): Percpu 2.0 MiB -> 3.9 MiB (+100%), SUnreclaim 39.1 MiB -> 43.0 MiB (+10%); dying memcgs keep per-cpu and slab memory until freed']);
+    assert.deepEqual(nodeMemoryEvidence(s).map(evidenceLine), ['node kernel memory (/proc/meminfo): Percpu 2.0 MiB -> 3.9 MiB (+100%), SUnreclaim 39.1 MiB -> 43.0 MiB (+10%); dying memcgs keep per-cpu and slab memory until freed']);
     const f = findGrowth(s);
     assert.equal(f.length, 2);
-    for (const x of f) assert.ok(x.evidence.some((e) => e.startsWith('node kernel memory')), x.evidence.join('\n'));
+    for (const x of f) assert.ok(evidenceLines(x).some((e) => e.startsWith('node kernel memory')), evidenceLines(x).join('\n'));
   });
 
   it('nothing is said when node memory did not rise, or samples have no node stats', () => {
     assert.deepEqual(nodeMemoryEvidence([0, 1, 2, 3].map((i) => sample(i, 100, { percpuKb: 3000 - i, sUnreclaimKb: 100 }))), []);
     assert.deepEqual(nodeMemoryEvidence([0, 1, 2, 3].map((i) => sample(i, 100))), []);
     const f = findGrowth([0, 1, 2, 3, 4].map((i) => sample(i, 100 + 20 * i)));
-    assert.ok(f.length && f.every((x) => !x.evidence.some((e) => e.startsWith('node kernel memory'))));
+    assert.ok(f.length && f.every((x) => !evidenceLines(x).some((e) => e.startsWith('node kernel memory'))));
   });
 });
 

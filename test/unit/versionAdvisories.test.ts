@@ -4,6 +4,7 @@ import type { Finding } from '../../src/core/analysis/finding';
 import { nodeSettings } from '../../src/core/evidence/nodeEvidence';
 import { interpretFacts } from '../../src/core/facts/nodeFacts';
 import type { Snapshot } from '../../src/core/model/snapshot';
+import { evidenceLines } from '../../src/core/analysis/evidence';
 
 // The advisory table through its public API: for every row, versions just below, at and above
 // each bound (the introduced release, every backport, the main fix), the node conditions on and
@@ -100,18 +101,18 @@ describe('version advisories', () => {
       expectRow('crio', 'crio-sandbox-cgroup-leak', { '1.26.1': false }, { ...SYSTEMD_NODE, 'crio-drop-infra-ctr': { value: 'false', source: 'x' } });
       const f = one('crio', '1.26.1', 'crio-sandbox-cgroup-leak');
       assert.equal(f.confidence, 'high');
-      assert.ok(f.evidence.includes('crio version 1.26.1: 1.26.1 is on the 1.26 line, fixed there in 1.26.2: below it'), f.evidence.join('\n'));
-      assert.ok(f.evidence.includes('condition met: CRI-O cgroup_manager = "systemd": "systemd" (/etc/crio/crio.conf cgroup_manager)'));
-      assert.ok(f.evidence.includes('source: https://github.com/cri-o/cri-o/pull/6679'), 'the backport that decided');
-      assert.ok(f.evidence.includes('source: https://github.com/cri-o/cri-o/releases/tag/v1.26.2'), 'and the release that holds it');
+      assert.ok(evidenceLines(f).includes('crio version 1.26.1: 1.26.1 is on the 1.26 line, fixed there in 1.26.2: below it'), evidenceLines(f).join('\n'));
+      assert.ok(evidenceLines(f).includes('condition met: CRI-O cgroup_manager = "systemd": "systemd" (/etc/crio/crio.conf cgroup_manager)'));
+      assert.ok(evidenceLines(f).includes('source: https://github.com/cri-o/cri-o/pull/6679'), 'the backport that decided');
+      assert.ok(evidenceLines(f).includes('source: https://github.com/cri-o/cri-o/releases/tag/v1.26.2'), 'and the release that holds it');
       assert.ok(f.title.endsWith('upgrade to 1.26.2 or later on 1.26, or 1.27.0 or later'), f.title);
       const unknown = one('crio', '1.26.1', 'crio-sandbox-cgroup-leak', {});
       assert.equal(unknown.confidence, 'low');
-      assert.ok(unknown.evidence.some((e) => e.startsWith('condition not checked: CRI-O cgroup_manager = "systemd"')));
+      assert.ok(evidenceLines(unknown).some((e) => e.startsWith('condition not checked: CRI-O cgroup_manager = "systemd"')));
       const old = one('crio', '1.23.5', 'crio-sandbox-cgroup-leak');
-      assert.ok(old.evidence[0]!.includes('the 1.23 line, which has no release with the fix (fixed in 1.27.0; backports on 1.24, 1.25, 1.26)'), old.evidence[0]);
-      assert.ok(old.evidence.includes('source: https://github.com/cri-o/cri-o/pull/6641'));
-      assert.ok(old.evidence.some((e) => e.startsWith('introduced in 1.21.0 (https://github.com/cri-o/cri-o/pull/4613')));
+      assert.ok(evidenceLines(old)[0]!.includes('the 1.23 line, which has no release with the fix (fixed in 1.27.0; backports on 1.24, 1.25, 1.26)'), evidenceLines(old)[0]);
+      assert.ok(evidenceLines(old).includes('source: https://github.com/cri-o/cri-o/pull/6641'));
+      assert.ok(evidenceLines(old).some((e) => e.startsWith('introduced in 1.21.0 (https://github.com/cri-o/cri-o/pull/4613')));
     });
   });
 
@@ -119,8 +120,8 @@ describe('version advisories', () => {
     expectRow('crio', 'crio-systemd-scope-leak', { '1.23.5': true, '1.24.6': true, '1.25.0-rc.1': true, '1.25.0': false, '1.25.1': false, '1.28.1': false });
     expectRow('crio', 'crio-systemd-scope-leak', { '1.24.6': false }, { 'crio-cgroup-manager': { value: 'cgroupfs', source: 'x' } });
     const f = one('crio', '1.24.6', 'crio-systemd-scope-leak');
-    assert.ok(!f.evidence.some((e) => /6636/.test(e)), 'cri-o#6636 is the other fix\'s backport');
-    assert.ok(f.evidence.includes('source: https://github.com/cri-o/cri-o/pull/6153'));
+    assert.ok(!evidenceLines(f).some((e) => /6636/.test(e)), 'cri-o#6636 is the other fix\'s backport');
+    assert.ok(evidenceLines(f).includes('source: https://github.com/cri-o/cri-o/pull/6153'));
   });
 
   it('containerd-cgroup2-oom-watch-inotify-leak: 1.4.0-beta.2 to 1.5.12 on 1.5 and 1.6.0-rc.2 on main; cgroup v2 only', () => {
@@ -133,7 +134,7 @@ describe('version advisories', () => {
     );
     expectRow('containerd', 'containerd-cgroup2-oom-watch-inotify-leak', { '1.5.11': false }, { 'cgroup-layout': { value: 'hybrid', source: 'mounts' } });
     const f = one('containerd', '1.5.11', 'containerd-cgroup2-oom-watch-inotify-leak', v2);
-    assert.ok(f.evidence.includes('source: https://github.com/containerd/containerd/pull/6961'));
+    assert.ok(evidenceLines(f).includes('source: https://github.com/containerd/containerd/pull/6961'));
     assert.match(f.title, /upgrade to 1\.5\.12 or later on 1\.5, or 1\.6\.0-rc\.2 or later/);
   });
 
@@ -142,9 +143,9 @@ describe('version advisories', () => {
     expectRow('runc', 'runc-kmem-limits-v1', { '1.0.0-rc93': false }, { ...SYSTEMD_NODE, 'cgroup-layout': { value: 'v2', source: 'mounts' } });
     expectRow('runc', 'runc-kmem-limits-v1', { '1.0.0-rc93': false }, { ...SYSTEMD_NODE, 'runc-build-tags': { value: 'seccomp nokmem', source: 'x' } });
     const f = one('runc', '1.0.0-rc93', 'runc-kmem-limits-v1', { ...SYSTEMD_NODE, 'runc-build-tags': { source: 'runc --version does not print the build tags' } });
-    assert.ok(f.evidence.includes('condition not checked: runc was built without the nokmem tag (runc#1921, from 1.0.0-rc6) (runc --version does not print the build tags)'), f.evidence.join('\n'));
+    assert.ok(evidenceLines(f).includes('condition not checked: runc was built without the nokmem tag (runc#1921, from 1.0.0-rc6) (runc --version does not print the build tags)'), evidenceLines(f).join('\n'));
     assert.equal(f.confidence, 'low');
-    assert.ok(f.evidence.some((e) => e.startsWith('fix: upgrade runc to 1.0.0 or later') && e.includes('CVE-2021-30465')));
+    assert.ok(evidenceLines(f).some((e) => e.startsWith('fix: upgrade runc to 1.0.0 or later') && e.includes('CVE-2021-30465')));
   });
 
   it('runc-systemd-unit-exists: from 1.0.0-rc3 (runc#1124); 1.1.6 on 1.1, 1.2.0-rc.1 on main, 1.0 never fixed; systemd driver', () => {
@@ -166,15 +167,15 @@ describe('version advisories', () => {
     expectRow('runc', 'runc-failed-unit-not-reset', { '1.0.3': true, '1.1.7': true, '1.1.8': false, '1.1.9': false, '1.2.0-rc.1': false, '1.2.1': false, 'v1.1.8': false, '1.1.7+ds1': true });
     expectRow('runc', 'runc-failed-unit-not-reset', { '1.1.7': false }, { 'runc-cgroup-driver': { value: 'cgroupfs', source: 'x' } });
     const f = one('runc', '1.1.7', 'runc-failed-unit-not-reset');
-    assert.ok(f.evidence.includes('source: https://github.com/opencontainers/runc/pull/3932'));
-    assert.ok(!f.evidence.some((e) => e.startsWith('introduced')), 'no introduced bound: the driver never reset failed units before');
+    assert.ok(evidenceLines(f).includes('source: https://github.com/opencontainers/runc/pull/3932'));
+    assert.ok(!evidenceLines(f).some((e) => e.startsWith('introduced')), 'no introduced bound: the driver never reset failed units before');
   });
 
   it('kubelet-1.21-unit-already-exists: 1.21.2 to 1.21.4 (libcontainer rc95), fixed 1.21.5 and 1.22.0; systemd driver', () => {
     expectRow('kubelet', 'kubelet-1.21-unit-already-exists', { '1.20.15': false, '1.21.0': false, '1.21.1': false, '1.21.2': true, '1.21.4': true, '1.21.5': false, '1.21.14': false, '1.22.0': false, '1.29.3': false });
     expectRow('kubelet', 'kubelet-1.21-unit-already-exists', { '1.21.3': false }, { 'kubelet-cgroup-driver': { value: 'cgroupfs', source: 'x' } });
     const f = one('kubelet', '1.21.3', 'kubelet-1.21-unit-already-exists');
-    assert.ok(f.evidence.includes('source: https://github.com/kubernetes/kubernetes/pull/104530'));
+    assert.ok(evidenceLines(f).includes('source: https://github.com/kubernetes/kubernetes/pull/104530'));
   });
 
   it('kernel-3.10-kmem-memcg-leak: every 3.10 kernel (no fix confirmed: the 1075 claim is second-hand, 1160 leaks), unless booted with nokmem', () => {
@@ -183,8 +184,8 @@ describe('version advisories', () => {
     const f = one('kernel', '3.10.0-1160.el7.x86_64', 'kernel-3.10-kmem-memcg-leak');
     assert.ok(f.title.endsWith('the fixed release is unconfirmed'), f.title);
     assert.ok(!f.title.includes('1075'));
-    assert.ok(f.evidence.some((e) => e.startsWith('unconfirmed: a fix in 3.10.0-1075.el7 is only said in a docker/for-linux#841 comment')));
-    assert.ok(f.evidence.some((e) => e.includes('cannot allocate memory')));
+    assert.ok(evidenceLines(f).some((e) => e.startsWith('unconfirmed: a fix in 3.10.0-1075.el7 is only said in a docker/for-linux#841 comment')));
+    assert.ok(evidenceLines(f).some((e) => e.includes('cannot allocate memory')));
     assert.equal(f.confidence, 'low');
   });
 
@@ -192,9 +193,9 @@ describe('version advisories', () => {
     expectRow('systemd', 'systemd-transient-mount-units', { '219': true, '236': true, '237': false, '252': false });
     const f = one('systemd', '219', 'systemd-transient-mount-units');
     assert.ok(f.title.endsWith('the fixed release is unconfirmed'), f.title);
-    assert.ok(f.evidence.includes('systemd version 219: 219 is older than 237 (unconfirmed: only a second-hand source names it), the first release of the main line with the fix'), f.evidence.join('\n'));
-    assert.ok(f.evidence.includes('source: https://github.com/kubernetes/kubernetes/issues/57345'));
-    assert.ok(!f.evidence.some((e) => /64137|70324|run-\*\.scope/.test(e)), 'the empty scopes are another bug, with no systemd fix');
+    assert.ok(evidenceLines(f).includes('systemd version 219: 219 is older than 237 (unconfirmed: only a second-hand source names it), the first release of the main line with the fix'), evidenceLines(f).join('\n'));
+    assert.ok(evidenceLines(f).includes('source: https://github.com/kubernetes/kubernetes/issues/57345'));
+    assert.ok(!evidenceLines(f).some((e) => /64137|70324|run-\*\.scope/.test(e)), 'the empty scopes are another bug, with no systemd fix');
   });
 
   it('judges only what it can: unreadable versions, other kernel series, nothing given', () => {

@@ -4,8 +4,8 @@ import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
 import { buildEvidenceReport, podsWithoutLimits, type EvidenceReport } from '../../core/evidence/nodeEvidence';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import { renderKubeText } from '../../core/kube/kubeText';
-import { nameToJson } from '../../core/model/snapshotJson';
 import { renderEvidenceText } from '../../core/report/evidenceText';
+import { findingToJson } from '../../core/report/findingsJson';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
@@ -63,7 +63,7 @@ export function evidenceToJson(r: EvidenceReport, kube?: KubeEvidence): string {
       {
         schema: EVIDENCE_SCHEMA,
         ...(r.rootCause ? { rootCause: r.rootCause } : {}),
-        findings: r.findings.map((f) => ({ ...f, cgroups: f.cgroups.map((c) => ({ ...c, path: nameToJson(c.path), dir: nameToJson(c.dir) })) })),
+        findings: r.findings.map(findingToJson),
         logMatches: r.matches,
         logSources: r.logSources,
         missing: r.missing,

@@ -2,6 +2,7 @@ import type { DaemonSample, FdPin, RawEvidence } from '../evidence/evidenceParse
 import { formatBytes } from '../report/format';
 import type { Finding } from './finding';
 import { safeLogText } from './logSignatures';
+import { note, type Evidence } from './evidence';
 
 /** A daemon's health, from /proc: memory, threads, fds, CPU over its lifetime, uptime. */
 export interface DaemonHealth {
@@ -49,7 +50,7 @@ export function findDaemonHealth(ds: readonly DaemonHealth[], t: HealthThreshold
       confidence: 'low',
       title: `${safeLogText(d.comm, 64)} (pid ${d.pid}) is heavy: ${why.join(', ')}`,
       cgroups: [],
-      evidence: [`/proc/${d.pid}/status and /proc/${d.pid}/stat: ${why.join('; ')}`, 'kubelet and the runtime walk every cgroup they know: thousands of stale cgroups show up as their memory and CPU'],
+      evidence: [note(`/proc/${d.pid}/status and /proc/${d.pid}/stat: ${why.join('; ')}`), note('kubelet and the runtime walk every cgroup they know: thousands of stale cgroups show up as their memory and CPU')],
     });
   }
   return out;
@@ -74,7 +75,10 @@ export function findPinnedRemoved(pins: readonly FdPin[]): Finding[] {
     confidence: 'high' as const,
     title: `a removed cgroup is held open by ${[...new Set(ps.map((p) => `${safeLogText(p.comm, 64)} (pid ${p.pid})`))].join(', ')}`,
     cgroups: [],
-    evidence: ps.slice(0, 10).map((p) => `/proc/${p.pid}/fd/${safeLogText(p.fd, 16)} -> ${safeLogText(target)}`).concat('an open fd keeps a removed cgroup dying until it is closed: restart or fix the holder'),
+    evidence: ps
+      .slice(0, 10)
+      .map((p): Evidence => ({ kind: 'open-fd', pid: p.pid, fd: safeLogText(p.fd, 16), target: safeLogText(target) }))
+      .concat(note('an open fd keeps a removed cgroup dying until it is closed: restart or fix the holder')),
   }));
 }
 

@@ -7,6 +7,7 @@ import { cgroupPath, type Snapshot } from '../model/snapshot';
 import type { IndexedHierarchy } from './cgroupIndex';
 import { dirOf } from './cgroupIndex';
 import type { CgroupRef, Finding } from './finding';
+import { note } from './evidence';
 
 /** Which runtime kubelet talks to: its --container-runtime-endpoint, else the one that is there. */
 export function runtimeOf(f: RuntimeFacts): 'containerd' | 'cri-o' | undefined {
@@ -132,7 +133,7 @@ export function findDriverMismatch(_s: Snapshot, f: RuntimeFacts, index: Indexed
   const out: Finding[] = [];
   const runtime = runtimeOf(f);
   const decider = driverDecider(f, runtime);
-  const fromCri = decider.decides === 'runtime' ? [`kubelet takes its driver from the runtime (${decider.why.join('; ')}): these directories may be left from before it did`] : [];
+  const fromCri = decider.decides === 'runtime' ? [note(`kubelet takes its driver from the runtime (${decider.why.join('; ')}): these directories may be left from before it did`)] : [];
   for (const ih of index) {
     const roots: Record<CgroupDriver, CgroupRef[]> = { cgroupfs: [], systemd: [] };
     for (let i = 0; i < ih.h.tree.size; i++) {
@@ -146,7 +147,7 @@ export function findDriverMismatch(_s: Snapshot, f: RuntimeFacts, index: Indexed
         confidence: 'high',
         title: `both driver trees exist in the ${ih.h.name} hierarchy: ${roots.cgroupfs.map((r) => displayOf(r.path)).join(', ')} (cgroupfs) and ${roots.systemd.map((r) => displayOf(r.path)).join(', ')} (systemd)`,
         cgroups: [...roots.cgroupfs, ...roots.systemd],
-        evidence: [...[...roots.cgroupfs, ...roots.systemd].map((r) => `directory ${displayOf(r.dir)} exists`), ...fromCri],
+        evidence: [...[...roots.cgroupfs, ...roots.systemd].map((r) => note(`directory ${displayOf(r.dir)} exists`)), ...fromCri],
       });
       break; // one hierarchy shows it; the others (v1 controllers) repeat the same
     }
@@ -162,9 +163,9 @@ export function findDriverMismatch(_s: Snapshot, f: RuntimeFacts, index: Indexed
       title: `${colon.length} container cgroup(s) named "<pod slice>:cri-containerd:<id>" in the ${ih.h.name} hierarchy: kubelet uses the systemd driver and containerd's runc the cgroupfs driver`,
       cgroups: colon,
       evidence: [
-        ...colon.slice(0, 5).map((r) => `directory ${displayOf(r.dir)} exists`),
-        ...(colon.length > 5 ? [`and ${colon.length - 5} more`] : []),
-        'containerd names a container "<pod slice>:cri-containerd:<id>" when kubelet\'s cgroup parent is a systemd slice (getCgroupsPath, containerd 1.3.0 and later); runc with SystemdCgroup = false takes that as a cgroupfs path under its own cgroup (containerd#5226)',
+        ...colon.slice(0, 5).map((r) => note(`directory ${displayOf(r.dir)} exists`)),
+        ...(colon.length > 5 ? [note(`and ${colon.length - 5} more`)] : []),
+        note('containerd names a container "<pod slice>:cri-containerd:<id>" when kubelet\'s cgroup parent is a systemd slice (getCgroupsPath, containerd 1.3.0 and later); runc with SystemdCgroup = false takes that as a cgroupfs path under its own cgroup (containerd#5226)'),
         ...fromCri,
       ],
     });
@@ -182,7 +183,7 @@ export function findDriverMismatch(_s: Snapshot, f: RuntimeFacts, index: Indexed
       confidence: 'high',
       title: `kubelet takes its cgroup driver from ${name} (KubeletCgroupDriverFromCRI): ${rt.value}; kubelet's own setting (${kubelet.value}) is ignored`,
       cgroups: [],
-      evidence: [...decider.why, `${name}: ${rt.value} (${rt.source})`, `kubelet's own setting, ignored: ${kubelet.value} (${kubelet.source})`],
+      evidence: [...decider.why.map(note), note(`${name}: ${rt.value} (${rt.source})`), note(`kubelet's own setting, ignored: ${kubelet.value} (${kubelet.source})`)],
     });
     return out;
   }
@@ -194,7 +195,7 @@ export function findDriverMismatch(_s: Snapshot, f: RuntimeFacts, index: Indexed
     confidence: sure ? 'high' : 'medium',
     title: `kubelet uses the ${kubelet.value} cgroup driver but ${name} uses ${rt.value}${sure ? '' : ` (unless kubelet takes the driver from ${name}: cannot tell)`}`,
     cgroups: [],
-    evidence: [`kubelet: ${kubelet.value} (${kubelet.source})`, `${name}: ${rt.value} (${rt.source})`, ...decider.why],
+    evidence: [note(`kubelet: ${kubelet.value} (${kubelet.source})`), note(`${name}: ${rt.value} (${rt.source})`), ...decider.why.map(note)],
   });
   return out;
 }

@@ -6,6 +6,7 @@ import type { CgroupRef, Finding, Severity } from './finding';
 import { dirOf } from './cgroupIndex';
 import type { LogMatch } from './logSignatures';
 import { memcgIdVerdict, type MemcgIdVerdict } from './memcgIds';
+import { fileEvidence, note, sourceEvidence, type Evidence } from './evidence';
 
 /**
  * Unreclaimable kernel memory (Percpu + SUnreclaim) as a share of MemTotal at which the memory
@@ -21,20 +22,17 @@ export const KERNEL_MEMORY_SHARE = { warning: 0.05, critical: 0.1 } as const;
 /** Below this many dying memory cgroups, the node's unreclaimable memory is not blamed on them. */
 export const MEMORY_BLAME_MIN = 1_000;
 
-/** The evidence line that carries the memcg ID verdict (the evidence report finds the finding by it). */
-const MEMCG_ID_EVIDENCE = 'memcg IDs: ';
-
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const max = (a: Severity, b: Severity): Severity => (a === 'critical' || b === 'critical' ? 'critical' : a === 'warning' || b === 'warning' ? 'warning' : 'info');
 
 /** Percpu + SUnreclaim as a share of MemTotal, with the lines that show it; undefined when /proc/meminfo could not tell. */
-function kernelMemoryShare(s: Snapshot): { share: number; evidence: string } | undefined {
+function kernelMemoryShare(s: Snapshot): { share: number; evidence: Evidence } | undefined {
   const m = s.node.meminfo;
   if (!m?.memTotalKb || m.sUnreclaimKb === undefined) return undefined;
   const held = m.sUnreclaimKb + (m.percpuKb ?? 0);
   const parts = [`SUnreclaim ${formatKiB(m.sUnreclaimKb)}`, m.percpuKb !== undefined ? `Percpu ${formatKiB(m.percpuKb)}` : 'no Percpu line (before Linux 4.16)', ...(m.slabKb !== undefined ? [`Slab ${formatKiB(m.slabKb)}`] : []), `MemTotal ${formatKiB(m.memTotalKb)}`];
   const share = held / m.memTotalKb;
-  return { share, evidence: `/proc/meminfo: ${parts.join(', ')}; unreclaimable kernel memory (SUnreclaim + Percpu) ${formatKiB(held)} = ${pct(share)} of MemTotal (node-wide: dying memory cgroups keep their per-cpu and slab memory until freed, and are part of it)` };
+  return { share, evidence: fileEvidence('/proc/meminfo', `${parts.join(', ')}; unreclaimable kernel memory (SUnreclaim + Percpu) ${formatKiB(held)} = ${pct(share)} of MemTotal (node-wide: dying memory cgroups keep their per-cpu and slab memory until freed, and are part of it)`) };
 }
 
 /**
@@ -54,13 +52,13 @@ export function findDying(s: Snapshot, o: AnalysisOptions = {}): Finding[] {
     if (t.size === 0) continue;
     const isMemory = h.controllers.includes('memory') || (h.kind === 'v2' && memRow?.hierarchy === 0 && !Number.isNaN(t.stat('memory', Math.min(1, t.size - 1))));
     let dying: number | undefined;
-    const evidence: string[] = [];
+    const evidence: Evidence[] = [];
     const cgroups: CgroupRef[] = [];
     if (h.kind === 'v2') {
       const d = t.stat('nrDying', 0);
       if (Number.isNaN(d)) continue;
       dying = d;
-      evidence.push(`${displayOf(dirOf(h, 0))}/cgroup.stat: nr_dying_descendants ${d}`);
+      evidence.push(fileEvidence(`${displayOf(dirOf(h, 0))}/cgroup.stat`, `nr_dying_descendants ${d}`));
       // Where they pile up: dying cgroups whose parent is i (own count minus the children's).
       const own: { i: number; n: number }[] = [];
       for (let i = 0; i < t.size; i++) {
@@ -75,30 +73,30 @@ export function findDying(s: Snapshot, o: AnalysisOptions = {}): Finding[] {
         const path = cgroupPath(h, t.path(i));
         if (!isWithin(path, o.within)) continue;
         cgroups.push({ hierarchy: h.name, path, dir: dirOf(h, i) });
-        evidence.push(`${n} dying directly below ${displayOf(path)}`);
+        evidence.push(note(`${n} dying directly below ${displayOf(path)}`));
       }
     } else {
       const row = s.procCgroups.find((r) => h.controllers.includes(r.subsys));
       const whole = h.mountRoot === '/' && h.basePath === '/' && h.bounds.length === 0;
       if (!row || !whole) continue;
       dying = Math.max(0, row.numCgroups - t.size);
-      evidence.push(`/proc/cgroups: ${row.subsys} num_cgroups ${row.numCgroups}; live directories under ${displayOf(h.walkRoot)}: ${t.size}`);
+      evidence.push(fileEvidence('/proc/cgroups', `${row.subsys} num_cgroups ${row.numCgroups}; live directories under ${displayOf(h.walkRoot)}: ${t.size}`));
     }
     if (o.within !== undefined && cgroups.length === 0 && h.kind === 'v2') continue;
     if (!dying) continue;
     let severity: Severity = dying >= 10_000 ? 'critical' : dying >= 1_000 ? 'warning' : 'info';
-    let note = '';
+    let titleNote = '';
     if (isMemory && memRow) {
       const m = memoryVerdict(s, verdict, memRow.numCgroups, dying);
       severity = m.severity;
-      note = ` (${m.note})`;
+      titleNote = ` (${m.note})`;
       evidence.push(...m.evidence);
     }
     out.push({
       kind: 'dying-cgroups',
       severity,
       confidence: h.kind === 'v2' ? 'high' : 'medium',
-      title: `${dying} dying cgroup(s) in the ${h.name} hierarchy${note}`,
+      title: `${dying} dying cgroup(s) in the ${h.name} hierarchy${titleNote}`,
       cgroups,
       evidence,
     });
@@ -107,15 +105,15 @@ export function findDying(s: Snapshot, o: AnalysisOptions = {}): Finding[] {
 }
 
 /** What dying memory cgroups cost on this kernel: memcg IDs where they hold them, else memory. */
-function memoryVerdict(s: Snapshot, v: MemcgIdVerdict, inUse: number, dying: number): { severity: Severity; note: string; evidence: string[] } {
+function memoryVerdict(s: Snapshot, v: MemcgIdVerdict, inUse: number, dying: number): { severity: Severity; note: string; evidence: Evidence[] } {
   const headroom = MEMCG_ID_LIMIT - inUse;
-  const evidence = [`${MEMCG_ID_EVIDENCE}${v.ids} on this kernel: ${v.why}`, ...v.sources.map((x) => `source: ${x}`)];
+  const evidence: Evidence[] = [{ kind: 'memcg-ids', ids: v.ids, why: v.why }, ...v.sources.map(sourceEvidence)];
   const mem = kernelMemoryShare(s);
   if (mem) evidence.push(mem.evidence);
-  else evidence.push('/proc/meminfo: could not be read (MemTotal, SUnreclaim): the memory dying memory cgroups hold is not judged');
+  else evidence.push(fileEvidence('/proc/meminfo', 'could not be read (MemTotal, SUnreclaim): the memory dying memory cgroups hold is not judged'));
   const memSeverity: Severity = !mem || dying < MEMORY_BLAME_MIN ? 'info' : mem.share >= KERNEL_MEMORY_SHARE.critical ? 'critical' : mem.share >= KERNEL_MEMORY_SHARE.warning ? 'warning' : 'info';
   if (v.ids === 'held') {
-    evidence.push(`memory cgroups in use (live + dying): ${inUse} of the kernel's ${MEMCG_ID_LIMIT} memcg IDs; headroom ${headroom}; when they run out, mkdir of a memory cgroup fails with ${v.mkdirError}`);
+    evidence.push(note(`memory cgroups in use (live + dying): ${inUse} of the kernel's ${MEMCG_ID_LIMIT} memcg IDs; headroom ${headroom}; when they run out, mkdir of a memory cgroup fails with ${v.mkdirError}`));
     // Count, then headroom: 5% left is critical, 25% left at least a warning.
     let severity: Severity = dying >= 10_000 ? 'critical' : dying >= 1_000 ? 'warning' : 'info';
     if (headroom < MEMCG_ID_LIMIT * 0.05) severity = 'critical';
@@ -126,13 +124,15 @@ function memoryVerdict(s: Snapshot, v: MemcgIdVerdict, inUse: number, dying: num
   // warning), and what they hold is memory.
   const countSeverity: Severity = dying >= 10_000 ? 'warning' : 'info';
   evidence.push(
-    v.ids === 'released'
-      ? `memory cgroups in use (live + dying): ${inUse}; dying ones do not hold memcg IDs here, so this is not ID headroom (IDs run out only with ${MEMCG_ID_LIMIT} live memory cgroups or IDs pinned by swapped-out pages; mkdir would then fail with ${v.mkdirError})`
-      : `memory cgroups in use (live + dying): ${inUse} of ${MEMCG_ID_LIMIT} memcg IDs if removed ones hold IDs on this kernel, which is unconfirmed`,
+    note(
+      v.ids === 'released'
+        ? `memory cgroups in use (live + dying): ${inUse}; dying ones do not hold memcg IDs here, so this is not ID headroom (IDs run out only with ${MEMCG_ID_LIMIT} live memory cgroups or IDs pinned by swapped-out pages; mkdir would then fail with ${v.mkdirError})`
+        : `memory cgroups in use (live + dying): ${inUse} of ${MEMCG_ID_LIMIT} memcg IDs if removed ones hold IDs on this kernel, which is unconfirmed`,
+    ),
   );
   const memNote = mem ? `, unreclaimable kernel memory ${pct(mem.share)} of MemTotal` : '';
-  const note = v.ids === 'released' ? `memory cgroups: they hold memory, not memcg IDs, on this kernel${memNote}` : `memory cgroups: whether they hold memcg IDs on this kernel is unconfirmed${memNote}`;
-  return { severity: max(countSeverity, memSeverity), note, evidence };
+  const verdictNote = v.ids === 'released' ? `memory cgroups: they hold memory, not memcg IDs, on this kernel${memNote}` : `memory cgroups: whether they hold memcg IDs on this kernel is unconfirmed${memNote}`;
+  return { severity: max(countSeverity, memSeverity), note: verdictNote, evidence };
 }
 
 /**
@@ -145,9 +145,10 @@ export function raiseOnFailedMkdir(findings: Finding[], matches: readonly LogMat
   if (!failed.length) return [];
   const raised: Finding[] = [];
   for (const f of findings) {
-    if (f.kind !== 'dying-cgroups' || !f.evidence.some((e) => e.startsWith(MEMCG_ID_EVIDENCE))) continue;
+    // The memory hierarchy's finding is the one that carries the memcg ID verdict.
+    if (f.kind !== 'dying-cgroups' || !f.evidence.some((e) => e.kind === 'memcg-ids')) continue;
     f.severity = 'critical';
-    f.evidence.push(`${failed.length} failed cgroup mkdir(s) in the logs (${[...new Set(failed.map((m) => m.signature))].join(', ')}): new memory cgroups could not be made on this node, whatever the kernel's release suggests (all ${MEMCG_ID_LIMIT} memcg IDs in use, IDs pinned by swapped-out pages, or kernel memory exhausted)`);
+    f.evidence.push(note(`${failed.length} failed cgroup mkdir(s) in the logs (${[...new Set(failed.map((m) => m.signature))].join(', ')}): new memory cgroups could not be made on this node, whatever the kernel's release suggests (all ${MEMCG_ID_LIMIT} memcg IDs in use, IDs pinned by swapped-out pages, or kernel memory exhausted)`));
     raised.push(f);
   }
   return raised;

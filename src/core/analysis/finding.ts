@@ -1,3 +1,5 @@
+import type { Evidence } from './evidence';
+
 /**
  * A finding: what is wrong, how bad, how sure we are, which cgroups, and evidence a user can check
  * on the node by hand. Paths are byte strings (see model/bytes.ts); render them with displayOf.
@@ -50,8 +52,8 @@ export interface Finding {
   title: string;
   /** Cgroups involved. For orphans: every directory of the orphan in every hierarchy, leaf-first. */
   cgroups: CgroupRef[];
-  /** Checkable statements: file paths and values, commands and what they showed. */
-  evidence: string[];
+  /** Checkable statements: file paths and values, commands and what they showed (evidenceLine prints each). */
+  evidence: Evidence[];
   podUid?: string;
   containerId?: string;
   /** A systemd unit the finding is about (failed scopes and slices). */

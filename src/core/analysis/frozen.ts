@@ -8,6 +8,7 @@ import { DEFAULT_GRACE_SECONDS, isWithin, type AnalysisOptions } from './analysi
 import { dirOf, indexSnapshot, nowOf, refOf, type IndexedHierarchy } from './cgroupIndex';
 import type { Confidence, Finding, Severity } from './finding';
 import { compareVersions } from './versionAdvisories';
+import { fileEvidence, note, sourceEvidence, type Evidence } from './evidence';
 
 /**
  * The runc bug behind most frozen cgroups under kubepods, and what upstream did about it. Every
@@ -49,7 +50,7 @@ export function runcHasFrozenInitMitigation(version: string): boolean | undefine
   return RUNC_FROZEN_INIT.mitigated.some(([from, until]) => compareVersions(v, from) >= 0 && compareVersions(v, until) < 0);
 }
 
-function runcEvidence(version: string | undefined): string[] {
+function runcEvidence(version: string | undefined): Evidence[] {
   const out = [
     `runc#4534: a runc create killed while it sets up the container (a containerd or kubelet timeout) leaves runc init behind before runc has written its state, so runc delete cannot remove it; on cgroup v1 with the systemd driver runc freezes the cgroup during that setup, and a kill then leaves it frozen`,
   ];
@@ -58,7 +59,7 @@ function runcEvidence(version: string | undefined): string[] {
   else if (has) out.push(`runc ${version} carries the mitigation (PR #4757/#4793: state written before the cgroup is set up, so runc delete -f can remove such a container); a cgroup already frozen still has to be thawed`);
   else out.push(`runc ${version} does not carry the mitigation: only 1.3.1-1.3.4 (#4793) and 1.4.0 (#4757) did; 1.3.5, 1.4.1 and 1.5.0 reverted it (#5158, #5157, #5153) and 1.2.x never had it, so no current runc release fixes this`);
   out.push('first affected runc release: unconfirmed (the freeze during setup came with runc 1.0.0-rc91, commit b810da149)');
-  return [...out, ...RUNC_FROZEN_INIT.sources.map((s) => `source: ${s}`)];
+  return [...out.map(note), ...RUNC_FROZEN_INIT.sources.map(sourceEvidence)];
 }
 
 /** Cgroups below i (not counting i) that report frozen or freezing: they inherit i's state. */
@@ -101,29 +102,30 @@ export function findFrozen(s: Snapshot, f: RuntimeFacts, o: AnalysisOptions = {}
       const processes = ih.subtreeProcs[i]!;
       const mtime = ih.subtreeMtime[i]!;
       const age = Number.isNaN(mtime) ? undefined : Math.max(0, now - mtime);
-      const line = h.kind === 'v2' ? `${shown}/cgroup.events: frozen 1` : `${shown}/freezer.state: ${state === FREEZER_STATE.freezing ? 'FREEZING' : 'FROZEN'}`;
-      const evidence = [line];
+      const line = h.kind === 'v2' ? fileEvidence(`${shown}/cgroup.events`, 'frozen 1') : fileEvidence(`${shown}/freezer.state`, state === FREEZER_STATE.freezing ? 'FREEZING' : 'FROZEN');
+      const evidence: Evidence[] = [line];
+      const say = (text: string): void => void evidence.push(note(text));
       const below = frozenBelow(ih, i);
-      if (below > 0) evidence.push(`${below} cgroup(s) below it report frozen too (inherited from this one)`);
-      if (state === FREEZER_STATE.freezing) evidence.push('FREEZING: the kernel has not managed to stop every task in it (a freeze in progress, or one stuck on a task that will not stop)');
+      if (below > 0) say(`${below} cgroup(s) below it report frozen too (inherited from this one)`);
+      if (state === FREEZER_STATE.freezing) say('FREEZING: the kernel has not managed to stop every task in it (a freeze in progress, or one stuck on a task that will not stop)');
       if (processes > 0) {
-        evidence.push(
+        say(
           h.kind === 'v1'
             ? `${processes} process(es) in it and below (cgroup.procs): on cgroup v1 a frozen process does not die, not even on SIGKILL, until the cgroup is thawed, and the cgroup cannot be removed (rmdir: EBUSY) while they live`
             : `${processes} process(es) in it and below (cgroup.procs): they do not run; on cgroup v2 SIGKILL still kills a frozen process`,
         );
       } else {
-        evidence.push('no process in it or below (cgroup.procs empty): an empty frozen cgroup can be removed, but every process and cgroup put below it starts frozen');
+        say('no process in it or below (cgroup.procs empty): an empty frozen cgroup can be removed, but every process and cgroup put below it starts frozen');
       }
-      if (age !== undefined) evidence.push(`last changed ${Math.round(age)} s ago (directory mtime of its subtree; grace period ${grace} s)`);
+      if (age !== undefined) say(`last changed ${Math.round(age)} s ago (directory mtime of its subtree; grace period ${grace} s)`);
       const young = age !== undefined && age < grace;
-      if (young) evidence.push('within the grace period: runc holds a new container\'s cgroup frozen for a moment while it sets it up (systemd driver, cgroup v1); scan again before acting');
+      if (young) say('within the grace period: runc holds a new container\'s cgroup frozen for a moment while it sets it up (systemd driver, cgroup v1); scan again before acting');
       const nested = k8s?.role === 'pod-other' && k8s.containerId !== undefined;
       if (nested) {
-        evidence.push(`inside container ${k8s.containerId}: a cgroup the workload made and froze itself (a runtime nested in the container), not Kubernetes'`);
+        say(`inside container ${k8s.containerId}: a cgroup the workload made and froze itself (a runtime nested in the container), not Kubernetes'`);
       } else if (k8s) {
-        evidence.push(`Kubernetes never pauses a container: a frozen cgroup under kubepods is left over (a runc create or update killed while the cgroup was frozen), or someone paused it by hand (runc pause, ctr task pause)`);
-        if (k8s.role === 'container' && processes > 0) evidence.push('what a killed runc create leaves here is runc init (command line "runc init", name runc:[2:INIT] or another runc:[N:...] stage): list the processes with cgroup-forensics inspect');
+        say(`Kubernetes never pauses a container: a frozen cgroup under kubepods is left over (a runc create or update killed while the cgroup was frozen), or someone paused it by hand (runc pause, ctr task pause)`);
+        if (k8s.role === 'container' && processes > 0) say('what a killed runc create leaves here is runc init (command line "runc init", name runc:[2:INIT] or another runc:[N:...] stage): list the processes with cgroup-forensics inspect');
         // runc freezes the container's own cgroup (systemd driver, cgroup v1), never a pod's.
         if (h.kind === 'v1' && k8s.role === 'container') evidence.push(...runcEvidence(f.runcVersion));
       }
@@ -172,11 +174,11 @@ function judge(k8s: K8sIdentity | undefined, kind: 'v1' | 'v2', processes: numbe
 }
 
 /** What an operator does, as text: the tool itself never writes a cgroup file. */
-function whatToDo(kind: 'v1' | 'v2', dir: string, hasProcs: boolean): string[] {
+function whatToDo(kind: 'v1' | 'v2', dir: string, hasProcs: boolean): Evidence[] {
   const d = shellQuote(displayOf(dir));
   const thaw = kind === 'v1' ? `echo THAWED > ${d}/freezer.state` : `echo 0 > ${d}/cgroup.freeze`;
   const out = [`what to do: look at what is in it first (cat ${d}/cgroup.procs, or cgroup-forensics inspect); a cgroup paused on purpose is thawed by whoever paused it`, `what to do: thaw it: ${thaw}`];
   if (hasProcs) out.push('what to do: then kill what is left (kill -9 PID; for a runc init the container never started) or let kubelet and the runtime stop the container; then the cgroup can be removed (rmdir, leaf-first; for the systemd driver: systemctl stop and reset-failed the scope)');
   else out.push('what to do: then remove it (rmdir, leaf-first) if no pod owns it any more');
-  return out;
+  return out.map(note);
 }

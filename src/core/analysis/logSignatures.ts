@@ -1,5 +1,6 @@
 import { normalisePodUid } from '../model/k8sIdentity';
 import type { Finding, FindingKind, Severity } from './finding';
+import { note, sourceEvidence, type Evidence } from './evidence';
 
 /**
  * Known log signatures of cgroup leaks, matched against kubelet, runtime and kernel log lines.
@@ -321,9 +322,9 @@ export function signatureOf(id: SignatureId): LogSignature {
 }
 
 /** Evidence lines naming where each signature of these matches is checked upstream, once per signature. */
-export function signatureSources(matches: readonly Pick<LogMatch, 'signature'>[]): string[] {
+export function signatureSources(matches: readonly Pick<LogMatch, 'signature'>[]): Evidence[] {
   const ids = [...new Set(matches.map((m) => m.signature))];
-  return ids.flatMap((id) => signatureOf(id).sources.map((u) => `source: ${u}`));
+  return ids.flatMap((id) => signatureOf(id).sources.map(sourceEvidence));
 }
 
 /**
@@ -355,10 +356,9 @@ export function correlateLogs(findings: readonly Finding[], matches: readonly Lo
   return { byFinding, unattached };
 }
 
-/** One evidence line for a match: when, where from, the line (escaped, cut). */
-export function logEvidence(m: LogMatch): string {
-  const when = m.time !== undefined ? new Date(m.time).toISOString().replace('.000Z', 'Z') : 'time unknown';
-  return `log ${m.signature} ${when} ${m.source}: ${safeLogText(m.line)}`;
+/** The evidence of a match: when, where from, the line (escaped, cut). */
+export function logEvidence(m: LogMatch): Evidence {
+  return { kind: 'log', signature: m.signature, ...(m.time !== undefined ? { time: m.time } : {}), source: m.source, line: safeLogText(m.line) };
 }
 
 /** Findings of their own for matches no finding took: one per signature, with up to five lines. */
@@ -376,7 +376,7 @@ export function logFindings(unattached: readonly LogMatch[]): Finding[] {
       confidence: 'medium',
       title: `${sig.title} (${ms.length} line${ms.length === 1 ? '' : 's'})`,
       cgroups: [],
-      evidence: [`${sig.meaning}; ${ms.length} matching line(s)${span} in ${[...new Set(ms.map((m) => m.source))].join(', ')}`, ...ms.slice(-5).map(logEvidence), ...signatureSources(ms)],
+      evidence: [note(`${sig.meaning}; ${ms.length} matching line(s)${span} in ${[...new Set(ms.map((m) => m.source))].join(', ')}`), ...ms.slice(-5).map(logEvidence), ...signatureSources(ms)],
     };
     const uid = ms.find((m) => m.podUids.length)?.podUids[0];
     if (uid !== undefined) f.podUid = uid;

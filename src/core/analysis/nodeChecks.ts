@@ -6,6 +6,7 @@ import { dirOf, nowOf, refOf, type IndexedHierarchy } from './cgroupIndex';
 import type { CgroupRef, Finding, Severity } from './finding';
 import { kernelVersion } from './memcgIds';
 import { cmdlineHasNokmem } from '../model/kernelCmdline';
+import { fileEvidence, note, sourceEvidence } from './evidence';
 
 /** Many empty run-*.scope cgroups under a system.slice: the scopes of kubelet's systemd-run mounts (kubernetes#64137, #70324). */
 export function findTransientMountLeak(s: Snapshot, index: IndexedHierarchy[], o: AnalysisOptions = {}): Finding[] {
@@ -38,8 +39,8 @@ export function findTransientMountLeak(s: Snapshot, index: IndexedHierarchy[], o
       title: `${refs.length} empty transient run-*.scope cgroups under ${displayOf(slice)}`,
       cgroups: refs,
       evidence: [
-        `${refs.length} run-*.scope directories with empty cgroup.procs under ${displayOf(refs[0]!.dir.slice(0, refs[0]!.dir.lastIndexOf('/')))} (threshold ${threshold})`,
-        'known cause: the scopes of kubelet\'s systemd-run mounts stay behind empty (https://github.com/kubernetes/kubernetes/issues/64137, https://github.com/kubernetes/kubernetes/issues/70324); no systemd release is known to fix it',
+        note(`${refs.length} run-*.scope directories with empty cgroup.procs under ${displayOf(refs[0]!.dir.slice(0, refs[0]!.dir.lastIndexOf('/')))} (threshold ${threshold})`),
+        note('known cause: the scopes of kubelet\'s systemd-run mounts stay behind empty (https://github.com/kubernetes/kubernetes/issues/64137, https://github.com/kubernetes/kubernetes/issues/70324); no systemd release is known to fix it'),
       ],
     });
   }
@@ -62,9 +63,9 @@ export function findKmem(s: Snapshot, f: RuntimeFacts): Finding[] {
       title: `kernel ${kernel} accounts kernel memory in ${used.length} pod memory cgroup(s)`,
       cgroups: [],
       evidence: [
-        `kernel release ${kernel} (/proc/sys/kernel/osrelease)`,
-        ...used.slice(0, 5).map((k) => `${k.source}: ${k.value} lines (entries beyond the 2-line header)`),
-        nokmem ? '/proc/cmdline already has cgroup.memory=nokmem' : '/proc/cmdline has no cgroup.memory=nokmem',
+        note(`kernel release ${kernel} (/proc/sys/kernel/osrelease)`),
+        ...used.slice(0, 5).map((k) => fileEvidence(k.source, `${k.value} lines (entries beyond the 2-line header)`)),
+        note(nokmem ? '/proc/cmdline already has cgroup.memory=nokmem' : '/proc/cmdline has no cgroup.memory=nokmem'),
       ],
     },
   ];
@@ -92,7 +93,7 @@ export function findPidsPressure(s: Snapshot, index: IndexedHierarchy[], o: Anal
         confidence: 'high',
         title: `pod ${k.podUid} uses ${cur} of its ${max} pids`,
         cgroups: [{ hierarchy: ih.h.name, path, dir: dirOf(ih.h, i) }],
-        evidence: [`${displayOf(dirOf(ih.h, i))}/pids.current ${cur}, pids.max ${max}`],
+        evidence: [note(`${displayOf(dirOf(ih.h, i))}/pids.current ${cur}, pids.max ${max}`)],
         ...(k.podUid ? { podUid: k.podUid } : {}),
       });
     }
@@ -107,7 +108,7 @@ export function findPidsPressure(s: Snapshot, index: IndexedHierarchy[], o: Anal
       confidence: 'high',
       title: `the node has ${total} threads of kernel.pid_max ${pidMax}`,
       cgroups: [],
-      evidence: [`/proc/loadavg: ${s.node.loadavg}`, `/proc/sys/kernel/pid_max: ${pidMax}`],
+      evidence: [fileEvidence('/proc/loadavg', `${s.node.loadavg}`), fileEvidence('/proc/sys/kernel/pid_max', `${pidMax}`)],
     });
   }
   return out;
@@ -144,8 +145,8 @@ export function findReleaseAgent(f: RuntimeFacts, s?: Snapshot): Finding[] {
       ? `kernel ${kernel} (5.17 or later) has 24f600856418: only CAP_SYS_ADMIN in the initial user namespace (root on the host) can set a release_agent`
       : `kernel ${kernel} predates 5.17: unless it carries a stable backport of 24f600856418 (unconfirmed for this build), a process with CAP_SYS_ADMIN in its own user namespace (a container allowed to unshare one) can set a release_agent`;
   const hidden = hiddenHierarchies(s);
-  const hiddenLine = hidden.length ? [`v1 controller(s) ${hidden.join(', ')} attached to a hierarchy the host's mount table does not show (mounted in another mount namespace such as a container's, or unmounted with cgroups left): its release_agent could not be read here`] : [];
-  const unseen = 'not visible from the node: which process set an agent, and which containers have a v1 hierarchy mounted writable';
+  const hiddenLine = hidden.length ? [note(`v1 controller(s) ${hidden.join(', ')} attached to a hierarchy the host's mount table does not show (mounted in another mount namespace such as a container's, or unmounted with cgroups left): its release_agent could not be read here`)] : [];
+  const unseen = note('not visible from the node: which process set an agent, and which containers have a v1 hierarchy mounted writable');
   const out: Finding[] = [];
   if (set.length) {
     const inContainer = set.filter((r) => CONTAINER_FS.test(r.value));
@@ -159,10 +160,10 @@ export function findReleaseAgent(f: RuntimeFacts, s?: Snapshot): Finding[] {
         : `a cgroup v1 release_agent is set (${set.map((r) => r.source).join(', ')})${fixed ? ', by the host: this kernel lets no container set it' : ', and this kernel may let a container set it'}`,
       cgroups: [],
       evidence: [
-        ...set.map((r) => `${r.source}: ${JSON.stringify(r.value)} (runs as root in the host's namespaces for every released cgroup with notify_on_release=1)${CONTAINER_FS.test(r.value) ? '; the path is inside a container runtime\'s storage, as a container writing its own file as the agent leaves it' : ''}`),
-        kernelLine,
+        ...set.map((r) => fileEvidence(r.source, `${JSON.stringify(r.value)} (runs as root in the host's namespaces for every released cgroup with notify_on_release=1)${CONTAINER_FS.test(r.value) ? '; the path is inside a container runtime\'s storage, as a container writing its own file as the agent leaves it' : ''}`)),
+        note(kernelLine),
         ...hiddenLine,
-        `source: ${RELEASE_AGENT_FIX}`,
+        sourceEvidence(RELEASE_AGENT_FIX),
         unseen,
       ],
     });
@@ -173,7 +174,7 @@ export function findReleaseAgent(f: RuntimeFacts, s?: Snapshot): Finding[] {
       confidence: 'low',
       title: `a cgroup v1 hierarchy (${hidden.join(', ')}) is attached outside the host's mount table, on a kernel that may let a container set its release_agent`,
       cgroups: [],
-      evidence: [...hiddenLine, kernelLine, `source: ${RELEASE_AGENT_FIX}`, unseen],
+      evidence: [...hiddenLine, note(kernelLine), sourceEvidence(RELEASE_AGENT_FIX), unseen],
     });
   }
   return out;

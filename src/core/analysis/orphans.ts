@@ -4,6 +4,7 @@ import { knownContainerIds, knownPodUids, type RuntimeFacts } from '../facts/nod
 import { DEFAULT_GRACE_SECONDS, isWithin, type AnalysisOptions } from './analysisOptions';
 import { indexSnapshot, nowOf, refOf, subtreeLeafFirst, type IndexedHierarchy } from './cgroupIndex';
 import type { CgroupRef, Finding } from './finding';
+import { note } from './evidence';
 
 interface Place {
   ih: IndexedHierarchy;
@@ -45,12 +46,12 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
     const cgroups = refsLeafFirst(places, now);
     const shown = displayOf(cgroups[cgroups.length - 1]!.path);
     const evidence = [
-      `no source knows pod UID ${uid}: looked in ${known.sources.join(', ')}`,
-      processes > 0 ? `${processes} process(es) still in its cgroups (cgroup.procs under ${displayOf(places[0]!.ih.h.walkRoot)})` : 'no processes in any of its cgroups (cgroup.procs empty)',
-      age !== undefined ? `last changed ${Math.round(age)} s ago (directory mtime; grace period ${grace} s)` : 'age unknown (the scan could not read directory mtimes)',
+      note(`no source knows pod UID ${uid}: looked in ${known.sources.join(', ')}`),
+      note(processes > 0 ? `${processes} process(es) still in its cgroups (cgroup.procs under ${displayOf(places[0]!.ih.h.walkRoot)})` : 'no processes in any of its cgroups (cgroup.procs empty)'),
+      note(age !== undefined ? `last changed ${Math.round(age)} s ago (directory mtime; grace period ${grace} s)` : 'age unknown (the scan could not read directory mtimes)'),
     ];
     const children = new Set(cgroups.map((c) => c.path)).size - 1;
-    if (children > 0) evidence.push(`${children} child cgroup(s) below it`);
+    if (children > 0) evidence.push(note(`${children} child cgroup(s) below it`));
     // Without an age an empty pod cgroup may be one kubelet is just starting: said, not acted on.
     const ageless = processes === 0 && age === undefined;
     out.push({
@@ -81,8 +82,8 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
         title: `orphaned container cgroup ${displayOf(cgroups[cgroups.length - 1]!.path)}${processes > 0 ? ` with ${processes} leftover process(es)` : ''}`,
         cgroups,
         evidence: [
-          `the runtime does not know container ${id} (asked: ${knownIds.sources.join(', ')}), though its pod ${uid} is known`,
-          processes > 0 ? `${processes} process(es) still in it` : 'no processes in it',
+          note(`the runtime does not know container ${id} (asked: ${knownIds.sources.join(', ')}), though its pod ${uid} is known`),
+          note(processes > 0 ? `${processes} process(es) still in it` : 'no processes in it'),
         ],
         podUid: uid,
         containerId: id,
@@ -111,7 +112,7 @@ export function findOrphans(s: Snapshot, facts: RuntimeFacts, o: AnalysisOptions
       confidence: 'high',
       title: `systemd keeps ${u.sub} unit ${u.unit}`,
       cgroups: refsLeafFirst(places, now),
-      evidence: [`systemctl list-units --all --state=failed,abandoned shows ${u.unit} ${u.load} ${u.active} ${u.sub}`],
+      evidence: [{ kind: 'command', command: 'systemctl list-units --all --state=failed,abandoned', output: `${u.unit} ${u.load} ${u.active} ${u.sub}` }],
       unit: u.unit,
     });
   }

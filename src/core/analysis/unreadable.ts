@@ -1,5 +1,6 @@
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import type { Finding } from './finding';
+import { fileEvidence, note } from './evidence';
 
 /**
  * A file the node's kubelet or runtime uses that could not be read or parsed: what the analysis
@@ -12,6 +13,6 @@ export function findUnreadable(f: RuntimeFacts): Finding[] {
     confidence: 'high',
     title: `cannot read ${u.source}: ${u.value}`,
     cgroups: [],
-    evidence: [`${u.source}: ${u.value}`, 'what depends on this file (cgroup driver, runtime settings) could not be checked'],
+    evidence: [fileEvidence(u.source, u.value), note('what depends on this file (cgroup driver, runtime settings) could not be checked')],
   }));
 }

@@ -1,5 +1,6 @@
 import type { Confidence, Finding, Severity } from './finding';
 import { cmdlineHasNokmem } from '../model/kernelCmdline';
+import { note, sourceEvidence } from './evidence';
 
 /**
  * Known cgroup-leak bugs by component, with the releases that hold each fix (the main line and
@@ -389,13 +390,14 @@ export function findAdvisories(versions: NodeVersions, settings: NodeSettings = 
     const unconfirmed = d.decidedBy.bound.version === undefined || (a.introduced !== undefined && a.introduced.version === undefined);
     const confidence: Confidence = c.unknown.length || unconfirmed ? 'low' : c.met.length ? 'high' : 'medium';
     const bound = d.decidedBy.bound;
-    const evidence = [`${a.component} version ${v}: ${d.reason}`];
-    if (a.introduced) evidence.push(`introduced in ${shown(a.introduced)} (${a.introduced.sources.join(', ')})`);
-    if (bound.unconfirmed) evidence.push(`unconfirmed: ${bound.unconfirmed}`);
-    if (a.introduced?.unconfirmed) evidence.push(`introduced bound unconfirmed: ${a.introduced.unconfirmed}`);
-    for (const m of c.met) evidence.push(`condition met: ${m}`);
-    for (const u of c.unknown) evidence.push(`condition not checked: ${u}`);
-    evidence.push(a.summary, `fix: ${a.remedy}`, ...bound.sources.map((s) => `source: ${s}`));
+    const lines = [`${a.component} version ${v}: ${d.reason}`];
+    if (a.introduced) lines.push(`introduced in ${shown(a.introduced)} (${a.introduced.sources.join(', ')})`);
+    if (bound.unconfirmed) lines.push(`unconfirmed: ${bound.unconfirmed}`);
+    if (a.introduced?.unconfirmed) lines.push(`introduced bound unconfirmed: ${a.introduced.unconfirmed}`);
+    for (const m of c.met) lines.push(`condition met: ${m}`);
+    for (const u of c.unknown) lines.push(`condition not checked: ${u}`);
+    lines.push(a.summary, `fix: ${a.remedy}`);
+    const evidence = [...lines.map(note), ...bound.sources.map(sourceEvidence)];
     out.push({
       kind: 'version-advisory',
       severity: a.severity,

@@ -11,6 +11,7 @@ import { normalisePodUid } from '../model/k8sIdentity';
 import { layoutOf, type Snapshot } from '../model/snapshot';
 import type { FdPin, RawEvidence } from './evidenceParser';
 import { runtimeDriver, runtimeOf } from '../analysis/driverMismatch';
+import { note } from '../analysis/evidence';
 
 /** The forensics findings with the evidence beyond the tree attached, and that evidence itself. */
 export interface EvidenceReport {
@@ -130,9 +131,10 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
   for (const [i, ms] of byFinding) {
     const fx = base[i]!;
     fx.evidence.push(...ms.slice(-5).map(logEvidence));
-    if (ms.length > 5) fx.evidence.push(`... and ${ms.length - 5} more matching log line(s)`);
+    if (ms.length > 5) fx.evidence.push(note(`... and ${ms.length - 5} more matching log line(s)`));
     // Where each signature's text is checked upstream: once per signature, not per line.
-    fx.evidence.push(...signatureSources(ms).filter((x) => !fx.evidence.includes(x)));
+    const cited = new Set(fx.evidence.flatMap((x) => (x.kind === 'source' ? [x.ref] : [])));
+    fx.evidence.push(...signatureSources(ms).filter((x) => x.kind === 'source' && !cited.has(x.ref)));
   }
   // Failed cgroup mkdirs in the logs: the memory dying-cgroups finding is critical whatever the kernel.
   raiseOnFailedMkdir(base, matches);
@@ -140,7 +142,7 @@ export function buildEvidenceReport(report: ForensicsReport | undefined, e: RawE
     // Finding paths are byte strings (latin1); the fd target arrived as UTF-8 text.
     const t = byteStringOf(pinTarget(p));
     const fx = base.find((x) => x.cgroups.some((c) => t === c.dir || t.startsWith(c.dir + '/')));
-    if (fx) fx.evidence.push(`open fd: ${safeLogText(p.comm)} (pid ${p.pid}) holds /proc/${p.pid}/fd/${safeLogText(p.fd)} -> ${safeLogText(p.target)}`);
+    if (fx) fx.evidence.push({ kind: 'open-fd', pid: p.pid, fd: safeLogText(p.fd), target: safeLogText(p.target), comm: safeLogText(p.comm) });
   }
   const versions = nodeVersions(s, f, e);
   const daemons = daemonHealth(e);

@@ -3,6 +3,7 @@ import { cleanupPlan } from '../analysis/orphanVerdict';
 import { displayOf, utf8Of, utf8SequenceLength } from '../model/bytes';
 import { shellQuote } from '../shellQuote';
 import type { FixDocument } from './fixDocument';
+import { evidenceLine } from '../analysis/evidence';
 
 // The script's fixed part. It only ever rmdirs (never rm -rf) directories it is given, each
 // checked again at the moment of removal, and never writes any cgroup file.
@@ -97,7 +98,7 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
   const seenDirs = new Set<string>();
   for (const f of picked) {
     lines.push('', `# ${oneLine(f.title)}`);
-    for (const e of f.evidence) lines.push(`#   ${oneLine(e)}`);
+    for (const e of f.evidence) lines.push(`#   ${oneLine(evidenceLine(e))}`);
     if ((f.processes ?? 0) > 0) lines.push('#   processes remain: the cgroups holding them are skipped (see cgroup-forensics inspect)');
     for (const c of f.cgroups) {
       if (seenDirs.has(c.dir)) continue;

@@ -8,6 +8,7 @@ import type { Snapshot } from '../model/snapshot';
 import type { KubeCondition, KubePod } from './kubeObjects';
 import { podName } from './kubeObjects';
 import type { KubeView } from './kubeView';
+import { note } from '../analysis/evidence';
 
 /** What the Kubernetes API added to a node's findings: the evidence a report shows. */
 export interface KubeEvidence {
@@ -60,7 +61,7 @@ export function nodeConditionFindings(view: Pick<KubeView, 'node' | 'matchedBy' 
       confidence: 'high',
       title: `Kubernetes reports node ${safeLogText(n.name, 100)} ${what}`,
       cgroups: [],
-      evidence: [conditionLine(n.name, c), `context ${safeLogText(view.context, 100)}; node matched by ${view.matchedBy}`],
+      evidence: [note(conditionLine(n.name, c)), note(`context ${safeLogText(view.context, 100)}; node matched by ${view.matchedBy}`)],
     });
   }
   return out;
@@ -106,7 +107,7 @@ export function applyKubeView(findings: readonly Finding[], view: KubeView, s?: 
   const pressure = view.node.conditions.filter((c) => PRESSURE.has(c.type) && c.status === 'True');
   const out = findings.map((f): Finding => {
     const x = { ...f, evidence: [...f.evidence] };
-    for (const c of pressure) if (BEARS_ON[c.type]?.includes(f.kind)) x.evidence.push(conditionLine(view.node.name, c));
+    for (const c of pressure) if (BEARS_ON[c.type]?.includes(f.kind)) x.evidence.push(note(conditionLine(view.node.name, c)));
     const pod =
       f.kind === 'orphaned-pod-cgroup' && f.podUid ? byUid.get(f.podUid) : f.kind === 'orphaned-container-cgroup' && f.containerId ? byContainer.get(f.containerId) : undefined;
     if (!pod) return x;
@@ -120,8 +121,8 @@ export function applyKubeView(findings: readonly Finding[], view: KubeView, s?: 
       knownToApi: podName(pod),
       title: `${f.kind === 'orphaned-pod-cgroup' ? 'pod' : 'container'} cgroup ${cgroup}: not an orphan, the API knows pod ${podName(pod)}`,
       evidence: [
-        `the API knows pod ${podName(pod)} (${pod.uid}) on node ${nodeName}: not an orphan${f.containerId ? ` (its status lists container ${f.containerId.slice(0, 12)})` : ''}`,
-        `phase ${safeLogText(pod.phase ?? 'unknown', 40)}${finished ? ': kubelet removes its cgroups when it cleans up the finished pod' : ''}; the node's own sources did not know it (below)`,
+        note(`the API knows pod ${podName(pod)} (${pod.uid}) on node ${nodeName}: not an orphan${f.containerId ? ` (its status lists container ${f.containerId.slice(0, 12)})` : ''}`),
+        note(`phase ${safeLogText(pod.phase ?? 'unknown', 40)}${finished ? ': kubelet removes its cgroups when it cleans up the finished pod' : ''}; the node's own sources did not know it (below)`),
         ...x.evidence,
       ],
     };

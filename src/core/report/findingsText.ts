@@ -3,6 +3,7 @@ import type { Finding } from '../analysis/finding';
 import type { ProcessInfo } from '../inspect/processInfo';
 import { displayOf } from '../model/bytes';
 import { formatAge, formatBytes } from './format';
+import { evidenceLine } from '../analysis/evidence';
 
 /** The `orphans` text view: a summary line, the root cause, then each finding with its evidence. */
 export function renderFindingsText(r: ForensicsReport, processes: ReadonlyMap<string, ProcessInfo[]> = new Map()): string {
@@ -24,7 +25,7 @@ export function renderFinding(f: Finding, processes: ReadonlyMap<string, Process
     out.push(`  ${displayOf(p)}  [${hs.map((c) => c.hierarchy).join(' ')}]${age !== undefined ? `  changed ${formatAge(age)} ago` : ''}`);
   }
   if (paths.length > 8) out.push(`  ... ${paths.length - 8} more cgroup(s)`);
-  for (const e of f.evidence) out.push(`  - ${e}`);
+  for (const e of f.evidence) out.push(`  - ${evidenceLine(e)}`);
   const procs = f.podUid !== undefined ? processes.get(f.containerId ?? f.podUid) : undefined;
   for (const p of procs ?? []) out.push(`  ${renderProcess(p)}`);
   return out;

@@ -1,6 +1,7 @@
 import type { Finding } from '../analysis/finding';
 import { formatKiB } from '../report/format';
 import type { CountSample } from './sampleTypes';
+import { note, type Evidence } from '../analysis/evidence';
 
 export interface GrowthOptions {
   /** Samples needed before growth can be called sustained. Default 4. */
@@ -67,7 +68,7 @@ export function growthOf(samples: readonly CountSample[]): Growth[] {
  * sample that has them, when either rose (dying memcgs keep their per-cpu and slab memory until
  * freed, so a leak shows there too). Empty when the samples carry no node stats.
  */
-export function nodeMemoryEvidence(samples: readonly CountSample[]): string[] {
+export function nodeMemoryEvidence(samples: readonly CountSample[]): Evidence[] {
   const withNode = samples.filter((s) => s.node);
   const a = withNode[0]?.node;
   const b = withNode[withNode.length - 1]?.node;
@@ -82,7 +83,7 @@ export function nodeMemoryEvidence(samples: readonly CountSample[]): string[] {
     parts.push(`${name} ${formatKiB(x)} -> ${formatKiB(y)}${x > 0 ? ` (${y >= x ? '+' : ''}${Math.round(((y - x) / x) * 100)}%)` : ''}`);
   }
   if (!rose) return [];
-  return [`node kernel memory (/proc/meminfo): ${parts.join(', ')}; dying memcgs keep per-cpu and slab memory until freed`];
+  return [note(`node kernel memory (/proc/meminfo): ${parts.join(', ')}; dying memcgs keep per-cpu and slab memory until freed`)];
 }
 
 /** A finding for each series whose growth is sustained: enough samples, mostly rising, a net gain. */
@@ -102,8 +103,8 @@ export function findGrowth(samples: readonly CountSample[], o: GrowthOptions = {
       title: `+${Math.round(g.perHour)} cgroups/hour in ${g.key}${dyingRising ? ', dying share rising' : ''}`,
       cgroups: [],
       evidence: [
-        `${g.first} -> ${g.last} cgroups (live + dying) over ${samples.length} samples, ${Math.round(samples[samples.length - 1]!.time - samples[0]!.time)} s; ${Math.round(g.rising * 100)}% of steps rising`,
-        ...(g.dyingFirst !== undefined && g.dyingLast !== undefined ? [`dying: ${g.dyingFirst} (${share(g.dyingFirst, g.first)}) -> ${g.dyingLast} (${share(g.dyingLast, g.last)})`] : []),
+        note(`${g.first} -> ${g.last} cgroups (live + dying) over ${samples.length} samples, ${Math.round(samples[samples.length - 1]!.time - samples[0]!.time)} s; ${Math.round(g.rising * 100)}% of steps rising`),
+        ...(g.dyingFirst !== undefined && g.dyingLast !== undefined ? [note(`dying: ${g.dyingFirst} (${share(g.dyingFirst, g.first)}) -> ${g.dyingLast} (${share(g.dyingLast, g.last)})`)] : []),
         ...node,
       ],
     });

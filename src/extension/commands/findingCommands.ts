@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { withCancellableProgress } from '../commandWrapper';
 import { isOrphan } from '../../core/analysis/orphanVerdict';
-import type { CgroupRef } from '../findings/finding';
+import type { TreeCgroupRef } from '../findings/finding';
 import type { NodeManager } from '../nodes/nodeManager';
 import type { NodesElement } from '../tree/elements';
 import { undeterminedText } from '../fixes/cleanupConfirmation';
@@ -33,7 +33,7 @@ export function findingCommands(log: vscode.LogOutputChannel, nodes: NodeManager
   };
 
   const revealCgroup = async (arg?: unknown) => {
-    const a = arg as { nodeId?: string; ref?: CgroupRef } | undefined;
+    const a = arg as { nodeId?: string; ref?: TreeCgroupRef } | undefined;
     if (!a?.nodeId || !a.ref) return;
     const target: NodesElement =
       a.ref.path === '/' ? { type: 'hierarchy', nodeId: a.nodeId, hierarchy: a.ref.hierarchy } : { type: 'cgroup', nodeId: a.nodeId, hierarchy: a.ref.hierarchy, path: a.ref.path };

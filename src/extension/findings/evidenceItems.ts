@@ -1,4 +1,5 @@
-import type { Finding as CoreFinding } from '../../core/analysis/finding';
+import { evidenceLine, logTime } from '../../core/analysis/evidence';
+import type { Finding } from '../../core/analysis/finding';
 import { displayOf } from '../../core/model/bytes';
 
 /** One line of a finding's evidence as the Findings view lists it under the finding. */
@@ -12,19 +13,17 @@ export interface EvidenceItem {
 }
 
 /**
- * The evidence lines of a finding, log lines (as logEvidence in src/core/analysis/logSignatures.ts
- * writes them: "log SIGNATURE TIME SOURCE: LINE") taken apart so the view can show the line with its
- * time beside it. The line is untrusted text: the core escaped its control bytes (safeLogText);
- * it is only ever a label or a plain-text tooltip here.
+ * A finding's evidence as the view lists it: a log line (the core's 'log' item) shows the line with
+ * its time and source beside it, an open fd is marked as one. The line is untrusted text: the core
+ * escaped its control bytes (safeLogText); it is only ever a label or a plain-text tooltip here.
  */
-export function evidenceItems(f: Pick<CoreFinding, 'evidence'>): EvidenceItem[] {
+export function evidenceItems(f: Pick<Finding, 'evidence'>): EvidenceItem[] {
   return f.evidence.map((e) => {
-    const log = /^log (\S+) (time unknown|\S+) (.*?): (.*)$/s.exec(e);
-    if (log) {
-      const [, signature, when, source, line] = log as unknown as [string, string, string, string, string];
-      return { kind: 'log', label: line, description: `${when} · ${source}`, tooltip: `${signature}\n${when}\n${source}\n\n${line}` };
+    if (e.kind === 'log') {
+      const when = logTime(e.time);
+      return { kind: 'log', label: e.line, description: `${when} · ${e.source}`, tooltip: `${e.signature}\n${when}\n${e.source}\n\n${e.line}` };
     }
-    const text = displayOf(e);
-    return { kind: e.startsWith('open fd: ') ? 'fd' : 'text', label: text, tooltip: text };
+    const text = displayOf(evidenceLine(e));
+    return { kind: e.kind === 'open-fd' ? 'fd' : 'text', label: text, tooltip: text };
   });
 }

@@ -1,30 +1,33 @@
+import type { Finding } from '../../core/analysis/finding';
 import type { FixKind } from '../../core/fixes/fixPlan';
-import type { Finding as CoreFinding } from '../../core/analysis/finding';
 
 /**
- * A forensic finding as the views show it, adapted from the forensics engine's (src/core/analysis)
- * in findingsSource.ts; the engine's own finding rides along for the fix generators.
+ * A cgroup of a finding as the Nodes tree names it: by its path below the hierarchy's walk root
+ * (the core's CgroupRef names it by its path in the hierarchy).
  */
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface CgroupRef {
+export interface TreeCgroupRef {
   /** The hierarchy name ("unified", "memory", ...). */
   hierarchy: string;
   /** Byte-string path relative to the hierarchy's walk root (the Nodes tree's path). */
   path: string;
 }
 
-export interface Finding {
-  /** Stable within a snapshot: kind + first cgroup. */
+/**
+ * The core's finding (src/core/analysis/finding.ts) as the views show it, made by adaptFindings in
+ * findingsSource.ts: the tree's names for its cgroups, display text, and the fixes that answer it.
+ * Kind and severity are the core's own words (no second severity scale).
+ */
+export interface FindingItem {
+  /** The core's stable id (findingIds.ts): the same finding keeps it across refreshes and reorders. */
   id: string;
-  kind: CoreFinding['kind'];
-  severity: Severity;
+  kind: Finding['kind'];
+  severity: Finding['severity'];
   /** One line, plain text. */
   title: string;
-  /** Plain text; may span lines. */
+  /** Plain text; may span lines: the confidence, then each evidence line. */
   detail: string;
-  cgroups: CgroupRef[];
-  /** The fix kinds that apply (see fixes/fixKinds.ts). */
+  cgroups: TreeCgroupRef[];
+  /** The fix kinds that apply (the core's fixesForFinding). */
   fixes: FixKind[];
-  core: CoreFinding;
+  core: Finding;
 }

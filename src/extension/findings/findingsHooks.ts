@@ -1,4 +1,4 @@
-import type { Finding as CoreFinding } from '../../core/analysis/finding';
+import type { Finding } from '../../core/analysis/finding';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { Snapshot } from '../../core/model/snapshot';
@@ -18,7 +18,7 @@ export interface FindingsInput {
  * findings; it must be quick and pure (gather on the node elsewhere, keep the result, read it here).
  * Gather Evidence (src/extension/evidence/) adds log lines, advisories, daemon health and fd pins.
  */
-export type FindingsHook = (findings: readonly CoreFinding[], input: FindingsInput) => readonly CoreFinding[];
+export type FindingsHook = (findings: readonly Finding[], input: FindingsInput) => readonly Finding[];
 
 /**
  * The one place where evidence is merged into a node's findings: NodeManager calls apply() after
@@ -41,8 +41,8 @@ export class FindingsHooks {
     };
   }
 
-  apply(input: FindingsInput): CoreFinding[] {
-    let findings: readonly CoreFinding[] = input.report.findings;
+  apply(input: FindingsInput): Finding[] {
+    let findings: readonly Finding[] = input.report.findings;
     for (const { name, hook } of this.hooks) {
       try {
         findings = hook(findings, input);

@@ -1,4 +1,6 @@
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
+import { evidenceLine } from '../../core/analysis/evidence';
+import { findingIds } from '../../core/analysis/findingIds';
 import { analyze, type ForensicsReport } from '../../core/analysis/forensics';
 import type { FactsOptions } from '../../core/facts/factsCommand';
 import { gatherFacts } from '../../core/facts/gatherFacts';
@@ -7,7 +9,7 @@ import { fixesForFinding } from '../../core/fixes/fixPlan';
 import { displayOf } from '../../core/model/bytes';
 import type { Hierarchy, Snapshot } from '../../core/model/snapshot';
 import type { Transport } from '../../core/transport/transport';
-import type { Finding, Severity } from './finding';
+import type { FindingItem } from './finding';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import { lookUpKubeView, withKubeView } from './kubeCorrelation';
 
@@ -46,18 +48,18 @@ export async function forensicsOf(
   return { report, facts, ...(factsError ? { factsError } : {}), ...(kube ? { kube } : {}), ...(kubeNote ? { kubeNote } : {}) };
 }
 
-const SEVERITY: Record<CoreFinding['severity'], Severity> = { critical: 'error', warning: 'warning', info: 'info' };
-
-export function adaptFindings(snapshot: Snapshot, findings: readonly CoreFinding[]): Finding[] {
+/** The core's findings as the views show them: the tree's paths, display text, the fixes that answer each, the core's stable ids. */
+export function adaptFindings(snapshot: Snapshot, findings: readonly CoreFinding[]): FindingItem[] {
   const byName = new Map<string, Hierarchy>(snapshot.hierarchies.map((h) => [h.name, h]));
+  const ids = findingIds(findings);
   return findings.map((f, n) => {
     const cgroups = f.cgroups.map((c) => ({ hierarchy: c.hierarchy, path: relativePath(byName.get(c.hierarchy), c.path) }));
     return {
-      id: `${f.kind}:${n}:${f.cgroups[0]?.hierarchy ?? ''}:${f.cgroups[0]?.path ?? ''}`,
+      id: ids[n]!,
       kind: f.kind,
-      severity: SEVERITY[f.severity],
+      severity: f.severity,
       title: displayOf(f.title),
-      detail: [`confidence: ${f.confidence}`, ...f.evidence.map((e) => displayOf(e))].join('\n'),
+      detail: [`confidence: ${f.confidence}`, ...f.evidence.map((e) => displayOf(evidenceLine(e)))].join('\n'),
       cgroups,
       // Which fixes answer it: the core's table (FIXES_FOR_FINDING), as each generator narrows it.
       fixes: fixesForFinding(f),

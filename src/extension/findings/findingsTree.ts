@@ -1,22 +1,24 @@
 import * as vscode from 'vscode';
+import { SEVERITY_RANK, type Severity } from '../../core/analysis/finding';
 import { isOrphan, orphanVerdict } from '../../core/analysis/orphanVerdict';
 import { displayOf } from '../../core/model/bytes';
 import { Commands } from '../commands/commandIds';
 import { treeItemCommand } from '../commands/executeCommand';
 import type { NodeManager } from '../nodes/nodeManager';
 import { evidenceItems, type EvidenceItem } from './evidenceItems';
-import type { CgroupRef, Finding } from './finding';
+import type { FindingItem, TreeCgroupRef } from './finding';
 
 export type FindingsElement =
   | { type: 'node'; nodeId: string }
-  | { type: 'finding'; nodeId: string; finding: Finding }
-  | { type: 'cgroup'; nodeId: string; findingId: string; ref: CgroupRef }
+  | { type: 'finding'; nodeId: string; finding: FindingItem }
+  | { type: 'cgroup'; nodeId: string; findingId: string; ref: TreeCgroupRef }
   | { type: 'evidence'; nodeId: string; findingId: string; index: number; item: EvidenceItem };
 
 const EVIDENCE_ICONS = { log: 'output', fd: 'file-symlink-file', text: 'circle-small' } as const;
 
-const SEVERITY_ICONS = { error: 'error', warning: 'warning', info: 'info' } as const;
-const SEVERITY_COLORS = { error: 'list.errorForeground', warning: 'list.warningForeground', info: 'foreground' } as const;
+// The core's severity words; a critical finding wears the codicon named "error".
+const SEVERITY_ICONS: Record<Severity, string> = { critical: 'error', warning: 'warning', info: 'info' };
+const SEVERITY_COLORS: Record<Severity, string> = { critical: 'list.errorForeground', warning: 'list.warningForeground', info: 'foreground' };
 
 /** The Findings view: per connected node, its findings by severity; each lists its cgroups. */
 export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsElement>, vscode.Disposable {
@@ -85,8 +87,7 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
     if (e.type === 'node') {
       const state = this.nodes.state(e.nodeId);
       const fs = state.status === 'connected' ? [...state.findings] : [];
-      const rank = { error: 0, warning: 1, info: 2 };
-      fs.sort((a, b) => rank[a.severity] - rank[b.severity] || a.title.localeCompare(b.title));
+      fs.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.title.localeCompare(b.title));
       return fs.map((finding) => ({ type: 'finding', nodeId: e.nodeId, finding }));
     }
     if (e.type === 'finding') {

@@ -7,7 +7,7 @@ import type { Transport } from '../../core/transport/transport';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
-import type { Finding } from '../findings/finding';
+import type { FindingItem } from '../findings/finding';
 import { FindingsHooks } from '../findings/findingsHooks';
 import { adaptFindings, forensicsOf } from '../findings/findingsSource';
 import { readSettings } from '../settings';
@@ -18,7 +18,7 @@ import { openTransport, type CredentialPrompt } from './transports';
 export type ConnectedState = {
   status: 'connected';
   view: SnapshotView;
-  findings: Finding[];
+  findings: FindingItem[];
   report: ForensicsReport;
   facts: RuntimeFacts;
   factsError?: string;
@@ -139,7 +139,7 @@ export class NodeManager implements vscode.Disposable {
     return this.states.get(id) ?? { status: 'disconnected' };
   }
 
-  connected(): { spec: NodeSpec; view: SnapshotView; findings: Finding[] }[] {
+  connected(): { spec: NodeSpec; view: SnapshotView; findings: FindingItem[] }[] {
     const out = [];
     for (const [id, s] of this.states) {
       const spec = this.spec(id);
@@ -259,7 +259,7 @@ export class NodeManager implements vscode.Disposable {
   }
 
   /** The engine's findings with every hook's evidence merged in, as the views show them. */
-  private findingsOf(nodeId: string, view: SnapshotView, report: ForensicsReport, facts: RuntimeFacts): Finding[] {
+  private findingsOf(nodeId: string, view: SnapshotView, report: ForensicsReport, facts: RuntimeFacts): FindingItem[] {
     return adaptFindings(view.snapshot, this.findingsHooks.apply({ nodeId, snapshot: view.snapshot, report, facts }));
   }
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
 import { layoutOf } from '../../core/model/snapshot';
 import { isOrphan } from '../../core/analysis/orphanVerdict';
-import type { Finding } from '../findings/finding';
+import type { FindingItem } from '../findings/finding';
 import { shownState, type NodeManager, type NodeState } from '../nodes/nodeManager';
 import type { NodeSpec } from '../nodes/nodeSpec';
 import { sshNodeId } from '../nodes/nodeSpec';
@@ -23,7 +23,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
   readonly onDidChangeTreeData = this.emitter.event;
   /** How many children are shown per expanded level, keyed by the parent's id. */
   private readonly shown = new Map<string, number>();
-  private readonly findingIndex = new WeakMap<Finding[], Map<string, Finding[]>>();
+  private readonly findingIndex = new WeakMap<FindingItem[], Map<string, FindingItem[]>>();
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly nodes: NodeManager) {
@@ -277,7 +277,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     return shownState(s)?.view;
   }
 
-  private findingsAt(all: Finding[] | undefined, hierarchy: string, path: string): Finding[] {
+  private findingsAt(all: FindingItem[] | undefined, hierarchy: string, path: string): FindingItem[] {
     if (!all) return [];
     let index = this.findingIndex.get(all);
     if (!index) {
