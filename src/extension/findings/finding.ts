@@ -1,4 +1,4 @@
-import type { FixKind } from '../../core/fixes/fixPlan';
+import type { FixKind } from '../../core/fixes/fixCatalog';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
 
 /**
@@ -24,7 +24,7 @@ export interface Finding {
   /** Plain text; may span lines. */
   detail: string;
   cgroups: CgroupRef[];
-  /** The fix kinds that apply (see fixes/fixKinds.ts). */
+  /** The fix kinds that apply (src/core/fixes/fixPlan.ts fixesForFinding). */
   fixes: FixKind[];
   core: CoreFinding;
 }
