@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Confidence, Finding, FindingKind } from '../../src/core/analysis/finding';
 import { rootCause } from '../../src/core/analysis/forensics';
-import { isActionable, cleanupPlan, isCleanupTarget, isOrphan, orphanSummaryLine, orphanVerdict } from '../../src/core/analysis/orphanVerdict';
+import { isActionable, cleanupPlan, isCleanupTarget, isOrphan, isReported, orphanSummaryLine, orphanVerdict } from '../../src/core/analysis/orphanVerdict';
 import { cleanupScript } from '../../src/core/fixes/cleanupScript';
 import { podSpecFix } from '../../src/core/fixes/podSpecFix';
 import { confirmationText, summariseDryRun } from '../../src/extension/fixes/cleanupConfirmation';
@@ -40,6 +40,8 @@ describe('the orphan verdict', () => {
             assert.equal(isCleanupTarget(f), expected || (kind === 'failed-systemd-unit' && confidence !== 'low'));
             // orphans' exit status: an orphan kind by the verdict alone, whatever its severity says.
             assert.equal(isActionable(f), orphanKind ? expected : f.severity !== 'info');
+            // The monitoring counts every finding but an orphan the verdict leaves alone.
+            assert.equal(isReported(f), orphanKind ? expected : true);
           }
         }
       }

@@ -129,6 +129,14 @@ export function isActionable(f: Finding): boolean {
   return isOrphanKind(f.kind) ? isOrphan(f) : SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning;
 }
 
+/**
+ * Whether the monitoring reports this finding (export --prometheus's counts, which the alert rules
+ * and the NPD plugin read): every finding but an orphan-kind one the verdict leaves alone.
+ */
+export function isReported(f: Judged): boolean {
+  return !isOrphanKind(f.kind) || isOrphan(f);
+}
+
 const LEFT_ALONE: Record<NotOrphanReason, string> = {
   'not-an-orphan-kind': 'not orphans',
   'known-to-api': 'the Kubernetes API knows their pods on this node',

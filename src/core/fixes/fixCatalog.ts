@@ -1,6 +1,6 @@
 import type { Finding } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
-import { isCleanupTarget, isOrphanKind, isOrphanWithProcesses } from '../analysis/orphanVerdict';
+import { isCleanupTarget, isOrphanKind, isOrphanWithProcesses, isReported } from '../analysis/orphanVerdict';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import type { CgroupDriver } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
@@ -90,9 +90,6 @@ export type FixKindEntry = FixMaking & {
 
 /** A node-wide pids-pressure finding is answered by kubelet and the kernel; a pod's by its own spec. */
 const podPids = (f: Finding): boolean => f.kind === 'pids-pressure' && f.podUid !== undefined;
-
-/** The monitoring reports orphans as the verdict does: not a pod the API knows, not a low-confidence guess. */
-const reportsAsTheVerdict = (f: Finding): boolean => !isOrphanKind(f.kind) || isCleanupTarget(f);
 
 // The order is the order of the CLI's KIND list, the quick pick (after the suggested) and the README.
 const CATALOG = {
@@ -193,7 +190,8 @@ const CATALOG = {
     language: 'yaml',
     needs: { from: 'nothing' },
     generate: () => [prometheusRules()],
-    answers: reportsAsTheVerdict,
+    // It reports orphans as the verdict does: not a pod the API knows, not a low-confidence guess.
+    answers: isReported,
     readme: {
       changes: 'alert rules over `export --prometheus`; `MemcgIdHeadroomLow` only where dying memcgs keep their IDs, `DyingMemcgKernelMemoryHigh` for the memory they hold',
       file: '`/etc/prometheus/rules/cgroup-forensics.rules.yml`',
@@ -209,7 +207,8 @@ const CATALOG = {
     languageByExtension: { sh: 'shellscript' },
     needs: { from: 'nothing' },
     generate: npdPlugin,
-    answers: reportsAsTheVerdict,
+    // It reports orphans as the verdict does: not a pod the API knows, not a low-confidence guess.
+    answers: isReported,
     readme: {
       changes: 'a node-problem-detector custom plugin: its config and its check script',
       file: '`/config/cgroup-forensics-monitor.json`, `/config/plugin/check_cgroup_leaks.sh`',
