@@ -90,7 +90,7 @@ ${fromSnapshotHelp()}
         const s = await snapshotFrom(ctx.options, ctx.signal);
         if ('code' in s) return reportProbeError(s);
       }
-      docs = entry.generate();
+      docs = entry.generate({ options: driver ? { driver } : {} });
     } else if (fromSnapshot(ctx.options)) {
       if (madeFrom(entry, 'live')) throw new UsageError(`fix ${kind} needs the live node (${entry.needs.why}): a saved snapshot (--from) does not hold it`);
       const r = await forensicsFrom(ctx);

@@ -28,11 +28,15 @@ export interface FixOptions {
   liveFacts?: boolean;
 }
 
+/** What every kind gets: the options asked for (a node-independent kind needs nothing else). */
+export interface FromNothing {
+  options: FixOptions;
+}
+
 /** What a kind made from the snapshot gets: the tree and the node's kernel facts (a saved snapshot will do). */
-export interface FromSnapshot {
+export interface FromSnapshot extends FromNothing {
   snapshot: Snapshot;
   report: ForensicsReport;
-  options: FixOptions;
 }
 
 /** What a kind made from the live node gets: the snapshot and the node's files and its runtime's view of the pods. */
@@ -50,7 +54,7 @@ export type LanguageId = 'shellscript' | 'yaml' | 'toml' | 'json' | 'properties'
  * act on orphans (then they are judged with the Kubernetes API's view, as orphans are).
  */
 export type FixMaking =
-  | { needs: { from: 'nothing' }; generate: () => FixDocument[] }
+  | { needs: { from: 'nothing' }; generate: (n: FromNothing) => FixDocument[] }
   | { needs: { from: 'snapshot'; /** What it reads from a saved snapshot, and what it then leaves unchecked. */ reads: string }; generate: (n: FromSnapshot) => FixDocument[] }
   | { needs: { from: 'live'; /** Why a saved snapshot will not do. */ why: string; judgesOrphans?: true }; generate: (n: FromLiveNode) => FixDocument[] };
 

@@ -55,14 +55,13 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
 /** The documents of a kind made from a saved snapshot (or from nothing); undefined for a kind that needs the live node. */
 export function fixesFromSnapshot(kind: FixKind, n: FromSnapshot): FixDocument[] | undefined {
   const e = FIX_CATALOG[kind];
-  if (madeFrom(e, 'live')) return undefined;
-  return madeFrom(e, 'nothing') ? e.generate() : e.generate(n);
+  return madeFrom(e, 'live') ? undefined : e.generate(n);
 }
 
 /** The documents of a node-independent kind: the same for every node. */
-export function staticFix(kind: StaticFixKind): FixDocument[] {
+export function staticFix(kind: StaticFixKind, options: FixOptions = {}): FixDocument[] {
   const e = FIX_CATALOG[kind];
   // StaticFixKind holds only kinds made from nothing; the check narrows the entry to its generator.
   if (!madeFrom(e, 'nothing')) throw new Error(`fix ${kind} is made from the node`);
-  return e.generate();
+  return e.generate({ options });
 }
