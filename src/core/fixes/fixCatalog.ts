@@ -54,9 +54,20 @@ export type LanguageId = 'shellscript' | 'yaml' | 'toml' | 'json' | 'properties'
  * act on orphans (then they are judged with the Kubernetes API's view, as orphans are).
  */
 export type FixMaking =
-  | { needs: { from: 'nothing' }; generate: (n: FromNothing) => FixDocument[] }
-  | { needs: { from: 'snapshot'; /** What it reads from a saved snapshot, and what it then leaves unchecked. */ reads: string }; generate: (n: FromSnapshot) => FixDocument[] }
-  | { needs: { from: 'live'; /** Why a saved snapshot will not do. */ why: string; judgesOrphans?: true }; generate: (n: FromLiveNode) => FixDocument[] };
+  | {
+      needs: { from: 'nothing' };
+      generate: (n: FromNothing) => FixDocument[];
+    }
+  | {
+      /** reads: what it reads from a saved snapshot, and what it then leaves unchecked (fix --help, README). */
+      needs: { from: 'snapshot'; reads: string };
+      generate: (n: FromSnapshot) => FixDocument[];
+    }
+  | {
+      /** why: why a saved snapshot will not do (the refusal names it); judgesOrphans: its documents act on orphans. */
+      needs: { from: 'live'; why: string; judgesOrphans?: true };
+      generate: (n: FromLiveNode) => FixDocument[];
+    };
 
 export type FixNeeds = FixMaking['needs'];
 
