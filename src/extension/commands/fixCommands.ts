@@ -151,7 +151,7 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     // The exact bytes that will run, in a read-only editor tied to the modals by their SHA-256.
     const digest = createHash('sha256').update(script).digest('hex');
     const scriptUri = nodeFiles.put(label, `/cleanup-${digest.slice(0, 12)}.sh`, script);
-    await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), 'shellscript'), { preview: false });
+    await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), await available(documentLanguage(fix))), { preview: false });
     const scriptName = scriptUri.path.slice(1);
     const orphans = plan.targets.filter(isOrphan).length;
     const leftovers = plan.targets.length - orphans;
