@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Confidence, Finding, FindingKind } from '../../src/core/analysis/finding';
 import { rootCause } from '../../src/core/analysis/forensics';
-import { callsForAction, cleanupPlan, isCleanupTarget, isOrphan, orphanSummaryLine, orphanVerdict } from '../../src/core/analysis/orphanVerdict';
+import { isActionable, cleanupPlan, isCleanupTarget, isOrphan, isReported, orphanSummaryLine, orphanVerdict } from '../../src/core/analysis/orphanVerdict';
 import { cleanupScript } from '../../src/core/fixes/cleanupScript';
 import { podSpecFix } from '../../src/core/fixes/podSpecFix';
 import { confirmationText, summariseDryRun } from '../../src/extension/fixes/cleanupConfirmation';
@@ -39,7 +39,9 @@ describe('the orphan verdict', () => {
             // The cleanup removes exactly the orphans, plus the leftover systemd units it trusts.
             assert.equal(isCleanupTarget(f), expected || (kind === 'failed-systemd-unit' && confidence !== 'low'));
             // orphans' exit status: an orphan kind by the verdict alone, whatever its severity says.
-            assert.equal(callsForAction(f), orphanKind ? expected : f.severity !== 'info');
+            assert.equal(isActionable(f), orphanKind ? expected : f.severity !== 'info');
+            // The monitoring counts every finding but an orphan the verdict leaves alone.
+            assert.equal(isReported(f), orphanKind ? expected : true);
           }
         }
       }
@@ -68,8 +70,8 @@ describe('the orphan verdict', () => {
     assert.match(podSpecFix(all).content, /# Pods: uid-2\n/);
     assert.match(podSpecFix([known]).content, /No finding on this node calls for a pod-spec change/);
     assert.equal(all.filter(isOrphan).length, 2);
-    assert.equal(all.some(callsForAction), true);
-    assert.equal([known, ageless].some(callsForAction), false, 'orphans exits 0 when only such orphans are left');
+    assert.equal(all.some(isActionable), true);
+    assert.equal([known, ageless].some(isActionable), false, 'orphans exits 0 when only such orphans are left');
     // The root cause `orphans` prints: only orphans by the verdict explain anything.
     assert.match(rootCause(all) ?? '', /lost track of running containers/);
     assert.equal(rootCause([known, ageless]), undefined);

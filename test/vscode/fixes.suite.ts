@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { FIX_KINDS, FIX_NEEDS } from '../../src/core/fixes/fixPlan';
+import { FIX_CATALOG, FIX_KINDS } from '../../src/core/fixes/fixCatalog';
 import { snapshotToJson } from '../../src/core/model/snapshotJson';
 import { needs } from '../support/prereq';
 import type { KubeletTree } from '../e2e/kubeletTree';
@@ -94,7 +94,7 @@ describe('fix documents', function () {
       const node = { type: 'node', nodeId: id };
       const untitled = (): number => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'untitled').length;
       const opened = untitled();
-      const live = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'live');
+      const live = FIX_KINDS.filter((k) => FIX_CATALOG[k].needs.from === 'live');
       assert.ok(live.includes('containerd') && live.includes('kubelet'));
       // Each is a one-line error (the command resolves to nothing) and opens no document.
       for (const kind of live) assert.equal(await vscode.commands.executeCommand('cgroupForensics.generateFix', node, kind), undefined, kind);

@@ -1,4 +1,4 @@
-import { SEVERITY_RANK } from '../../core/analysis/finding';
+import { isActionable } from '../../core/analysis/orphanVerdict';
 import { gatherEvidence } from '../../core/evidence/gatherEvidence';
 import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
 import { buildEvidenceReport, podsWithoutLimits, type EvidenceReport } from '../../core/evidence/nodeEvidence';
@@ -53,7 +53,7 @@ ${LIVE_SOURCE_HELP}
     const { report: judged, kube } = await withKubeView(ctx, r.report, r.snapshot, podsWithoutLimits(e.value));
     const report = buildEvidenceReport(judged, e.value, r.snapshot, r.facts, { since });
     ctx.write(ctx.options.json ? evidenceToJson(report, kube) : renderEvidenceText(report) + (kube ? '\n' + renderKubeText(kube) : ''));
-    return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning) ? EXIT.findings : EXIT.ok;
+    return report.findings.some(isActionable) ? EXIT.findings : EXIT.ok;
   },
 };
 

@@ -1,27 +1,59 @@
-import { FIX_KINDS, FIX_NEEDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
+import { FIX_CATALOG, FIX_KINDS, fixKindsMadeFrom, isFixKind, judgesOrphans, madeFrom, ORPHAN_FIX_KINDS } from '../../core/fixes/fixCatalog';
+import { fixesFor, STATIC_FIX_KINDS } from '../../core/fixes/fixPlan';
 import type { FixDocument } from '../../core/fixes/fixDocument';
-import { kernelParamsFix } from '../../core/fixes/kernelParamsFix';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
 import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
-const LIVE_FIX_KINDS = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'live');
-const ORPHAN_FIX_KINDS = FIX_KINDS.filter((k) => FIX_NEEDS[k].judgesOrphans);
+const LIVE_FIX_KINDS = fixKindsMadeFrom('live');
+
+/** Where the help's descriptions start (the options' column) and how wide its lines are. */
+const HELP_COLUMN = 26;
+const HELP_WIDTH = 96;
+
+/** Words filled into lines of at most HELP_WIDTH, each indented by `indent`. */
+function helpLines(text: string, indent: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent + line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l);
+}
+
+/** `fix --help`'s KIND list: each kind of the catalog with its help, under its name. */
+export function fixKindHelp(): string {
+  return FIX_KINDS.map((k) => {
+    const [first = '', ...rest] = helpLines(FIX_CATALOG[k].help, HELP_COLUMN);
+    return [`    ${k.padEnd(HELP_COLUMN - 4)}${first.slice(HELP_COLUMN)}`, ...rest].join('\n');
+  }).join('\n');
+}
+
+/** What works from a saved snapshot: the kinds made from it (with what they read) and the node-independent ones. */
+function fromSnapshotHelp(): string {
+  const fromSnapshot = FIX_KINDS.flatMap((k) => {
+    const e = FIX_CATALOG[k];
+    return madeFrom(e, 'snapshot') ? [`${k} (${e.needs.reads})`] : [];
+  });
+  const works = [...fromSnapshot, `the node-independent kinds (${STATIC_FIX_KINDS.join(', ')})`].join(' and ');
+  return helpLines(
+    `From a saved snapshot (--from): ${works} work; ${LIVE_FIX_KINDS.join(', ')} need the live node's files or its runtime's view of the pods, and with --from say so in one line, exit status 2.`,
+    2,
+  ).join('\n');
+}
 
 export const fixCommand: CliCommand = {
   name: 'fix',
   summary: 'generate the fix for this node (cleanup script, kubelet/containerd/CRI-O config, kernel params); applies nothing',
   synopsis: `KIND [--json]`,
-  help: `  KIND                    ${FIX_KINDS.join(' | ')}
-                          cleanup: POSIX sh script removing exactly the orphans (dry run unless
-                          run with --apply); driver: kubelet + runtime configs on one driver;
-                          prometheus: alert rules; npd: node-problem-detector plugin (config
-                          and script, printed one after the other; --json keeps them apart);
-                          bpftrace: a script on the cgroup mkdir/rmdir/release tracepoints;
-                          grafana: a dashboard (JSON) for the export --prometheus metrics;
-                          podspec: pod-spec snippets for the workloads behind the findings
+  help: `  KIND                    the kind of fix, one of:
+${fixKindHelp()}
   --driver D              systemd (default) or cgroupfs: the driver to align on
   --file                  print only the whole patched file (config kinds), no diff, no comments;
                           a file that needs no change prints unchanged (a note on standard
@@ -34,51 +66,49 @@ ${KUBE_HELP}
                           (${ORPHAN_FIX_KINDS.join(', ')} only, else bad usage: a pod the API knows on
                           this node is named in the script and left alone, as orphans judges it)
 ${SOURCE_HELP}
-  From a saved snapshot (--from): sysctl (from the snapshot's kernel, systemd, pid_max and
-  cgroup tree; kmem accounting is not checked) and the node-independent kinds (${STATIC_FIX_KINDS.join(', ')})
-  work; ${LIVE_FIX_KINDS.join(', ')} need the live node's files or its runtime's view of the pods,
-  and with --from say so in one line, exit status 2.
+${fromSnapshotHelp()}
   Exit status: 0 printed, 5 could not tell (${ORPHAN_FIX_KINDS.join(', ')}: no source of pods could be
   read, said in one line as orphans says it; no script), 3 a file the fix must patch cannot be
   read or parsed.`,
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
   async run(ctx) {
     const kind = ctx.args[0];
-    if (ctx.args.length !== 1 || !FIX_KINDS.includes(kind as FixKind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
-    const needs = FIX_NEEDS[kind as FixKind];
+    if (ctx.args.length !== 1 || kind === undefined || !isFixKind(kind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
+    const entry = FIX_CATALOG[kind];
     const driver = stringOption(ctx.options, 'driver');
     if (driver !== undefined && driver !== 'systemd' && driver !== 'cgroupfs') throw new UsageError('--driver is systemd or cgroupfs');
-    if (!needs.judgesOrphans) {
+    const orphans = judgesOrphans(entry);
+    if (!orphans) {
       // Only the kinds that act on orphans ask the Kubernetes API: anywhere else the option would do nothing.
       const kube = Object.keys(KUBE_OPTIONS).find((n) => ctx.options[n] !== undefined);
       if (kube) throw new UsageError(`--${kube} is for the fix kinds that judge orphans (${ORPHAN_FIX_KINDS.join(', ')}): fix ${kind} does not ask the Kubernetes API`);
     }
     let docs;
-    if (needs.from === 'nothing') {
+    if (madeFrom(entry, 'nothing')) {
       // The same for every node; a snapshot named with --from is still read, so a wrong file is said.
       if (fromSnapshot(ctx.options)) {
         const s = await snapshotFrom(ctx.options, ctx.signal);
         if ('code' in s) return reportProbeError(s);
       }
-      docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace' | 'grafana');
+      docs = entry.generate({ options: driver ? { driver } : {} });
     } else if (fromSnapshot(ctx.options)) {
-      if (needs.from === 'live') throw new UsageError(`fix ${kind} needs the live node (${needs.why ?? ''}): a saved snapshot (--from) does not hold it`);
+      if (madeFrom(entry, 'live')) throw new UsageError(`fix ${kind} needs the live node (${entry.needs.why}): a saved snapshot (--from) does not hold it`);
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
-      docs = [kernelParamsFix(r.snapshot, r.report.findings, { liveFacts: false })];
+      docs = entry.generate({ snapshot: r.snapshot, report: r.report, options: { liveFacts: false } });
     } else {
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
       // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
       // and the Kubernetes API's view, so a pod the API knows on this node is not removed.
-      const report = needs.judgesOrphans ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
-      if (needs.judgesOrphans && report.orphansUndetermined) {
+      const report = orphans ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
+      if (orphans && report.orphansUndetermined) {
         // "Could not tell" is not "nothing to clean up": no script that removes 0 orphans.
         process.stderr.write(`cgroup-forensics: orphans: could not tell: ${report.orphansUndetermined}; fix ${kind} prints nothing\n`);
         return EXIT.undetermined;
       }
       // A node file the fix must patch that cannot be parsed throws FixInputError: one line, exit 3 (main.ts).
-      docs = fixesFor(kind as FixKind, r.snapshot, r.facts, report, driver ? { driver } : {});
+      docs = fixesFor(kind, r.snapshot, r.facts, report, driver ? { driver } : {});
     }
     if (ctx.options.json) {
       ctx.write(JSON.stringify({ schema: 'cgroup-forensics/fixes@1', fixes: docs }, null, 1) + '\n');
@@ -93,7 +123,7 @@ ${SOURCE_HELP}
     const d = docs[0]!;
     // A config kind's document with neither a diff nor "no change" is a note to act on by hand
     // (a flag no file sets, no config file kubelet reads): no file to print, the note goes to stderr.
-    if (d.diff === undefined && d.noChange === undefined && d.targetPath === undefined && FIX_NEEDS[kind as FixKind].from === 'live' && kind !== 'cleanup' && kind !== 'podspec') {
+    if (d.diff === undefined && d.noChange === undefined && d.targetPath === undefined && entry.patchesNodeFiles) {
       process.stderr.write(d.content.endsWith('\n') ? d.content : `${d.content}\n`);
       return EXIT.ok;
     }

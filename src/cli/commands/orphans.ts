@@ -1,4 +1,4 @@
-import { callsForAction, orphanSummaryLine } from '../../core/analysis/orphanVerdict';
+import { isActionable, orphanSummaryLine } from '../../core/analysis/orphanVerdict';
 import { findingsToJson } from '../../core/report/findingsJson';
 import { renderFindingsText } from '../../core/report/findingsText';
 import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
@@ -41,7 +41,7 @@ ${SOURCE_HELP}
       const verdict = orphanSummaryLine(report.findings);
       ctx.write(renderFindingsText(report, procs) + (verdict ? `\n${verdict}\n` : '') + (kube ? '\n' + renderKubeText(kube) : ''));
     }
-    if (report.findings.some(callsForAction)) return EXIT.findings;
+    if (report.findings.some(isActionable)) return EXIT.findings;
     if (report.orphansUndetermined) return EXIT.undetermined;
     return EXIT.ok;
   },

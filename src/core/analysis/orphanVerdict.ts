@@ -1,10 +1,12 @@
 import { SEVERITY_RANK, type Finding, type FindingKind } from './finding';
 
 /**
- * The one home of "is this an orphan?" and "what does a cleanup remove?". The CLI (`orphans`'s
- * exit status and text, `fix cleanup`), the cleanup script, the pod-spec fix and the extension
- * (Findings view, Nodes tree icons, flame view marks, Run Cleanup Script) all ask here; none of
- * them looks at a finding's kind, confidence or knownToApi to decide it by itself.
+ * The one home of "is this an orphan?" (isOrphan), "does this finding call for action?"
+ * (isActionable) and "what does a cleanup remove?" (cleanupPlan). The CLI (`orphans`'s and
+ * `evidence`'s exit status, `orphans`'s text, `fix cleanup`), the cleanup script, the fixes a
+ * finding suggests (fixes/fixCatalog.ts) and the extension (Findings view, Nodes tree icons, flame
+ * view marks, Run Cleanup Script) all ask here; none of them looks at a finding's kind,
+ * confidence, knownToApi or severity to decide it by itself.
  *
  * What is already decided before a finding gets here: findOrphans (orphans.ts) drops an empty
  * cgroup younger than the grace period (it is no finding at all), marks an empty one of unknown
@@ -120,11 +122,19 @@ export function cleanupPlan(findings: readonly Finding[]): CleanupPlan {
 }
 
 /**
- * Whether a finding makes `orphans` say "found something" (exit status 1): an orphan kind by the
- * verdict above, any other kind at warning or worse.
+ * Whether a finding calls for action: an orphan kind by the verdict above, any other kind at
+ * warning or worse. What makes `orphans` and `evidence` say "found something" (exit status 1).
  */
-export function callsForAction(f: Finding): boolean {
+export function isActionable(f: Finding): boolean {
   return isOrphanKind(f.kind) ? isOrphan(f) : SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning;
+}
+
+/**
+ * Whether the monitoring reports this finding (export --prometheus's counts, which the alert rules
+ * and the NPD plugin read): every finding but an orphan-kind one the verdict leaves alone.
+ */
+export function isReported(f: Judged): boolean {
+  return !isOrphanKind(f.kind) || isOrphan(f);
 }
 
 const LEFT_ALONE: Record<NotOrphanReason, string> = {

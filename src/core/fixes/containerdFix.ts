@@ -32,7 +32,7 @@ export function containerdFix(f: ContainerdFacts, systemdCgroup: boolean, reason
   const { runtime: name, path: key, shown } = containerdDriverKey(doc);
   const runtime = key.slice(0, -2);
   const title = `containerd ${path}: ${shown} = ${systemdCgroup} (config version ${version})`;
-  const base = { kind: 'containerd', title, targetPath: path };
+  const base = { kind: 'containerd' as const, title, targetPath: path };
   const now = tomlGet(doc, key);
   if (now === systemdCgroup || (now === undefined && !systemdCgroup)) {
     const why = now === undefined ? `${path} does not set SystemdCgroup: containerd's default is false (cgroupfs)` : `${path} already sets SystemdCgroup = ${systemdCgroup}`;

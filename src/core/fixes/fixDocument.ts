@@ -1,7 +1,9 @@
+import type { FixKind } from './fixCatalog';
+
 /** A generated fix: a document for a person to review and apply; nothing here changes a node. */
 export interface FixDocument {
-  /** What it fixes: "cleanup", "kubelet", "containerd", "crio", "sysctl", "npd", "prometheus", "bpftrace". */
-  kind: string;
+  /** The kind of fix it is (fixCatalog.ts): its language and wording come from there. `fix driver` makes kubelet's and the runtime's. */
+  kind: FixKind;
   title: string;
   /** The file on the node the document replaces or adds, when it is one. */
   targetPath?: string;

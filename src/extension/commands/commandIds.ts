@@ -1,4 +1,4 @@
-import type { FixKind } from '../../core/fixes/fixPlan';
+import type { FixKind } from '../../core/fixes/fixCatalog';
 import type { ChurnMethod } from '../evidence/churnMeasure';
 import type { CgroupElement, NodesElement } from '../tree/elements';
 

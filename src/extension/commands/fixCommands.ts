@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { FixInputError, type FixDocument } from '../../core/fixes/fixDocument';
-import { FIX_NEEDS, fixesFor, type FixKind, type FixOptions } from '../../core/fixes/fixPlan';
+import { documentLanguage, FIX_CATALOG, FIX_KINDS, isFixKind, judgesOrphans, type FixKind, type FixOptions, type LanguageId } from '../../core/fixes/fixCatalog';
+import { fixesFor } from '../../core/fixes/fixPlan';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { Snapshot } from '../../core/model/snapshot';
@@ -9,7 +10,6 @@ import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
 import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
-import { FIX_KINDS, fixKind, languageOf } from '../fixes/fixKinds';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { Commands } from './commandIds';
@@ -54,12 +54,12 @@ function generate(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: ForensicsRepor
 
 /** Why a kind of fix cannot be made for a node read from a snapshot file (no transport, no facts), or undefined. */
 function needsLiveNode(kind: FixKind, live: boolean): string | undefined {
-  const need = FIX_NEEDS[kind];
-  return live || need.from !== 'live' ? undefined : `a ${kind} fix needs the live node (${need.why ?? 'its files'}); a snapshot file does not hold it: connect to the node`;
+  const need = FIX_CATALOG[kind].needs;
+  return live || need.from !== 'live' ? undefined : `a ${kind} fix needs the live node (${need.why}); a snapshot file does not hold it: connect to the node`;
 }
 
 /** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
-async function available(language: string): Promise<string> {
+async function available(language: LanguageId): Promise<string> {
   const known = await vscode.languages.getLanguages();
   if (known.includes(language)) return language;
   return language === 'toml' && known.includes('ini') ? 'ini' : 'plaintext';
@@ -80,15 +80,15 @@ export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, no
     const state = await connected(nodeId);
     const fromFinding = (arg as { finding?: { fixes?: string[] } } | undefined)?.finding?.fixes;
     // A node read from a snapshot file has no transport and no facts: kinds made from the live
-    // node (FIX_NEEDS) would be made from nothing (a "new" config.toml holding only the changed
+    // node (the catalog's needs) would be made from nothing (a "new" config.toml holding only the changed
     // keys would wipe the node's settings), so they are refused there, as the CLI refuses --from.
     const transport = nodes.transport(nodeId);
     const live = transport !== undefined;
-    let kind: FixKind | undefined = typeof kindArg === 'string' ? fixKind(kindArg)?.id : undefined;
+    let kind: FixKind | undefined = typeof kindArg === 'string' && isFixKind(kindArg) ? kindArg : undefined;
     if (!kind) {
       const suggested = new Set(fromFinding ?? state.findings.flatMap((f) => f.fixes));
-      const offered = FIX_KINDS.filter((k) => needsLiveNode(k.id, live) === undefined);
-      const items = offered.map((k) => ({ label: k.label, detail: k.detail, description: suggested.has(k.id) ? 'suggested by the findings' : '', id: k.id }));
+      const offered = FIX_KINDS.filter((k) => needsLiveNode(k, live) === undefined);
+      const items = offered.map((k) => ({ label: FIX_CATALOG[k].label, detail: FIX_CATALOG[k].description, description: suggested.has(k) ? 'suggested by the findings' : '', id: k }));
       items.sort((a, b) => Number(suggested.has(b.id)) - Number(suggested.has(a.id)));
       const placeHolder = live ? 'Which kind of fix?' : 'Which kind of fix? (a snapshot file: those that need the live node are not offered)';
       kind = (await vscode.window.showQuickPick(items, { placeHolder, matchOnDetail: true, ignoreFocusOut: true }))?.id;
@@ -98,7 +98,7 @@ export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, no
     if (refused) throw new UserError(refused);
     const label = nodes.label(nodeId);
     // Orphans that could not be judged are said so, never "nothing to clean up".
-    if (FIX_NEEDS[kind].judgesOrphans && state.report.orphansUndetermined) void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
+    if (judgesOrphans(FIX_CATALOG[kind]) && state.report.orphansUndetermined) void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
     // From the findings the views show (hooks applied), so a fix and the views judge alike.
     const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, live ? {} : { liveFacts: false });
     const uris: string[] = [];
@@ -111,7 +111,7 @@ export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, no
   };
 
   const openFix = async (fix: FixDocument, label: string, read: ((path: string, signal: AbortSignal) => Promise<string | undefined>) | undefined): Promise<string> => {
-    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: await available(languageOf(fix.kind, fix.targetPath)) });
+    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: await available(documentLanguage(fix)) });
     const target = fix.targetPath;
     const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
     if (target && current !== undefined) {
@@ -152,7 +152,7 @@ export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, no
     // The exact bytes that will run, in a read-only editor tied to the modals by their SHA-256.
     const digest = createHash('sha256').update(script).digest('hex');
     const scriptUri = nodeFiles.put(label, `/cleanup-${digest.slice(0, 12)}.sh`, script);
-    await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), 'shellscript'), { preview: false });
+    await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(scriptUri), await available(documentLanguage(fix))), { preview: false });
     const scriptName = scriptUri.path.slice(1);
     const orphans = plan.targets.filter(isOrphan).length;
     const leftovers = plan.targets.length - orphans;

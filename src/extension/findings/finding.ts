@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/analysis/finding';
-import type { FixKind } from '../../core/fixes/fixPlan';
+import type { FixKind } from '../../core/fixes/fixCatalog';
 
 /**
  * A cgroup of a finding as the Nodes tree names it: by its path below the hierarchy's walk root
