@@ -10,6 +10,7 @@ import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { clockPast } from '../support/waitFor';
+import { daySamples } from './support/trendSamples';
 import { assertNoPageErrors, launchChromium, postToWebview, sent } from './support/webviewPage';
 import { openTrendPage, trendBundleMissing, type TrendPage } from './support/trendPage';
 
@@ -31,17 +32,6 @@ function minuteSamples(n = 11, t0 = 1_760_000_000): TrendSample[] {
     ],
     kubepods: [{ hierarchy: 'unified', dir: '/sys/fs/cgroup/kubepods.slice', live: 20, dying: 0 }],
     node: { memTotalKb: 8_000_000, memAvailableKb: 4_000_000 - 1000 * i, slabKb: 200_000 + 500 * i, sUnreclaimKb: 90_000, percpuKb: 3000 + 100 * i, load1: 0.5 },
-  }));
-}
-
-/** A day at one sample a minute, 20 series (10 hierarchies, 10 kubepods subtrees), all with dying counts. */
-function daySamples(): TrendSample[] {
-  const t0 = 1_760_000_000;
-  return Array.from({ length: 1440 }, (_, i) => ({
-    time: t0 + 60 * i,
-    hierarchies: Array.from({ length: 10 }, (_, h) => ({ kind: 'v2' as const, hierarchy: `h${h}`, dir: `/h${h}`, live: 1000 + h * 50 + ((i * (h + 1)) % 37), dying: Math.floor(i / (h + 2)) })),
-    kubepods: Array.from({ length: 10 }, (_, k) => ({ hierarchy: 'unified', dir: `/kubepods.slice/q${k}`, live: 200 + ((i * 7 + k) % 23), dying: k })),
-    node: { memAvailableKb: 4_000_000 - i, slabKb: 200_000 + i, percpuKb: 3000 + (i % 50) },
   }));
 }
 
@@ -222,26 +212,20 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     view!.errors = view!.errors.filter((e) => !/ignored a message/.test(e));
   });
 
-  it('stays fast with 1,440 samples x 20 series', async () => {
+  // How fast it draws is bench/trend.bench.mjs's business (figures against a reference in the
+  // same run); here the day-sized chart must draw, take appends and thin to the panel's width.
+  it('draws a day of samples (1,440 x 20 series), takes appends, and thins lines in a narrow panel', async () => {
     const samples = daySamples();
     const page = await open(samples, { width: 1400 });
     const lines = Number(await page.locator('#main').getAttribute('data-lines'));
     assert.equal(lines, 40, 'twenty totals and twenty dashed dying lines');
-    const t0 = Date.now();
     for (let i = 0; i < 10; i++) {
       await postToWebview(page, [{ type: 'append', sample: { ...samples[1439]!, time: samples[1439]!.time + 60 * (i + 1) }, kept: 1440, sampling: true }]);
       await page.waitForFunction((n) => performance.getEntriesByName('trend-render').length >= n, i + 2);
     }
-    const elapsed = Date.now() - t0;
-    const [render, chart, growth] = await page.evaluate(() => ['trend-render', 'trend-chart', 'trend-growth'].map((n) => performance.getEntriesByName(n).map((e) => e.duration)));
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(
-      `      (first render ${render![0]!.toFixed(0)} ms; appends: render median ${median(render!.slice(1)).toFixed(0)} ms, worst ${Math.max(...render!.slice(1)).toFixed(0)} ms ` +
-        `(chart ${median(chart!.slice(1)).toFixed(0)}, growth ${median(growth!.slice(1)).toFixed(0)}); 10 appends end to end ${elapsed} ms)`,
-    );
-    // Generous bounds: the machine is shared; the figures above are what to watch.
-    assert.ok(render![0]! < 1000, `first render ${render![0]} ms`);
-    assert.ok(median(render!.slice(1)) < 400, `append render median ${median(render!.slice(1))} ms`);
+    // The host keeps a day: so does the view, the oldest samples dropped as the newest came.
+    assert.match((await page.locator('#status').textContent()) ?? '', /1,440 samples/);
+    assert.equal(Number(await page.locator('#main').getAttribute('data-lines')), 40);
     await page.screenshot({ path: join(OUT, 'trend-day-dark.png'), fullPage: true });
     // In a narrow panel a line holds more samples than pixels: thinned to each pixel's extremes.
     const narrow = await open(samples, { width: 600 });
