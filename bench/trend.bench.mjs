@@ -1,5 +1,5 @@
 // The trend view's benchmark: its real bundle in headless Chromium (the page the browser tests
-// open, test/browser/trendPage.ts) drawing a day of samples, 1,440 samples x 20 series (40 lines
+// open, test/browser/support/trendPage.ts) drawing a day of samples, 1,440 samples x 20 series (40 lines
 // with the dying ones), the chart test/browser/trendView.test.ts checks for what it draws. The
 // speed targets that test used to assert live here (first render <= 1000 ms, append render median
 // <= 400 ms), as figures rather than pass/fail: the machines are shared and noisy. Figures:
@@ -24,7 +24,7 @@ require('tsx/cjs');
 require('../test/setup/textLoader.cjs');
 const ts = async (p) => require(join(repo, p));
 
-const { openTrendPage, trendBundleMissing } = await ts('test/browser/trendPage.ts');
+const { openTrendPage, trendBundleMissing } = await ts('test/browser/support/trendPage.ts');
 const { launchChromium } = await ts('test/browser/support/webviewPage.ts');
 const { daySamples } = await ts('test/browser/support/trendSamples.ts');
 

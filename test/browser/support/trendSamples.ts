@@ -1,4 +1,4 @@
-import type { TrendSample } from '../../../src/extension/trends/trendProtocol';
+import type { TrendSample } from '../../../src/protocol/trendProtocol';
 
 /**
  * A day at one sample a minute: by default 1,440 samples of 20 series (10 hierarchies, 10
