@@ -307,6 +307,34 @@ describe('fix daemonset: the manifests, checked by kubectl, and the container co
     }
   });
 
+  it('the CLI: fix daemonset (run as the bundle) prints the manifests around its own file; options reach them; misuse is said', function () {
+    const cli = join(dir, 'dist', 'cli.js');
+    const run = (args: string[], file = cli): { code: number | null; out: string; err: string } => {
+      const r = spawnSync(process.execPath, [file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const r = run(['fix', 'daemonset', '--interval', '2', '--namespace', 'obs', '--priority-class', 'system-node-critical', '--textfile-dir', '/var/lib/node_exporter/textfile_collector']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, daemonSetFix({ bundle, intervalMinutes: 2, namespace: 'obs', priorityClass: 'system-node-critical', textfileDir: '/var/lib/node_exporter/textfile_collector' }).content);
+    const j = run(['fix', 'daemonset', '--json']);
+    assert.equal(j.code, 0, j.err);
+    assert.deepEqual((JSON.parse(j.out) as { fixes: { kind: string }[] }).fixes.map((f) => f.kind), ['daemonset']);
+    assert.equal(run(['fix', 'daemonset', '--interval', '0']).code, 2);
+    assert.equal(run(['fix', 'daemonset', '--image', 'no spaces please']).code, 2);
+    assert.match(run(['fix', 'prometheus', '--image', 'node:24']).err, /--image is for fix daemonset/);
+    // An unminified bundle does not fit a ConfigMap: said in one line, exit 3.
+    const fat = join(dir, 'fat-cli.js');
+    writeFileSync(fat, `#!/usr/bin/env node\n${' '.repeat(CONFIGMAP_DATA_LIMIT)}\n`);
+    const f = run(['fix', 'daemonset', '--bundle', fat]);
+    assert.equal(f.code, 3, f.err);
+    assert.match(f.err, /a ConfigMap holds at most 1048576 .*--production/);
+    assert.equal(run(['fix', 'daemonset', '--bundle', join(dir, 'missing.js')]).code, 3);
+    // From the sources (tsx) the CLI is no bundle: it says how to get one.
+    const src = spawnSync(process.execPath, ['-r', join(ROOT, 'node_modules/tsx/dist/cjs/index.cjs'), '-r', join(ROOT, 'test/setup/textLoader.cjs'), join(ROOT, 'src/cli/main.ts'), 'fix', 'daemonset'], { encoding: 'utf8' });
+    assert.equal(src.status, 2, src.stderr);
+    assert.match(src.stderr, /--bundle FILE/);
+  });
+
   it('why uid 0: kubelet keeps its pods in a 0750 root directory; uid 0 without any capability reads it, nobody cannot', function () {
     needs(this, process.getuid?.() === 0 ? toolMissing('setpriv') : 'needs root to drop to other users');
     const spec = v2SystemdHost();

@@ -1,7 +1,9 @@
-import { FIX_KINDS, FIX_NEEDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
+import { readFileSync } from 'node:fs';
+import { daemonSetOptionProblem, DEFAULT_IMAGE, DEFAULT_INTERVAL_MINUTES, DEFAULT_NAMESPACE, DEFAULT_TEXTFILE_DIR, type DaemonSetOptions } from '../../core/fixes/daemonSetFix';
+import { daemonSetDocs, FIX_KINDS, FIX_NEEDS, fixesFor, STATIC_FIX_KINDS, staticFix, type FixKind } from '../../core/fixes/fixPlan';
 import type { FixDocument } from '../../core/fixes/fixDocument';
 import { kernelParamsFix } from '../../core/fixes/kernelParamsFix';
-import { stringOption, UsageError, type CliCommand } from '../command';
+import { fileProblem, InputError, intOption, stringOption, UsageError, type CliCommand, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
@@ -9,6 +11,32 @@ import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIO
 
 const LIVE_FIX_KINDS = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'live');
 const ORPHAN_FIX_KINDS = FIX_KINDS.filter((k) => FIX_NEEDS[k].judgesOrphans);
+const DAEMONSET_OPTIONS = ['image', 'interval', 'textfile-dir', 'namespace', 'priority-class', 'bundle'] as const;
+
+/**
+ * fix daemonset's options, and the bundled CLI its ConfigMap carries: --bundle FILE, else this
+ * CLI's own file when it runs as the bundle (dist/cli.js); from the sources (tsx) there is none.
+ */
+function daemonSetOptions(o: OptionValues): DaemonSetOptions {
+  const picked = {
+    ...(stringOption(o, 'image') !== undefined ? { image: stringOption(o, 'image')! } : {}),
+    ...(intOption(o, 'interval') !== undefined ? { intervalMinutes: intOption(o, 'interval')! } : {}),
+    ...(stringOption(o, 'textfile-dir') !== undefined ? { textfileDir: stringOption(o, 'textfile-dir')! } : {}),
+    ...(stringOption(o, 'namespace') !== undefined ? { namespace: stringOption(o, 'namespace')! } : {}),
+    ...(stringOption(o, 'priority-class') !== undefined ? { priorityClass: stringOption(o, 'priority-class')! } : {}),
+  };
+  const problem = daemonSetOptionProblem(picked);
+  if (problem) throw new UsageError(problem);
+  const file = stringOption(o, 'bundle') ?? (__filename.endsWith('.js') ? __filename : undefined);
+  if (!file) throw new UsageError('fix daemonset puts the bundled CLI in its ConfigMap: run the built CLI (node scripts/build.mjs --production; node dist/cli.js fix daemonset), or name the bundle with --bundle FILE');
+  let bundle: string;
+  try {
+    bundle = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read the bundle ${file}: ${fileProblem(e)}`);
+  }
+  return { bundle, ...picked };
+}
 
 export const fixCommand: CliCommand = {
   name: 'fix',
@@ -21,7 +49,19 @@ export const fixCommand: CliCommand = {
                           and script, printed one after the other; --json keeps them apart);
                           bpftrace: a script on the cgroup mkdir/rmdir/release tracepoints;
                           grafana: a dashboard (JSON) for the export --prometheus metrics;
-                          podspec: pod-spec snippets for the workloads behind the findings
+                          podspec: pod-spec snippets for the workloads behind the findings;
+                          daemonset: Kubernetes manifests (Namespace, ConfigMap holding this
+                          CLI, DaemonSet) that run export --prometheus on every node into
+                          node_exporter's textfile directory
+  --image IMAGE           daemonset: the Node.js image (default, pinned by digest:
+                          ${DEFAULT_IMAGE})
+  --interval MINUTES      daemonset: minutes between exports (default ${DEFAULT_INTERVAL_MINUTES})
+  --textfile-dir DIR      daemonset: node_exporter's textfile directory on the nodes (default
+                          ${DEFAULT_TEXTFILE_DIR})
+  --namespace NS          daemonset: the namespace (default ${DEFAULT_NAMESPACE})
+  --priority-class NAME   daemonset: the pods' priorityClassName (default none)
+  --bundle FILE           daemonset: the bundled CLI to ship (default: this CLI's own file, when
+                          it is the bundle; build it minified: node scripts/build.mjs --production)
   --driver D              systemd (default) or cgroupfs: the driver to align on
   --file                  print only the whole patched file (config kinds), no diff, no comments;
                           a file that needs no change prints unchanged (a note on standard
@@ -41,7 +81,15 @@ ${SOURCE_HELP}
   Exit status: 0 printed, 5 could not tell (${ORPHAN_FIX_KINDS.join(', ')}: no source of pods could be
   read, said in one line as orphans says it; no script), 3 a file the fix must patch cannot be
   read or parsed.`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
+  options: {
+    ...SOURCE_OPTIONS,
+    ...FACTS_OPTIONS,
+    ...KUBE_OPTIONS,
+    json: { type: 'boolean' },
+    driver: { type: 'string' },
+    file: { type: 'boolean' },
+    ...Object.fromEntries(DAEMONSET_OPTIONS.map((n) => [n, { type: 'string' as const }])),
+  },
   async run(ctx) {
     const kind = ctx.args[0];
     if (ctx.args.length !== 1 || !FIX_KINDS.includes(kind as FixKind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
@@ -53,8 +101,21 @@ ${SOURCE_HELP}
       const kube = Object.keys(KUBE_OPTIONS).find((n) => ctx.options[n] !== undefined);
       if (kube) throw new UsageError(`--${kube} is for the fix kinds that judge orphans (${ORPHAN_FIX_KINDS.join(', ')}): fix ${kind} does not ask the Kubernetes API`);
     }
+    if (kind !== 'daemonset') {
+      const ds = DAEMONSET_OPTIONS.find((n) => ctx.options[n] !== undefined);
+      if (ds) throw new UsageError(`--${ds} is for fix daemonset`);
+    }
     let docs;
-    if (needs.from === 'nothing') {
+    if (kind === 'daemonset') {
+      // The same manifests for every node; a snapshot named with --from is still read, so a wrong file is said.
+      const options = daemonSetOptions(ctx.options);
+      if (fromSnapshot(ctx.options)) {
+        const s = await snapshotFrom(ctx.options, ctx.signal);
+        if ('code' in s) return reportProbeError(s);
+      }
+      // A bundle too large for a ConfigMap throws FixInputError: one line, exit 3 (main.ts).
+      docs = daemonSetDocs({ daemonSet: options });
+    } else if (needs.from === 'nothing') {
       // The same for every node; a snapshot named with --from is still read, so a wrong file is said.
       if (fromSnapshot(ctx.options)) {
         const s = await snapshotFrom(ctx.options, ctx.signal);

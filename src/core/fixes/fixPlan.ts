@@ -10,12 +10,13 @@ import type { Snapshot } from '../model/snapshot';
 import { cleanupScript } from './cleanupScript';
 import { containerdFix } from './containerdFix';
 import { crioFix } from './crioFix';
-import type { FixDocument } from './fixDocument';
+import { daemonSetFix, type DaemonSetOptions } from './daemonSetFix';
+import { FixInputError, type FixDocument } from './fixDocument';
 import { kernelParamsFix } from './kernelParamsFix';
 import { kubeletFixes, kubeletSources, PID_EVICTION_PERCENT, pidLimits, type KubeletChanges } from './kubeletFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
 
-export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec'] as const;
+export const FIX_KINDS = ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'sysctl', 'prometheus', 'npd', 'bpftrace', 'grafana', 'podspec', 'daemonset'] as const;
 export type FixKind = (typeof FIX_KINDS)[number];
 
 /**
@@ -37,6 +38,8 @@ export const FIX_NEEDS: Record<FixKind, { from: 'nothing' | 'snapshot' | 'live';
   npd: { from: 'nothing' },
   bpftrace: { from: 'nothing' },
   grafana: { from: 'nothing' },
+  // The same manifests for every node; they carry the bundled CLI, which the front end supplies.
+  daemonset: { from: 'nothing' },
 };
 /**
  * Which kinds of fix answer each kind of finding: those whose generator (fixesFor) reacts to it,
@@ -52,7 +55,8 @@ export const FIXES_FOR_FINDING: Record<FindingKind, readonly FixKind[]> = {
   'transient-mount-scope-leak': ['cleanup'],
   // No kernel parameter or sysctl removes dying cgroups (kernelParamsFix offers none for them):
   // watch them (DyingCgroupsHigh) and find who makes and removes cgroups (bpftrace).
-  'dying-cgroups': ['prometheus', 'bpftrace'],
+  // The DaemonSet keeps watching them on every node.
+  'dying-cgroups': ['prometheus', 'bpftrace', 'daemonset'],
   'cgroup-driver-mismatch': ['driver', 'kubelet', 'containerd', 'crio'],
   'cgroup-driver-source': [],
   // cgroup.memory=nokmem, where the EL7 kernel honours it.
@@ -65,7 +69,7 @@ export const FIXES_FOR_FINDING: Record<FindingKind, readonly FixKind[]> = {
   'cgroup-fd-pinned': [],
   'daemon-health': [],
   // CgroupCountGrowing watches it; bpftrace shows which paths churn.
-  'cgroup-growth': ['prometheus', 'bpftrace'],
+  'cgroup-growth': ['prometheus', 'bpftrace', 'daemonset'],
   'source-unreadable': [],
   'node-condition': [],
   // Thawed by hand first (the finding says how); never removed by a cleanup.
@@ -105,6 +109,8 @@ export interface FixOptions {
   driver?: CgroupDriver;
   /** False when the node is a saved snapshot (no live facts): passed to kernelParamsFix. */
   liveFacts?: boolean;
+  /** fix daemonset: the bundled CLI (from the front end: the CLI's own file, the extension's dist/cli.js) and its options. */
+  daemonSet?: DaemonSetOptions;
 }
 
 /** The documents of one kind of fix for this node, derived from its findings and its own files. */
@@ -163,7 +169,15 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
     case 'bpftrace':
     case 'grafana':
       return staticFix(kind);
+    case 'daemonset':
+      return daemonSetDocs(o);
   }
+}
+
+/** fix daemonset: the manifests around the bundled CLI the front end read, or why they cannot be made. */
+export function daemonSetDocs(o: FixOptions): FixDocument[] {
+  if (!o.daemonSet) throw new FixInputError('fix daemonset needs the bundled CLI (dist/cli.js, built with node scripts/build.mjs --production) to put in its ConfigMap');
+  return [daemonSetFix(o.daemonSet)];
 }
 
 /**

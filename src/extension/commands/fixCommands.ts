@@ -56,6 +56,16 @@ function needsLiveNode(kind: FixKind, live: boolean): string | undefined {
   return live || need.from !== 'live' ? undefined : `a ${kind} fix needs the live node (${need.why ?? 'its files'}); a snapshot file does not hold it: connect to the node`;
 }
 
+/** The bundled CLI installed with the extension (the .vsix ships dist/cli.js, .vscodeignore), for fix daemonset. */
+async function bundledCli(context: vscode.ExtensionContext): Promise<string> {
+  const uri = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js');
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    throw new UserError(`the bundled CLI is not installed with the extension (${uri.fsPath}): a DaemonSet needs it in its ConfigMap`);
+  }
+}
+
 /** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
 async function available(language: string): Promise<string> {
   const known = await vscode.languages.getLanguages();
@@ -98,8 +108,10 @@ export function registerFixCommands(context: vscode.ExtensionContext, log: vscod
     const label = nodes.label(nodeId);
     // Orphans that could not be judged are said so, never "nothing to clean up".
     if (FIX_NEEDS[kind].judgesOrphans && state.report.orphansUndetermined) void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
+    // The DaemonSet's ConfigMap carries the CLI: the one the .vsix ships beside the extension (dist/cli.js).
+    const daemonSet = kind === 'daemonset' ? { daemonSet: { bundle: await bundledCli(context) } } : {};
     // From the findings the views show (hooks applied), so a fix and the views judge alike.
-    const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, live ? {} : { liveFacts: false });
+    const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, { ...(live ? {} : { liveFacts: false }), ...daemonSet });
     const uris: string[] = [];
     // A document whose file already says what the fix would is not opened: one message says so.
     const unchanged = docs.filter((d) => d.noChange !== undefined);

@@ -13,6 +13,7 @@ export const FIX_KINDS: readonly { id: FixKind; label: string; detail: string }[
   { id: 'bpftrace', label: 'bpftrace script', detail: 'Traces cgroup creation and removal to find who leaks' },
   { id: 'grafana', label: 'Grafana dashboard', detail: 'A dashboard (JSON) of the cgroup metrics the Prometheus rules use' },
   { id: 'podspec', label: 'Pod spec snippets', detail: 'Requests, limits and a preStop hook for the pods the findings name' },
+  { id: 'daemonset', label: 'Monitoring DaemonSet', detail: "Kubernetes manifests that run the cgroup metrics export on every node into node_exporter's textfile directory" },
 ];
 
 export function fixKind(id: string): (typeof FIX_KINDS)[number] | undefined {
@@ -41,6 +42,7 @@ export function languageOf(kind: string, targetPath: string | undefined): string
     case 'kubelet':
     case 'driver':
     case 'prometheus':
+    case 'daemonset':
       return 'yaml';
     case 'containerd':
     case 'crio':
