@@ -3,6 +3,9 @@ import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// --outdir DIR builds elsewhere than dist/ (a test measures the production CLI without touching dist/).
+const outIdx = process.argv.indexOf('--outdir');
+const out = outIdx > 0 ? process.argv[outIdx + 1] : 'dist';
 
 const common = {
   bundle: true,
@@ -19,11 +22,11 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', '*.node'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: `${out}/extension.js`, external: ['vscode', '*.node'] },
   // The flame view's and trend chart's browser bundles (JS + CSS each); the panels'
   // localResourceRoots is this folder only.
-  { ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { flame: 'webview/src/flame/main.ts', trend: 'webview/src/trend/main.ts' }, outdir: 'dist/webview' },
+  { ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { flame: 'webview/src/flame/main.ts', trend: 'webview/src/trend/main.ts' }, outdir: `${out}/webview` },
 ];
 
 if (watch) {

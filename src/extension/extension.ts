@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     node: nodeCommands(context, log, nodes, nodesTree),
     cgroup: cgroupCommands(nodes),
     finding: findingCommands(log, nodes, nodesView),
-    fix: fixCommands(log, nodes, nodeFiles),
+    fix: fixCommands(context, log, nodes, nodeFiles),
     report: reportCommands(nodes),
     evidence: evidenceCommands(context, log, nodes, nodeFiles),
     flame,

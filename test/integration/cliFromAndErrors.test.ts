@@ -186,8 +186,8 @@ describe('CLI: --from for every command, and one-line errors', function () {
       const r = run(['export', '--prometheus', '--from', snap]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /^cgroup-forensics: from a saved snapshot \(--from\): skipped orphans/);
-      assert.match(r.stdout, /^cgroup_forensics_orphans_undetermined 1$/m);
-      assert.match(r.stdout, /^cgroup_forensics_cgroups\{hierarchy="memory"\} \d+$/m);
+      assert.match(r.stdout, /^cgroup_forensics_orphans_undetermined\{node="node-v1-b"\} 1$/m);
+      assert.match(r.stdout, /^cgroup_forensics_cgroups\{node="node-v1-b",hierarchy="memory"\} \d+$/m);
       if (toolMissing('promtool') === undefined) {
         const f = join(dir, 'metrics.prom');
         writeFileSync(f, r.stdout);

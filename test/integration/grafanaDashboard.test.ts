@@ -25,18 +25,19 @@ describe('Grafana dashboard', () => {
   it('is the fix kind grafana, with a panel per metric family', () => {
     assert.deepEqual(staticFix('grafana').map((d) => d.kind), ['grafana']);
     assert.equal(dash.uid, 'cgroup-forensics');
-    assert.deepEqual(dash.templating.list.map((v) => v.name), ['datasource', 'instance']);
+    // Nodes are picked by the node label every series carries, not by the scrape's instance.
+    assert.deepEqual(dash.templating.list.map((v) => v.name), ['datasource', 'node']);
     const known = new Set<string>(Object.values(METRICS));
     const used = new Set(exprs.flatMap((e) => e.match(/cgroup_forensics_[a-z_]+/g) ?? []));
     for (const u of used) assert.ok(known.has(u), `${u} is not an exported metric`);
-    for (const k of ['cgroups', 'dying', 'memcgInUse', 'memcgIdsHeld', 'meminfo', 'findings', 'timestamp'] as const) assert.ok(used.has(METRICS[k]), `no panel shows ${METRICS[k]}`);
+    for (const k of ['cgroups', 'dying', 'memcgInUse', 'memcgIdsHeld', 'meminfo', 'findings', 'timestamp', 'kubepods', 'kubepodsDying', 'scanDuration', 'scanErrors'] as const) assert.ok(used.has(METRICS[k]), `no panel shows ${METRICS[k]}`);
   });
 
   it('promtool parses every query', function () {
     needs(this, have('promtool'));
     const dir = mkdtempSync(join(tmpdir(), 'cf-grafana-'));
     try {
-      const rules = ['groups:', '  - name: dashboard', '    rules:', ...exprs.flatMap((e, i) => [`      - record: cf:panel_${i}`, `        expr: ${JSON.stringify(e.replace(/\$instance/g, '.*'))}`])].join('\n') + '\n';
+      const rules = ['groups:', '  - name: dashboard', '    rules:', ...exprs.flatMap((e, i) => [`      - record: cf:panel_${i}`, `        expr: ${JSON.stringify(e.replace(/\$node/g, '.*'))}`])].join('\n') + '\n';
       const f = join(dir, 'rules.yml');
       writeFileSync(f, rules);
       const r = spawnSync('promtool', ['check', 'rules', f], { encoding: 'utf8' });

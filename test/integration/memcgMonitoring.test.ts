@@ -37,12 +37,13 @@ function rhelNearLimit(): FakeHostSpec {
   return spec;
 }
 
-async function exportOf(spec: FakeHostSpec): Promise<string> {
+/** The export of a fake node; named, it is that node (two fixture nodes share a hostname), as fix daemonset names each node. */
+async function exportOf(spec: FakeHostSpec, node?: string): Promise<string> {
   const host = makeFakeHost(spec);
   try {
     const s = await takeSnapshot(new LocalTransport(), { hostRoot: host.root });
     assert.ok(s.ok, s.ok ? '' : s.error.message);
-    return prometheusText(s.value, undefined);
+    return prometheusText(s.value, undefined, node ? { node } : {});
   } finally {
     host.remove();
   }
@@ -72,12 +73,12 @@ describe('memcg alert rules over the export, run by promtool', function () {
   it('the export says whether IDs are held and carries the meminfo figures; promtool check metrics accepts it', async function () {
     needs(this, toolMissing('promtool'));
     const v2 = await exportOf(v2Dying(QUIET_MEMINFO));
-    assert.match(v2, /^cgroup_forensics_memcg_ids_held\{kernel="6\.1\.0-27-amd64"\} 0$/m);
-    assert.match(v2, /^cgroup_forensics_memcg_in_use 64088$/m);
-    assert.match(v2, /^cgroup_forensics_meminfo_bytes\{field="SUnreclaim"\} 215285760$/m);
-    assert.match(v2, /^cgroup_forensics_meminfo_bytes\{field="Percpu"\} 25165824$/m);
+    assert.match(v2, /^cgroup_forensics_memcg_ids_held\{node="node-v2-a",kernel="6\.1\.0-27-amd64"\} 0$/m);
+    assert.match(v2, /^cgroup_forensics_memcg_in_use\{node="node-v2-a"\} 64088$/m);
+    assert.match(v2, /^cgroup_forensics_meminfo_bytes\{node="node-v2-a",field="SUnreclaim"\} 215285760$/m);
+    assert.match(v2, /^cgroup_forensics_meminfo_bytes\{node="node-v2-a",field="Percpu"\} 25165824$/m);
     const rhel = await exportOf(rhelNearLimit());
-    assert.match(rhel, /^cgroup_forensics_memcg_ids_held\{kernel="3\.10\.0-1160\.el7\.x86_64"\} 1$/m);
+    assert.match(rhel, /^cgroup_forensics_memcg_ids_held\{node="node-v1-b",kernel="3\.10\.0-1160\.el7\.x86_64"\} 1$/m);
     assert.doesNotMatch(rhel, /field="Percpu"/, '3.10 has no Percpu line');
     for (const text of [v2, rhel]) {
       const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
@@ -89,14 +90,14 @@ describe('memcg alert rules over the export, run by promtool', function () {
     needs(this, toolMissing('promtool'));
     const rules = join(dir, 'rules.yml');
     writeFileSync(rules, prometheusRules().content);
-    const input = [...series(await exportOf(v2Dying(QUIET_MEMINFO)), 'node-6x'), ...series(await exportOf(v2Dying(HEAVY_MEMINFO)), 'node-6x-heavy'), ...series(await exportOf(rhelNearLimit()), 'node-rhel7')];
+    const input = [...series(await exportOf(v2Dying(QUIET_MEMINFO), 'node-6x'), 'node-6x'), ...series(await exportOf(v2Dying(HEAVY_MEMINFO), 'node-6x-heavy'), 'node-6x-heavy'), ...series(await exportOf(rhelNearLimit(), 'node-rhel7'), 'node-rhel7')];
     // The annotations as Prometheus renders them (promtool compares them too).
     const idAlert = (instance: string): unknown => ({
-      exp_labels: { severity: 'critical', instance, job: 'node' },
+      exp_labels: { severity: 'critical', instance, node: instance, job: 'node' },
       exp_annotations: { summary: `memory cgroup IDs nearly exhausted on ${instance}`, description: "Fewer than 10% of the kernel's 65,535 memcg IDs are free, and on this kernel dying memory cgroups hold theirs: new pods will fail to start (mkdir: no space left on device, or cannot allocate memory)." },
     });
     const memAlert = (instance: string, share: string): unknown => ({
-      exp_labels: { severity: 'warning', instance },
+      exp_labels: { severity: 'warning', instance, node: instance },
       exp_annotations: {
         summary: `unreclaimable kernel memory is ${share} of MemTotal on ${instance}, with many dying memory cgroups`,
         description: 'Percpu + SUnreclaim above 5% of MemTotal beside more than 1000 dying memory cgroups, which keep their per-cpu and slab memory until freed. Run cgroup-forensics evidence on the node.',

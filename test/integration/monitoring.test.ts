@@ -35,7 +35,7 @@ describe('monitoring documents, checked by their consumers', function () {
     writeFileSync(f, prometheusRules().content);
     const r = spawnSync('promtool', ['check', 'rules', f], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /SUCCESS: 6 rules found/);
+    assert.match(r.stdout, /SUCCESS: 7 rules found/);
   });
 
   it('promtool accepts the exported metrics, which carry the counts of a scanned node', async function () {
@@ -48,13 +48,14 @@ describe('monitoring documents, checked by their consumers', function () {
       const text = prometheusText(s.value, report);
       const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stdout + r.stderr + text);
-      assert.match(text, /^cgroup_forensics_dying_cgroups\{hierarchy="unified"\} 57$/m);
-      assert.match(text, /^cgroup_forensics_memcg_in_use 88$/m);
-      assert.match(text, /^cgroup_forensics_findings\{kind="orphaned-pod-cgroup",severity="critical"\} 1$/m);
-      assert.match(text, /^cgroup_forensics_orphans_undetermined 0$/m);
+      // Every series names its node (the fixture's /etc/hostname when no --node-name is given).
+      assert.match(text, /^cgroup_forensics_dying_cgroups\{node="node-v2-a",hierarchy="unified"\} 57$/m);
+      assert.match(text, /^cgroup_forensics_memcg_in_use\{node="node-v2-a"\} 88$/m);
+      assert.match(text, /^cgroup_forensics_findings\{node="node-v2-a",kind="orphaned-pod-cgroup",severity="critical"\} 1$/m);
+      assert.match(text, /^cgroup_forensics_orphans_undetermined\{node="node-v2-a"\} 0$/m);
       // The same verdict as orphans and fix cleanup: an orphan-looking pod the API knows is not counted.
       const known = { ...report, findings: report.findings.map((f) => (f.kind === 'orphaned-pod-cgroup' ? { ...f, knownToApi: 'default/web-1' } : f)) };
-      assert.doesNotMatch(prometheusText(s.value, known), /^cgroup_forensics_findings\{kind="orphaned-pod-cgroup"/m);
+      assert.doesNotMatch(prometheusText(s.value, known), /^cgroup_forensics_findings\{node="node-v2-a",kind="orphaned-pod-cgroup"/m);
     } finally {
       host.remove();
     }

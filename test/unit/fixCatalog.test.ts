@@ -53,7 +53,7 @@ describe('the fix-kind catalog', () => {
   it('says what each kind is made from, as the CLI and the extension ask it', () => {
     assert.deepEqual(fixKindsMadeFrom('live'), ['cleanup', 'driver', 'kubelet', 'containerd', 'crio', 'podspec']);
     assert.deepEqual(fixKindsMadeFrom('snapshot'), ['sysctl']);
-    assert.deepEqual([...STATIC_FIX_KINDS], ['prometheus', 'npd', 'bpftrace', 'grafana']);
+    assert.deepEqual([...STATIC_FIX_KINDS], ['prometheus', 'npd', 'bpftrace', 'grafana', 'daemonset']);
     assert.deepEqual([...ORPHAN_FIX_KINDS], ['cleanup', 'podspec']);
     assert.deepEqual(FIX_KINDS.filter((k) => FIX_CATALOG[k].patchesNodeFiles), ['driver', 'kubelet', 'containerd', 'crio']);
   });
@@ -62,7 +62,8 @@ describe('the fix-kind catalog', () => {
     const snapshot = node();
     const report = { findings: [] } as unknown as Parameters<typeof fixesFromSnapshot>[1]['report'];
     for (const k of FIX_KINDS) {
-      const docs = fixesFromSnapshot(k, { snapshot, report, options: { liveFacts: false } });
+      // fix daemonset's manifests carry the bundled CLI, which the front end supplies.
+      const docs = fixesFromSnapshot(k, { snapshot, report, options: { liveFacts: false, ...(k === 'daemonset' ? { daemonSet: { bundle: '#!/usr/bin/env node\nconsole.log(1)\n' } } : {}) } });
       if (FIX_CATALOG[k].needs.from === 'live') assert.equal(docs, undefined, k);
       else assert.ok(docs && docs.length > 0, k);
     }
@@ -115,7 +116,7 @@ describe('the fix-kind catalog', () => {
     }
     for (const l of block) assert.ok(l.length <= 96, `fits the help's width: ${l}`);
     // What works from a saved snapshot is said from the catalog's needs.
-    assert.match(fixCommand.help.replace(/\s+/g, ' '), /From a saved snapshot \(--from\): sysctl \(from the snapshot's kernel, systemd, pid_max and cgroup tree; kmem accounting is not checked\) and the node-independent kinds \(prometheus, npd, bpftrace, grafana\) work; cleanup, driver, kubelet, containerd, crio, podspec need the live node's files/);
+    assert.match(fixCommand.help.replace(/\s+/g, ' '), /From a saved snapshot \(--from\): sysctl \(from the snapshot's kernel, systemd, pid_max and cgroup tree; kmem accounting is not checked\) and the node-independent kinds \(prometheus, npd, bpftrace, grafana, daemonset\) work; cleanup, driver, kubelet, containerd, crio, podspec need the live node's files/);
   });
 
   it('fix with no kind, or one the catalog lacks, is bad usage naming the catalog kinds', async () => {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { daemonSetOptionProblem, DEFAULT_IMAGE, DEFAULT_INTERVAL_MINUTES, DEFAULT_NAMESPACE, DEFAULT_TEXTFILE_DIR, type DaemonSetOptions } from '../../core/fixes/daemonSetFix';
 import { FIX_CATALOG, FIX_KINDS, fixKindsMadeFrom, isFixKind, judgesOrphans, madeFrom, ORPHAN_FIX_KINDS } from '../../core/fixes/fixCatalog';
 import { fixesFor, STATIC_FIX_KINDS } from '../../core/fixes/fixPlan';
 import type { FixDocument } from '../../core/fixes/fixDocument';
-import { stringOption, UsageError, type CliCommand } from '../command';
+import { fileProblem, InputError, intOption, stringOption, UsageError, type CliCommand, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
@@ -48,12 +50,48 @@ function fromSnapshotHelp(): string {
   ).join('\n');
 }
 
+const DAEMONSET_OPTIONS = ['image', 'interval', 'textfile-dir', 'namespace', 'priority-class', 'bundle'] as const;
+
+/**
+ * fix daemonset's options, and the bundled CLI its ConfigMap carries: --bundle FILE, else this
+ * CLI's own file when it runs as the bundle (dist/cli.js); from the sources (tsx) there is none.
+ */
+function daemonSetOptions(o: OptionValues): DaemonSetOptions {
+  const picked = {
+    ...(stringOption(o, 'image') !== undefined ? { image: stringOption(o, 'image')! } : {}),
+    ...(intOption(o, 'interval') !== undefined ? { intervalMinutes: intOption(o, 'interval')! } : {}),
+    ...(stringOption(o, 'textfile-dir') !== undefined ? { textfileDir: stringOption(o, 'textfile-dir')! } : {}),
+    ...(stringOption(o, 'namespace') !== undefined ? { namespace: stringOption(o, 'namespace')! } : {}),
+    ...(stringOption(o, 'priority-class') !== undefined ? { priorityClass: stringOption(o, 'priority-class')! } : {}),
+  };
+  const problem = daemonSetOptionProblem(picked);
+  if (problem) throw new UsageError(problem);
+  const file = stringOption(o, 'bundle') ?? (__filename.endsWith('.js') ? __filename : undefined);
+  if (!file) throw new UsageError('fix daemonset puts the bundled CLI in its ConfigMap: run the built CLI (node scripts/build.mjs --production; node dist/cli.js fix daemonset), or name the bundle with --bundle FILE');
+  let bundle: string;
+  try {
+    bundle = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read the bundle ${file}: ${fileProblem(e)}`);
+  }
+  return { bundle, ...picked };
+}
+
 export const fixCommand: CliCommand = {
   name: 'fix',
   summary: 'generate the fix for this node (cleanup script, kubelet/containerd/CRI-O config, kernel params); applies nothing',
   synopsis: `KIND [--json]`,
   help: `  KIND                    the kind of fix, one of:
 ${fixKindHelp()}
+  --image IMAGE           daemonset: the Node.js image (default, pinned by digest:
+                          ${DEFAULT_IMAGE})
+  --interval MINUTES      daemonset: minutes between exports (default ${DEFAULT_INTERVAL_MINUTES})
+  --textfile-dir DIR      daemonset: node_exporter's textfile directory on the nodes (default
+                          ${DEFAULT_TEXTFILE_DIR})
+  --namespace NS          daemonset: the namespace (default ${DEFAULT_NAMESPACE})
+  --priority-class NAME   daemonset: the pods' priorityClassName (default none)
+  --bundle FILE           daemonset: the bundled CLI to ship (default: this CLI's own file, when
+                          it is the bundle; build it minified: node scripts/build.mjs --production)
   --driver D              systemd (default) or cgroupfs: the driver to align on
   --file                  print only the whole patched file (config kinds), no diff, no comments;
                           a file that needs no change prints unchanged (a note on standard
@@ -70,7 +108,15 @@ ${fromSnapshotHelp()}
   Exit status: 0 printed, 5 could not tell (${ORPHAN_FIX_KINDS.join(', ')}: no source of pods could be
   read, said in one line as orphans says it; no script), 3 a file the fix must patch cannot be
   read or parsed.`,
-  options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, driver: { type: 'string' }, file: { type: 'boolean' } },
+  options: {
+    ...SOURCE_OPTIONS,
+    ...FACTS_OPTIONS,
+    ...KUBE_OPTIONS,
+    json: { type: 'boolean' },
+    driver: { type: 'string' },
+    file: { type: 'boolean' },
+    ...Object.fromEntries(DAEMONSET_OPTIONS.map((n) => [n, { type: 'string' as const }])),
+  },
   async run(ctx) {
     const kind = ctx.args[0];
     if (ctx.args.length !== 1 || kind === undefined || !isFixKind(kind)) throw new UsageError(`fix takes one KIND: ${FIX_KINDS.join(', ')}`);
@@ -83,6 +129,10 @@ ${fromSnapshotHelp()}
       const kube = Object.keys(KUBE_OPTIONS).find((n) => ctx.options[n] !== undefined);
       if (kube) throw new UsageError(`--${kube} is for the fix kinds that judge orphans (${ORPHAN_FIX_KINDS.join(', ')}): fix ${kind} does not ask the Kubernetes API`);
     }
+    if (kind !== 'daemonset') {
+      const ds = DAEMONSET_OPTIONS.find((n) => ctx.options[n] !== undefined);
+      if (ds) throw new UsageError(`--${ds} is for fix daemonset`);
+    }
     let docs;
     if (madeFrom(entry, 'nothing')) {
       // The same for every node; a snapshot named with --from is still read, so a wrong file is said.
@@ -90,7 +140,8 @@ ${fromSnapshotHelp()}
         const s = await snapshotFrom(ctx.options, ctx.signal);
         if ('code' in s) return reportProbeError(s);
       }
-      docs = entry.generate({ options: driver ? { driver } : {} });
+      // fix daemonset's manifests carry the bundled CLI (its options are read here, the bundle from this CLI's own file).
+      docs = entry.generate({ options: { ...(driver ? { driver } : {}), ...(kind === 'daemonset' ? { daemonSet: daemonSetOptions(ctx.options) } : {}) } });
     } else if (fromSnapshot(ctx.options)) {
       if (madeFrom(entry, 'live')) throw new UsageError(`fix ${kind} needs the live node (${entry.needs.why}): a saved snapshot (--from) does not hold it`);
       const r = await forensicsFrom(ctx);

@@ -6,7 +6,8 @@ import type { CgroupDriver } from '../model/k8sIdentity';
 import type { Snapshot } from '../model/snapshot';
 import { cleanupScript } from './cleanupScript';
 import { containerdFixFor, crioFixFor, driverFix, kubeletFixFor } from './configFixes';
-import type { FixDocument } from './fixDocument';
+import { daemonSetFix, type DaemonSetOptions } from './daemonSetFix';
+import { FixInputError, type FixDocument } from './fixDocument';
 import { grafanaDashboard } from './grafanaDashboard';
 import { kernelParamsFix } from './kernelParamsFix';
 import { bpftraceScript, npdPlugin, prometheusRules } from './monitoring';
@@ -26,6 +27,8 @@ export interface FixOptions {
   driver?: CgroupDriver;
   /** False when the node is a saved snapshot (no live facts): passed to kernelParamsFix. */
   liveFacts?: boolean;
+  /** fix daemonset: the bundled CLI (from the front end: the CLI's own file, the extension's dist/cli.js) and its options. */
+  daemonSet?: DaemonSetOptions;
 }
 
 /** What every kind gets: the options asked for (a node-independent kind needs nothing else). */
@@ -270,6 +273,23 @@ const CATALOG = {
       changes: 'pod-spec snippets (init and `preStop`, resources) for the workloads behind the findings',
       file: 'merged into pod templates by hand',
       checkedBy: "a YAML parser (no API server here for `kubectl`'s validation)",
+    },
+  },
+  daemonset: {
+    label: 'Exporter DaemonSet',
+    description: "Manifests that run export --prometheus on every node into node_exporter's textfile directory",
+    help: "Kubernetes manifests (Namespace, ConfigMap holding this CLI, DaemonSet) that run export --prometheus on every node into node_exporter's textfile directory",
+    language: 'yaml',
+    // The same manifests for every node; they carry the bundled CLI, which the front end supplies.
+    needs: { from: 'nothing' },
+    generate: (n: FromNothing) => {
+      if (!n.options.daemonSet) throw new FixInputError('fix daemonset needs the bundled CLI (dist/cli.js, built with node scripts/build.mjs --production) to put in its ConfigMap');
+      return [daemonSetFix(n.options.daemonSet)];
+    },
+    readme: {
+      changes: 'nothing on the node: a Namespace, a ConfigMap with the bundled CLI and a DaemonSet writing the metrics every 5 minutes',
+      file: '`cgroup-forensics.yaml`, applied with `kubectl apply --server-side`',
+      checkedBy: '`kubectl apply --dry-run=client`, the container\'s command run as written (busybox too), `promtool check metrics` on what it writes',
     },
   },
 } satisfies Record<string, FixKindEntry>;

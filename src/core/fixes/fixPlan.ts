@@ -19,7 +19,8 @@ export const FIXES_FOR_FINDING: Record<FindingKind, readonly FixKind[]> = {
   'transient-mount-scope-leak': ['cleanup'],
   // No kernel parameter or sysctl removes dying cgroups (kernelParamsFix offers none for them):
   // watch them (DyingCgroupsHigh) and find who makes and removes cgroups (bpftrace).
-  'dying-cgroups': ['prometheus', 'bpftrace'],
+  // The DaemonSet keeps watching them on every node.
+  'dying-cgroups': ['prometheus', 'bpftrace', 'daemonset'],
   'cgroup-driver-mismatch': ['driver', 'kubelet', 'containerd', 'crio'],
   'cgroup-driver-source': [],
   // cgroup.memory=nokmem, where the EL7 kernel honours it.
@@ -32,7 +33,7 @@ export const FIXES_FOR_FINDING: Record<FindingKind, readonly FixKind[]> = {
   'cgroup-fd-pinned': [],
   'daemon-health': [],
   // CgroupCountGrowing watches it; bpftrace shows which paths churn.
-  'cgroup-growth': ['prometheus', 'bpftrace'],
+  'cgroup-growth': ['prometheus', 'bpftrace', 'daemonset'],
   'source-unreadable': [],
   'node-condition': [],
   // Thawed by hand first (the finding says how); never removed by a cleanup.

@@ -2,11 +2,14 @@ import { METRICS } from '../report/prometheusText';
 import type { FixDocument } from './fixDocument';
 
 /**
- * A Grafana dashboard for the metrics `export --prometheus` writes (node_exporter's textfile
- * collector adds the instance label). Built from METRICS so a renamed metric cannot drift apart.
+ * A Grafana dashboard for the metrics `export --prometheus` writes. Nodes are picked and named by
+ * the node label every series carries (the Kubernetes node name under the DaemonSet), not by
+ * instance, which is node_exporter's scrape address. Built from METRICS so a renamed metric
+ * cannot drift apart.
  */
 export function grafanaDashboard(): FixDocument {
   const m = METRICS;
+  const sel = 'node=~"$node"';
   let id = 0;
   const ts = (title: string, exprs: [string, string][], x: number, y: number, unit = 'short'): unknown => ({
     id: ++id,
@@ -27,26 +30,30 @@ export function grafanaDashboard(): FixDocument {
     templating: {
       list: [
         { name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Data source' },
-        { name: 'instance', type: 'query', datasource: { type: 'prometheus', uid: '${datasource}' }, query: `label_values(${m.cgroups}, instance)`, multi: true, includeAll: true, label: 'Node' },
+        { name: 'node', type: 'query', datasource: { type: 'prometheus', uid: '${datasource}' }, query: `label_values(${m.cgroups}, node)`, multi: true, includeAll: true, label: 'Node' },
       ],
     },
     panels: [
-      ts('Live cgroups per hierarchy', [[`${m.cgroups}{instance=~"$instance"}`, '{{instance}} {{hierarchy}}']], 0, 0),
-      ts('Dying cgroups per hierarchy', [[`${m.dying}{instance=~"$instance"}`, '{{instance}} {{hierarchy}}']], 12, 0),
-      ts('Cgroup growth per hour', [[`deriv(${m.cgroups}{instance=~"$instance"}[1h]) * 3600`, '{{instance}} {{hierarchy}}'], [`deriv(${m.dying}{instance=~"$instance"}[1h]) * 3600`, 'dying {{instance}} {{hierarchy}}']], 0, 8),
+      ts('Live cgroups per hierarchy', [[`${m.cgroups}{${sel}}`, '{{node}} {{hierarchy}}']], 0, 0),
+      ts('Dying cgroups per hierarchy', [[`${m.dying}{${sel}}`, '{{node}} {{hierarchy}}']], 12, 0),
+      ts('Cgroup growth per hour', [[`deriv(${m.cgroups}{${sel}}[1h]) * 3600`, '{{node}} {{hierarchy}}'], [`deriv(${m.dying}{${sel}}[1h]) * 3600`, 'dying {{node}} {{hierarchy}}']], 0, 8),
       // Only nodes whose kernel keeps dying memory cgroups' IDs (memcg_ids_held 1): elsewhere in_use is no ID headroom.
-      ts('Memory cgroup IDs in use, of the kernel limit (kernels where dying memcgs hold IDs)', [[`(${m.memcgInUse}{instance=~"$instance"} / ${m.memcgLimit}{instance=~"$instance"}) and on(instance) ${m.memcgIdsHeld}{instance=~"$instance"} == 1`, '{{instance}}']], 12, 8, 'percentunit'),
-      ts('Pod and container cgroups', [[`${m.pods}{instance=~"$instance"}`, 'pods {{instance}} {{hierarchy}}'], [`${m.containers}{instance=~"$instance"}`, 'containers {{instance}} {{hierarchy}}']], 0, 16),
-      ts('Findings by kind and severity', [[`sum by (instance, kind, severity) (${m.findings}{instance=~"$instance"})`, '{{instance}} {{kind}} ({{severity}})']], 12, 16),
-      ts('Seconds since the last export', [[`time() - ${m.timestamp}{instance=~"$instance"}`, '{{instance}}']], 0, 24, 's'),
-      ts('Unreclaimable kernel memory (Percpu + SUnreclaim), of MemTotal: what dying memory cgroups hold', [[`sum by (instance) (${m.meminfo}{instance=~"$instance",field=~"SUnreclaim|Percpu"}) / on(instance) sum by (instance) (${m.meminfo}{instance=~"$instance",field="MemTotal"})`, '{{instance}}']], 12, 24, 'percentunit'),
+      ts('Memory cgroup IDs in use, of the kernel limit (kernels where dying memcgs hold IDs)', [[`(${m.memcgInUse}{${sel}} / ${m.memcgLimit}{${sel}}) and on(instance, node) ${m.memcgIdsHeld}{${sel}} == 1`, '{{node}}']], 12, 8, 'percentunit'),
+      ts('Pod and container cgroups', [[`${m.pods}{${sel}}`, 'pods {{node}} {{hierarchy}}'], [`${m.containers}{${sel}}`, 'containers {{node}} {{hierarchy}}']], 0, 16),
+      ts('Findings by kind and severity', [[`sum by (node, kind, severity) (${m.findings}{${sel}})`, '{{node}} {{kind}} ({{severity}})']], 12, 16),
+      ts('Seconds since the last export', [[`time() - ${m.timestamp}{${sel}}`, '{{node}}']], 0, 24, 's'),
+      ts('Unreclaimable kernel memory (Percpu + SUnreclaim), of MemTotal: what dying memory cgroups hold', [[`sum by (instance, node) (${m.meminfo}{${sel},field=~"SUnreclaim|Percpu"}) / on(instance, node) sum by (instance, node) (${m.meminfo}{${sel},field="MemTotal"})`, '{{node}}']], 12, 24, 'percentunit'),
+      ts('Cgroups below kubepods per QoS class', [[`sum by (node, qos) (${m.kubepods}{${sel}})`, '{{node}} {{qos}}']], 0, 32),
+      ts('Dying cgroups below kubepods per QoS class (cgroup v2)', [[`sum by (node, qos) (${m.kubepodsDying}{${sel}})`, '{{node}} {{qos}}']], 12, 32),
+      ts('Scan duration', [[`${m.scanDuration}{${sel}}`, '{{node}}']], 0, 40, 's'),
+      ts('Problems the scan went past', [[`${m.scanErrors}{${sel}}`, '{{node}} {{stage}}']], 12, 40),
     ],
   };
   return {
     kind: 'grafana',
     title: 'Grafana dashboard for the cgroup-forensics metrics',
     content: JSON.stringify(dashboard, null, 2) + '\n',
-    reasons: ['trends of live and dying cgroups per node, the memcg ID headroom (where the kernel makes dying memory cgroups hold IDs), the kernel memory they hold, and the findings, from export --prometheus'],
-    apply: ['Grafana: Dashboards > New > Import, paste this JSON, pick the Prometheus data source that scrapes node_exporter'],
+    reasons: ['trends of live and dying cgroups per node (and per QoS class below kubepods), the memcg ID headroom (where the kernel makes dying memory cgroups hold IDs), the kernel memory they hold, and the findings, from export --prometheus'],
+    apply: ['Grafana: Dashboards > New > Import, paste this JSON, pick the Prometheus data source that scrapes node_exporter (Grafana of kube-prometheus-stack: the default Prometheus data source)'],
   };
 }

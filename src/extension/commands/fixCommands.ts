@@ -58,6 +58,16 @@ function needsLiveNode(kind: FixKind, live: boolean): string | undefined {
   return live || need.from !== 'live' ? undefined : `a ${kind} fix needs the live node (${need.why}); a snapshot file does not hold it: connect to the node`;
 }
 
+/** The bundled CLI installed with the extension (the .vsix ships dist/cli.js, .vscodeignore), for fix daemonset. */
+async function bundledCli(context: vscode.ExtensionContext): Promise<string> {
+  const uri = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js');
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    throw new UserError(`the bundled CLI is not installed with the extension (${uri.fsPath}): a DaemonSet needs it in its ConfigMap`);
+  }
+}
+
 /** VS Code ships no TOML mode: such documents open as INI, the nearest it has, unless one is installed. */
 async function available(language: LanguageId): Promise<string> {
   const known = await vscode.languages.getLanguages();
@@ -66,7 +76,7 @@ async function available(language: LanguageId): Promise<string> {
 }
 
 /** The handlers of Generate Fix and Run Cleanup Script (registered in registerCommands.ts). */
-export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider) {
+export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider) {
   /** The connected state of a node (connecting and scanning first when needed). */
   const connected = (nodeId: string) => ensureSnapshot(nodes, nodeId);
 
@@ -99,8 +109,10 @@ export function fixCommands(log: vscode.LogOutputChannel, nodes: NodeManager, no
     const label = nodes.label(nodeId);
     // Orphans that could not be judged are said so, never "nothing to clean up".
     if (judgesOrphans(FIX_CATALOG[kind]) && state.report.orphansUndetermined) void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
+    // The DaemonSet's ConfigMap carries the CLI: the one the .vsix ships beside the extension (dist/cli.js).
+    const daemonSet = kind === 'daemonset' ? { daemonSet: { bundle: await bundledCli(context) } } : {};
     // From the findings the views show (hooks applied), so a fix and the views judge alike.
-    const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, live ? {} : { liveFacts: false });
+    const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, { ...(live ? {} : { liveFacts: false }), ...daemonSet });
     const uris: string[] = [];
     // A document whose file already says what the fix would is not opened: one message says so.
     const unchanged = docs.filter((d) => d.noChange !== undefined);
