@@ -3,7 +3,7 @@ import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 export const exportCommand: CliCommand = {
@@ -23,12 +23,11 @@ ${SOURCE_HELP}
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`export takes no arguments (got '${ctx.args[0]}')`);
     if (!ctx.options.prometheus) throw new UsageError('export needs a format: --prometheus');
-    const r = await forensicsFrom(ctx);
-    if ('code' in r) return reportProbeError(r);
     // Orphans are counted by the same verdict as `orphans` and `fix cleanup`: with the API's view
     // (a pod it knows on this node is no orphan), except from a saved snapshot, of another time.
-    const report = r.skipped ? r.report : (await withKubeView(ctx, r.report, r.snapshot)).report;
-    ctx.write(prometheusText(r.snapshot, report));
+    const r = await forensicsFrom(ctx, { kube: true });
+    if ('code' in r) return reportProbeError(r);
+    ctx.write(prometheusText(r.snapshot, r.report));
     return EXIT.ok;
   },
 };

@@ -4,7 +4,7 @@ import { kernelParamsFix } from '../../core/fixes/kernelParamsFix';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
 import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 const LIVE_FIX_KINDS = FIX_KINDS.filter((k) => FIX_NEEDS[k].from === 'live');
@@ -57,7 +57,7 @@ ${SOURCE_HELP}
     if (needs.from === 'nothing') {
       // The same for every node; a snapshot named with --from is still read, so a wrong file is said.
       if (fromSnapshot(ctx.options)) {
-        const s = await snapshotFrom(ctx.options, ctx.signal);
+        const s = await snapshotFrom(ctx);
         if ('code' in s) return reportProbeError(s);
       }
       docs = staticFix(kind as 'prometheus' | 'npd' | 'bpftrace' | 'grafana');
@@ -67,11 +67,11 @@ ${SOURCE_HELP}
       if ('code' in r) return reportProbeError(r);
       docs = [kernelParamsFix(r.snapshot, r.report.findings, { liveFacts: false })];
     } else {
-      const r = await forensicsFrom(ctx);
-      if ('code' in r) return reportProbeError(r);
       // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
       // and the Kubernetes API's view, so a pod the API knows on this node is not removed.
-      const report = needs.judgesOrphans ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
+      const r = await forensicsFrom(ctx, { kube: needs.judgesOrphans === true });
+      if ('code' in r) return reportProbeError(r);
+      const report = r.report;
       if (needs.judgesOrphans && report.orphansUndetermined) {
         // "Could not tell" is not "nothing to clean up": no script that removes 0 orphans.
         process.stderr.write(`cgroup-forensics: orphans: could not tell: ${report.orphansUndetermined}; fix ${kind} prints nothing\n`);
