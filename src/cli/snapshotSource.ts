@@ -95,28 +95,15 @@ export function runTransport(o: OptionValues): { get(): Promise<Transport>; disp
   };
 }
 
-/** Routes resolved from a named --ssh-config in this run: a command that builds several transports reads the file once. */
-const routes = new Map<string, Promise<Route>>();
-
-/** The route to HOST by --ssh-config FILE, resolved once per run; a file that cannot be read or parsed is an InputError (exit 3). */
-export function sshRoute(host: string, configFile: string): Promise<Route> {
-  const key = JSON.stringify([host, configFile]);
-  let r = routes.get(key);
-  if (!r) {
-    r = (async () => {
-      readableFile(configFile, '--ssh-config');
-      try {
-        return await resolveRoute(host, { configFile });
-      } catch (e) {
-        const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
-        throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
-      }
-    })();
-    routes.set(key, r);
-    // a failure is not kept: a fixed file may be used by a later run in the same process (tests)
-    r.catch(() => routes.delete(key));
+/** The route to HOST by --ssh-config FILE; a file that cannot be read or parsed is an InputError (exit 3). */
+export async function sshRoute(host: string, configFile: string): Promise<Route> {
+  readableFile(configFile, '--ssh-config');
+  try {
+    return await resolveRoute(host, { configFile });
+  } catch (e) {
+    const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
+    throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
   }
-  return r;
 }
 
 /** Throws the one-line InputError (exit 3) when a file the user named cannot be read. */
