@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { Transport } from '../core/transport/transport';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type OptionValues = Record<string, string | boolean | undefined>;
@@ -10,6 +11,12 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Writes to --output FILE or standard output. */
   write(text: string): void;
+  /**
+   * The run's one transport to the node the options name (this machine, or --host over SSH):
+   * opened on first use and closed when the command ends, so every step of a command (snapshot,
+   * facts, evidence, processes) travels over one connection and a host asks for a password once.
+   */
+  transport(): Promise<Transport>;
 }
 
 export interface CliCommand {

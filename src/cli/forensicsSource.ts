@@ -1,18 +1,13 @@
-import type { AnalysisOptions } from '../core/analysis/analysisOptions';
-import type { Finding } from '../core/analysis/finding';
-import { FINDING_NEEDS, LIVE_CHECKS } from '../core/analysis/findingNeeds';
-import { analyze, rootCause, type ForensicsReport } from '../core/analysis/forensics';
+import { INVESTIGATION_DEFAULTS } from '../core/investigation/defaults';
+import { investigate, type Investigation, type InvestigationOptions } from '../core/investigation/investigate';
 import type { FactsOptions } from '../core/facts/factsCommand';
-import { gatherFacts } from '../core/facts/gatherFacts';
-import { interpretFacts, type RuntimeFacts } from '../core/facts/nodeFacts';
-import { inspectCgroups } from '../core/inspect/inspectCgroups';
-import type { ProcessInfo } from '../core/inspect/processInfo';
-import type { Snapshot } from '../core/model/snapshot';
-import type { ProbeError } from '../core/result';
+import type { RuntimeFacts } from '../core/facts/nodeFacts';
 import { byteStringOf } from '../core/model/bytes';
+import type { ProbeError } from '../core/result';
 import { intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
-import { KUBE_OPTIONS } from './kubeSource';
-import { fromSnapshot, snapshotFrom, transportFor } from './snapshotSource';
+import { kubeLookupFrom, KUBE_OPTIONS, sayKubeNote } from './kubeSource';
+import { cgroupRootOf, hostRootOf, savedSnapshotFrom, scanProgress } from './snapshotSource';
+import { stderrLogger } from './stderrLogger';
 
 /** Options of the commands that judge a node: where its runtime and kubelet keep their state. */
 export const FACTS_OPTIONS: OptionSpec = {
@@ -31,87 +26,91 @@ export const FACTS_HELP = `  --containerd-address S  containerd socket (default 
                           /etc/containerd/config.toml)
   --kubelet-dir DIR       kubelet root directory (default /var/lib/kubelet)
   --cri-endpoint E        crictl --runtime-endpoint (default: crictl's)
-  --grace SECONDS         empty pod cgroups younger than this are not orphans (default 300)
+  --grace SECONDS         empty pod cgroups younger than this are not orphans (default ${INVESTIGATION_DEFAULTS.graceSeconds})
   --within PATH           only judge cgroups at or below this cgroup path`;
 
-export interface Forensics {
-  snapshot: Snapshot;
-  facts: RuntimeFacts;
-  report: ForensicsReport;
-  /** Set when the node is a saved snapshot (--from): the one line saying which checks were skipped and why. */
-  skipped?: string;
-}
-
-export const SKIPPED_FROM_SNAPSHOT = `from a saved snapshot (--from): skipped ${LIVE_CHECKS}: they need the live node's kubelet, containerd/CRI-O, crictl and systemd, which a snapshot does not hold`;
-
-/**
- * The judgement a saved snapshot allows: the analysis run with empty facts, keeping exactly the
- * findings that need no live facts (FINDING_NEEDS), orphans "could not tell".
- */
-export function snapshotOnlyReport(s: Snapshot, o: OptionValues): ForensicsReport {
-  const none = interpretFacts({ found: [], missing: [] });
-  const all = analyze(s, none, analysisOptionsOf(o));
-  const findings = all.findings.filter((f) => FINDING_NEEDS[f.kind].from === 'snapshot');
-  const counts: ForensicsReport['counts'] = {};
-  for (const x of findings) counts[x.kind] = (counts[x.kind] ?? 0) + 1;
-  const cause = rootCause(findings);
-  return {
-    findings,
-    counts,
-    ...(cause ? { rootCause: cause } : {}),
-    orphansUndetermined: 'a saved snapshot (--from) holds no kubelet, runtime or crictl view of the pods; run on the live node',
-  };
-}
-
-export function factsOptionsOf(o: OptionValues): FactsOptions {
-  const pick = (k: string): string | undefined => stringOption(o, k);
-  const out: FactsOptions = {};
-  const set = <K extends keyof FactsOptions>(k: K, v: string | undefined): void => {
-    if (v !== undefined) out[k] = v;
-  };
-  set('hostRoot', pick('host-root'));
-  set('containerdAddress', pick('containerd-address'));
-  set('containerdNamespace', pick('containerd-namespace'));
-  set('containerdConfig', pick('containerd-config'));
-  set('kubeletDir', pick('kubelet-dir'));
-  set('criEndpoint', pick('cri-endpoint'));
-  return out;
-}
-
-export function analysisOptionsOf(o: OptionValues): AnalysisOptions {
-  const grace = intOption(o, 'grace');
-  const within = stringOption(o, 'within');
-  return { ...(grace !== undefined ? { graceSeconds: grace } : {}), ...(within !== undefined ? { within: byteStringOf(within) } : {}) };
+/** What a command asks of the investigation beyond the findings. */
+export interface Asked {
+  /** The Kubernetes API's view (KUBE_OPTIONS); never for a saved snapshot. */
+  kube?: boolean;
+  evidence?: { since: number; maxLines?: number };
+  /** The processes left in orphans. */
+  processes?: boolean;
 }
 
 /**
- * A fresh snapshot, then the node's facts (in that order: whatever the snapshot shows was made
- * before the runtime was asked, so a live container cannot look unknown), then the analysis.
+ * The command's flags mapped onto the core's investigation (src/core/investigation), over the
+ * run's one transport or the snapshot --from names. What the CLI adds is how it speaks: the
+ * scan's progress on a terminal, the notes on standard error, and the exit status of a failure.
+ * The node's facts that cannot be read fail the command (a verdict without them would mislead a
+ * script); so does evidence asked for and not had.
  */
-export async function forensicsFrom(ctx: CommandContext): Promise<Forensics | ProbeError> {
-  if (fromSnapshot(ctx.options)) {
+export async function forensicsFrom(ctx: CommandContext, asked: Asked = {}): Promise<Investigation | ProbeError> {
+  const o = ctx.options;
+  if (stringOption(o, 'from') !== undefined) {
     // Options that say where the live node keeps its state mean nothing for a saved snapshot;
     // the Kubernetes API's view is of now, the snapshot of another time: the two are not mixed.
-    const live = ['containerd-address', 'containerd-namespace', 'containerd-config', 'kubelet-dir', 'cri-endpoint', ...Object.keys(KUBE_OPTIONS)].find((n) => ctx.options[n] !== undefined);
+    const live = ['containerd-address', 'containerd-namespace', 'containerd-config', 'kubelet-dir', 'cri-endpoint', ...Object.keys(KUBE_OPTIONS)].find((n) => o[n] !== undefined);
     if (live) throw new UsageError(`--${live} is about the live node: it cannot be combined with --from`);
   }
-  const snapshot = await snapshotFrom(ctx.options, ctx.signal);
-  if ('code' in snapshot) return snapshot;
-  if (fromSnapshot(ctx.options)) {
-    // No round trip: the facts are empty, and only what the snapshot proves is judged.
-    process.stderr.write(`cgroup-forensics: ${SKIPPED_FROM_SNAPSHOT}\n`);
-    return { snapshot, facts: interpretFacts({ found: [], missing: [] }), report: snapshotOnlyReport(snapshot, ctx.options), skipped: SKIPPED_FROM_SNAPSHOT };
-  }
-  const transport = await transportFor(ctx.options);
+  const saved = savedSnapshotFrom(o);
+  if (saved && 'code' in saved) return saved;
+  const kube = asked.kube && !saved ? kubeLookupFrom(o) : undefined;
+  const maxDepth = intOption(o, 'max-depth');
+  const maxCgroups = intOption(o, 'max-cgroups');
+  const grace = intOption(o, 'grace');
+  const within = stringOption(o, 'within');
+  const hostRoot = hostRootOf(o);
+  const cgroupRoot = cgroupRootOf(o);
+  const host = stringOption(o, 'host');
+  const sshConfigFile = stringOption(o, 'ssh-config');
+  const progress = saved ? undefined : scanProgress();
+  const options: InvestigationOptions = {
+    signal: ctx.signal,
+    ...(o.verbose ? { logger: stderrLogger } : {}),
+    ...(progress ? { onProgress: (p) => (p.scan ? progress.update(p.scan) : p.step !== 'snapshot' && progress.done()) } : {}),
+    ...(hostRoot !== undefined ? { hostRoot } : {}),
+    ...(cgroupRoot !== undefined ? { cgroupRoot } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(maxCgroups !== undefined ? { maxCgroups } : {}),
+    facts: factsOptionsOf(o),
+    ...(grace !== undefined ? { graceSeconds: grace } : {}),
+    ...(within !== undefined ? { within: byteStringOf(within) } : {}),
+    ...(kube ? { kube } : {}),
+    ...(host !== undefined ? { node: { sshAlias: host, ...(sshConfigFile !== undefined ? { sshConfigFile } : {}) } } : {}),
+    ...(asked.evidence ? { evidence: asked.evidence } : {}),
+    ...(asked.processes ? { processes: true } : {}),
+  };
+  let r;
   try {
-    const facts = await gatherFacts(transport, { ...factsOptionsOf(ctx.options), signal: ctx.signal });
-    if (!facts.ok) return facts.error;
-    const named = namedFileError(ctx.options, facts.value);
-    if (named) return named;
-    return { snapshot, facts: facts.value, report: analyze(snapshot, facts.value, analysisOptionsOf(ctx.options)) };
+    r = await investigate(saved ? { snapshot: saved, describedAs: 'a saved snapshot (--from)' } : { transport: await ctx.transport() }, options);
   } finally {
-    transport.dispose();
+    progress?.done();
   }
+  if (!r.ok) return r.error;
+  const i = r.value;
+  // No round trip for a saved snapshot: the facts are empty, and only what it proves is judged.
+  if (i.skipped) process.stderr.write(`cgroup-forensics: ${i.skipped}\n`);
+  if (i.factsError) return i.factsError;
+  const named = namedFileError(o, i.facts);
+  if (named) return named;
+  if (i.evidenceError) return i.evidenceError;
+  if (i.kubeNote) sayKubeNote(i.kubeNote);
+  return i;
+}
+
+function factsOptionsOf(o: OptionValues): Omit<FactsOptions, 'hostRoot'> {
+  const out: Omit<FactsOptions, 'hostRoot'> = {};
+  const set = <K extends keyof typeof out>(k: K, flag: string): void => {
+    const v = stringOption(o, flag);
+    if (v !== undefined) out[k] = v;
+  };
+  set('containerdAddress', 'containerd-address');
+  set('containerdNamespace', 'containerd-namespace');
+  set('containerdConfig', 'containerd-config');
+  set('kubeletDir', 'kubelet-dir');
+  set('criEndpoint', 'cri-endpoint');
+  return out;
 }
 
 /**
@@ -126,40 +125,4 @@ export function namedFileError(o: OptionValues, facts: RuntimeFacts): ProbeError
   const bad = facts.unreadable.find((u) => u.source === file);
   if (bad) return { code: 'bad-input', message: `--containerd-config ${file}: cannot read: ${bad.value}` };
   return undefined;
-}
-
-/** The processes left in orphans, keyed by container ID or pod UID; one more round trip. */
-export async function leftoverProcesses(ctx: CommandContext, findings: readonly Finding[]): Promise<Map<string, ProcessInfo[]>> {
-  const out = new Map<string, ProcessInfo[]>();
-  const wanted: { key: string; dir: string }[] = [];
-  for (const f of findings) {
-    if (!(f.processes && f.processes > 0) || f.podUid === undefined) continue;
-    // The shallowest directory of the orphan in the hierarchy where it holds the most processes.
-    const top = f.cgroups[f.cgroups.length - 1];
-    if (!top) continue;
-    const inTop = f.cgroups.filter((c) => c.path === top.path);
-    const pick = inTop.find((c) => c.hierarchy === 'name=systemd') ?? inTop.find((c) => c.hierarchy === 'unified') ?? inTop[0]!;
-    wanted.push({ key: f.containerId ?? f.podUid, dir: pick.dir });
-  }
-  if (!wanted.length) return out;
-  const transport = await transportFor(ctx.options);
-  try {
-    const hostRoot = stringOption(ctx.options, 'host-root');
-    const r = await inspectCgroups(
-      transport,
-      wanted.map((w) => w.dir),
-      { recursive: true, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) },
-    );
-    if (!r.ok) return out;
-    for (const p of r.value.processes) {
-      const w = wanted.find((x) => p.cgroupDir === x.dir || p.cgroupDir.startsWith(x.dir + '/'));
-      if (!w) continue;
-      const list = out.get(w.key) ?? [];
-      list.push(p);
-      out.set(w.key, list);
-    }
-    return out;
-  } finally {
-    transport.dispose();
-  }
 }

@@ -16,6 +16,7 @@ import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
 import { reportCommand } from './commands/report';
 import { EXIT } from './exitCodes';
+import { runTransport } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, reportCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
@@ -96,6 +97,8 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   let out: Output | undefined;
   let code: number;
+  // One transport for the whole run, whatever the command does: one SSH connection, one login.
+  const node = runTransport(values);
   try {
     const output = typeof values.output === 'string' ? values.output : undefined;
     // Files the user named are checked where they are used (--ssh-config where the transport is
@@ -108,10 +111,12 @@ export async function main(argv: string[]): Promise<number> {
       args: positionals.slice(1),
       signal: controller.signal,
       write: (text) => (sink ? sink.write(text) : writeAll(text)),
+      transport: () => node.get(),
     });
   } catch (e) {
     code = reportError(e, command);
   } finally {
+    node.dispose();
     process.removeListener('SIGINT', onSigint);
   }
   return out ? closeOutput(out, code) : code;

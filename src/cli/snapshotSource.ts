@@ -10,7 +10,8 @@ import { silentLogger } from '../core/logger';
 import { LocalTransport } from '../core/transport/local';
 import { SshTransport } from '../core/transport/ssh/sshTransport';
 import type { Transport } from '../core/transport/transport';
-import { fileProblem, firstLine, InputError, joinedLines, intOption, stringOption, UsageError, type OptionSpec, type OptionValues } from './command';
+import { INVESTIGATION_DEFAULTS } from '../core/investigation/defaults';
+import { fileProblem, firstLine, InputError, joinedLines, intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
 import { EXIT } from './exitCodes';
 import { terminalInteraction } from './sshTerminal';
 import { stderrLogger } from './stderrLogger';
@@ -32,8 +33,8 @@ export const SOURCE_OPTIONS: OptionSpec = {
 export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it were a hierarchy root
   --host-root DIR         read a node filesystem mounted at DIR (a debug pod's /host)
   --from FILE             read a snapshot saved with 'scan --json' (or .json.gz) instead of scanning
-  --max-depth N           walk bound: deepest level (default 64)
-  --max-cgroups N         walk bound: cgroups per hierarchy (default 1000000)
+  --max-depth N           walk bound: deepest level (default ${INVESTIGATION_DEFAULTS.maxDepth})
+  --max-cgroups N         walk bound: cgroups per hierarchy (default ${INVESTIGATION_DEFAULTS.maxCgroups})
   --verbose               log what happens on standard error
   --host ALIAS            read the node over SSH (an alias of your ssh_config, as 'ssh ALIAS')
   --ssh-config FILE       use FILE instead of ~/.ssh/config and /etc/ssh/ssh_config
@@ -77,28 +78,32 @@ export async function transportFor(o: OptionValues): Promise<Transport> {
   });
 }
 
-/** Routes resolved from a named --ssh-config in this run: a command that builds several transports reads the file once. */
-const routes = new Map<string, Promise<Route>>();
+/**
+ * The one transport of a CLI run, made on first use from the options (transportFor) and disposed
+ * when the command ends: an SSH node is connected to once, however many programs the command runs.
+ */
+export function runTransport(o: OptionValues): { get(): Promise<Transport>; dispose(): void } {
+  let made: Promise<Transport> | undefined;
+  return {
+    get: () => (made ??= transportFor(o)),
+    dispose: () => {
+      made?.then(
+        (t) => t.dispose(),
+        () => undefined,
+      );
+    },
+  };
+}
 
-/** The route to HOST by --ssh-config FILE, resolved once per run; a file that cannot be read or parsed is an InputError (exit 3). */
-export function sshRoute(host: string, configFile: string): Promise<Route> {
-  const key = JSON.stringify([host, configFile]);
-  let r = routes.get(key);
-  if (!r) {
-    r = (async () => {
-      readableFile(configFile, '--ssh-config');
-      try {
-        return await resolveRoute(host, { configFile });
-      } catch (e) {
-        const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
-        throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
-      }
-    })();
-    routes.set(key, r);
-    // a failure is not kept: a fixed file may be used by a later run in the same process (tests)
-    r.catch(() => routes.delete(key));
+/** The route to HOST by --ssh-config FILE; a file that cannot be read or parsed is an InputError (exit 3). */
+export async function sshRoute(host: string, configFile: string): Promise<Route> {
+  readableFile(configFile, '--ssh-config');
+  try {
+    return await resolveRoute(host, { configFile });
+  } catch (e) {
+    const why = firstLine(e instanceof Error ? e.message : String(e)).replace(/^ssh -G \S+: /, '');
+    throw new InputError(`cannot use ${configFile} (--ssh-config): ${why}`);
   }
-  return r;
 }
 
 /** Throws the one-line InputError (exit 3) when a file the user named cannot be read. */
@@ -115,38 +120,56 @@ export function fromSnapshot(o: OptionValues): boolean {
   return stringOption(o, 'from') !== undefined;
 }
 
-/** A snapshot from a saved file or a fresh scan; a failed scan is an error value. */
-export async function snapshotFrom(o: OptionValues, signal: AbortSignal): Promise<Snapshot | ProbeError> {
-  const from = stringOption(o, 'from');
-  const hostRoot = stringOption(o, 'host-root');
-  const cgroupRoot = stringOption(o, 'cgroup-root');
-  if (from !== undefined) {
-    if (hostRoot !== undefined || cgroupRoot !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --cgroup-root or --host-root');
-    if (o.host !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --host');
-    const ssh = ['ssh-config', 'accept-new', 'sudo'].find((n) => o[n] !== undefined);
-    if (ssh) throw new UsageError(`--from reads a saved snapshot; it cannot be combined with --${ssh}`);
-    const read = readSnapshotFile(from, '--from');
-    return typeof read === 'string' ? { code: 'bad-input', message: read } : read;
-  }
+/** A snapshot from a saved file or a fresh scan over the run's transport; a failed scan is an error value. */
+export async function snapshotFrom(ctx: CommandContext): Promise<Snapshot | ProbeError> {
+  const o = ctx.options;
+  const from = savedSnapshotFrom(o);
+  if (from) return from;
   const maxDepth = intOption(o, 'max-depth');
   const maxCgroups = intOption(o, 'max-cgroups');
-  const progress = process.stderr.isTTY ? progressLine() : undefined;
-  const transport = await transportFor(o);
+  const hostRoot = hostRootOf(o);
+  const cgroupRoot = cgroupRootOf(o);
+  const progress = scanProgress();
   try {
-    const r = await takeSnapshot(transport, {
-      signal,
+    const r = await takeSnapshot(await ctx.transport(), {
+      signal: ctx.signal,
       ...(o.verbose ? { logger: stderrLogger } : {}),
       ...(maxDepth !== undefined ? { maxDepth } : {}),
       ...(maxCgroups !== undefined ? { maxCgroups } : {}),
-      ...(hostRoot !== undefined ? { hostRoot: absoluteDir(hostRoot) } : {}),
-      ...(cgroupRoot !== undefined ? { cgroupRoot: absoluteDir(cgroupRoot) } : {}),
+      ...(hostRoot !== undefined ? { hostRoot } : {}),
+      ...(cgroupRoot !== undefined ? { cgroupRoot } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
     });
     return r.ok ? r.value : r.error;
   } finally {
     progress?.done();
-    transport.dispose();
   }
+}
+
+/**
+ * The snapshot --from names (undefined without --from), after refusing what cannot go with it;
+ * a file that cannot be read is an error value (exit 3).
+ */
+export function savedSnapshotFrom(o: OptionValues): Snapshot | ProbeError | undefined {
+  const from = stringOption(o, 'from');
+  if (from === undefined) return undefined;
+  if (stringOption(o, 'host-root') !== undefined || stringOption(o, 'cgroup-root') !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --cgroup-root or --host-root');
+  if (o.host !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --host');
+  const ssh = ['ssh-config', 'accept-new', 'sudo'].find((n) => o[n] !== undefined);
+  if (ssh) throw new UsageError(`--from reads a saved snapshot; it cannot be combined with --${ssh}`);
+  const read = readSnapshotFile(from, '--from');
+  return typeof read === 'string' ? { code: 'bad-input', message: read } : read;
+}
+
+/** --host-root as an absolute directory, for every program the command runs on the node. */
+export function hostRootOf(o: OptionValues): string | undefined {
+  const v = stringOption(o, 'host-root');
+  return v === undefined ? undefined : absoluteDir(v);
+}
+
+export function cgroupRootOf(o: OptionValues): string | undefined {
+  const v = stringOption(o, 'cgroup-root');
+  return v === undefined ? undefined : absoluteDir(v);
 }
 
 /** The exit status for a failed scan, after saying why on standard error. */
@@ -188,7 +211,9 @@ export function readSnapshotFile(file: string, option?: string): Snapshot | stri
   }
 }
 
-function progressLine(): { update: (p: { cgroups: number; hierarchy: string }) => void; done: () => void } {
+/** The scan's progress on standard error when it is a terminal (undefined otherwise). */
+export function scanProgress(): { update: (p: { cgroups: number; hierarchy: string }) => void; done: () => void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
   let last = 0;
   let shown = false;
   return {

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
-import { DEFAULT_GRACE_SECONDS } from '../core/analysis/analysisOptions';
+import { INVESTIGATION_DEFAULTS } from '../core/investigation/defaults';
 
 /**
  * The extension's settings, typed as package.json declares them ("cgroupForensics.*"). Read on
- * demand so a change applies to the next command without a reload.
+ * demand so a change applies to the next command without a reload. Those the CLI has flags for
+ * default to the core's INVESTIGATION_DEFAULTS (package.json declares the same values: a unit
+ * test holds them together).
  */
 export type TreeStat = 'memory' | 'procs' | 'pids' | 'none';
 
@@ -57,10 +59,10 @@ export function readSettings(): Settings {
     sudoHosts: (c.get<string[]>('ssh.sudoHosts', []) ?? []).filter((h) => typeof h === 'string'),
     kubeletDir: c.get<string>('kubelet.rootDir', '') ?? '',
     containerdAddress: c.get<string>('containerd.address', '') ?? '',
-    maxDepth: num('scan.maxDepth', 64, 1),
-    maxCgroups: num('scan.maxCgroups', 1_000_000, 1),
-    orphanGraceSeconds: num('orphans.gracePeriodSeconds', DEFAULT_GRACE_SECONDS),
-    evidenceSince: c.get<string>('evidence.since', '2h') ?? '2h',
+    maxDepth: num('scan.maxDepth', INVESTIGATION_DEFAULTS.maxDepth, 1),
+    maxCgroups: num('scan.maxCgroups', INVESTIGATION_DEFAULTS.maxCgroups, 1),
+    orphanGraceSeconds: num('orphans.gracePeriodSeconds', INVESTIGATION_DEFAULTS.graceSeconds),
+    evidenceSince: c.get<string>('evidence.since', INVESTIGATION_DEFAULTS.evidenceSince) ?? INVESTIGATION_DEFAULTS.evidenceSince,
     treeStat: stat === 'procs' || stat === 'pids' || stat === 'none' ? stat : 'memory',
     snapshotsKeep: num('snapshots.keep', 10),
     snapshotsMaxBytes: num('snapshots.maxMegabytes', 200) * 1024 * 1024,
@@ -69,7 +71,7 @@ export function readSettings(): Settings {
     trendSampleIntervalSeconds: num('trends.sampleIntervalSeconds', 0),
     // At most two weeks of one a minute (~22 MB per node): the store is read whole at start.
     trendKeepSamples: Math.min(20_160, num('trends.keepSamples', 1440, 10)),
-    kubernetesEnabled: c.get<boolean>('kubernetes.enabled', true) !== false,
+    kubernetesEnabled: c.get<boolean>('kubernetes.enabled', INVESTIGATION_DEFAULTS.kubernetes) !== false,
     kubernetesContext: c.get<string>('kubernetes.context', '') ?? '',
     kubectlPath: c.get<string>('kubernetes.kubectlPath', '') ?? '',
   };

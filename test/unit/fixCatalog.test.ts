@@ -122,7 +122,7 @@ describe('the fix-kind catalog', () => {
   it('fix with no kind, or one the catalog lacks, is bad usage naming the catalog kinds', async () => {
     for (const args of [[], ['nope'], ['toString'], ['cleanup', 'driver']]) {
       await assert.rejects(
-        fixCommand.run({ args, options: {}, signal: new AbortController().signal, write: () => undefined }),
+        fixCommand.run({ args, options: {}, signal: new AbortController().signal, write: () => undefined, transport: () => Promise.reject(new Error('no transport in this test')) }),
         (e: Error) => e instanceof UsageError && e.message === `fix takes one KIND: ${FIX_KINDS.join(', ')}`,
         JSON.stringify(args),
       );

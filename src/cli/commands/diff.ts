@@ -33,7 +33,7 @@ ${LIVE_SOURCE_HELP}
       if (typeof s === 'string') return reportProbeError({ code: 'bad-input', message: s });
       after = s;
     } else {
-      const s = await snapshotFrom(ctx.options, ctx.signal);
+      const s = await snapshotFrom(ctx);
       if ('code' in s) return reportProbeError(s);
       after = s;
     }

@@ -1,7 +1,7 @@
 import { isActionable } from '../../core/analysis/orphanVerdict';
-import { gatherEvidence } from '../../core/evidence/gatherEvidence';
 import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
-import { buildEvidenceReport, podsWithoutLimits, type EvidenceReport } from '../../core/evidence/nodeEvidence';
+import type { EvidenceReport } from '../../core/evidence/nodeEvidence';
+import { INVESTIGATION_DEFAULTS } from '../../core/investigation/defaults';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import { renderKubeText } from '../../core/kube/kubeText';
 import { renderEvidenceText } from '../../core/report/evidenceText';
@@ -9,8 +9,8 @@ import { findingToJson } from '../../core/report/findingsJson';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
-import { reportProbeError, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
+import { reportProbeError, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS } from '../snapshotSource';
 
 export const EVIDENCE_SCHEMA = 'cgroup-forensics/evidence@1';
 
@@ -24,9 +24,9 @@ export function parseSince(text: string, nowSeconds: number): number {
 export const evidenceCommand: CliCommand = {
   name: 'evidence',
   summary: 'the evidence beyond the tree: log signatures, version advisories, daemon health, open fds on cgroups, correlated with the findings',
-  synopsis: '[--since 24h] [--json]',
-  help: `  --since WHEN            read logs from WHEN: 30m, 2h, 7d, @EPOCH or an ISO date (default 24h)
-  --max-lines N           keep at most N cgroup-related lines per log source (default 2000)
+  synopsis: `[--since ${INVESTIGATION_DEFAULTS.evidenceSince}] [--json]`,
+  help: `  --since WHEN            read logs from WHEN: 30m, 2h, 7d, @EPOCH or an ISO date (default ${INVESTIGATION_DEFAULTS.evidenceSince})
+  --max-lines N           keep at most N cgroup-related lines per log source (default ${INVESTIGATION_DEFAULTS.evidenceMaxLines})
   --json                  print as JSON (schema ${EVIDENCE_SCHEMA})
 ${FACTS_HELP}
 ${KUBE_HELP}
@@ -36,22 +36,13 @@ ${LIVE_SOURCE_HELP}
   options: { ...LIVE_SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' }, since: { type: 'string' }, 'max-lines': { type: 'string' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`evidence takes no arguments (got '${ctx.args[0]}')`);
-    const since = parseSince(stringOption(ctx.options, 'since') ?? '24h', Math.floor(Date.now() / 1000));
+    const since = parseSince(stringOption(ctx.options, 'since') ?? INVESTIGATION_DEFAULTS.evidenceSince, Math.floor(Date.now() / 1000));
     const maxLines = intOption(ctx.options, 'max-lines');
-    const r = await forensicsFrom(ctx);
-    if ('code' in r) return reportProbeError(r);
-    const transport = await transportFor(ctx.options);
-    let e;
-    try {
-      const hostRoot = stringOption(ctx.options, 'host-root');
-      e = await gatherEvidence(transport, { since, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}), ...(maxLines !== undefined ? { maxLines } : {}) });
-    } finally {
-      transport.dispose();
-    }
-    if (!e.ok) return reportProbeError(e.error);
     // The Kubernetes API's view (optional): conditions, pods, orphans it knows, pods without limits by name.
-    const { report: judged, kube } = await withKubeView(ctx, r.report, r.snapshot, podsWithoutLimits(e.value));
-    const report = buildEvidenceReport(judged, e.value, r.snapshot, r.facts, { since });
+    const r = await forensicsFrom(ctx, { kube: true, evidence: { since, ...(maxLines !== undefined ? { maxLines } : {}) } });
+    if ('code' in r) return reportProbeError(r);
+    const { kube } = r;
+    const report = r.evidence!;
     ctx.write(ctx.options.json ? evidenceToJson(report, kube) : renderEvidenceText(report) + (kube ? '\n' + renderKubeText(kube) : ''));
     return report.findings.some(isActionable) ? EXIT.findings : EXIT.ok;
   },

@@ -3,7 +3,7 @@ import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 export const exportCommand: CliCommand = {
@@ -29,13 +29,12 @@ ${SOURCE_HELP}
     if (node !== undefined && !/^[^\s"\\]{1,253}$/.test(node)) throw new UsageError(`--node-name takes a node name (no spaces, quotes or backslashes, at most 253 characters), not '${node}'`);
     // The scan's own cost is a metric: the walk, the node checks and the analysis, as one figure.
     const started = performance.now();
-    const r = await forensicsFrom(ctx);
-    if ('code' in r) return reportProbeError(r);
     // Orphans are counted by the same verdict as `orphans` and `fix cleanup`: with the API's view
     // (a pod it knows on this node is no orphan), except from a saved snapshot, of another time.
-    const report = r.skipped ? r.report : (await withKubeView(ctx, r.report, r.snapshot)).report;
+    const r = await forensicsFrom(ctx, { kube: true });
+    if ('code' in r) return reportProbeError(r);
     const scanSeconds = (performance.now() - started) / 1000;
-    ctx.write(prometheusText(r.snapshot, report, { ...(node ? { node } : {}), ...(r.skipped ? {} : { scanSeconds }) }));
+    ctx.write(prometheusText(r.snapshot, r.report, { ...(node ? { node } : {}), ...(r.skipped ? {} : { scanSeconds }) }));
     return EXIT.ok;
   },
 };

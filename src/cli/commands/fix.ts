@@ -6,7 +6,7 @@ import type { FixDocument } from '../../core/fixes/fixDocument';
 import { fileProblem, InputError, intOption, stringOption, UsageError, type CliCommand, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
 import { fromSnapshot, reportProbeError, snapshotFrom, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 const LIVE_FIX_KINDS = fixKindsMadeFrom('live');
@@ -137,7 +137,7 @@ ${fromSnapshotHelp()}
     if (madeFrom(entry, 'nothing')) {
       // The same for every node; a snapshot named with --from is still read, so a wrong file is said.
       if (fromSnapshot(ctx.options)) {
-        const s = await snapshotFrom(ctx.options, ctx.signal);
+        const s = await snapshotFrom(ctx);
         if ('code' in s) return reportProbeError(s);
       }
       // fix daemonset's manifests carry the bundled CLI (its options are read here, the bundle from this CLI's own file).
@@ -148,11 +148,11 @@ ${fromSnapshotHelp()}
       if ('code' in r) return reportProbeError(r);
       docs = entry.generate({ snapshot: r.snapshot, report: r.report, options: { liveFacts: false } });
     } else {
-      const r = await forensicsFrom(ctx);
-      if ('code' in r) return reportProbeError(r);
       // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
       // and the Kubernetes API's view, so a pod the API knows on this node is not removed.
-      const report = orphans ? (await withKubeView(ctx, r.report, r.snapshot)).report : r.report;
+      const r = await forensicsFrom(ctx, { kube: orphans });
+      if ('code' in r) return reportProbeError(r);
+      const report = r.report;
       if (orphans && report.orphansUndetermined) {
         // "Could not tell" is not "nothing to clean up": no script that removes 0 orphans.
         process.stderr.write(`cgroup-forensics: orphans: could not tell: ${report.orphansUndetermined}; fix ${kind} prints nothing\n`);

@@ -8,7 +8,7 @@ import { nameToJson } from '../../core/model/snapshotJson';
 import { takeSnapshot } from '../../core/scan';
 import { stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { reportProbeError, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS } from '../snapshotSource';
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
@@ -25,44 +25,40 @@ ${LIVE_SOURCE_HELP}`,
     const path = byteStringOf(ctx.args[0]!);
     if (!path.startsWith('/') || path.split('/').some((p) => p === '..' || p === '.')) throw new UsageError('PATH must be an absolute cgroup path without . or ..');
     const hostRoot = stringOption(ctx.options, 'host-root');
-    const transport = await transportFor(ctx.options);
-    try {
-      // Where the hierarchies are mounted: a walk of their top level only.
-      const s = await takeSnapshot(transport, { maxDepth: 1, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) });
-      if (!s.ok) return reportProbeError(s.error);
-      const candidates: string[] = [];
-      const hs = [...s.value.hierarchies].sort((a, b) => rank(a.name) - rank(b.name));
-      for (const h of hs) {
-        const root = h.walkRoot.replace(/\/$/, '');
-        if (path === root || path.startsWith(root + '/')) candidates.unshift(path);
-        else candidates.push(root + (path === '/' ? '' : path));
-      }
-      const r = await inspectCgroups(transport, [...new Set(candidates)], { recursive: Boolean(ctx.options.recursive), signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) });
-      if (!r.ok) return reportProbeError(r.error);
-      const gone = new Set(r.value.unreadable.map((u) => u.dir));
-      const dir = [...new Set(candidates)].find((c) => !gone.has(c));
-      if (dir === undefined) {
-        process.stderr.write(`cgroup-forensics: no cgroup ${displayOf(path)} in any hierarchy\n`);
-        return EXIT.badInput;
-      }
-      const procs = r.value.processes.filter((p) => p.cgroupDir === dir || p.cgroupDir.startsWith(dir + '/'));
-      const relOf = (p: ProcessInfo): string => {
-        const h = hs.find((x) => p.cgroupDir.startsWith(x.walkRoot.replace(/\/$/, '') + '/'));
-        return h ? p.cgroupDir.slice(h.walkRoot.replace(/\/$/, '').length) : p.cgroupDir;
-      };
-      if (ctx.options.json) {
-        ctx.write(JSON.stringify({ cgroup: nameToJson(dir), processes: procs.map((p) => ({ ...(processToJson(p) as object), belongsTo: describeIdentity(identityOfPath(relOf(p))) ?? null })) }, null, 1) + '\n');
-      } else {
-        ctx.write(`${displayOf(dir)}: ${procs.length} process(es)\n`);
-        for (const p of procs) {
-          const who = describeIdentity(identityOfPath(relOf(p)));
-          ctx.write(`${renderProcess(p)}${who ? `\n    in ${who}` : ''}${p.cgroupDir !== dir ? `\n    cgroup ${displayOf(p.cgroupDir)}` : ''}\n`);
-        }
-      }
-      return EXIT.ok;
-    } finally {
-      transport.dispose();
+    const transport = await ctx.transport();
+    // Where the hierarchies are mounted: a walk of their top level only.
+    const s = await takeSnapshot(transport, { maxDepth: 1, signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) });
+    if (!s.ok) return reportProbeError(s.error);
+    const candidates: string[] = [];
+    const hs = [...s.value.hierarchies].sort((a, b) => rank(a.name) - rank(b.name));
+    for (const h of hs) {
+      const root = h.walkRoot.replace(/\/$/, '');
+      if (path === root || path.startsWith(root + '/')) candidates.unshift(path);
+      else candidates.push(root + (path === '/' ? '' : path));
     }
+    const r = await inspectCgroups(transport, [...new Set(candidates)], { recursive: Boolean(ctx.options.recursive), signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}) });
+    if (!r.ok) return reportProbeError(r.error);
+    const gone = new Set(r.value.unreadable.map((u) => u.dir));
+    const dir = [...new Set(candidates)].find((c) => !gone.has(c));
+    if (dir === undefined) {
+      process.stderr.write(`cgroup-forensics: no cgroup ${displayOf(path)} in any hierarchy\n`);
+      return EXIT.badInput;
+    }
+    const procs = r.value.processes.filter((p) => p.cgroupDir === dir || p.cgroupDir.startsWith(dir + '/'));
+    const relOf = (p: ProcessInfo): string => {
+      const h = hs.find((x) => p.cgroupDir.startsWith(x.walkRoot.replace(/\/$/, '') + '/'));
+      return h ? p.cgroupDir.slice(h.walkRoot.replace(/\/$/, '').length) : p.cgroupDir;
+    };
+    if (ctx.options.json) {
+      ctx.write(JSON.stringify({ cgroup: nameToJson(dir), processes: procs.map((p) => ({ ...(processToJson(p) as object), belongsTo: describeIdentity(identityOfPath(relOf(p))) ?? null })) }, null, 1) + '\n');
+    } else {
+      ctx.write(`${displayOf(dir)}: ${procs.length} process(es)\n`);
+      for (const p of procs) {
+        const who = describeIdentity(identityOfPath(relOf(p)));
+        ctx.write(`${renderProcess(p)}${who ? `\n    in ${who}` : ''}${p.cgroupDir !== dir ? `\n    cgroup ${displayOf(p.cgroupDir)}` : ''}\n`);
+      }
+    }
+    return EXIT.ok;
   },
 };
 

@@ -4,9 +4,9 @@ import { renderFindingsText } from '../../core/report/findingsText';
 import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom, leftoverProcesses } from '../forensicsSource';
+import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { renderKubeText } from '../../core/kube/kubeText';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 export const orphansCommand: CliCommand = {
@@ -27,12 +27,12 @@ ${SOURCE_HELP}
   options: { ...SOURCE_OPTIONS, ...FACTS_OPTIONS, ...KUBE_OPTIONS, json: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`orphans takes no arguments (got '${ctx.args[0]}')`);
-    const r = await forensicsFrom(ctx);
-    if ('code' in r) return reportProbeError(r);
     // The Kubernetes API's view (optional): orphans it knows are downgraded, conditions added.
     // A saved snapshot (--from) is of another time than the API's view: the two are not mixed.
-    const { report, kube } = r.skipped ? { report: r.report, kube: undefined } : await withKubeView(ctx, r.report, r.snapshot);
-    const procs = await leftoverProcesses(ctx, report.findings);
+    const r = await forensicsFrom(ctx, { kube: true, processes: true });
+    if ('code' in r) return reportProbeError(r);
+    const { report, kube } = r;
+    const procs = r.processes ?? new Map();
     if (ctx.options.json) {
       const json = findingsToJson(report, procs);
       ctx.write(kube ? JSON.stringify({ ...(JSON.parse(json) as object), kubernetes: kube }, null, 1) + '\n' : json);

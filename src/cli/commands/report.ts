@@ -5,7 +5,7 @@ import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { stringOption, UsageError, type CliCommand, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
-import { KUBE_HELP, KUBE_OPTIONS, withKubeView } from '../kubeSource';
+import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
 import { reportProbeError, SOURCE_HELP, SOURCE_OPTIONS } from '../snapshotSource';
 
 export const reportCommand: CliCommand = {
@@ -26,11 +26,10 @@ ${SOURCE_HELP}
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`report takes no arguments (got '${ctx.args[0]}')`);
     const format = formatOf(ctx.options);
-    const r = await forensicsFrom(ctx);
-    if ('code' in r) return reportProbeError(r);
     // The same findings as `orphans`: with the API's view, except from a saved snapshot (of another time).
-    const report = r.skipped ? r.report : (await withKubeView(ctx, r.report, r.snapshot)).report;
-    ctx.write(renderReport(format, { nodeLabel: nodeLabelOf(ctx.options), snapshot: r.snapshot, report }));
+    const r = await forensicsFrom(ctx, { kube: true });
+    if ('code' in r) return reportProbeError(r);
+    ctx.write(renderReport(format, { nodeLabel: nodeLabelOf(ctx.options), snapshot: r.snapshot, report: r.report }));
     return EXIT.ok;
   },
 };

@@ -14,7 +14,7 @@ ${SOURCE_HELP}`,
   options: { ...SOURCE_OPTIONS, json: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`scan takes no arguments (got '${ctx.args[0]}')`);
-    const s = await snapshotFrom(ctx.options, ctx.signal);
+    const s = await snapshotFrom(ctx);
     if ('code' in s) return reportProbeError(s);
     if (ctx.options.json) for (const chunk of snapshotJsonChunks(s)) ctx.write(chunk);
     else ctx.write(renderSummaryText(summarize(s)));

@@ -20,7 +20,7 @@ ${SOURCE_HELP}`,
     if (ctx.args.length > 1) throw new UsageError('tree takes at most one PATH');
     const depth = intOption(ctx.options, 'depth');
     const limit = intOption(ctx.options, 'limit');
-    const s = await snapshotFrom(ctx.options, ctx.signal);
+    const s = await snapshotFrom(ctx);
     if ('code' in s) return reportProbeError(s);
     const h = pickHierarchy(s, stringOption(ctx.options, 'hierarchy'));
     let start = 0;

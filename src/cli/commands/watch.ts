@@ -3,7 +3,7 @@ import { findGrowth } from '../../core/trends/growth';
 import { nodeStatsText, takeSample, type CountSample } from '../../core/trends/sample';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { reportProbeError, snapshotFrom, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS, transportFor } from '../snapshotSource';
+import { reportProbeError, snapshotFrom, LIVE_SOURCE_HELP, LIVE_SOURCE_OPTIONS } from '../snapshotSource';
 import { churnBetween } from '../../core/trends/churn';
 import { traceLiveChurn, type LiveChurn } from '../../core/trends/liveChurn';
 import { renderChurnRatesText, renderLiveChurnText } from '../../core/report/churnText';
@@ -60,21 +60,17 @@ ${LIVE_SOURCE_HELP}
     const cgroupRoot = stringOption(ctx.options, 'cgroup-root');
     const json = ctx.options.json === true;
     const samples: CountSample[] = [];
-    const transport = await transportFor(ctx.options);
-    try {
-      while (!ctx.signal.aborted && (count === undefined || samples.length < count)) {
-        if (samples.length) await sleep(interval * 1000, ctx.signal);
-        if (ctx.signal.aborted) break;
-        const r = await takeSample(transport, { signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}), ...(cgroupRoot !== undefined ? { cgroupRoot } : {}) });
-        if (!r.ok) {
-          if (r.error.code === 'cancelled') break;
-          return reportProbeError(r.error);
-        }
-        samples.push(r.value);
-        ctx.write(json ? JSON.stringify({ type: 'sample', ...r.value }) + '\n' : sampleLine(r.value));
+    const transport = await ctx.transport();
+    while (!ctx.signal.aborted && (count === undefined || samples.length < count)) {
+      if (samples.length) await sleep(interval * 1000, ctx.signal);
+      if (ctx.signal.aborted) break;
+      const r = await takeSample(transport, { signal: ctx.signal, ...(hostRoot !== undefined ? { hostRoot } : {}), ...(cgroupRoot !== undefined ? { cgroupRoot } : {}) });
+      if (!r.ok) {
+        if (r.error.code === 'cancelled') break;
+        return reportProbeError(r.error);
       }
-    } finally {
-      transport.dispose();
+      samples.push(r.value);
+      ctx.write(json ? JSON.stringify({ type: 'sample', ...r.value }) + '\n' : sampleLine(r.value));
     }
     const findings = findGrowth(samples);
     if (json) for (const f of findings) ctx.write(JSON.stringify({ type: 'finding', ...f }) + '\n');
@@ -92,13 +88,7 @@ async function churnRun(ctx: Parameters<CliCommand['run']>[0], seconds: number):
   const scoped = stringOption(ctx.options, 'host-root') !== undefined || stringOption(ctx.options, 'cgroup-root') !== undefined;
   if (method === 'bpftrace' && scoped) throw new UsageError('--method bpftrace traces the whole node: it cannot be combined with --host-root or --cgroup-root');
   if (method === 'bpftrace' || (method === 'auto' && !scoped)) {
-    const transport = await transportFor(ctx.options);
-    let r;
-    try {
-      r = await traceLiveChurn(transport, seconds, ctx.signal);
-    } finally {
-      transport.dispose();
-    }
+    const r = await traceLiveChurn(await ctx.transport(), seconds, ctx.signal);
     if (r.ok) {
       writeLiveChurn(ctx, r.value);
       return EXIT.ok;
@@ -107,11 +97,11 @@ async function churnRun(ctx: Parameters<CliCommand['run']>[0], seconds: number):
     if (method === 'bpftrace') return reportProbeError(r.error);
     process.stderr.write(`cgroup-forensics: ${r.error.message}; measuring with two snapshots instead\n`);
   }
-  const a = await snapshotFrom(ctx.options, ctx.signal);
+  const a = await snapshotFrom(ctx);
   if ('code' in a) return reportProbeError(a);
   await sleep(seconds * 1000, ctx.signal);
   if (ctx.signal.aborted) return EXIT.interrupted;
-  const b = await snapshotFrom(ctx.options, ctx.signal);
+  const b = await snapshotFrom(ctx);
   if ('code' in b) return reportProbeError(b);
   const rates = churnBetween(a, b);
   if (ctx.options.json) {

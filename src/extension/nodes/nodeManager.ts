@@ -7,10 +7,13 @@ import type { Transport } from '../../core/transport/transport';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
+import { investigate, type InvestigationSource } from '../../core/investigation/investigate';
+import type { NodeAddress } from '../../core/investigation/kubeLookup';
 import type { FindingItem } from '../findings/finding';
 import { FindingsHooks } from '../findings/findingsHooks';
-import { adaptFindings, forensicsOf } from '../findings/findingsSource';
+import { adaptFindings } from '../findings/findingsSource';
 import { readSettings } from '../settings';
+import { investigationOptionsOf, nodeAddressOf, progressText } from './investigationSettings';
 import { LOCAL_NODE, type NodeSpec } from './nodeSpec';
 import { SnapshotView } from './snapshotView';
 import { openTransport, type CredentialPrompt } from './transports';
@@ -58,6 +61,8 @@ export class NodeManager implements vscode.Disposable {
   private readonly states = new Map<string, NodeState>();
   private readonly kept: KeptData[] = [];
   private readonly transports = new Map<string, Transport>();
+  /** How each connected node was reached (its ssh alias): kept with its transport, for the names the Kubernetes API may know it by. */
+  private readonly addresses = new Map<string, NodeAddress>();
   private readonly running = new Map<string, AbortController>();
   /** Nodes listed from ~/.ssh/config that were not added: known while they are in use. */
   private readonly transient = new Map<string, NodeSpec>();
@@ -170,9 +175,9 @@ export class NodeManager implements vscode.Disposable {
     const shown = shownState(previous);
     this.setState(id, shown ? { status: 'connecting', message: 'refreshing', previous: shown } : { status: 'connecting', message: 'connecting' });
     try {
-      let view: SnapshotView;
+      let source: InvestigationSource;
       if (spec.kind === 'snapshot') {
-        view = new SnapshotView(snapshotFromJson(await readFile(spec.file, 'utf8')));
+        source = { snapshot: snapshotFromJson(await readFile(spec.file, 'utf8')), describedAs: 'a snapshot file' };
       } else {
         let transport = this.transports.get(id);
         if (!transport) {
@@ -185,21 +190,33 @@ export class NodeManager implements vscode.Disposable {
             prompt: this.promptFor(spec.kind === 'ssh' ? spec.destination : spec.id),
           });
           this.transports.set(id, transport);
+          const address = nodeAddressOf(spec, settings);
+          if (address) this.addresses.set(id, address);
         }
-        report('taking a snapshot');
-        view = new SnapshotView(await this.snapshotOf(spec, transport, mine.signal, report));
+        source = { transport };
       }
-      for (const w of view.snapshot.warnings) this.log.warn(`${spec.label}: ${w}`);
-      report('reading kubelet and runtime facts');
-      const f = await forensicsOf(view.snapshot, this.transports.get(id), {
-        graceSeconds: settings.orphanGraceSeconds,
-        facts: { ...(settings.kubeletDir ? { kubeletDir: settings.kubeletDir } : {}), ...(settings.containerdAddress ? { containerdAddress: settings.containerdAddress } : {}) },
+      // The core's one investigation (the CLI's too): snapshot, facts, analysis, Kubernetes view.
+      const address = this.addresses.get(id);
+      const r = await investigate(source, {
+        ...investigationOptionsOf(settings, spec),
+        ...(address ? { node: address } : {}),
         signal: mine.signal,
+        logger: this.log,
+        onProgress: (p) => report(progressText(p)),
       });
-      if (f.factsError) this.log.warn(`${spec.label}: node facts: ${f.factsError}`);
-      if (f.kubeNote) this.log.info(`${spec.label}: ${f.kubeNote}`);
+      if (!r.ok) {
+        if (r.error.code === 'cancelled') throw new vscode.CancellationError();
+        throw new Error(r.error.message);
+      }
+      const f = r.value;
+      const view = new SnapshotView(f.snapshot);
+      for (const w of view.snapshot.warnings) this.log.warn(`${spec.label}: ${w}`);
+      const factsError = f.factsError?.message;
+      const kubeNote = f.kubeNote?.message;
+      if (factsError) this.log.warn(`${spec.label}: node facts: ${factsError}`);
+      if (kubeNote) this.log.info(`${spec.label}: ${kubeNote}`);
       if (f.report.orphansUndetermined) this.log.info(`${spec.label}: orphans undetermined: ${f.report.orphansUndetermined}`);
-      const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(f.factsError ? { factsError: f.factsError } : {}), ...(f.kube ? { kube: f.kube } : {}), ...(f.kubeNote ? { kubeNote: f.kubeNote } : {}), at: Date.now() };
+      const state: NodeState = { status: 'connected', view, findings: this.findingsOf(id, view, f.report, f.facts), report: f.report, facts: f.facts, ...(factsError ? { factsError } : {}), ...(f.kube ? { kube: f.kube } : {}), ...(kubeNote ? { kubeNote } : {}), at: Date.now() };
       this.setState(id, state);
       this.scannedEmitter.fire({ id, snapshot: view.snapshot });
       return state;
@@ -273,6 +290,7 @@ export class NodeManager implements vscode.Disposable {
   private dropTransport(id: string): void {
     const t = this.transports.get(id);
     this.transports.delete(id);
+    this.addresses.delete(id);
     try {
       t?.dispose();
     } catch (e) {
