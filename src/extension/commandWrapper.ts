@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isAbortError } from '../core/transport/transport';
 import type { CommandId } from './commands/commandIds';
 
 /** A failure meant for the user as it is (no stack in the message): "no node is connected". */
@@ -44,7 +45,7 @@ export function registerCommand(context: vscode.ExtensionContext, log: vscode.Lo
 }
 
 export function isCancellation(e: unknown): boolean {
-  return e instanceof vscode.CancellationError || (e instanceof Error && (e.name === 'AbortError' || e.name === 'Canceled'));
+  return e instanceof vscode.CancellationError || isAbortError(e) || (e instanceof Error && e.name === 'Canceled');
 }
 
 /** Long work under a notification with a cancel button; the AbortSignal goes to the core. */

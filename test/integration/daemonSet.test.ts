@@ -9,6 +9,7 @@ import { CONFIGMAP_DATA_LIMIT, daemonSetFix, DEFAULT_IMAGE, MOUNTS, TEXTFILE_NAM
 import { FixInputError } from '../../src/core/fixes/fixDocument';
 import { UID_A, UID_B, UID_C, v2SystemdHost } from '../fixtures/hosts/specs';
 import { makeFakeHost } from '../support/fakeHost';
+import { CgroupSandbox } from '../support/cgroupSandbox';
 import { needs, toolMissing } from '../support/prereq';
 
 // fix daemonset, judged by its consumers. No kubelet and no API server can run here, so no pod is
@@ -36,6 +37,7 @@ interface PodSpec {
   securityContext: Record<string, unknown>;
   priorityClassName?: string;
   automountServiceAccountToken: boolean;
+  hostPID?: boolean;
 }
 interface Item {
   kind: string;
@@ -154,6 +156,8 @@ describe('fix daemonset: the manifests, checked by kubectl, and the container co
     assert.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
     assert.equal(pod.priorityClassName, undefined);
     assert.equal(pod.automountServiceAccountToken, false);
+    // The host's pids: see 'why the pod shares the host's PID namespace' below.
+    assert.equal(pod.hostPID, true);
     const c = pod.containers[0]!;
     assert.equal(c.image, DEFAULT_IMAGE);
     assert.match(c.image, /^node:24\.[\d.]+-alpine[\d.]+@sha256:[0-9a-f]{64}$/);
@@ -363,5 +367,31 @@ describe('fix daemonset: the manifests, checked by kubectl, and the container co
     } finally {
       host.remove();
     }
+  });
+
+  it("why the pod shares the host's PID namespace: from a PID namespace of its own, a cgroup's processes are not listed (v1) or lose their pids (v2)", async function () {
+    needs(this, process.getuid?.() === 0 ? toolMissing('unshare') : 'needs root for cgroups and PID namespaces');
+    const checked: string[] = [];
+    for (const [mount, hierarchy] of [['/sys/fs/cgroup/pids', 'v1 pids'], ['/sys/fs/cgroup/unified', 'v2'], ['/sys/fs/cgroup', 'v2']] as const) {
+      if (!existsSync(join(mount, 'cgroup.procs')) || checked.includes(hierarchy)) continue;
+      if (hierarchy === 'v2' && !existsSync(join(mount, 'cgroup.controllers'))) continue;
+      const box = CgroupSandbox.create(mount, 'hostpid');
+      try {
+        const pid = await box.spawnIn('pod/ctr');
+        const procs = join(box.root, 'pod/ctr/cgroup.procs');
+        assert.deepEqual(readFileSync(procs, 'utf8').split('\n').filter(Boolean), [String(pid)], 'the host sees the pid');
+        // A new PID namespace, as a pod without hostPID has.
+        const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'cat', procs], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        const seen = r.stdout.split('\n').filter(Boolean);
+        if (hierarchy === 'v1 pids') assert.deepEqual(seen, [], 'cgroup v1 leaves out the pids the namespace cannot see');
+        else assert.deepEqual(seen, ['0'], 'cgroup v2 prints them as 0');
+        checked.push(hierarchy);
+      } finally {
+        await box.cleanup();
+      }
+    }
+    assert.ok(checked.length, 'no cgroup hierarchy with cgroup.procs under /sys/fs/cgroup');
+    console.log(`      checked: ${checked.join(', ')}`);
   });
 });

@@ -142,6 +142,11 @@ export function daemonSetFix(o: DaemonSetOptions): FixDocument {
           // Nothing here talks to the API server (export runs with --no-kube).
           automountServiceAccountToken: false,
           enableServiceLinks: false,
+          // The host's PID namespace: a cgroup's cgroup.procs lists only the pids the reader's
+          // namespace can see (cgroup v1 leaves the others out, v2 prints them as 0), so from the
+          // pod's own namespace every pod cgroup would look empty and orphans holding processes
+          // would be judged as empty ones.
+          hostPID: true,
           nodeSelector: { 'kubernetes.io/os': 'linux' },
           // Every node, whatever its taints: a tainted node leaks cgroups too.
           tolerations: [{ operator: 'Exists' }],

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { gatherEvidence } from '../../core/evidence/gatherEvidence';
+import { INVESTIGATION_DEFAULTS } from '../../core/investigation/defaults';
 import { SINCE_FORMS, sinceSeconds } from '../../core/evidence/since';
 import { renderKubeText } from '../../core/kube/kubeText';
 import { renderChurnReport } from '../../core/report/churnText';
@@ -60,7 +61,9 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
     if (since === undefined) throw new UserError(`cgroupForensics.evidence.since takes ${SINCE_FORMS}, not '${sinceText}'`);
     const raw = await withCancellableProgress(`Cgroup Forensics: gathering evidence on ${label}`, async (signal, report) => {
       report(`logs since ${stamp(since * 1000)}, daemons, open fds`);
-      const r = await gatherEvidence(transport, { since, signal });
+      // The node is already investigated (its snapshot and findings are shown): only the evidence
+      // step of the core's investigation runs here, with the same bound on lines as investigate.
+      const r = await gatherEvidence(transport, { since, maxLines: INVESTIGATION_DEFAULTS.evidenceMaxLines, signal });
       if (r.ok) return r.value;
       if (r.error.code === 'cancelled') throw new vscode.CancellationError();
       throw new Error(`${label}: ${r.error.message}`);

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Snapshot } from '../../core/model/snapshot';
 import type { ChurnMeasurement } from '../../core/report/churnText';
-import type { Transport } from '../../core/transport/transport';
+import { AbortError, type Transport } from '../../core/transport/transport';
 import { churnBetween } from '../../core/trends/churn';
 import { traceLiveChurn } from '../../core/trends/liveChurn';
 
@@ -13,10 +13,6 @@ export const CHURN_SECONDS = { min: 5, max: 600, default: 30 } as const;
 export function churnSeconds(v: unknown): number | undefined {
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
   return typeof n === 'number' && Number.isInteger(n) && n >= CHURN_SECONDS.min && n <= CHURN_SECONDS.max ? n : undefined;
-}
-
-function cancelled(): Error {
-  return Object.assign(new Error('cancelled'), { name: 'AbortError' });
 }
 
 /**
@@ -34,7 +30,7 @@ export async function measureChurn(
     report(`tracing the cgroup tracepoints for ${o.seconds} s`);
     const r = await traceLiveChurn(o.transport, o.seconds, o.signal);
     if (r.ok) return { method: 'bpftrace', churn: r.value };
-    if (r.error.code === 'cancelled' || o.signal.aborted) throw cancelled();
+    if (r.error.code === 'cancelled' || o.signal.aborted) throw new AbortError();
     if (o.method === 'bpftrace') throw new Error(r.error.message);
     whyNotTraced = r.error.message;
   }
@@ -44,7 +40,7 @@ export async function measureChurn(
   try {
     await delay(o.seconds * 1000, undefined, { signal: o.signal });
   } catch {
-    throw cancelled();
+    throw new AbortError();
   }
   report('second snapshot');
   const b = await o.snapshot(o.signal);

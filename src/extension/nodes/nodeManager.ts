@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { takeSnapshot } from '../../core/scan';
 import type { Snapshot } from '../../core/model/snapshot';
-import type { Transport } from '../../core/transport/transport';
+import { isAbortError, type Transport } from '../../core/transport/transport';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
@@ -221,7 +221,7 @@ export class NodeManager implements vscode.Disposable {
       this.scannedEmitter.fire({ id, snapshot: view.snapshot });
       return state;
     } catch (e) {
-      if (mine.signal.aborted || e instanceof vscode.CancellationError || (e instanceof Error && e.name === 'AbortError')) {
+      if (mine.signal.aborted || e instanceof vscode.CancellationError || isAbortError(e)) {
         // Replaced by a newer refresh: that one owns the state now; only a cancel puts ours back.
         if (this.running.get(id) === mine) this.setState(id, previous.status === 'connecting' ? (previous.previous ?? { status: 'disconnected' }) : previous);
         throw new vscode.CancellationError();
