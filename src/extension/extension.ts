@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   // Each feature makes its commands' handlers (and what they keep: stores, panels, content
   // providers); registerCommands.ts registers them all, in one table.
   const snapshots = createSnapshotStore(context, log);
-  const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));
+  const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots), nodesView);
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = createTrendSampler(context, log, nodes);
   registerCommands(context, log, {
