@@ -4,7 +4,7 @@ import { scaleLinear } from 'd3-scale';
 import { select } from 'd3-selection';
 import { timer, type Timer } from 'd3-timer';
 import { zoom as d3zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { cellsFor, hitTest, MARK, visibleCells, type Cells, type Layout, type View } from './layout';
+import { cellsFor, hitTest, MARK, MIN_ROW, visibleCells, type Cells, type Layout, type View } from './layout';
 import type { Palette } from './theme';
 
 /**
@@ -56,8 +56,6 @@ export interface Icicle {
   destroy(): void;
 }
 
-/** The least band height at which a 12 px label still reads; deeper trees scroll below it. */
-export const MIN_ROW = 18;
 const ANIMATION_MS = 450;
 
 export function icicle(el: HTMLElement): Icicle {

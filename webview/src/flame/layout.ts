@@ -192,6 +192,9 @@ export function partition(parent: Int32Array, size: number, self: Float64Array):
   return layout;
 }
 
+/** The least band height (px) at which a 12 px label still reads; a deeper tree scrolls instead. */
+export const MIN_ROW = 18;
+
 /** The horizontal window of the root shown across `width` pixels. */
 export interface View {
   x0: number;
