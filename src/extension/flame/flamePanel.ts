@@ -73,7 +73,7 @@ export class FlamePanel implements vscode.Disposable {
     panel.title = `Flame: ${source.label}`;
     this.onDidDispose = panel.onDidDispose;
     this.disposables.push(
-      receiveFromWebview(webview, { view: 'flame view', log: host.log, parse: parseFromWebview, handle: (m) => this.handle(m) }),
+      receiveFromWebview(webview, { view: 'flame view', log: host.log, parse: parseFromWebview, handle: (m) => this.handleMessage(m) }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -148,7 +148,8 @@ export class FlamePanel implements vscode.Disposable {
     return this.sending;
   }
 
-  private async handle(m: FromWebview): Promise<void> {
+  /** What the page said (checked by parseFromWebview); public so the extension-host suite can play the page. */
+  async handleMessage(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.ready = true;
