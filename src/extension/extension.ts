@@ -17,6 +17,7 @@ import { NodeManager } from './nodes/nodeManager';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
+import type { NodesElement } from './tree/elements';
 import { createTrendSampler, trendSamplingCommands, type TrendSampler } from './trends/trendSampler';
 import { registerTrendView } from './trends/registerTrendView';
 
@@ -29,6 +30,8 @@ export interface CgroupForensicsApi {
   snapshots: SnapshotStore;
   /** The background trend sampler: the samples per node (TrendHistory) for the trend chart. */
   trends: TrendSampler;
+  /** The Nodes view (whether it is visible decides if the flame view's clicks reveal there). */
+  nodesView: vscode.TreeView<NodesElement>;
 }
 
 /**
@@ -59,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   // Each feature makes its commands' handlers (and what they keep: stores, panels, content
   // providers); registerCommands.ts registers them all, in one table.
   const snapshots = createSnapshotStore(context, log);
-  const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));
+  const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots), nodesView);
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = createTrendSampler(context, log, nodes);
   registerCommands(context, log, {
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     trendView: registerTrendView(context, log, nodes, trends),
   });
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
-  return { nodes, nodesTree, findingsTree, trends, snapshots };
+  return { nodes, nodesTree, findingsTree, trends, snapshots, nodesView };
 }
 
 export function deactivate(): void {

@@ -18,6 +18,15 @@ export type FlameStat = (typeof FLAME_STATS)[number];
 export const KIND = { other: 0, slice: 1, pod: 2, container: 3, system: 4, podOther: 5 } as const;
 export type KindCode = (typeof KIND)[keyof typeof KIND];
 
+/**
+ * The findings' verdict on a cgroup, one byte of bits per cgroup, decided on the host: `orphan`,
+ * `knownToApi` and `lowConfidence` from src/core/analysis/orphanVerdict.ts over the node's
+ * orphan-kind findings (the same verdict the Findings view, the CLI and the cleanup script use);
+ * `empty` where a pod or container cgroup holds no process, in it or below (read from the
+ * snapshot). The page shows these; it never decides an orphan itself.
+ */
+export const VERDICT = { orphan: 1, knownToApi: 2, lowConfidence: 4, empty: 8 } as const;
+
 export type SnapshotRole = 'current' | 'baseline';
 
 export interface HierarchyMeta {
@@ -51,11 +60,10 @@ export interface SnapshotChunk {
   seen: Uint8Array;
   kind: Uint8Array;
   /**
-   * 1 where the node's findings call the cgroup an orphan (src/core/analysis/orphanVerdict.ts,
-   * decided on the host like the Findings view and the Nodes tree), else 0. Never guessed in the
-   * webview: an empty pod cgroup may be one kubelet is starting or one the API knows.
+   * VERDICT bits per cgroup (an orphan only where the node's findings call it one: an empty pod
+   * cgroup may be one kubelet is starting or one the API knows, and is marked empty, not orphan).
    */
-  orphan: Uint8Array;
+  verdict: Uint8Array;
   /** Display names of the chunk's cgroups joined by '\n'. */
   names: string;
   stats: Record<FlameStat, Float64Array>;
@@ -81,9 +89,15 @@ export interface StatusMessage {
 
 export type ToWebview = SnapshotBegin | SnapshotChunk | SnapshotEnd | FocusMessage | ReplyMessage | StatusMessage;
 
-/** A cell was selected: reveal that cgroup in the Nodes tree. */
+/** A cell was selected: the host reveals it in the Nodes tree only if that view is visible. */
 export interface SelectMessage {
   type: 'select';
+  hierarchy: string;
+  path: string;
+}
+/** "Reveal in Nodes": the user asked to see the cgroup in the Nodes tree (shown even if hidden). */
+export interface RevealMessage {
+  type: 'reveal';
   hierarchy: string;
   path: string;
 }
@@ -103,7 +117,7 @@ export interface ExportMessage {
   /** SVG text, or the PNG as base64. */
   data: string;
 }
-export type FromWebview = ReadyMessage | SelectMessage | RefreshMessage | CompareMessage | ExportMessage | LogMessage;
+export type FromWebview = ReadyMessage | SelectMessage | RevealMessage | RefreshMessage | CompareMessage | ExportMessage | LogMessage;
 
 const MAX_EXPORT = 64 * 1024 * 1024;
 
@@ -115,8 +129,9 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
     case 'ready':
       return good({ type: 'ready' });
     case 'select':
-      if (!isText(raw.hierarchy) || !isText(raw.path) || !raw.path.startsWith('/')) return bad('select: hierarchy and an absolute path are required');
-      return good({ type: 'select', hierarchy: raw.hierarchy, path: raw.path });
+    case 'reveal':
+      if (!isText(raw.hierarchy) || !isText(raw.path) || !raw.path.startsWith('/')) return bad(`${t}: hierarchy and an absolute path are required`);
+      return good({ type: t, hierarchy: raw.hierarchy, path: raw.path });
     case 'refresh':
     case 'compare':
       if (!isCount(raw.requestId)) return bad(`${t}: requestId is required`);
@@ -139,13 +154,13 @@ function parseMeta(v: unknown): HierarchyMeta | undefined {
 }
 
 function parseChunk(raw: Record<string, unknown>): Parsed<SnapshotChunk> {
-  const { parent, seen, kind, orphan, names, stats } = raw;
+  const { parent, seen, kind, verdict, names, stats } = raw;
   if (!isCount(raw.snapshotId) || !isCount(raw.hierarchy) || !isCount(raw.offset)) return bad('snapshotChunk: ids and offset are required');
-  if (!(parent instanceof Int32Array) || !(seen instanceof Uint8Array) || !(kind instanceof Uint8Array) || !(orphan instanceof Uint8Array)) {
-    return bad('snapshotChunk: parent, seen, kind and orphan must be typed arrays');
+  if (!(parent instanceof Int32Array) || !(seen instanceof Uint8Array) || !(kind instanceof Uint8Array) || !(verdict instanceof Uint8Array)) {
+    return bad('snapshotChunk: parent, seen, kind and verdict must be typed arrays');
   }
   const n = parent.length;
-  if (seen.length !== n || kind.length !== n || orphan.length !== n) return bad('snapshotChunk: array lengths differ');
+  if (seen.length !== n || kind.length !== n || verdict.length !== n) return bad('snapshotChunk: array lengths differ');
   if (typeof names !== 'string') return bad('snapshotChunk: names must be a string');
   if (!isObj(stats)) return bad('snapshotChunk: stats missing');
   const out = {} as Record<FlameStat, Float64Array>;
@@ -161,7 +176,7 @@ function parseChunk(raw: Record<string, unknown>): Parsed<SnapshotChunk> {
     if (p >= offset + i || (p < 0 && offset + i !== 0) || p < -1) return bad('snapshotChunk: a parent index is out of order');
   }
   if (n > 0 && names.split('\n').length !== n) return bad('snapshotChunk: name count differs from the cgroup count');
-  return good({ type: 'snapshotChunk', snapshotId: raw.snapshotId, hierarchy: raw.hierarchy, offset, parent, seen, kind, orphan, names, stats: out });
+  return good({ type: 'snapshotChunk', snapshotId: raw.snapshotId, hierarchy: raw.hierarchy, offset, parent, seen, kind, verdict, names, stats: out });
 }
 
 /** Checks a message from the host (the webview trusts nothing that arrives on window 'message'). */

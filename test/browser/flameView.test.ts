@@ -8,7 +8,7 @@ import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { flameMessages } from '../../src/extension/flame/flameData';
 import { parseToWebview, type ToWebview } from '../../src/protocol/flameProtocol';
-import { partition, selfWeights, type Layout, type Measure } from '../../webview/src/flame/layout';
+import { MIN_ROW, partition, selfWeights, type Layout, type Measure } from '../../webview/src/flame/layout';
 import { pathsOf, SnapshotAssembler, type FlameHierarchy, type FlameSnapshot } from '../../webview/src/flame/model';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { chromiumMissing, openFlamePage, type FlamePage } from './support/flamePage';
@@ -21,7 +21,6 @@ import { chartSettled, frameDrawnAfter, framesDrawn } from '../support/icicleFra
 // hierarchy. Where a test needs to know where a cell is, it asks the same pure layout the bundle
 // uses (unit-tested on its own) and then checks what the page really shows there.
 const OUT = join(__dirname, '..', '..', 'test-output');
-const ROW = 18;
 const HOSTILE = '<img src=x onerror=window.__pwned=1>';
 const mounts = cgroupMounts();
 const hex = (n: number): string => randomBytes(n).toString('hex');
@@ -35,8 +34,11 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
   let browser: Browser | undefined;
   let first: Snapshot;
   let second: Snapshot;
+  /** A chain twelve cgroups deep (depth 12 below its root), with a sibling at each level. */
+  let deep: Snapshot;
   const livePod = uidOf();
   const emptyPod = uidOf();
+  const emptyPodPath = `kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${emptyPod.replace(/-/g, '_')}.slice`;
   const leaked: string[] = [];
   let view: FlamePage | undefined;
 
@@ -65,6 +67,15 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
       leaked.push(rel);
     }
     second = await scan(box);
+    let chain = 'deep';
+    for (let d = 1; d <= 12; d++) {
+      chain += `/d${d}`;
+      box.mkdir(chain);
+      box.mkdir(`${chain}-sibling`);
+    }
+    const r = await takeSnapshot(new LocalTransport(), { cgroupRoot: join(box.root, 'deep') });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    deep = r.value;
     browser = await launchChromium();
     mkdirSync(OUT, { recursive: true });
   });
@@ -85,9 +96,13 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
   }
 
   function messages(s: Snapshot, snapshotId: number, role: 'current' | 'baseline' = 'current'): ToWebview[] {
-    // The leaked pods are what the node's findings would call orphans (the host sends the verdict's marks).
-    const orphans = s.hierarchies.flatMap((h) => leaked.map((rel) => ({ hierarchy: h.name, path: '/' + rel })));
-    return [...flameMessages(s, { snapshotId, role, label: 'This machine', source: 'local', orphans }, 16)];
+    // The leaked pods are what the node's findings would call orphans (the host sends the verdict's
+    // marks); the empty burstable pod is one the Kubernetes API knows (an orphan-kind finding the verdict leaves alone).
+    const verdicts = s.hierarchies.flatMap((h) => [
+      ...leaked.map((rel) => ({ hierarchy: h.name, path: '/' + rel, verdict: 'orphan' as const })),
+      { hierarchy: h.name, path: `/${emptyPodPath}`, verdict: 'known-to-api' as const },
+    ]);
+    return [...flameMessages(s, { snapshotId, role, label: 'This machine', source: 'local', verdicts }, 16)];
   }
 
   /** The webview's own model of a snapshot (decoded as the page decodes it). */
@@ -116,9 +131,15 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     return b;
   }
 
+  /** The band height the chart drew with (the panel's height shared by the rows). */
+  async function rowOf(page: Page): Promise<number> {
+    return Number(await page.locator('canvas.icicle-canvas').getAttribute('data-row'));
+  }
+
   /** Page coordinates of the middle of a cgroup's cell at the root zoom. */
   async function cellPoint(page: Page, l: Layout, i: number, view = { x0: 0, x1: 1 }): Promise<{ x: number; y: number; left: number }> {
     const b = await canvasBox(page);
+    const ROW = await rowOf(page);
     const p = l.posOf[i]!;
     assert.ok(p >= 0, `cgroup ${i} has a cell`);
     const k = b.width / (view.x1 - view.x0);
@@ -190,6 +211,7 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
     assert.deepEqual(crumbs.slice(1), ['kubepods.slice', 'kubepods-besteffort.slice']);
     // Zoomed: the besteffort cell spans the whole width, so both edges show it.
     const b = await canvasBox(page);
+    const ROW = await rowOf(page);
     const y = b.y + l.depth[l.posOf[besteffort]!]! * ROW + ROW / 2;
     await page.screenshot({ path: join(OUT, 'flame-zoomed-dark.png') });
     const base = second.hierarchies[0]!.basePath;
@@ -360,7 +382,7 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
       const pods = pathsOf(h).map((p, i) => (/pod[0-9a-f_]+\.slice$/.test(p) ? i : -1)).filter((i) => i >= 0);
       // Left of where the label starts, below the dying-heavy stripe, above the orphan stripe.
       const pt = await cellPoint(page, l, pods[0]!);
-      assert.equal(await pixel(pt.left + 2, pt.y - ROW / 2 + 6), green);
+      assert.equal(await pixel(pt.left + 2, pt.y - (await rowOf(page)) / 2 + 6), green);
       await page.screenshot({ path: join(OUT, `flame-${theme}.png`) });
     });
   }
@@ -377,6 +399,106 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
       return [d[0], d[1], d[2]];
     });
     assert.deepEqual(corner, [255, 255, 255]);
+  });
+
+  it('fills its panel: the bands share the height, and follow a resize', async () => {
+    view = await openFlamePage(browser!, { width: 1600, height: 900 });
+    const page = view.page;
+    await postToWebview(page, messages(second, 1));
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('cgroups'));
+    await chartSettled(page);
+    const rows = model(second).size > 0 ? layoutOf(model(second), 'cgroups').maxDepth + 1 : 0;
+    let b = await canvasBox(page);
+    const row = await rowOf(page);
+    assert.equal(b.height, rows * row, 'the canvas is the rows');
+    assert.ok(b.height >= 0.8 * 900, `the chart is ${b.height} px tall in a 900 px panel`);
+    assert.ok(b.y + b.height >= 900 - 8 - row, `the chart reaches the panel's bottom (${b.y + b.height})`);
+    assert.ok(row > 100, `a shallow tree gets tall bands (${row} px)`);
+    await page.screenshot({ path: join(OUT, 'flame-fills-panel.png') });
+    // A shorter panel (a split below it): the bands shrink with it.
+    await page.setViewportSize({ width: 1600, height: 500 });
+    await page.waitForFunction((r) => Number(document.querySelector('canvas.icicle-canvas')!.getAttribute('data-row')) < r, row);
+    b = await canvasBox(page);
+    assert.ok(b.y + b.height <= 500 && b.y + b.height >= 500 - 8 - (await rowOf(page)), `the chart fits the new height (${b.y + b.height})`);
+  });
+
+  it('keeps bands readable at depth 12: the chart scrolls instead of squeezing them', async () => {
+    view = await openFlamePage(browser!, { width: 1000, height: 320 });
+    const page = view.page;
+    await postToWebview(page, [...flameMessages(deep, { snapshotId: 1, role: 'current', label: 'This machine', source: 'local' }, 16)]);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('cgroups'));
+    await chartSettled(page);
+    const h = deep.hierarchies[0]!;
+    const l = partition(h.tree.parent, h.tree.size, selfWeights(model(deep), 'cgroups'));
+    assert.equal(l.maxDepth, 12);
+    const row = await rowOf(page);
+    assert.ok(row >= MIN_ROW, `bands ${row} px`);
+    assert.equal((await canvasBox(page)).height, 13 * row);
+    const scroll = await page.evaluate(() => {
+      const c = document.getElementById('chart')!;
+      return { scrollHeight: c.scrollHeight, clientHeight: c.clientHeight };
+    });
+    assert.ok(scroll.scrollHeight > scroll.clientHeight, `the chart box scrolls (${JSON.stringify(scroll)})`);
+  });
+
+  it('goes to the first match on Enter in the search box, and reveals in the Nodes tree only when asked', async () => {
+    const page = await openWith(second);
+    const paths = pathsOf(model(second));
+    const pod = paths.findIndex((p) => p.includes(livePod.replace(/-/g, '_')) && p.endsWith('.slice'));
+    assert.ok(!(await page.locator('#reveal').isVisible()), 'nothing selected, nothing to reveal');
+    await page.locator('#search input').fill(livePod);
+    await page.locator('#search input').press('Enter');
+    // The pod comes before its containers (top-left first): selected and zoomed.
+    await page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus === p, paths[pod]);
+    const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
+    assert.equal(state.selectedPath, paths[pod]);
+    assert.deepEqual((await sent(page)).filter((m) => m.type === 'select').at(-1), { type: 'select', hierarchy: 'unified', path: paths[pod] });
+    // Enter again: the next match (one of its containers).
+    await page.locator('#search input').press('Enter');
+    await page.waitForFunction((p) => document.getElementById('chart')!.dataset.focus!.startsWith(p + '/'), paths[pod]);
+    // "Reveal in Nodes" is the explicit ask (the host reveals even with the side bar hidden).
+    await page.locator('#reveal').click();
+    const reveal = (await sent(page)).filter((m) => m.type === 'reveal').at(-1);
+    assert.equal(reveal?.hierarchy, 'unified');
+    assert.ok(String(reveal?.path).startsWith(paths[pod]! + '/'), String(reveal?.path));
+  });
+
+  it('keeps its toolbar to one row in a narrow (split) editor', async () => {
+    for (const width of [500, 1200]) {
+      const page = await openWith(second, 'dark', width);
+      const tops = await page.locator('.toolbar > *').evaluateAll((es) =>
+        es.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)),
+      );
+      const spread = Math.max(...tops) - Math.min(...tops);
+      assert.ok(spread <= 4, `at ${width} px the toolbar's controls share one row (centres ${tops.join(',')})`);
+      const bar = (await page.locator('.toolbar').boundingBox())!;
+      const control = (await page.locator('#measure').boundingBox())!;
+      assert.ok(bar.height < 2 * control.height, `at ${width} px the toolbar is ${bar.height} px tall, a control ${control.height} px`);
+      await page.screenshot({ path: join(OUT, `flame-toolbar-${width}.png`) });
+    }
+  });
+
+  it("marks the host's verdicts: a pod the API knows is empty, not an orphan; a leaked one is an orphan", async () => {
+    const page = await openWith(second);
+    const h = model(second);
+    const paths = pathsOf(h);
+    const l = layoutOf(h, 'cgroups');
+    await chartSettled(page);
+    const warningsAt = async (i: number): Promise<string[]> => {
+      await page.mouse.move(0, 0);
+      await page.waitForFunction(() => document.getElementById('tooltip')!.hidden);
+      await hoverText(page, await cellPoint(page, l, i));
+      return page.locator('#tooltip .tt-warning').allTextContents();
+    };
+    const empty = await warningsAt(paths.indexOf('/' + emptyPodPath));
+    assert.ok(!empty.some((w) => w.startsWith('Orphan')), empty.join('|'));
+    assert.ok(empty.includes('Empty: no process in this cgroup or below; not an orphan: the Kubernetes API knows its pod on this node.'), empty.join('|'));
+    const leakedPod = await warningsAt(paths.indexOf('/' + leaked[0]!));
+    assert.ok(leakedPod.some((w) => w.startsWith('Orphan')), leakedPod.join('|'));
+    assert.ok(!leakedPod.some((w) => w.startsWith('Empty')), 'an orphan is marked as an orphan only');
+    const live = await warningsAt(paths.findIndex((p) => p.includes(livePod.replace(/-/g, '_')) && p.endsWith('.slice')));
+    assert.ok(!live.some((w) => /^(Orphan|Empty)/.test(w)), live.join('|'));
+    assert.ok((await page.locator('.legend').textContent())!.includes('empty, not an orphan'));
   });
 
   it('exports SVG with names as text and PNG as base64 through the host', async () => {

@@ -6,7 +6,7 @@ import { growthOf } from '../../src/core/trends/growth';
 import { takeSample, type CountSample } from '../../src/core/trends/sample';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { TrendSample } from '../../src/protocol/trendProtocol';
-import { formatRate } from '../../webview/src/trend/series';
+import { formatRate, MIN_RATE_SPAN_S } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { clockPast } from '../support/waitFor';
@@ -80,7 +80,7 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     return page.evaluate((k) => [...document.querySelectorAll('#growth-table tbody tr')].find((tr) => (tr as HTMLElement).dataset.key === k)?.querySelector('td.rate')?.textContent ?? '(no row)', key);
   }
 
-  it('draws one line per series of real samples (dying dashed) with the growth rates core computes', async () => {
+  it('draws one line per series of real samples (dying dashed); no rate from seconds of samples, until they span 10 min', async () => {
     const page = await open(real);
     const growth = growthOf(real);
     const keys = new Set([...real.flatMap((s) => s.hierarchies.map((h) => `hierarchy ${h.hierarchy}`)), ...real.flatMap((s) => s.kubepods.map((k) => `${k.hierarchy} ${k.dir}`))]);
@@ -93,12 +93,19 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     // Every line has a point per sample (5 samples: no thinning).
     const ds = await page.locator('#count-chart path.series-line:not(.dashed)').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''));
     for (const d of ds) assert.equal(d.split(/[ML]/).filter((x) => x !== '').length, real.length, d);
-    for (const g of growth) assert.equal(await rateOf(page, g.key), formatRate(g.perHour), g.key);
-    // The besteffort subtree grew by 3 pod cgroups a sample, so its rate is positive and large.
+    // Five samples a second apart: a slope over seconds, extrapolated to an hour, means nothing.
+    const span = real[real.length - 1]!.time - real[0]!.time;
+    assert.ok(span < 60, `${span} s`);
+    for (const g of growth) assert.equal(await rateOf(page, g.key), `rate after 10 min of samples (${span} s so far)`, g.key);
     const besteffort = growth.find((g) => g.key.endsWith('kubepods-besteffort.slice'));
     assert.ok(besteffort && besteffort.last - besteffort.first === 12, JSON.stringify(besteffort));
-    assert.match(await rateOf(page, besteffort.key), /^\+\d+\/hour$/);
-    await page.screenshot({ path: join(OUT, 'trend-real-dark.png'), fullPage: true });
+    // The same samples spread over ten minutes: the rates are core's.
+    assert.equal(MIN_RATE_SPAN_S, 600);
+    const spread = real.map((s, i) => ({ ...s, time: real[0]!.time + (i * MIN_RATE_SPAN_S) / (real.length - 1) }));
+    const later = await open(spread);
+    for (const g of growthOf(spread)) assert.equal(await rateOf(later, g.key), formatRate(g.perHour), g.key);
+    assert.match(await rateOf(later, besteffort.key), /^\+\d+\/hour$/);
+    await later.screenshot({ path: join(OUT, 'trend-real-dark.png'), fullPage: true });
   });
 
   it('shows +60/hour for a series growing one a minute, and the sustained-growth finding as a banner', async () => {
@@ -117,7 +124,24 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     // The time axis is in local time (the page's zone; the ticks say hours and minutes).
     const ticks = await page.locator('#count-chart .x-axis .tick text').allTextContents();
     assert.ok(ticks.length >= 2 && ticks.every((t) => /^\d\d:\d\d$|^[A-Z]|^\d+$|PM|AM/.test(t)), ticks.join(','));
+    // One format on the whole axis (never ":25" beside "02:52"): 24-hour HH:MM here.
+    assert.ok(ticks.every((t) => /^\d\d:\d\d$/.test(t)), ticks.join(','));
+    // The sums are labelled as what they are: live + dying (the Nodes tree counts live only).
+    const heads = await page.locator('#growth-table thead th').allTextContents();
+    assert.ok(heads.some((h) => /live \+ dying: first → last/.test(h)), heads.join('|'));
+    assert.ok(heads.some((h) => /^Growth \(live \+ dying\)$/.test(h)), heads.join('|'));
+    assert.match((await page.locator('#count-title').textContent()) ?? '', /live \+ dying/);
     await page.screenshot({ path: join(OUT, 'trend-growth-dark.png'), fullPage: true });
+  });
+
+  it('formats every tick of a short time axis alike (seconds shown), and gates the rate with how long so far', async () => {
+    // Three samples twenty seconds apart: ticks seconds apart, one HH:MM:SS format for all.
+    const page = await open(minuteSamples(3).map((s, i) => ({ ...s, time: 1_760_000_000 + 20 * i })));
+    const ticks = await page.locator('#count-chart .x-axis .tick text').allTextContents();
+    assert.ok(ticks.length >= 2 && ticks.every((t) => /^\d\d:\d\d:\d\d$/.test(t)), ticks.join(','));
+    assert.equal(await rateOf(page, 'hierarchy unified'), 'rate after 10 min of samples (40 s so far)');
+    const three = await open(minuteSamples(4));
+    assert.equal(await rateOf(three, 'hierarchy unified'), 'rate after 10 min of samples (3 min so far)');
   });
 
   it('shows a hostile series name as text in the table and the tooltip, never as HTML', async () => {

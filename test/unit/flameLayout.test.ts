@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { FLAME_STATS, KIND, type FlameStat } from '../../src/protocol/flameProtocol';
-import { Cells, growthWeights, shortLabel, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/flame/layout';
+import { FLAME_STATS, KIND, VERDICT, type FlameStat } from '../../src/protocol/flameProtocol';
+import { Cells, growthWeights, nextMatch, shortLabel, hitTest, leakMarks, MARK, matchByPath, partition, searchMatches, selfWeights, visibleCells } from '../../webview/src/flame/layout';
 import { pathsOf, type FlameHierarchy } from '../../webview/src/flame/model';
 
 /** A hierarchy from (parent, name, stats) rows, parents first. */
@@ -18,7 +18,7 @@ function tree(rows: [number, string, Partial<Record<FlameStat, number>>?, number
     parent: Int32Array.from(rows.map((r) => r[0])),
     seen: new Uint8Array(n).fill(1),
     kinds: Uint8Array.from(rows.map((r) => r[3] ?? KIND.other)),
-    orphan: Uint8Array.from(rows.map((_, i) => (orphans.includes(i) ? 1 : 0))),
+    verdict: Uint8Array.from(rows.map((_, i) => (orphans.includes(i) ? VERDICT.orphan : 0))),
     names: rows.map((r) => r[1]),
     stats,
   };
@@ -144,6 +144,31 @@ describe('flame view layout', () => {
     assert.equal(m[2], 0, 'an empty pod cgroup is no orphan unless the findings say so (kubelet or the API may know it)');
     assert.equal(m[3], MARK.orphan, 'an orphan with a process left is still an orphan');
     assert.equal(m[4], MARK.orphan);
+  });
+
+  it('marks an empty pod cgroup the findings do not call an orphan as empty, an orphan as orphan only', () => {
+    const t = tree([
+      [-1, ''],
+      [0, 'empty-known', {}, KIND.pod],
+      [0, 'empty-orphan', {}, KIND.pod],
+    ]);
+    t.verdict[1] = VERDICT.empty | VERDICT.knownToApi;
+    t.verdict[2] = VERDICT.empty | VERDICT.orphan;
+    const m = leakMarks(t);
+    assert.equal(m[1], MARK.empty);
+    assert.equal(m[2], MARK.orphan);
+  });
+
+  it('goes to the next search match in pre-order (top-left first), wrapping, and backwards', () => {
+    const t = tree([[-1, ''], [0, 'a', {}], [1, 'a1', {}], [0, 'b', {}], [3, 'b1', {}]]);
+    const l = partition(t.parent, t.size, selfWeights(t, 'descendants'));
+    const marks = Uint8Array.from([2, 2, 1, 2, 1]);
+    const order = Array.from({ length: l.n }, (_, p) => l.node[p]!).filter((i) => marks[i] === 1);
+    assert.equal(nextMatch(l, marks, undefined), order[0]);
+    assert.equal(nextMatch(l, marks, order[0]), order[1]);
+    assert.equal(nextMatch(l, marks, order[1]), order[0], 'wraps around');
+    assert.equal(nextMatch(l, marks, undefined, true), order[1]);
+    assert.equal(nextMatch(l, new Uint8Array(5), undefined), undefined);
   });
 
   it('compares by path: width is growth, new cgroups count whole, shrinking counts zero', () => {

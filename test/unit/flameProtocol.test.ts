@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { CgroupTree, STAT_NAMES } from '../../src/core/model/cgroupTree';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../../src/core/model/snapshot';
-import { findByDisplayPath, flameMessages, kindOf } from '../../src/extension/flame/flameData';
+import { findByDisplayPath, flameMessages, kindOf, verdictsOf } from '../../src/extension/flame/flameData';
+import { shouldReveal } from '../../src/extension/flame/revealPolicy';
+import type { Finding } from '../../src/core/analysis/finding';
 import { flameCsp, flameHtml, makeNonce } from '../../src/extension/flame/html';
-import { FLAME_STATS, KIND, parseFromWebview, parseToWebview, type SnapshotChunk, type ToWebview } from '../../src/protocol/flameProtocol';
+import { FLAME_STATS, KIND, VERDICT, parseFromWebview, parseToWebview, type SnapshotChunk, type ToWebview } from '../../src/protocol/flameProtocol';
 import { identityOfPath } from '../../src/core/model/k8sIdentity';
 import { pathsOf, SnapshotAssembler, type FlameSnapshot } from '../../webview/src/flame/model';
 
@@ -85,15 +87,51 @@ describe('flame view protocol', () => {
   it('carries the orphan marks the host gives (the findings\' verdict), in the right hierarchy only, across chunks', () => {
     const s = snapshot();
     const name = s.hierarchies[0]!.name;
-    const orphans = [
-      { hierarchy: name, path: `/kubepods.slice/kubepods-burstable.slice/${POD}/${CTR}` },
-      { hierarchy: 'another-hierarchy', path: `/kubepods.slice/kubepods-burstable.slice/${POD}` },
-      { hierarchy: name, path: '/not-in-the-snapshot' },
+    const verdicts = [
+      { hierarchy: name, path: `/kubepods.slice/kubepods-burstable.slice/${POD}/${CTR}`, verdict: 'orphan' as const },
+      { hierarchy: 'another-hierarchy', path: `/kubepods.slice/kubepods-burstable.slice/${POD}`, verdict: 'orphan' as const },
+      { hierarchy: name, path: '/not-in-the-snapshot', verdict: 'orphan' as const },
     ];
-    const h = roundTrip([...flameMessages(s, { snapshotId: 1, role: 'current', label: 'x', source: 'local', orphans }, 3)]).hierarchies[0]!;
-    assert.deepEqual([...h.orphan], [0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    const h = roundTrip([...flameMessages(s, { snapshotId: 1, role: 'current', label: 'x', source: 'local', verdicts }, 3)]).hierarchies[0]!;
+    assert.deepEqual([...h.verdict], [0, 0, 0, 0, 1, 0, 0, 0, 0]);
     const none = roundTrip([...flameMessages(s, { snapshotId: 2, role: 'current', label: 'x', source: 'local' }, 3)]).hierarchies[0]!;
-    assert.deepEqual([...none.orphan], new Array(9).fill(0), 'no findings, no marks: an empty pod cgroup is not guessed to be an orphan');
+    assert.deepEqual([...none.verdict], new Array(9).fill(0), 'no findings, no marks: an empty pod cgroup is not guessed to be an orphan');
+  });
+
+  it("marks the findings' verdicts (core's orphanVerdict) and empty pod cgroups as empty, never as orphans", () => {
+    const s = snapshot();
+    const t = s.hierarchies[0]!.tree;
+    // The pod's container loses its processes: the pod and the container are empty.
+    t.stats.procs[4] = 0;
+    const pod = `/kubepods.slice/kubepods-burstable.slice/${POD}`;
+    const finding = (f: Partial<Finding>): { core: Finding; cgroups: { hierarchy: string; path: string }[] } => ({
+      core: { kind: 'orphaned-pod-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [], evidence: [], ...f },
+      cgroups: [{ hierarchy: 'unified', path: pod }, { hierarchy: 'unified', path: `${pod}/${CTR}` }],
+    });
+    const verdictOf = (fs: ReturnType<typeof finding>[]): number[] =>
+      [...roundTrip([...flameMessages(s, { snapshotId: 1, role: 'current', label: 'x', source: 'local', verdicts: verdictsOf(fs) }, 4)]).hierarchies[0]!.verdict];
+    // No finding (kubelet knows the pod, or it is within the grace period): empty, not orphan.
+    assert.deepEqual(verdictOf([]).slice(3, 5), [VERDICT.empty, VERDICT.empty]);
+    assert.deepEqual(verdictOf([finding({})]).slice(3, 5), [VERDICT.empty | VERDICT.orphan, VERDICT.empty | VERDICT.orphan]);
+    assert.deepEqual(verdictOf([finding({ knownToApi: 'default/web' })]).slice(3, 5), [VERDICT.empty | VERDICT.knownToApi, VERDICT.empty | VERDICT.knownToApi]);
+    assert.deepEqual(verdictOf([finding({ confidence: 'low' })]).slice(3, 5), [VERDICT.empty | VERDICT.lowConfidence, VERDICT.empty | VERDICT.lowConfidence]);
+    // Not an orphan kind: no verdict at all.
+    assert.deepEqual(verdictsOf([finding({ kind: 'dying-cgroups' })]), []);
+    // Slices and system units are never "empty" marks; a container with a process is not empty.
+    assert.equal(verdictOf([])[1], 0);
+    assert.equal(verdictOf([])[6], 0);
+    t.stats.procs[4] = 2;
+    assert.deepEqual(verdictOf([]).slice(3, 5), [0, 0]);
+  });
+
+  it('reveals a selected cell in the Nodes tree only while that view is visible, and always on "Reveal in Nodes"', () => {
+    assert.equal(shouldReveal('select', true), true);
+    assert.equal(shouldReveal('select', false), false, 'a click must not open a hidden side bar');
+    assert.equal(shouldReveal('reveal', false), true);
+    assert.equal(shouldReveal('reveal', true), true);
+    const ok = parseFromWebview({ type: 'reveal', hierarchy: 'unified', path: '/a' });
+    assert.ok(ok.ok && ok.value.type === 'reveal');
+    assert.ok(!parseFromWebview({ type: 'reveal', hierarchy: 'unified', path: 'a' }).ok);
   });
 
   it('finds a cgroup again by the display path the webview reports', () => {
@@ -119,8 +157,8 @@ describe('flame view protocol', () => {
       ['a missing stat', { ...good, stats: Object.fromEntries(FLAME_STATS.filter((s) => s !== 'pids').map((s) => [s, good.stats[s]])) }],
       ['a parent after its child', { ...good, parent: Int32Array.from(good.parent, (p, i) => (i === 2 ? 5 : p)) }],
       ['a name count that differs', { ...good, names: 'a\nb' }],
-      ['no orphan marks', { ...good, orphan: undefined }],
-      ['orphan marks of another length', { ...good, orphan: new Uint8Array(1) }],
+      ['no verdict marks', { ...good, verdict: undefined }],
+      ['verdict marks of another length', { ...good, verdict: new Uint8Array(1) }],
       ['no snapshot id', { ...good, snapshotId: -1 }],
     ];
     for (const [what, m] of variants) assert.equal(parseToWebview(m).ok, false, what);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { parseSample as parseWatchOutput, type CountSample } from '../../src/core/trends/sample';
 import { trendHtml } from '../../src/extension/trends/trendHtml';
 import { MAX_ROWS, parseFromWebview, parseSample, parseToWebview, type ToWebview, type TrendSample } from '../../src/protocol/trendProtocol';
-import { appendSample, formatRate, seriesOf } from '../../webview/src/trend/series';
+import { appendSample, formatRate, rateText, sampleSpanSeconds, seriesOf } from '../../webview/src/trend/series';
+import { timeTickFormat } from '../../webview/src/trend/axisFormat';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -156,6 +157,23 @@ describe('trend series (webview model)', () => {
         ['memory /elsewhere/kubepods', '/elsewhere/kubepods (memory)'],
       ],
     );
+  });
+
+  it('shows a rate only once the samples span ten minutes, and says how long so far', () => {
+    assert.equal(sampleSpanSeconds([1000]), 0);
+    assert.equal(sampleSpanSeconds([1000, 61_000]), 60);
+    assert.equal(rateText(92, 45), 'rate after 10 min of samples (45 s so far)');
+    assert.equal(rateText(-849, 190), 'rate after 10 min of samples (3 min so far)');
+    assert.equal(rateText(60, 600), '+60/hour');
+    assert.equal(rateText(undefined, 900), '—');
+  });
+
+  it('formats every tick of a time axis alike: HH:MM:SS, HH:MM or the date, by the step', () => {
+    const d = new Date(2026, 11, 3, 2, 52, 25);
+    assert.equal(timeTickFormat(5_000)(d), '02:52:25');
+    assert.equal(timeTickFormat(60_000)(d), '02:52');
+    assert.equal(timeTickFormat(3_600_000)(d), '02:52');
+    assert.equal(timeTickFormat(86_400_000)(d), '2026-12-03');
   });
 
   it('formats rates as +N/hour', () => {

@@ -5,7 +5,8 @@ import { displayOf } from '../../core/model/bytes';
 import type { Snapshot } from '../../core/model/snapshot';
 import { snapshotFromJson } from '../../core/model/snapshotJson';
 import { logFromWebview, receiveFromWebview, showBundle } from '../webviewHost';
-import { findByDisplayPath, flameMessages } from './flameData';
+import { findByDisplayPath, flameMessages, type CgroupVerdict } from './flameData';
+import { shouldReveal } from './revealPolicy';
 import { flameHtml } from './html';
 import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/flameProtocol';
 
@@ -18,8 +19,8 @@ export interface FlameSource {
   label: string;
   /** A fresh snapshot, or undefined when the user cancelled. Errors throw. */
   rescan(): Promise<Snapshot | undefined>;
-  /** The cgroups of this snapshot the node's findings call orphans (none when the findings are of another snapshot). */
-  orphans?(s: Snapshot): readonly { hierarchy: string; path: string }[];
+  /** The findings' verdicts on cgroups of this snapshot (verdictsOf; none when the findings are of another snapshot). */
+  verdicts?(s: Snapshot): readonly CgroupVerdict[];
 }
 
 export interface FlameHost {
@@ -28,6 +29,8 @@ export interface FlameHost {
   bundleDir: vscode.Uri;
   /** Reveal a cgroup (relative byte-string path) of a node in the Nodes tree. */
   reveal(nodeId: string, hierarchy: string, path: string): Promise<void>;
+  /** Whether the Nodes view is on screen (TreeView.visible): a click reveals there only then. */
+  nodesVisible?(): boolean;
   /** The snapshots kept on disk per node (snapshotStore), offered as baselines beside the in-memory ones. */
   kept?: KeptSnapshots;
 }
@@ -56,8 +59,8 @@ export class FlamePanel implements vscode.Disposable {
   private pendingFocus: { hierarchy: string; path: string } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private sending: Promise<void> = Promise.resolve();
-  /** The orphan marks last sent with the current snapshot (orphansKey). */
-  private sentOrphans: string | undefined;
+  /** The verdict marks last sent with the current snapshot (verdictsKey). */
+  private sentVerdicts: string | undefined;
   readonly onDidDispose: vscode.Event<void>;
 
   constructor(
@@ -70,7 +73,7 @@ export class FlamePanel implements vscode.Disposable {
     panel.title = `Flame: ${source.label}`;
     this.onDidDispose = panel.onDidDispose;
     this.disposables.push(
-      receiveFromWebview(webview, { view: 'flame view', log: host.log, parse: parseFromWebview, handle: (m) => this.handle(m) }),
+      receiveFromWebview(webview, { view: 'flame view', log: host.log, parse: parseFromWebview, handle: (m) => this.handleMessage(m) }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -78,9 +81,9 @@ export class FlamePanel implements vscode.Disposable {
   /** A new snapshot of the source; the previous one becomes a compare candidate. */
   setSnapshot(s: Snapshot): void {
     if (s === this.current) {
-      // The same snapshot, judged anew (the Kubernetes API's view, a hook): the orphan marks go
+      // The same snapshot, judged anew (the Kubernetes API's view, a hook): the verdict marks go
       // with the snapshot's messages, so it is sent again when they changed.
-      if (this.ready && orphansKey(this.source.orphans?.(s) ?? []) !== this.sentOrphans) void this.sendSnapshot(s, 'current');
+      if (this.ready && verdictsKey(this.source.verdicts?.(s) ?? []) !== this.sentVerdicts) void this.sendSnapshot(s, 'current');
       return;
     }
     if (this.current) {
@@ -134,9 +137,9 @@ export class FlamePanel implements vscode.Disposable {
     this.sending = this.sending
       .then(async () => {
         // Orphan marks come from the findings' verdict (the current snapshot's only), never from "no process".
-        const orphans = role === 'current' ? (this.source.orphans?.(s) ?? []) : [];
-        if (role === 'current') this.sentOrphans = orphansKey(orphans);
-        for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id, orphans })) {
+        const verdicts = role === 'current' ? (this.source.verdicts?.(s) ?? []) : [];
+        if (role === 'current') this.sentVerdicts = verdictsKey(verdicts);
+        for (const m of flameMessages(s, { snapshotId, role, label: this.source.label, source: this.source.id, verdicts })) {
           if (!(await this.post(m))) return; // the webview went away
         }
       })
@@ -145,7 +148,8 @@ export class FlamePanel implements vscode.Disposable {
     return this.sending;
   }
 
-  private async handle(m: FromWebview): Promise<void> {
+  /** What the page said (checked by parseFromWebview); public so the extension-host suite can play the page. */
+  async handleMessage(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.ready = true;
@@ -157,7 +161,10 @@ export class FlamePanel implements vscode.Disposable {
           this.pendingFocus = undefined;
         }
         return;
-      case 'select': {
+      case 'select':
+      case 'reveal': {
+        // A click selects; only "Reveal in Nodes" may open a hidden side bar (and halve the chart).
+        if (!shouldReveal(m.type, this.host.nodesVisible?.() ?? true)) return;
         const h = this.current?.hierarchies.find((x) => x.name === m.hierarchy);
         const i = h ? findByDisplayPath(h, m.path) : undefined;
         if (!h || i === undefined) {
@@ -265,7 +272,7 @@ function ago(t: number): string {
   return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
 }
 
-/** The orphan marks as one comparable string. */
-export function orphansKey(orphans: readonly { hierarchy: string; path: string }[]): string {
-  return JSON.stringify(orphans.map((o) => [o.hierarchy, o.path]).sort());
+/** The verdict marks as one comparable string. */
+export function verdictsKey(verdicts: readonly CgroupVerdict[]): string {
+  return JSON.stringify(verdicts.map((o) => [o.hierarchy, o.path, o.verdict]).sort());
 }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { Finding as CoreFinding } from '../../core/analysis/finding';
-import { isOrphan } from '../../core/analysis/orphanVerdict';
 import type { Snapshot } from '../../core/model/snapshot';
 import { isCancellation, UserError, withCancellableProgress } from '../commandWrapper';
 import { Commands } from '../commands/commandIds';
 import { executeCommand } from '../commands/executeCommand';
 import { LOCAL_NODE } from '../nodes/nodeSpec';
+import { verdictsOf } from './flameData';
 import { FLAME_VIEW_TYPE, FlamePanel, type FlameHost, type FlameSource, type KeptSnapshots } from './flamePanel';
 
 /** What other commands use of the flame view. */
@@ -49,7 +49,7 @@ function treeTarget(arg: unknown): TreeTarget | undefined {
  * The flame view over the Nodes tree's node manager: any node's snapshot (This machine's too, so
  * the tree and the view share one and a cell can be revealed in the tree), refreshed through it.
  */
-export function registerFlameView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: FlameNodes, kept: KeptSnapshots): FlameViewApi {
+export function registerFlameView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: FlameNodes, kept: KeptSnapshots, nodesView: { readonly visible: boolean }): FlameViewApi {
   const panels = new Map<string, FlamePanel>();
   const host: FlameHost = {
     log,
@@ -58,6 +58,7 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
     async reveal(nodeId, hierarchy, path) {
       await executeCommand(Commands.revealCgroup, { nodeId, ref: { hierarchy, path } });
     },
+    nodesVisible: () => nodesView.visible,
   };
 
   const nodeSource = (id: string): FlameSource => ({
@@ -68,10 +69,10 @@ export function registerFlameView(context: vscode.ExtensionContext, log: vscode.
       if (s.status === 'failed') throw new Error(s.reason ?? 'the scan failed');
       return s.view?.snapshot;
     },
-    orphans(s) {
+    verdicts(s) {
       const state = nodes.state(id);
       if (state.view?.snapshot !== s) return [];
-      return (state.findings ?? []).filter((f) => isOrphan(f.core)).flatMap((f) => f.cgroups);
+      return verdictsOf(state.findings ?? []);
     },
   });
 

@@ -2,7 +2,7 @@ import { onThemeChange } from '../shared/themeChange';
 import { fillTooltip, placeTooltip } from '../shared/tooltip';
 import { fillBreadcrumb } from './breadcrumb';
 import { icicle, type HoverInfo } from './icicle';
-import { ancestry, searchMatches, shortLabel, type Measure } from './layout';
+import { ancestry, nextMatch, searchMatches, shortLabel, type Measure } from './layout';
 import type { FlameHierarchy, FlameSnapshot } from './model';
 import type { FlamePage } from './page';
 import type { PersistedState } from './persistedState';
@@ -25,6 +25,10 @@ export interface FlameView {
   setMeasure(m: Measure): void;
   setHierarchy(name: string): void;
   setSearch(text: string): void;
+  /** Enter in the search box: select and zoom to the next match (the first one the first time). */
+  goToMatch(text: string, back: boolean): void;
+  /** The selected cgroup (hierarchy and display path), for "Reveal in Nodes". */
+  selection(): { hierarchy: string; path: string } | undefined;
   comparing(): boolean;
   stopComparing(): void;
   /** The chart as SVG text or a PNG's base64. */
@@ -36,8 +40,10 @@ export function flameView(o: {
   save(): void;
   page: FlamePage;
   toolbar: FlameToolbar;
-  /** A cell was selected: the host reveals it in the Nodes tree. */
+  /** A cell was selected: the host reveals it in the Nodes tree if that view is visible. */
   selected(hierarchy: string, path: string): void;
+  /** Whether a cell is selected (the page offers "Reveal in Nodes" then). */
+  selectionChanged?(selected: boolean): void;
 }): FlameView {
   const { state, save, toolbar } = o;
   const { statusLine, breadcrumb, chartBox, tooltip } = o.page;
@@ -67,6 +73,7 @@ export function flameView(o: {
       if (!shown) return;
       state.selectedPath = shown.paths[i]!;
       save();
+      o.selectionChanged?.(true);
       o.selected(shown.h.name, state.selectedPath);
     })
     .onHover(showTooltip);
@@ -89,6 +96,7 @@ export function flameView(o: {
     const { fresh } = laid;
     chart.data({ layout: shown.layout, parent: h.parent, names: h.names, kinds: h.kinds, marks: leakMarksOf(h), label: (i) => shortLabel(h.names[i]!, h.kinds[i]!), ...(fresh ? { fresh } : {}) }, focus, selected);
     chartBox.dataset.focus = shown.paths[chart.focused()] ?? '/';
+    o.selectionChanged?.(chart.selected() !== undefined);
     applySearch();
     updateBreadcrumb();
     updateStatus();
@@ -97,19 +105,21 @@ export function flameView(o: {
     performance.mark('flame-rendered');
   }
 
-  function applySearch(): void {
-    if (!shown) return;
+  /** The search marks of the hierarchy shown (1 on a match), or undefined without a query. */
+  function applySearch(): Uint8Array | undefined {
+    if (!shown) return undefined;
     const q = state.search.trim();
     if (q === '') {
       chart.highlight(undefined);
       chartBox.dataset.matches = '0';
-      return;
+      return undefined;
     }
     if (!searchIds || searchIds.h !== shown.h) searchIds = { h: shown.h, ids: identityWords(shown.h) };
     const { marks, count } = searchMatches(shown.h, shown.paths, searchIds.ids, q);
     chartBox.dataset.matches = String(count);
     chart.highlight(marks);
     updateStatus(count);
+    return marks;
   }
 
   function setStatus(text: string): void {
@@ -174,6 +184,7 @@ export function flameView(o: {
       }
       state.selectedPath = path;
       chart.select(i).zoomTo(i);
+      o.selectionChanged?.(true);
       save();
     },
     notice(text, level) {
@@ -196,6 +207,25 @@ export function flameView(o: {
       state.search = text;
       save();
       applySearch();
+    },
+    goToMatch(text, back) {
+      state.search = text;
+      const marks = applySearch();
+      if (!shown || !marks) return;
+      const i = nextMatch(shown.layout, marks, chart.selected(), back);
+      if (i === undefined) {
+        notice(`no cell matches ${JSON.stringify(text.trim())}`);
+        return;
+      }
+      state.selectedPath = shown.paths[i]!;
+      chart.select(i).zoomTo(i);
+      save();
+      o.selectionChanged?.(true);
+      o.selected(shown.h.name, state.selectedPath);
+    },
+    selection() {
+      const i = chart.selected();
+      return shown && i !== undefined ? { hierarchy: shown.h.name, path: shown.paths[i]! } : undefined;
     },
     comparing: () => baseline !== undefined,
     stopComparing() {

@@ -4,7 +4,7 @@ import { scaleLinear } from 'd3-scale';
 import { select } from 'd3-selection';
 import { timer, type Timer } from 'd3-timer';
 import { zoom as d3zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { cellsFor, hitTest, MARK, visibleCells, type Cells, type Layout, type View } from './layout';
+import { cellsFor, hitTest, MARK, MIN_ROW, visibleCells, type Cells, type Layout, type View } from './layout';
 import type { Palette } from './theme';
 
 /**
@@ -56,7 +56,6 @@ export interface Icicle {
   destroy(): void;
 }
 
-const ROW = 18;
 const ANIMATION_MS = 450;
 
 export function icicle(el: HTMLElement): Icicle {
@@ -78,6 +77,8 @@ export function icicle(el: HTMLElement): Icicle {
   let search: Uint8Array | undefined;
   let anim: Timer | undefined;
   let cssWidth = 1;
+  /** Band height: the panel's height shared by the rows, never below MIN_ROW. */
+  let row = MIN_ROW;
   let charWidth = 7;
   let selectCb: (i: number) => void = () => undefined;
   let zoomCb: (i: number) => void = () => undefined;
@@ -113,7 +114,12 @@ export function icicle(el: HTMLElement): Icicle {
     const cs = getComputedStyle(el);
     cssWidth = Math.max(1, el.clientWidth - (parseFloat(cs.paddingLeft) || 0) - (parseFloat(cs.paddingRight) || 0));
     const rows = d ? d.layout.maxDepth + 1 : 1;
-    const cssHeight = rows * ROW;
+    // The bands share the chart's height (the panel less the toolbar, legend and breadcrumb), so a
+    // shallow tree fills the panel; a deep one keeps readable bands and the chart box scrolls.
+    const available = el.clientHeight - (parseFloat(cs.paddingTop) || 0) - (parseFloat(cs.paddingBottom) || 0);
+    row = Math.max(MIN_ROW, Math.floor(available / rows));
+    canvas.dataset.row = String(row);
+    const cssHeight = rows * row;
     canvas.style.width = `${cssWidth}px`;
     canvas.style.height = `${cssHeight}px`;
     canvas.width = Math.round(cssWidth * dpr);
@@ -152,11 +158,11 @@ export function icicle(el: HTMLElement): Icicle {
       const p = cells.pos[c]!;
       const x = Math.round(cells.sx[c]!);
       const w = Math.max(1, Math.round(cells.sx[c]! + cells.sw[c]!) - x);
-      const y = cells.depth[c]! * ROW;
+      const y = cells.depth[c]! * row;
       if (p < 0) {
         ctx.globalAlpha = search ? 0.25 : 0.6;
         ctx.fillStyle = pal.merged;
-        ctx.fillRect(x, y, w, ROW - 1);
+        ctx.fillRect(x, y, w, row - 1);
         ctx.globalAlpha = 1;
         continue;
       }
@@ -166,11 +172,15 @@ export function icicle(el: HTMLElement): Icicle {
       ctx.globalAlpha = hit === 0 ? 0.25 : hit === 2 ? 0.6 : 1;
       ctx.fillStyle = pal.kind[kind] ?? pal.merged;
       const cw = w > 2 ? w - gap : w;
-      ctx.fillRect(x, y, cw, ROW - 1);
+      ctx.fillRect(x, y, cw, row - 1);
       const m = marks[i]!;
       if (m & MARK.orphan) {
         ctx.fillStyle = pal.orphan;
-        ctx.fillRect(x, y + ROW - 5, cw, 4);
+        ctx.fillRect(x, y + row - 5, cw, 4);
+      } else if (m & MARK.empty) {
+        // Empty, not an orphan: a thin neutral line where an orphan's red stripe would be.
+        ctx.fillStyle = pal.empty;
+        ctx.fillRect(x, y + row - 3, cw, 2);
       }
       if (m & MARK.dyingHeavy) {
         ctx.fillStyle = pal.dying;
@@ -179,7 +189,7 @@ export function icicle(el: HTMLElement): Icicle {
       if (pal.highContrast && w > 3) {
         ctx.strokeStyle = pal.border;
         ctx.lineWidth = 1;
-        ctx.strokeRect(x + 0.5, y + 0.5, w - 1, ROW - 2);
+        ctx.strokeRect(x + 0.5, y + 0.5, w - 1, row - 2);
       }
       if (w > 28) {
         const name = i === 0 ? '/' : d.label ? d.label(i) : names[i]!;
@@ -187,14 +197,14 @@ export function icicle(el: HTMLElement): Icicle {
         const label = (fresh && fresh[i] ? '+ ' : '') + (name.length <= room ? name : room > 2 ? name.slice(0, room - 1) + '…' : '');
         if (label !== '') {
           ctx.fillStyle = pal.kindText[kind] ?? '#000';
-          ctx.fillText(label, x + 4, y + ROW / 2, w - 6);
+          ctx.fillText(label, x + 4, y + row / 2, w - 6);
         }
       }
       if (search && hit === 1) {
         ctx.globalAlpha = 1;
         ctx.strokeStyle = pal.match;
         ctx.lineWidth = 2;
-        ctx.strokeRect(x + 1, y + 1, Math.max(1, cw - 2), ROW - 3);
+        ctx.strokeRect(x + 1, y + 1, Math.max(1, cw - 2), row - 3);
       }
       ctx.globalAlpha = 1;
     }
@@ -207,7 +217,7 @@ export function icicle(el: HTMLElement): Icicle {
         if (b > 0 && a < cssWidth) {
           ctx.strokeStyle = pal.selected;
           ctx.lineWidth = 2;
-          ctx.strokeRect(a + 1, layout.depth[p]! * ROW + 1, Math.max(2, b - a - 2), ROW - 3);
+          ctx.strokeRect(a + 1, layout.depth[p]! * row + 1, Math.max(2, b - a - 2), row - 3);
         }
       }
     }
@@ -217,7 +227,7 @@ export function icicle(el: HTMLElement): Icicle {
   function cellAt(ev: MouseEvent): number {
     if (!cells) return -1;
     const r = canvas.getBoundingClientRect();
-    return hitTest(cells, ev.clientX - r.left, Math.floor((ev.clientY - r.top) / ROW));
+    return hitTest(cells, ev.clientX - r.left, Math.floor((ev.clientY - r.top) / row));
   }
 
   canvas.addEventListener('mousemove', (ev) => {
@@ -346,7 +356,7 @@ export function icicle(el: HTMLElement): Icicle {
     selected: () => sel,
     redraw: draw,
     toSvg() {
-      return svgOf(el.ownerDocument, cells, d, pal, cssWidth);
+      return svgOf(el.ownerDocument, cells, d, pal, cssWidth, row);
     },
     toPng() {
       draw();
@@ -362,13 +372,13 @@ export function icicle(el: HTMLElement): Icicle {
 }
 
 /** The cells on screen as SVG, built with DOM calls (names as textContent) and serialised. */
-function svgOf(doc: Document, cells: Cells | undefined, d: IcicleData | undefined, pal: Palette | undefined, width: number): string {
+function svgOf(doc: Document, cells: Cells | undefined, d: IcicleData | undefined, pal: Palette | undefined, width: number, row: number): string {
   const NS = 'http://www.w3.org/2000/svg';
   const svg = doc.createElementNS(NS, 'svg');
   const rows = d ? d.layout.maxDepth + 1 : 1;
   svg.setAttribute('xmlns', NS);
   svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(rows * ROW));
+  svg.setAttribute('height', String(rows * row));
   svg.setAttribute('font-family', pal?.font ?? 'sans-serif');
   svg.setAttribute('font-size', '12');
   const bg = doc.createElementNS(NS, 'rect');
@@ -384,9 +394,9 @@ function svgOf(doc: Document, cells: Cells | undefined, d: IcicleData | undefine
       const x = cells.sx[c]!;
       const w = Math.max(1, cells.sw[c]! - 1);
       rect.setAttribute('x', x.toFixed(1));
-      rect.setAttribute('y', String(cells.depth[c]! * ROW));
+      rect.setAttribute('y', String(cells.depth[c]! * row));
       rect.setAttribute('width', w.toFixed(1));
-      rect.setAttribute('height', String(ROW - 1));
+      rect.setAttribute('height', String(row - 1));
       const title = doc.createElementNS(NS, 'title');
       if (p < 0) {
         rect.setAttribute('fill', pal.merged);
@@ -401,7 +411,7 @@ function svgOf(doc: Document, cells: Cells | undefined, d: IcicleData | undefine
         if (w > 28) {
           const text = doc.createElementNS(NS, 'text');
           text.setAttribute('x', (x + 4).toFixed(1));
-          text.setAttribute('y', String(cells.depth[c]! * ROW + 13));
+          text.setAttribute('y', String(cells.depth[c]! * row + row / 2 + 4));
           text.setAttribute('fill', pal.kindText[kind] ?? '#000');
           // Cut like the canvas does (about 7 px a character at 12 px).
           const label = i === 0 ? '/' : d.label ? d.label(i) : d.names[i]!;

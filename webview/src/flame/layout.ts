@@ -1,5 +1,5 @@
 import type { FlameStat } from '../../../src/protocol/flameProtocol';
-import { KIND } from '../../../src/protocol/flameProtocol';
+import { KIND, VERDICT } from '../../../src/protocol/flameProtocol';
 import type { FlameHierarchy } from './model';
 
 /**
@@ -192,6 +192,9 @@ export function partition(parent: Int32Array, size: number, self: Float64Array):
   return layout;
 }
 
+/** The least band height (px) at which a 12 px label still reads; a deeper tree scrolls instead. */
+export const MIN_ROW = 18;
+
 /** The horizontal window of the root shown across `width` pixels. */
 export interface View {
   x0: number;
@@ -322,19 +325,39 @@ export function searchMatches(h: Pick<FlameHierarchy, 'parent' | 'size'>, paths:
   return { marks, count };
 }
 
-export const MARK = { orphan: 1, dyingHeavy: 2 } as const;
+/**
+ * The match to go to on Enter: the first cell (pre-order, so top-left first) that matches after
+ * `from` (a cgroup index; undefined for the first match), wrapping around; backwards with `back`.
+ * Undefined when no cell matches.
+ */
+export function nextMatch(layout: Pick<Layout, 'n' | 'node' | 'posOf'>, marks: Uint8Array, from: number | undefined, back = false): number | undefined {
+  const n = layout.n;
+  if (n === 0) return undefined;
+  const at = from === undefined ? -1 : (layout.posOf[from] ?? -1);
+  for (let k = 1; k <= n; k++) {
+    const p = at < 0 ? (back ? n - k : k - 1) : (((back ? at - k : at + k) % n) + n) % n;
+    const i = layout.node[p]!;
+    if (marks[i] === 1) return i;
+  }
+  return undefined;
+}
+
+export const MARK = { orphan: 1, dyingHeavy: 2, empty: 4 } as const;
 
 /**
  * Leak marks per cgroup. Orphan: the host's findings call it one (the core's orphan verdict, the
- * same the Findings view, the Nodes tree and the cleanup script use); an empty pod cgroup alone is
- * not one (kubelet may be starting it, the Kubernetes API may know it). Dying-heavy: the kernel
+ * same the Findings view, the Nodes tree and the cleanup script use). Empty: a pod or container
+ * cgroup without a process that the findings do not call an orphan (kubelet may be starting it,
+ * the Kubernetes API may know it): marked as empty, never as an orphan. Dying-heavy: the kernel
  * holds at least as many dying descendants as there are live ones, and at least 8.
  */
-export function leakMarks(h: Pick<FlameHierarchy, 'size' | 'stats' | 'orphan'>): Uint8Array {
+export function leakMarks(h: Pick<FlameHierarchy, 'size' | 'stats' | 'verdict'>): Uint8Array {
   const n = h.size;
   const marks = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (h.orphan[i] === 1) marks[i]! |= MARK.orphan;
+    const v = h.verdict[i]!;
+    if (v & VERDICT.orphan) marks[i]! |= MARK.orphan;
+    else if (v & VERDICT.empty) marks[i]! |= MARK.empty;
     const dying = h.stats.nrDying[i]!;
     const live = h.stats.nrDescendants[i]!;
     if (Number.isFinite(dying) && dying >= 8 && dying >= (Number.isFinite(live) ? live : 0)) marks[i]! |= MARK.dyingHeavy;

@@ -19,6 +19,7 @@ const toolbar = flameToolbar({
   measure: (m) => view.setMeasure(m),
   hierarchy: (name) => view.setHierarchy(name),
   search: (text) => view.setSearch(text),
+  findNext: (text, back) => view.goToMatch(text, back),
   compare() {
     if (view.comparing()) {
       view.stopComparing();
@@ -50,7 +51,18 @@ const toolbar = flameToolbar({
 const page = flamePage(toolbar.root);
 const host = hostChannel({ api: vscode, view: 'flame view', parse: parseToWebview });
 const { post, request } = host;
-const view = flameView({ state, save, page, toolbar, selected: (hierarchy, path) => post({ type: 'select', hierarchy, path }) });
+const view = flameView({
+  state,
+  save,
+  page,
+  toolbar,
+  selected: (hierarchy, path) => post({ type: 'select', hierarchy, path }),
+  selectionChanged: (selected) => (page.revealButton.hidden = !selected),
+});
+page.revealButton.addEventListener('click', () => {
+  const s = view.selection();
+  if (s) post({ type: 'reveal', ...s });
+});
 toolbar.show(state.measure, state.search);
 
 view.setStatus('Waiting for a snapshot…');

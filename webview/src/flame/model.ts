@@ -5,8 +5,8 @@ export interface FlameHierarchy extends HierarchyMeta {
   parent: Int32Array;
   seen: Uint8Array;
   kinds: Uint8Array;
-  /** 1 where the host's findings call the cgroup an orphan (flameProtocol.ts SnapshotChunk.orphan). */
-  orphan: Uint8Array;
+  /** The findings' verdict bits the host decided (flameProtocol.ts VERDICT, SnapshotChunk.verdict). */
+  verdict: Uint8Array;
   names: string[];
   stats: Record<FlameStat, Float64Array>;
 }
@@ -38,7 +38,7 @@ export class SnapshotAssembler {
         parent: new Int32Array(h.size),
         seen: new Uint8Array(h.size),
         kinds: new Uint8Array(h.size),
-        orphan: new Uint8Array(h.size),
+        verdict: new Uint8Array(h.size),
         names: new Array<string>(h.size).fill(''),
         stats: Object.fromEntries(FLAME_STATS.map((s) => [s, new Float64Array(h.size)])) as Record<FlameStat, Float64Array>,
       })),
@@ -58,7 +58,7 @@ export class SnapshotAssembler {
     h.parent.set(m.parent, m.offset);
     h.seen.set(m.seen, m.offset);
     h.kinds.set(m.kind, m.offset);
-    h.orphan.set(m.orphan, m.offset);
+    h.verdict.set(m.verdict, m.offset);
     for (const st of FLAME_STATS) h.stats[st].set(m.stats[st], m.offset);
     if (n > 0) {
       const names = m.names.split('\n');

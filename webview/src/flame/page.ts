@@ -1,3 +1,4 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { el } from '../shared/dom';
 
 /** The parts of the flame view's page below the toolbar. */
@@ -6,6 +7,8 @@ export interface FlamePage {
   breadcrumb: HTMLElement;
   chartBox: HTMLElement;
   tooltip: HTMLElement;
+  /** "Reveal in Nodes" (shown while a cell is selected). */
+  revealButton: HTMLElement;
 }
 
 /** Colours of the chart as the legend names them (classes styled in flame.css). */
@@ -17,6 +20,7 @@ const LEGEND: [string, string][] = [
   ['system unit', 'k-system'],
   ['other', 'k-other'],
   ['orphan (see Findings)', 'm-orphan'],
+  ['empty, not an orphan', 'm-empty'],
   ['dying-heavy', 'm-dying'],
   ['merged slivers', 'k-merged'],
 ];
@@ -34,9 +38,18 @@ export function flamePage(toolbar: HTMLElement): FlamePage {
   statusLine.setAttribute('role', 'status');
   const breadcrumb = el('nav', 'breadcrumb', 'breadcrumb');
   breadcrumb.setAttribute('aria-label', 'Zoom path');
+  // A click on a cell selects it; the Nodes tree shows it only on this explicit ask (or when visible).
+  const revealButton = doc.createElement('vscode-button');
+  revealButton.id = 'reveal';
+  revealButton.textContent = 'Reveal in Nodes';
+  revealButton.setAttribute('secondary', '');
+  revealButton.title = 'Show the selected cgroup in the Nodes tree';
+  revealButton.hidden = true;
+  const crumbBar = el('div', 'crumb-bar');
+  crumbBar.append(breadcrumb, revealButton);
   const chartBox = el('div', 'chart', 'chart');
   const tooltip = el('div', 'tooltip', 'tooltip');
   tooltip.hidden = true;
-  doc.body.append(toolbar, legend, statusLine, breadcrumb, chartBox, tooltip);
-  return { statusLine, breadcrumb, chartBox, tooltip };
+  doc.body.append(toolbar, legend, statusLine, crumbBar, chartBox, tooltip);
+  return { statusLine, breadcrumb, chartBox, tooltip, revealButton };
 }

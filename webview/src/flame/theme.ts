@@ -13,6 +13,8 @@ export interface Palette {
   merged: string;
   mergedText: string;
   orphan: string;
+  /** An empty pod or container cgroup the findings do not call an orphan. */
+  empty: string;
   dying: string;
   match: string;
   selected: string;
@@ -61,6 +63,7 @@ export function readPalette(doc: Document): Palette {
     merged,
     mergedText: textOn(merged, probe),
     orphan: cssVar(style, '--vscode-charts-red', '#f14c4c'),
+    empty: cssVar(style, '--vscode-editor-foreground', '#cccccc'),
     dying: cssVar(style, '--vscode-charts-orange', '#d18616'),
     match: cssVar(style, '--vscode-editor-findMatchBorder', cssVar(style, '--vscode-charts-orange', '#ff8c00')),
     selected: cssVar(style, '--vscode-focusBorder', '#007fd4'),

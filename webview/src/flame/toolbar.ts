@@ -13,6 +13,8 @@ export interface ToolbarHandlers {
   hierarchy(name: string): void;
   /** The search text, once typing pauses. */
   search(text: string): void;
+  /** Enter (Shift+Enter: backwards) in the search box: go to the next match. */
+  findNext(text: string, back: boolean): void;
   compare(): void;
   refresh(): void;
   export(format: 'svg' | 'png'): void;
@@ -84,6 +86,13 @@ export function flameToolbar(on: ToolbarHandlers): FlameToolbar {
       searchField.addEventListener('input', () => {
         clearTimeout(searchTimer);
         searchTimer = window.setTimeout(() => on.search(searchField.value), 120);
+      });
+      searchField.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'Enter') return;
+        ev.preventDefault();
+        // The typed text now, not once the pause has passed.
+        clearTimeout(searchTimer);
+        on.findNext(searchField.value, ev.shiftKey);
       });
       compareButton.addEventListener('click', () => on.compare());
       refreshButton.addEventListener('click', () => on.refresh());

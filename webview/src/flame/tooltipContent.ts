@@ -1,4 +1,5 @@
 import { describeIdentity, identityOfPath } from '../../../src/core/model/k8sIdentity';
+import { VERDICT } from '../../../src/protocol/flameProtocol';
 import { formatBytes, formatCount, formatCpuTime } from '../../../src/core/report/format';
 import type { TooltipContent } from '../shared/tooltip';
 import { formatMeasure, formatShare } from './format';
@@ -52,6 +53,17 @@ export function flameTooltip(info: HoverInfo, c: TooltipContext): TooltipContent
   if (!h.seen[i]) rows.push({ label: 'note', value: 'implied by a child path; not read itself' });
   const warnings: string[] = [];
   if (c.marks[i]! & MARK.orphan) warnings.push('Orphan: the node\'s findings call this cgroup an orphan (no source on the node knows it); see the Findings view.');
+  else {
+    const v = h.verdict[i]!;
+    const why =
+      v & VERDICT.knownToApi
+        ? 'not an orphan: the Kubernetes API knows its pod on this node'
+        : v & VERDICT.lowConfidence
+          ? 'not judged an orphan: its age is unknown (low confidence)'
+          : 'the node\'s findings do not call it an orphan';
+    if (c.marks[i]! & MARK.empty) warnings.push(`Empty: no process in this cgroup or below; ${why}.`);
+    else if (v & (VERDICT.knownToApi | VERDICT.lowConfidence)) warnings.push(`${why[0]!.toUpperCase()}${why.slice(1)}; see the Findings view.`);
+  }
   if (c.marks[i]! & MARK.dyingHeavy) warnings.push('Dying-heavy: the kernel still holds at least as many dying cgroups here as live ones.');
   // The freezer's state (cgroupTree FREEZER_STATE: 1 frozen, 2 freezing), own or an ancestor's.
   if (st.frozen[i] === 1 || st.frozen[i] === 2) warnings.push(`${st.frozen[i] === 2 ? 'Freezing' : 'Frozen'}: its processes are stopped by the cgroup freezer (see the frozen-cgroup finding).`);

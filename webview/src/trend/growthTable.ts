@@ -1,7 +1,7 @@
 import type { Growth } from '../../../src/core/trends/growth';
 import { formatCount } from '../../../src/core/report/format';
 import { el } from '../shared/dom';
-import { formatRate, type Series } from './series';
+import { rateText, type Series } from './series';
 
 function lastValue(values: readonly number[]): number {
   for (let i = values.length - 1; i >= 0; i--) if (Number.isFinite(values[i]!)) return values[i]!;
@@ -9,10 +9,11 @@ function lastValue(values: readonly number[]): number {
 }
 
 /**
- * The growth table: one row per series, fastest growing first, with first → last counts, the rate
- * (core's growthOf) and the dying counts. Labels are untrusted text: textContent only.
+ * The growth table: one row per series, fastest growing first, with first → last counts (live +
+ * dying, as core's growthOf counts them), the rate (only once the samples span long enough to
+ * mean one: series.ts rateText) and the dying counts. Labels are untrusted text: textContent only.
  */
-export function fillGrowthTable(tbody: HTMLTableSectionElement, o: { series: readonly Series[]; byKey: ReadonlyMap<string, Growth>; hidden: ReadonlySet<string>; colourOf(s: Series): string; toggle(key: string): void }): void {
+export function fillGrowthTable(tbody: HTMLTableSectionElement, o: { series: readonly Series[]; byKey: ReadonlyMap<string, Growth>; spanSeconds: number; hidden: ReadonlySet<string>; colourOf(s: Series): string; toggle(key: string): void }): void {
   const { byKey } = o;
   const rate = (s: Series): number => byKey.get(s.key)?.perHour ?? -Infinity;
   const rows = [...o.series].sort((a, b) => rate(b) - rate(a));
@@ -30,7 +31,7 @@ export function fillGrowthTable(tbody: HTMLTableSectionElement, o: { series: rea
       const g = byKey.get(s.key);
       const cells = [
         g ? `${formatCount(g.first)} → ${formatCount(g.last)}` : `${formatCount(lastValue(s.total))}`,
-        g ? formatRate(g.perHour) : '—',
+        rateText(g?.perHour, o.spanSeconds),
         g && g.dyingFirst !== undefined && g.dyingLast !== undefined ? `${formatCount(g.dyingFirst)} → ${formatCount(g.dyingLast)}` : s.hasDying ? formatCount(lastValue(s.dying)) : '—',
       ].map((t, k) => {
         const td = document.createElement('td');

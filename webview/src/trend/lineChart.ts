@@ -3,6 +3,7 @@ import { bisectCenter } from 'd3-array';
 import { scaleLinear, scaleTime } from 'd3-scale';
 import { select } from 'd3-selection';
 import { line } from 'd3-shape';
+import { timeTickFormat } from './axisFormat';
 
 /**
  * A reusable SVG line chart over one shared time column: lineChart(el).data(d).onHover(cb).
@@ -95,7 +96,13 @@ export function lineChart(el: HTMLElement, o: { height: number; label: string })
     const fmt = d.format;
     const yTicks = y.ticks(Math.max(2, Math.floor(h / 28)));
     const step = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 1;
-    xAxis.attr('transform', `translate(${MARGIN.left},${MARGIN.top + h})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 110))));
+    const xTicks = x.ticks(Math.max(2, Math.floor(w / 110)));
+    const tickFormat = timeTickFormat(xTicks.length > 1 ? xTicks[1]!.getTime() - xTicks[0]!.getTime() : Math.max(1, t1 - t0));
+    xAxis.attr('transform', `translate(${MARGIN.left},${MARGIN.top + h})`).call(
+      axisBottom(x)
+        .tickValues(xTicks)
+        .tickFormat((v) => tickFormat(v as Date)),
+    );
     yAxis.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`).call(
       axisLeft(y)
         .ticks(Math.max(2, Math.floor(h / 28)))

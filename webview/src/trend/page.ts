@@ -37,6 +37,8 @@ export function trendPage(toolbar: HTMLElement): TrendPage {
   empty.hidden = true;
 
   const main = el('div', 'main', 'main');
+  const countTitle = el('h3', 'section-title', 'count-title');
+  countTitle.textContent = 'Cgroups per series (live + dying; dashed: dying)';
   const countBox = el('div', 'chart', 'count-chart');
   const nodeSection = el('section', 'node-stats', 'node-stats');
   const nodeTitle = el('h3', 'section-title');
@@ -44,13 +46,20 @@ export function trendPage(toolbar: HTMLElement): TrendPage {
   nodeSection.append(nodeTitle);
   const table = el('table', 'growth-table', 'growth-table');
   const head = table.createTHead().insertRow();
-  for (const h of ['Series', 'First → last', 'Growth', 'Dying first → last']) {
+  // The counts here are live + dying (what a leak grows); the Nodes tree counts live cgroups only.
+  for (const [h, title] of [
+    ['Series', ''],
+    ['Cgroups, live + dying: first → last', 'Live and dying cgroups together (the Nodes tree counts live ones only)'],
+    ['Growth (live + dying)', 'Least-squares rate over the samples, shown once they span enough time'],
+    ['Dying: first → last', ''],
+  ] as const) {
     const th = doc.createElement('th');
     th.textContent = h;
+    if (title) th.title = title;
     head.appendChild(th);
   }
   const tbody = table.createTBody();
-  main.append(countBox, table, nodeSection);
+  main.append(countTitle, countBox, table, nodeSection);
 
   const tooltip = el('div', 'tooltip', 'tooltip');
   tooltip.hidden = true;

@@ -8,7 +8,7 @@ export function countRows(set: SeriesSet, hidden: ReadonlySet<string>, i: number
   const rows = set.series
     .filter((s) => !hidden.has(s.key) && Number.isFinite(s.total[i]!))
     .sort((a, b) => b.total[i]! - a.total[i]!)
-    .map((s) => ({ label: s.label, value: `${formatCount(s.total[i]!)}${Number.isFinite(s.dying[i]!) ? ` (${formatCount(s.dying[i]!)} dying)` : ''}` }));
+    .map((s) => ({ label: s.label, value: `${formatCount(s.total[i]!)} live + dying${Number.isFinite(s.dying[i]!) ? ` (${formatCount(s.dying[i]!)} dying)` : ''}` }));
   return rows.length > 24 ? [...rows.slice(0, 24), { label: '…', value: `${rows.length - 24} more` }] : rows;
 }
 

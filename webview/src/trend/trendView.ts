@@ -10,7 +10,7 @@ import { fillGrowthTable } from './growthTable';
 import { lineChart, type ChartHover } from './lineChart';
 import { NODE_CHARTS, nodeCharts } from './nodeCharts';
 import type { PersistedState } from './persistedState';
-import { appendSample, emptySet, seriesOf, type Series, type SeriesSet } from './series';
+import { appendSample, emptySet, sampleSpanSeconds, seriesOf, type Series, type SeriesSet } from './series';
 import type { TrendPage } from './page';
 import { readSeriesColours } from './theme';
 import type { TrendToolbar } from './toolbar';
@@ -90,7 +90,7 @@ export function trendView(o: {
     nodeSection.hidden = !anyNode;
     const tabled = performance.now();
     const g = growth();
-    fillGrowthTable(tbody, { series: set.series, byKey: g.byKey, hidden, colourOf, toggle });
+    fillGrowthTable(tbody, { series: set.series, byKey: g.byKey, spanSeconds: sampleSpanSeconds(set.times), hidden, colourOf, toggle });
     fillGrowthBanner(banner, g.findings);
     performance.measure('trend-growth', { start: tabled, end: performance.now() });
     const first = new Date(set.times[0]!);
