@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { cgroupCommands } from './commands/cgroupCommands';
+import { documentCommands } from './commands/documentCommands';
 import { findingCommands } from './commands/findingCommands';
 import { fixCommands } from './commands/fixCommands';
 import { registerFlameView } from './flame/registerFlameView';
@@ -9,6 +10,7 @@ import { reportCommands } from './commands/reportCommands';
 import { evidenceCommands } from './commands/evidenceCommands';
 import { createSnapshotStore, keptSnapshotsOf, snapshotCommands } from './commands/snapshotCommands';
 import type { SnapshotStore } from './nodes/snapshotStore';
+import { GeneratedDocuments } from './documents/generatedDocuments';
 import { FindingsTreeProvider } from './findings/findingsTree';
 import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
 import { createLog } from './log';
@@ -46,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   const nodesView = vscode.window.createTreeView('cgroupForensics.nodes', { treeDataProvider: nodesTree, showCollapseAll: true });
   const findingsView = vscode.window.createTreeView('cgroupForensics.findings', { treeDataProvider: findingsTree });
   const nodeFiles = new NodeFileProvider();
+  // Generated text opens read-only through it (never untitled: closing asks nothing).
+  const documents = new GeneratedDocuments(nodeFiles);
   context.subscriptions.push(
     log,
     nodes,
@@ -66,8 +70,8 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = createTrendSampler(context, log, nodes);
   registerCommands(context, log, {
-    node: nodeCommands(context, log, nodes, nodesTree),
-    cgroup: cgroupCommands(nodes),
+    node: nodeCommands(context, log, nodes, nodesTree, documents),
+    cgroup: cgroupCommands(nodes, documents),
     finding: findingCommands(log, nodes, nodesView),
     fix: fixCommands(context, log, nodes, nodeFiles),
     report: reportCommands(nodes),
@@ -76,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     snapshot: snapshotCommands(context, log, nodes, snapshots, flame),
     trendSampling: trendSamplingCommands(nodes, trends),
     trendView: registerTrendView(context, log, nodes, trends),
+    document: documentCommands(),
   });
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
   return { nodes, nodesTree, findingsTree, trends, snapshots, nodesView };

@@ -139,7 +139,7 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await wb!.setPaneExpanded('Nodes', true);
   });
 
-  it('generates a cleanup script as an untitled shell script naming the orphan', async () => {
+  it('generates a cleanup script as a read-only shell script naming the orphan', async () => {
     await wb!.runCommand('Cgroup Forensics: Generate Fix');
     await wb!.pick('Cleanup script');
     const editor = wb!.page.locator('.editor-instance .monaco-editor').first();

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
+import { reportFileName } from '../../src/extension/commands/reportCommands';
 import type { FindingsElement } from '../../src/extension/findings/findingsTree';
 import type { NodesElement } from '../../src/extension/tree/elements';
 import { needs } from '../support/prereq';
@@ -67,21 +71,45 @@ describe('commands over this machine', function () {
     const doc = vscode.window.activeTextEditor?.document;
     assert.ok(doc);
     assert.equal(doc.languageId, 'plaintext');
+    // Read-only, not untitled: closing it asks nothing.
+    assert.equal(doc.uri.scheme, 'cgroup-forensics-node');
+    assert.equal(doc.isUntitled, false);
+    assert.equal(doc.isDirty, false);
     assert.match(doc.getText(), /sleep 3600/);
     assert.match(doc.getText(), new RegExp(`pod UID: ${tree!.livePod}`));
   });
 
-  it('exports reports as JSON, Markdown and HTML documents', async () => {
-    for (const [format, language] of [['json', 'json'], ['markdown', 'markdown'], ['html', 'html']] as const) {
-      await vscode.commands.executeCommand('cgroupForensics.exportReport', { type: 'node', nodeId: 'local' }, format);
-      const doc = vscode.window.activeTextEditor!.document;
-      assert.equal(doc.languageId, language);
-      assert.ok(doc.getText().includes(tree!.orphanPod), `${format} names the orphan`);
-      if (format === 'json') {
-        const parsed = JSON.parse(doc.getText()) as { snapshot: { schema: string }; findings: unknown };
-        assert.equal(parsed.snapshot.schema, 'cgroup-forensics/snapshot@1');
+  it('shows the summary read-only', async () => {
+    await vscode.commands.executeCommand('cgroupForensics.scanLocal', { type: 'node', nodeId: 'local' });
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc);
+    assert.equal(doc.uri.scheme, 'cgroup-forensics-node');
+    assert.equal(doc.isUntitled, false);
+    assert.equal(doc.isDirty, false);
+  });
+
+  it('exports reports as JSON, Markdown and HTML files, written where the save dialog (here: the target given) says', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-export-'));
+    try {
+      for (const [format, language, ext] of [['json', 'json', 'json'], ['markdown', 'markdown', 'md'], ['html', 'html', 'html']] as const) {
+        const target = vscode.Uri.file(join(dir, `report.${ext}`));
+        // Was: the report opened as an untitled document (the active editor); now it is the file written.
+        const written = await vscode.commands.executeCommand<string>('cgroupForensics.exportReport', { type: 'node', nodeId: 'local' }, format, target);
+        assert.equal(written, target.toString());
+        assert.ok(existsSync(target.fsPath), `${format}: the file is written`);
+        const doc = await vscode.workspace.openTextDocument(target);
+        assert.equal(doc.languageId, language);
+        assert.ok(doc.getText().includes(tree!.orphanPod), `${format} names the orphan`);
+        if (format === 'json') {
+          const parsed = JSON.parse(doc.getText()) as { snapshot: { schema: string }; findings: unknown };
+          assert.equal(parsed.snapshot.schema, 'cgroup-forensics/snapshot@1');
+        }
+        if (format === 'html') assert.doesNotMatch(doc.getText(), /<script/i);
       }
-      if (format === 'html') assert.doesNotMatch(doc.getText(), /<script/i);
+      // The name the save dialog offers: the node and the snapshot's time.
+      assert.equal(reportFileName('This machine', Date.UTC(2026, 11, 3, 19, 35, 7, 250), 'md'), 'cgroup-forensics-this-machine-20261203T193507Z.md');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -29,17 +29,53 @@ describe('fix documents', function () {
     await resetSettings();
   });
 
-  it('opens the cleanup script as an untitled shell script that names the orphan and not the live pod', async () => {
+  it('opens the cleanup script as a read-only shell script (not untitled: closing asks nothing) that names the orphan and not the live pod', async () => {
     const [uri] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'cleanup');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
     assert.ok(doc);
-    assert.equal(doc.uri.scheme, 'untitled');
+    // Was 'untitled' (issue 13: every generated document asked to be saved on close).
+    assert.equal(doc.uri.scheme, 'cgroup-forensics-node');
+    assert.equal(doc.isUntitled, false);
+    assert.equal(doc.isDirty, false);
     assert.equal(doc.languageId, 'shellscript');
     const text = doc.getText();
     assert.match(text, /^#!\/bin\/sh/);
     assert.ok(text.includes(tree!.orphanPod.replace(/-/g, '_')), 'the orphan pod directory');
     assert.ok(!text.includes(tree!.livePod.replace(/-/g, '_')), 'never the live pod');
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri);
+  });
+
+  it('Save As… writes the generated document where it is asked to', async () => {
+    const [uri] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'cleanup');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
+    const dir = mkdtempSync(join(tmpdir(), 'cf-save-as-'));
+    try {
+      const target = vscode.Uri.file(join(dir, 'cleanup.sh'));
+      const saved = await vscode.commands.executeCommand<string>('cgroupForensics.saveDocumentAs', doc.uri, target);
+      assert.equal(saved, target.toString());
+      assert.equal(readFileSync(target.fsPath, 'utf8'), doc.getText());
+      // That it is offered in the editor title for these documents: test/unit/saveDocumentAsMenu.test.ts.
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens with what each fix document changes, where, why and the steps; "no change needed" said plainly', async () => {
+    const uris = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', LOCAL, 'driver');
+    const header = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'cgroup-forensics-node' && d.uri.path === '/what-the-driver-fix-does.txt').pop();
+    assert.ok(header, 'the header document');
+    assert.equal(header.isUntitled, false);
+    const text = header.getText();
+    assert.match(text, /^Cgroup driver alignment for /);
+    assert.match(text, /^ {2}what: sets cgroupDriver: systemd in place of cgroupDriver: cgroupfs/m);
+    assert.match(text, /^ {2}file: \S*\/config\.yaml on the node$/m);
+    assert.match(text, /^ {2}why: cgroupDriver: systemd: /m);
+    assert.match(text, /^ {2}then: systemctl restart kubelet$/m);
+    for (const u of uris) {
+      const d = vscode.workspace.textDocuments.find((x) => x.uri.toString() === u)!;
+      assert.equal(d.isUntitled, false, u);
+      assert.equal(d.isDirty, false, u);
+    }
   });
 
   it('shows the driver fix for kubelet as a diff editor between the node file and the fix', async () => {
@@ -92,13 +128,14 @@ describe('fix documents', function () {
     assert.ok(id);
     try {
       const node = { type: 'node', nodeId: id };
-      const untitled = (): number => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'untitled').length;
-      const opened = untitled();
+      // Was the count of untitled documents: generated documents are read-only ones now.
+      const generated = (): number => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'cgroup-forensics-node' || d.isUntitled).length;
+      const opened = generated();
       const live = FIX_KINDS.filter((k) => FIX_CATALOG[k].needs.from === 'live');
       assert.ok(live.includes('containerd') && live.includes('kubelet'));
       // Each is a one-line error (the command resolves to nothing) and opens no document.
       for (const kind of live) assert.equal(await vscode.commands.executeCommand('cgroupForensics.generateFix', node, kind), undefined, kind);
-      assert.equal(untitled(), opened, 'no document for a fix that needs the live node');
+      assert.equal(generated(), opened, 'no document for a fix that needs the live node');
       const [sysctl] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', node, 'sysctl');
       assert.match(vscode.workspace.textDocuments.find((d) => d.uri.toString() === sysctl)?.getText() ?? '', /^# Kernel parameters for this node/);
       const [rules] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', node, 'prometheus');
@@ -107,5 +144,9 @@ describe('fix documents', function () {
       await vscode.commands.executeCommand('cgroupForensics.removeNode', { type: 'node', nodeId: id }, { confirmed: true });
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('leaves nothing that would ask to be saved when the window closes: no generated document is untitled or dirty', () => {
+    assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isUntitled || d.isDirty).map((d) => d.uri.toString()), []);
   });
 });

@@ -3,6 +3,7 @@ import { daemonSetOptionProblem, DEFAULT_IMAGE, DEFAULT_INTERVAL_MINUTES, DEFAUL
 import { FIX_CATALOG, FIX_KINDS, fixKindsMadeFrom, isFixKind, judgesOrphans, madeFrom, ORPHAN_FIX_KINDS } from '../../core/fixes/fixCatalog';
 import { fixesFor, STATIC_FIX_KINDS } from '../../core/fixes/fixPlan';
 import type { FixDocument } from '../../core/fixes/fixDocument';
+import { fixHeader, onlyNoChange } from '../../core/fixes/fixHeader';
 import { fileProblem, InputError, intOption, stringOption, UsageError, type CliCommand, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
@@ -178,21 +179,19 @@ ${fromSnapshotHelp()}
       process.stderr.write(d.content.endsWith('\n') ? d.content : `${d.content}\n`);
       return EXIT.ok;
     }
-    if (d.noChange !== undefined) process.stderr.write(`cgroup-forensics: note: ${d.title}: no change needed: ${d.noChange}${d.content === '' ? '' : ' (the file is printed unchanged)'}\n`);
+    if (d.noChange !== undefined) process.stderr.write(`cgroup-forensics: note: ${d.title}: no change needed: ${d.noChange}${d.content !== '' && d.targetPath !== undefined ? ' (the file is printed unchanged)' : ''}\n`);
     ctx.write(d.content);
     return EXIT.ok;
   },
 };
 
 /**
- * Scripts and new files print as they are; patches of the node's files print as a diff under a
- * header of comments (title, why, how to apply), so several documents stay apart and the whole
- * output still applies with `patch -p1` (patch skips the comment lines). A file that already says
- * what the fix would prints one line saying so and no diff.
+ * Scripts and new files print as they are; patches of the node's files print as a diff under the
+ * fix's header (fixHeader: what, which file, why, how to apply) as comments, so several documents
+ * stay apart and the whole output still applies with `patch -p1` (patch skips the comment lines).
+ * A file that already says what the fix would prints the header's two lines saying so and no diff.
  */
 function renderFix(d: FixDocument): string {
-  if (d.noChange !== undefined) return `# ${d.title}\n# no change needed: ${d.noChange}\n`;
-  if (!d.diff) return d.content;
-  const head = [`# ${d.title}`, ...d.reasons.map((r) => `#   why: ${r}`), ...d.apply.map((a) => `#   then: ${a}`)];
-  return `${head.join('\n')}\n${d.diff}`;
+  if (onlyNoChange(d) || d.diff) return fixHeader(d).map((l) => `# ${l}\n`).join('') + (d.diff ?? '');
+  return d.content;
 }

@@ -15,8 +15,10 @@ export interface FixDocument {
    */
   diff?: string;
   /**
-   * Set when the node's file already says what the fix would: nothing to apply. Says why, in one
-   * line ("/etc/containerd/config.toml already sets SystemdCgroup = true"); diff is then empty.
+   * Set when nothing is to be applied: the node's file already says what the fix would, or
+   * (sysctl) no finding calls for a change. Says why, in one line ("/etc/containerd/config.toml
+   * already sets SystemdCgroup = true"); a diff is then empty. Content is then the node's file as
+   * it is, empty, or (sysctl) a document of its own saying why (fixHeader.ts onlyNoChange).
    */
   noChange?: string;
   /** Why, one line each, tied to findings or facts. */

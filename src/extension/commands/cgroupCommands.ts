@@ -5,12 +5,13 @@ import { dirOf } from '../../core/analysis/cgroupIndex';
 import { inspectCgroups } from '../../core/inspect/inspectCgroups';
 import { renderProcess } from '../../core/report/findingsText';
 import { UserError, withCancellableProgress } from '../commandWrapper';
+import type { GeneratedDocuments } from '../documents/generatedDocuments';
 import type { NodeManager } from '../nodes/nodeManager';
 import { identityLines } from '../tree/cgroupPresentation';
 import { ensureSnapshot, pickCgroup } from './pick';
 
 /** The handlers of the commands on one cgroup (registered in registerCommands.ts): copy its names, list its processes. */
-export function cgroupCommands(nodes: NodeManager) {
+export function cgroupCommands(nodes: NodeManager, documents: GeneratedDocuments) {
   const resolve = async (arg: unknown) => {
     const e = await pickCgroup(nodes, arg);
     const { view } = await ensureSnapshot(nodes, e.nodeId);
@@ -63,8 +64,7 @@ export function cgroupCommands(nodes: NodeManager) {
     if (ps.length === 0) lines.push('No process is in this cgroup itself (processes in child cgroups are listed on each child).');
     else lines.push(...ps.map((p) => renderProcess(p)));
     for (const u of result.value.unreadable) lines.push('', `could not read ${displayOf(u.dir)}: ${displayOf(u.what)}`);
-    const doc = await vscode.workspace.openTextDocument({ content: lines.join('\n') + '\n', language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await documents.show({ node: nodeLabel, name: `processes-${h.name}-${displayOf(e.path).split('/').pop() || 'root'}.txt`, content: lines.join('\n') + '\n', language: 'plaintext' });
     return ps.length;
   };
 

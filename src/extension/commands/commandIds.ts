@@ -1,3 +1,4 @@
+import type * as vscode from 'vscode';
 import type { FixKind } from '../../core/fixes/fixCatalog';
 import type { ChurnMethod } from '../evidence/churnMeasure';
 import type { CgroupElement, NodesElement } from '../tree/elements';
@@ -39,6 +40,7 @@ export const Commands = {
   startTrendSampling: 'cgroupForensics.startTrendSampling',
   stopTrendSampling: 'cgroupForensics.stopTrendSampling',
   showTrends: 'cgroupForensics.showTrends',
+  saveDocumentAs: 'cgroupForensics.saveDocumentAs',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -76,7 +78,8 @@ export type CommandArgs = EveryCommand<{
   [Commands.revealCgroup]: [target: NodeTarget & { readonly ref: { readonly hierarchy: string; readonly path: string } }];
   [Commands.generateFix]: [node?: NodeTarget & { readonly finding?: { readonly fixes?: readonly string[] } }, kind?: FixKind];
   [Commands.runCleanup]: [node?: NodeTarget];
-  [Commands.exportReport]: [node?: NodeTarget, format?: 'json' | 'markdown' | 'html'];
+  // target: the file to write (scripts and tests); else a save dialog asks.
+  [Commands.exportReport]: [node?: NodeTarget, format?: 'json' | 'markdown' | 'html', target?: vscode.Uri];
   [Commands.gatherEvidence]: [node?: NodeTarget, options?: { readonly since?: string }];
   [Commands.traceChurn]: [node?: NodeTarget, options?: { readonly seconds?: number; readonly method?: ChurnMethod }];
   [Commands.openFlameView]: [target?: NodeTarget & { readonly hierarchy?: string; readonly path?: string }];
@@ -86,6 +89,8 @@ export type CommandArgs = EveryCommand<{
   [Commands.startTrendSampling]: [node?: NodeTarget, seconds?: number];
   [Commands.stopTrendSampling]: [node?: NodeTarget];
   [Commands.showTrends]: [node?: NodeTarget];
+  // The generated document (the editor title passes it) and, for scripts and tests, the file to write.
+  [Commands.saveDocumentAs]: [document?: vscode.Uri, target?: vscode.Uri];
 }>;
 
 /** A command with its arguments, as plain data (a tree element's action). */

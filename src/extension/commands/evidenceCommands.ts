@@ -9,6 +9,7 @@ import { UserError, withCancellableProgress } from '../commandWrapper';
 import { CHURN_SECONDS, churnSeconds, measureChurn, type ChurnMethod } from '../evidence/churnMeasure';
 import { EvidenceStore } from '../evidence/evidenceStore';
 import { evidenceSummary } from '../evidence/mergeEvidence';
+import { GeneratedDocuments } from '../documents/generatedDocuments';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
 import { readSettings } from '../settings';
@@ -47,11 +48,8 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
     return { nodeId, label, transport };
   };
 
-  const openReadOnly = async (label: string, name: string, text: string): Promise<vscode.Uri> => {
-    const uri = nodeFiles.put(label, `/${name}`, text);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
-    return uri;
-  };
+  const documents = new GeneratedDocuments(nodeFiles);
+  const openReadOnly = async (label: string, name: string, text: string): Promise<vscode.Uri> => (await documents.show({ node: label, name, content: text, language: 'plaintext' })).uri;
 
   const gather = async (arg?: unknown, options?: unknown) => {
     const o = (options && typeof options === 'object' ? options : {}) as EvidenceOptions;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import * as vscode from 'vscode';
 import { FixInputError, type FixDocument } from '../../core/fixes/fixDocument';
 import { documentLanguage, FIX_CATALOG, FIX_KINDS, isFixKind, judgesOrphans, type FixKind, type FixOptions, type LanguageId } from '../../core/fixes/fixCatalog';
+import { fixHeader, onlyNoChange } from '../../core/fixes/fixHeader';
 import { fixesFor } from '../../core/fixes/fixPlan';
 import type { ForensicsReport } from '../../core/analysis/forensics';
 import type { RuntimeFacts } from '../../core/facts/nodeFacts';
@@ -10,6 +12,7 @@ import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
 import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
+import { GeneratedDocuments } from '../documents/generatedDocuments';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { Commands } from './commandIds';
@@ -75,15 +78,34 @@ async function available(language: LanguageId): Promise<string> {
   return language === 'toml' && known.includes('ini') ? 'ini' : 'plaintext';
 }
 
+/** The file extension of a document's language (its Save As… name). */
+const EXTENSION: Readonly<Record<string, string>> = { shellscript: 'sh', yaml: 'yaml', toml: 'toml', ini: 'toml', json: 'json', properties: 'conf', plaintext: 'txt' };
+
+/** A fix document's name: its file on the node, else its kind's ("cleanup-fix.sh"). */
+function fixFileName(fix: FixDocument, language: string): string {
+  return fix.targetPath ? posix.basename(fix.targetPath) : `${fix.kind}-fix.${EXTENSION[language] ?? 'txt'}`;
+}
+
+/** The header document of one Generate Fix: each document's fixHeader, the same words the CLI prints. */
+function headerText(kind: FixKind, label: string, docs: readonly FixDocument[]): string {
+  const intro = [
+    `${FIX_CATALOG[kind].label} for ${label}, generated ${new Date().toISOString()}: ${docs.length === 1 ? 'one document' : `${docs.length} documents`}.`,
+    'Nothing here changes the node: review each document, then apply it as its steps say. The documents are read-only: Save As… (the editor title bar) keeps a copy.',
+  ];
+  return [...intro, ...docs.flatMap((d) => ['', ...fixHeader(d)])].join('\n') + '\n';
+}
+
 /** The handlers of Generate Fix and Run Cleanup Script (registered in registerCommands.ts). */
 export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, nodeFiles: NodeFileProvider) {
+  const documents = new GeneratedDocuments(nodeFiles);
   /** The connected state of a node (connecting and scanning first when needed). */
   const connected = (nodeId: string) => ensureSnapshot(nodes, nodeId);
 
   /**
-   * Opens the documents of one kind of fix (src/core/fixes) as untitled documents in their
-   * language; a document that replaces a file on the node opens in a diff editor against the
-   * node's file as read now. Returns the documents' URIs.
+   * Opens the documents of one kind of fix (src/core/fixes) as read-only documents in their
+   * language (GeneratedDocuments: closing them asks nothing; Save As… keeps a copy), after one
+   * that says what each changes, where, why and how; a document that replaces a file on the node
+   * opens in a diff editor against the node's file as read now. Returns the fix documents' URIs.
    */
   const generateFix = async (arg?: unknown, kindArg?: unknown) => {
     const nodeId = await pickNode(nodes, arg, 'Generate a fix for which node?');
@@ -114,16 +136,20 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     // From the findings the views show (hooks applied), so a fix and the views judge alike.
     const docs = generate(kind, state.view.snapshot, state.facts, { ...state.report, findings: state.findings.map((f) => f.core) }, { ...(live ? {} : { liveFacts: false }), ...daemonSet });
     const uris: string[] = [];
-    // A document whose file already says what the fix would is not opened: one message says so.
+    // First what each document changes, where, why and how (fixHeader, the words the CLI prints),
+    // "no change needed" said there too; the documents open after it, the last one in front.
+    await documents.show({ node: label, name: `what-the-${kind}-fix-does.txt`, content: headerText(kind, label, docs), language: 'plaintext' });
+    // A document whose file already says what the fix would is not opened: the header and one message say so.
     const unchanged = docs.filter((d) => d.noChange !== undefined);
-    for (const fix of docs) if (fix.noChange === undefined) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, path, signal) : undefined));
+    for (const fix of docs) if (!onlyNoChange(fix)) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, path, signal) : undefined));
     if (unchanged.length) void vscode.window.showInformationMessage(`${label}: no change needed: ${unchanged.map((d) => d.noChange).join('; ')}`);
     log.info(`${label}: ${kind} fix: ${docs.map((d) => (d.noChange !== undefined ? `${d.title} (no change: ${d.noChange})` : d.title)).join('; ')}`);
     return uris;
   };
 
   const openFix = async (fix: FixDocument, label: string, read: ((path: string, signal: AbortSignal) => Promise<string | undefined>) | undefined): Promise<string> => {
-    const doc = await vscode.workspace.openTextDocument({ content: fix.content, language: await available(documentLanguage(fix)) });
+    const language = await available(documentLanguage(fix));
+    const doc = await documents.open({ node: label, name: fixFileName(fix, language), content: fix.content, language });
     const target = fix.targetPath;
     const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
     if (target && current !== undefined) {
@@ -199,8 +225,7 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     if (!(await confirmRemoval(text, showOutput))) return 'dry-run';
     const result = await withCancellableProgress(`Cgroup Forensics: cleaning up on ${label}`, (signal) => runScript(transport, script, ['--apply'], signal));
     log.info(`cleanup on ${label} (exit ${result.exitCode}):\n${result.stdout}${result.stderr}`);
-    const doc = await vscode.workspace.openTextDocument({ content: `Cleanup on ${label}, exit status ${result.exitCode}\n\n${result.stdout}${result.stderr}`, language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await documents.show({ node: label, name: `cleanup-${digest.slice(0, 12)}.output.txt`, content: `Cleanup on ${label}, exit status ${result.exitCode}\n\n${result.stdout}${result.stderr}`, language: 'plaintext' });
     await executeCommand(Commands.refresh, { nodeId });
     return 'run';
   };

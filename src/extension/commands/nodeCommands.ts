@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { summarize } from '../../core/analysis/summary';
 import { renderSummaryText } from '../../core/report/summaryText';
 import { withCancellableProgress } from '../commandWrapper';
+import type { GeneratedDocuments } from '../documents/generatedDocuments';
 import { forgetCredentials } from '../nodes/credentialPrompt';
 import type { NodeManager } from '../nodes/nodeManager';
 import { parseDestination, snapshotNodeId, sshNodeId, type NodeSpec } from '../nodes/nodeSpec';
@@ -10,7 +11,7 @@ import type { NodesElement } from '../tree/elements';
 import { ensureSnapshot, pickNode } from './pick';
 
 /** The handlers of the node commands (registered in registerCommands.ts): adding, connecting and removing nodes. */
-export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider) {
+export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider, documents: GeneratedDocuments) {
   const addNode = async (kindArg?: unknown, valueArg?: unknown) => {
     const choices: (vscode.QuickPickItem & { nodeKind: 'ssh' | 'snapshot' })[] = [
       { label: '$(remote) SSH host', description: 'an alias of your ssh config, or [user@]host', nodeKind: 'ssh' },
@@ -101,8 +102,7 @@ export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOu
   const scanLocal = async (arg?: unknown) => {
     const id = await pickNode(nodes, arg ?? { nodeId: 'local' });
     const { view } = await ensureSnapshot(nodes, id);
-    const doc = await vscode.workspace.openTextDocument({ content: renderSummaryText(summarize(view.snapshot)), language: 'plaintext' });
-    await vscode.window.showTextDocument(doc);
+    await documents.show({ node: nodes.label(id), name: 'summary.txt', content: renderSummaryText(summarize(view.snapshot)), language: 'plaintext' }, { preview: true });
   };
 
   return { addNode, removeNode, connect, refresh, disconnect, loadMore, showLog, scanLocal };

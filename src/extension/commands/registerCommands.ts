@@ -5,6 +5,7 @@ import type { trendSamplingCommands } from '../trends/trendSampler';
 import type { registerTrendView } from '../trends/registerTrendView';
 import type { cgroupCommands } from './cgroupCommands';
 import { COMMAND_IDS, Commands, type CommandId } from './commandIds';
+import type { documentCommands } from './documentCommands';
 import type { evidenceCommands } from './evidenceCommands';
 import type { findingCommands } from './findingCommands';
 import type { fixCommands } from './fixCommands';
@@ -24,6 +25,7 @@ export interface CommandFeatures {
   snapshot: ReturnType<typeof snapshotCommands>;
   trendSampling: ReturnType<typeof trendSamplingCommands>;
   trendView: ReturnType<typeof registerTrendView>;
+  document: ReturnType<typeof documentCommands>;
 }
 
 /**
@@ -60,6 +62,7 @@ export function registerCommands(context: vscode.ExtensionContext, log: vscode.L
     [Commands.startTrendSampling]: f.trendSampling.startTrendSampling,
     [Commands.stopTrendSampling]: f.trendSampling.stopTrendSampling,
     [Commands.showTrends]: f.trendView.showTrends,
+    [Commands.saveDocumentAs]: f.document.saveDocumentAs,
   };
   for (const id of COMMAND_IDS) registerCommand(context, log, id, handlers[id]);
 }
