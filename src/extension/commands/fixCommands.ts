@@ -10,6 +10,7 @@ import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
 import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
+import { fixTitle } from '../fixes/documentTitles';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { Commands } from './commandIds';
@@ -128,7 +129,8 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
     if (target && current !== undefined) {
       const left = nodeFiles.put(label, target, current);
-      await executeCommand('vscode.diff', left, doc.uri, `${target} on ${label} ↔ ${fix.title}`, { preview: false });
+      // A short tab title (what and where); the file and the fix's full title are in the document.
+      await executeCommand('vscode.diff', left, doc.uri, fixTitle(fix.kind, label), { preview: false });
     } else {
       await vscode.window.showTextDocument(doc, { preview: false });
     }
