@@ -260,7 +260,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
       keyStat(h, i, readSettings().treeStat, procs[i]),
       label === fullName ? identityShort(id) : '',
       dying > 0 ? `${dying} dying` : '',
-      children ? `${view.descendants(h.name)[i]} cgroups below` : '',
+      children ? cgroupsBelow(view.descendants(h.name)[i]!) : '',
       label === fullName ? '' : fullName,
     ];
     item.description = desc.filter(Boolean).join(' · ');
@@ -316,6 +316,11 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     this.sub.dispose();
     this.emitter.dispose();
   }
+}
+
+/** "8 cgroups below": named, since the processes beside it say "below" too. */
+function cgroupsBelow(n: number): string {
+  return `${n} cgroup${n === 1 ? '' : 's'} below`;
 }
 
 function parentKey(nodeId: string, hierarchy: string, path: string): string {
