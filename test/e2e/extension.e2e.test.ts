@@ -95,26 +95,27 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await wb!.expand(unified);
     await wb!.expand(wb!.row(nodes, tree!.top));
     await wb!.expand(wb!.row(nodes, 'kubepods.slice'));
-    await wb!.expand(wb!.row(nodes, 'kubepods-burstable.slice'));
-    const live = wb!.row(nodes, tree!.livePod.replace(/-/g, '_'));
+    // Rows are labelled by kind and short identity, the full name in the description.
+    await wb!.expand(wb!.row(nodes, 'burstable pods'));
+    const live = wb!.row(nodes, `pod ${tree!.livePod.slice(0, 8)}…`);
     await wb!.expand(live);
     // The container row shows its process count (tree.stat = procs) and its kind.
     const container = nodes.locator('.monaco-list-row', { hasText: 'cri-containerd-' }).first();
     await container.waitFor({ state: 'visible' });
     assert.match((await container.textContent()) ?? '', /1 proc/);
-    assert.match((await live.textContent()) ?? '', /pod burstable/);
+    assert.match((await live.textContent()) ?? '', new RegExp(`pod ${tree!.livePod.slice(0, 8)}… burstable`));
+    assert.match((await live.textContent()) ?? '', /0 procs here · 1 below/);
     await wb!.screenshot('kubelet-tree-expanded');
   });
 
   it('runs Detect Orphans from the command palette and lists the orphaned pod', async () => {
     const page = wb!.page;
-    const orphanSlice = tree!.orphanPod.replace(/-/g, '_');
     await wb!.runCommand('Cgroup Forensics: Detect Orphans');
     await page.locator('.notifications-toasts', { hasText: /orphaned cgroup/ }).first().waitFor({ timeout: 240_000 });
     // The orphan is marked in the Nodes tree (the command focused Findings: give Nodes the room).
     await wb!.setPaneExpanded('Findings', false);
     const nodes = wb!.pane('Nodes');
-    const orphanRow = wb!.row(nodes, orphanSlice);
+    const orphanRow = wb!.row(nodes, `pod ${tree!.orphanPod.slice(0, 8)}…`);
     // Polled through the locator: the virtual list replaces its row elements when the tree refreshes,
     // so a handle taken once can be a stale row that never changes.
     for (const deadline = Date.now() + 60_000; !/orphan/.test((await orphanRow.textContent().catch(() => '')) ?? ''); await page.waitForTimeout(250)) {
@@ -129,11 +130,12 @@ describe('e2e: the extension in code-server + Chromium', function () {
     await wb!.row(findings, 'This machine').click();
     await wb!.expand(wb!.row(findings, 'This machine'));
     await page.keyboard.press('Control+Alt+F');
-    await page.keyboard.type(tree!.top);
-    const orphan = findings.locator('.monaco-list-row', { hasText: orphanSlice }).first();
+    // Findings rows lead with what and which pod (the tree's filter matches labels).
+    await page.keyboard.type('orphaned pod');
+    const orphan = findings.locator('.monaco-list-row', { hasText: `orphaned pod ${tree!.orphanPod.slice(0, 8)}…` }).first();
     await orphan.waitFor({ state: 'visible', timeout: 30_000 });
     // The live pod, which kubelet knows, is no finding.
-    assert.equal(await findings.locator('.monaco-list-row', { hasText: tree!.livePod.replace(/-/g, '_') }).count(), 0);
+    assert.equal(await findings.locator('.monaco-list-row', { hasText: `pod ${tree!.livePod.slice(0, 8)}…` }).count(), 0);
     await wb!.screenshot('findings-view');
     await page.keyboard.press('Escape');
     await wb!.setPaneExpanded('Nodes', true);

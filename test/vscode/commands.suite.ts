@@ -50,8 +50,19 @@ describe('commands over this machine', function () {
     const it = api.findingsTree.getTreeItem(orphan);
     assert.equal(it.command?.command, 'cgroupForensics.revealCgroup');
     assert.match(String(it.contextValue), /\+fixable/);
+    // What and which pod first, then where; the core's title (the CLI's) stays in the tooltip.
+    const short = `${tree!.orphanPod.slice(0, 8)}…`;
+    assert.equal(it.label, `orphaned pod ${short} burstable · unified`);
+    assert.match(String(it.description), /^orphaned-pod-cgroup/);
+    assert.ok(String(it.tooltip).includes(orphan.finding.title), String(it.tooltip));
     const refs = api.findingsTree.getChildren(orphan);
     assert.ok(refs.some((r) => r.type === 'cgroup' && r.ref.path === inTree(tree!, tree!.paths.orphanPod)));
+    // Each cgroup of the finding names its hierarchy first, then what it is.
+    const podRef = refs.find((r) => r.type === 'cgroup' && r.ref.path === inTree(tree!, tree!.paths.orphanPod))!;
+    assert.equal(api.findingsTree.getTreeItem(podRef).label, `unified · pod ${short} burstable`);
+    assert.equal(api.findingsTree.getTreeItem(podRef).description, inTree(tree!, tree!.paths.orphanPod));
+    const containerRef = refs.find((r) => r.type === 'cgroup' && r.ref.path === inTree(tree!, tree!.paths.orphanContainer));
+    if (containerRef) assert.match(String(api.findingsTree.getTreeItem(containerRef).label), /^unified · containerd [0-9a-f]{8}…$/);
     await vscode.commands.executeCommand('cgroupForensics.revealCgroup', { nodeId: 'local', ref: { hierarchy: 'unified', path: inTree(tree!, tree!.paths.orphanPod) } });
   });
 

@@ -85,6 +85,7 @@ describe('fix documents', function () {
     assert.match(kubelet.getText(), /^cgroupDriver: systemd$/m);
     const diff = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uris[0]);
     assert.ok(diff, 'a diff editor for the kubelet config');
+    assert.equal(diff.label, 'fix kubelet — This machine', 'a short tab title');
     const input = diff.input as vscode.TabInputTextDiff;
     assert.equal(input.original.scheme, 'cgroup-forensics-node');
     assert.ok(input.original.path.endsWith('/config.yaml'));

@@ -9,7 +9,7 @@ import type { FindingsElement } from '../../src/extension/findings/findingsTree'
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
 import { needs } from '../support/prereq';
-import { resetSettings, setUpTree, treeMissing } from './fixture';
+import { inTree, resetSettings, setUpTree, treeMissing } from './fixture';
 import { activated, until } from './host';
 
 type FindingEl = Extract<FindingsElement, { type: 'finding' }>;
@@ -102,6 +102,9 @@ describe('kubernetes view in Detect Orphans', function () {
     assert.match(text, /^# not included \(the Kubernetes API knows pod shop\/late-7f9c-abcde on this node\): /m);
     const pod = findings().find((f) => f.finding.core.podUid === tree!.orphanPod && f.finding.kind === 'orphaned-pod-cgroup')!;
     assert.match(String(api.findingsTree.getTreeItem(pod).description), /not acted on: the Kubernetes API knows pod shop\/late-7f9c-abcde on this node/);
+    // Named as the API names it, in the Findings view and in the Nodes tree.
+    assert.equal(api.findingsTree.getTreeItem(pod).label, 'orphan-looking pod shop/late-7f9c-abcde burstable · unified');
+    assert.equal(api.nodesTree.getTreeItem({ type: 'cgroup', nodeId: 'local', hierarchy: 'unified', path: inTree(tree!, tree!.paths.orphanPod) }).label, 'pod shop/late-7f9c-abcde burstable');
     assert.ok(!pod.finding.fixes.includes('cleanup'), 'no cleanup offered for it');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

@@ -53,7 +53,10 @@ describe('the Nodes tree over this machine', function () {
     const container = podKids[0]!;
     assert.deepEqual(container, cg(tree!.paths.liveContainer));
     const ci = item(container);
-    assert.match(String(ci.description), /^1 proc · container containerd/);
+    // Kind and short identity first, the full cgroup name after (a 300 px side bar cuts the name).
+    const cid = /cri-containerd-([0-9a-f]{64})\.scope$/.exec(tree!.paths.liveContainer)![1]!;
+    assert.equal(ci.label, `containerd ${cid.slice(0, 8)}…`);
+    assert.equal(ci.description, `1 proc · cri-containerd-${cid}.scope`);
     assert.match(String(ci.tooltip), new RegExp(`pod UID: ${tree!.livePod}`));
     assert.match(String(ci.tooltip), /QoS: burstable/);
     assert.match(String(ci.tooltip), /runtime: containerd/);
@@ -63,7 +66,12 @@ describe('the Nodes tree over this machine', function () {
     const pi = item(cg(tree!.paths.livePod));
     assert.equal((pi.iconPath as vscode.ThemeIcon).id, 'package');
     assert.equal(pi.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
-    assert.equal(item(cg(tree!.paths.kubepods)).description, '0 procs · kubepods (systemd) · 8 below');
+    assert.equal(pi.label, `pod ${tree!.livePod.slice(0, 8)}… burstable`);
+    // The pod's process is in its container: counted below it, not lost.
+    assert.equal(pi.description, `0 procs here · 1 below · 1 cgroup below · kubepods-burstable-pod${tree!.livePod.replace(/-/g, '_')}.slice`);
+    assert.equal(item(cg(tree!.paths.burstable)).label, 'burstable pods');
+    assert.equal(item(cg(tree!.paths.kubepods)).label, 'kubepods.slice');
+    assert.equal(item(cg(tree!.paths.kubepods)).description, '0 procs here · 1 below · kubepods (systemd) · 8 cgroups below');
   });
 
   it('marks the orphaned pod with a warning icon and an orphan flag', () => {

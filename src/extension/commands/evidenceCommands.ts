@@ -10,6 +10,7 @@ import { CHURN_SECONDS, churnSeconds, measureChurn, type ChurnMethod } from '../
 import { EvidenceStore } from '../evidence/evidenceStore';
 import { evidenceSummary } from '../evidence/mergeEvidence';
 import { GeneratedDocuments } from '../documents/generatedDocuments';
+import { documentTitle } from '../fixes/documentTitles';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
 import { readSettings } from '../settings';
@@ -71,7 +72,7 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
     if (!merged) throw new UserError(`${label} was disconnected before the evidence could join its findings`);
     const { report, base } = merged;
     const header = `Evidence on ${label}: logs since ${stamp(since * 1000)}, gathered ${stamp(at)}\n\n`;
-    const uri = await openReadOnly(label, `evidence-${stamp(at).replace(/:/g, '-')}.txt`, header + renderEvidenceText(report) + '\n' + kubeSection(shownState(nodes.state(nodeId))));
+    const uri = await openReadOnly(label, documentTitle('evidence', label, new Date(at)), header + renderEvidenceText(report) + '\n' + kubeSection(shownState(nodes.state(nodeId))));
     const s = evidenceSummary(report, base);
     const text = s.nothing
       ? `No evidence found on ${label}: no log line since ${stamp(since * 1000)} matched a known signature, no version advisory applies, and no daemon or open fd stands out.`
@@ -105,7 +106,7 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
     );
     if (m.method === 'snapshots' && m.whyNotTraced) log.info(`${label}: no bpftrace trace (${m.whyNotTraced}); churn from two snapshots`);
     const text = renderChurnReport(m, `Cgroup churn on ${label}, from ${stamp(start)}`);
-    const uri = await openReadOnly(label, `churn-${stamp(start).replace(/:/g, '-')}.txt`, text);
+    const uri = await openReadOnly(label, documentTitle('churn', label, new Date(start)), text);
     const changed = m.method === 'bpftrace' ? m.churn.byParent.length : m.rates.length;
     if (!changed) void vscode.window.showInformationMessage(`No cgroup was made or removed on ${label} in ${seconds} s.`);
     return { uri: uri.toString(), method: m.method, parents: changed };

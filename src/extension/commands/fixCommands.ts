@@ -13,6 +13,7 @@ import { UserError, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
 import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
 import { GeneratedDocuments } from '../documents/generatedDocuments';
+import { fixTitle } from '../fixes/documentTitles';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { Commands } from './commandIds';
@@ -154,7 +155,8 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     const current = target && read ? await withCancellableProgress(`Cgroup Forensics: reading ${target} on ${label}`, (signal) => read(target, signal)) : undefined;
     if (target && current !== undefined) {
       const left = nodeFiles.put(label, target, current);
-      await executeCommand('vscode.diff', left, doc.uri, `${target} on ${label} ↔ ${fix.title}`, { preview: false });
+      // A short tab title (what and where); the file and the fix's full title are in the document.
+      await executeCommand('vscode.diff', left, doc.uri, fixTitle(fix.kind, label), { preview: false });
     } else {
       await vscode.window.showTextDocument(doc, { preview: false });
     }

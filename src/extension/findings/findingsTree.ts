@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
 import { SEVERITY_RANK, type Severity } from '../../core/analysis/finding';
 import { isOrphan, orphanVerdict } from '../../core/analysis/orphanVerdict';
-import { displayOf } from '../../core/model/bytes';
 import { Commands } from '../commands/commandIds';
 import { treeItemCommand } from '../commands/executeCommand';
 import type { NodeManager } from '../nodes/nodeManager';
+import { podNameOf } from '../tree/podNames';
 import { evidenceItems, type EvidenceItem } from './evidenceItems';
+import { findingCgroupRow, findingRow } from './findingLabel';
 import type { FindingItem, TreeCgroupRef } from './finding';
 
 export type FindingsElement =
   | { type: 'node'; nodeId: string }
   | { type: 'finding'; nodeId: string; finding: FindingItem }
-  | { type: 'cgroup'; nodeId: string; findingId: string; ref: TreeCgroupRef }
+  /** `path`: the cgroup's path in its hierarchy (the core's), for what the row calls it. */
+  | { type: 'cgroup'; nodeId: string; findingId: string; ref: TreeCgroupRef; path: string }
   | { type: 'evidence'; nodeId: string; findingId: string; index: number; item: EvidenceItem };
 
 const EVIDENCE_ICONS = { log: 'output', fd: 'file-symlink-file', text: 'circle-small' } as const;
@@ -47,13 +49,14 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
       }
       case 'finding': {
         const f = e.finding;
-        const item = new vscode.TreeItem(f.title, f.cgroups.length || f.core.evidence.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.id = `f/${e.nodeId}\u0000${f.id}`;
         // An orphan-kind finding the verdict does not act on says why (the API knows its pod ...).
         const verdict = orphanVerdict(f.core);
         const notActed = !verdict.orphan && verdict.reason !== 'not-an-orphan-kind' ? verdict.why : undefined;
-        item.description = notActed ? `${f.kind} · not acted on: ${notActed}` : f.kind;
-        item.tooltip = `${f.severity}: ${f.title}\n\n${f.detail}`;
+        const row = findingRow(f.core, f.detail, this.podName(e.nodeId), notActed);
+        const item = new vscode.TreeItem(row.label, f.cgroups.length || f.core.evidence.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `f/${e.nodeId}\u0000${f.id}`;
+        item.description = row.description;
+        item.tooltip = row.tooltip;
         item.iconPath = new vscode.ThemeIcon(SEVERITY_ICONS[f.severity], new vscode.ThemeColor(SEVERITY_COLORS[f.severity]));
         item.contextValue = `finding+${f.kind}${f.fixes.length ? '+fixable' : ''}`;
         const first = f.cgroups[0];
@@ -61,9 +64,11 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
         return item;
       }
       case 'cgroup': {
-        const item = new vscode.TreeItem(displayOf(e.ref.path), vscode.TreeItemCollapsibleState.None);
+        const row = findingCgroupRow(e.ref.hierarchy, e.path, e.ref.path, this.podName(e.nodeId));
+        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
         item.id = `fc/${e.nodeId}\u0000${e.findingId}\u0000${e.ref.hierarchy}\u0000${e.ref.path}`;
-        item.description = e.ref.hierarchy;
+        item.description = row.description;
+        item.tooltip = row.tooltip;
         item.iconPath = new vscode.ThemeIcon('symbol-folder');
         item.command = treeItemCommand('Reveal', Commands.revealCgroup, { nodeId: e.nodeId, ref: e.ref });
         item.contextValue = 'findingCgroup';
@@ -93,11 +98,17 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsEle
     if (e.type === 'finding') {
       const { nodeId, finding } = e;
       return [
-        ...finding.cgroups.map((ref): FindingsElement => ({ type: 'cgroup', nodeId, findingId: finding.id, ref })),
+        ...finding.cgroups.map((ref, n): FindingsElement => ({ type: 'cgroup', nodeId, findingId: finding.id, ref, path: finding.core.cgroups[n]?.path ?? ref.path })),
         ...evidenceItems(finding.core).map((item, index): FindingsElement => ({ type: 'evidence', nodeId, findingId: finding.id, index, item })),
       ];
     }
     return [];
+  }
+
+  /** The Kubernetes API's names of the node's pods, where its state has them. */
+  private podName(nodeId: string): (uid: string) => string | undefined {
+    const state = this.nodes.state(nodeId);
+    return podNameOf(state.status === 'connected' ? state.kube : undefined);
   }
 
   dispose(): void {

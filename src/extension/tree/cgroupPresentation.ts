@@ -38,16 +38,20 @@ export const KIND_ICONS: Record<CgroupKind, string> = {
   cgroup: 'folder-opened',
 };
 
-/** The short stat shown after the name, per the cgroupForensics.tree.stat setting. */
-export function keyStat(h: Hierarchy, i: number, stat: TreeStat): string {
+/**
+ * The short stat shown after the name, per the cgroupForensics.tree.stat setting. `procsSubtree`
+ * is the processes of the cgroup's whole subtree (subtreeSums): cgroup.procs counts a cgroup's own
+ * only, so a pod whose process sits in its container would read "0 procs" without it.
+ */
+export function keyStat(h: Hierarchy, i: number, stat: TreeStat, procsSubtree?: number): string {
   const t = h.tree;
   switch (stat) {
     case 'memory': {
       const m = t.stat('memory', i);
-      return Number.isNaN(m) ? procsText(t.stat('procs', i)) : formatBytes(m);
+      return Number.isNaN(m) ? procsText(t.stat('procs', i), procsSubtree) : formatBytes(m);
     }
     case 'procs':
-      return procsText(t.stat('procs', i));
+      return procsText(t.stat('procs', i), procsSubtree);
     case 'pids': {
       const p = t.stat('pids', i);
       return Number.isNaN(p) ? '' : `${p} pids`;
@@ -57,8 +61,12 @@ export function keyStat(h: Hierarchy, i: number, stat: TreeStat): string {
   }
 }
 
-function procsText(p: number): string {
-  return Number.isNaN(p) ? '' : `${p} proc${p === 1 ? '' : 's'}`;
+/** "1 proc"; "0 procs here · 1 below" when the subtree holds processes the cgroup itself does not. */
+export function procsText(here: number, subtree?: number): string {
+  const below = subtree === undefined || Number.isNaN(subtree) ? 0 : subtree - (Number.isNaN(here) ? 0 : here);
+  if (Number.isNaN(here)) return below > 0 ? `${below} proc${below === 1 ? '' : 's'} below` : '';
+  const own = `${here} proc${here === 1 ? '' : 's'}`;
+  return below > 0 ? `${own} here · ${below} below` : own;
 }
 
 const STAT_LABELS: Record<StatName, string> = {

@@ -9,7 +9,11 @@ import { sshNodeId } from '../nodes/nodeSpec';
 import { sshConfigHosts } from '../nodes/sshConfigHosts';
 import type { SnapshotView } from '../nodes/snapshotView';
 import { readSettings } from '../settings';
+import { cgroupLabel } from '../../core/model/cgroupLabel';
+import type { CgroupTree } from '../../core/model/cgroupTree';
+import { subtreeSums } from '../../core/model/subtreeSums';
 import { KIND_ICONS, cgroupTooltip, identityShort, keyStat, kindOf } from './cgroupPresentation';
+import { podNameOf } from './podNames';
 import { elementId, joinPath, parentPath, type NodesElement } from './elements';
 import { Commands, type CommandCall } from '../commands/commandIds';
 import { commandOf, executeCommand, treeItemCommand } from '../commands/executeCommand';
@@ -24,6 +28,8 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
   /** How many children are shown per expanded level, keyed by the parent's id. */
   private readonly shown = new Map<string, number>();
   private readonly findingIndex = new WeakMap<FindingItem[], Map<string, FindingItem[]>>();
+  /** Each tree's processes summed over subtrees, computed once per snapshot. */
+  private readonly procsSubtree = new WeakMap<CgroupTree, Float64Array>();
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly nodes: NodeManager) {
@@ -239,11 +245,24 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     const kind = kindOf(id);
     const findings = shown ? this.findingsAt(shown.findings, h.name, e.path) : [];
     const children = t.children(i).length;
-    const item = new vscode.TreeItem(displayOf(name), children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // Kind and short identity first ("pod 2c3d4e5f… burstable"): a narrow side bar cuts the
+    // full name (kubepods-burstable-pod2c3d4e5f_6071_….slice) before the part that tells pods apart.
+    const label = cgroupLabel(id, name, podNameOf(shown?.kube));
+    const fullName = displayOf(name);
+    const item = new vscode.TreeItem(label, children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = elementId(e);
     const dying = t.stat('nrDying', i);
     const orphan = findings.some((f) => isOrphan(f.core));
-    const desc = [orphan ? 'orphan' : '', keyStat(h, i, readSettings().treeStat), identityShort(id), dying > 0 ? `${dying} dying` : '', children ? `${view.descendants(h.name)[i]} below` : ''];
+    const procs = this.procsSubtree.get(t) ?? subtreeSums(t, 'procs');
+    this.procsSubtree.set(t, procs);
+    const desc = [
+      orphan ? 'orphan' : '',
+      keyStat(h, i, readSettings().treeStat, procs[i]),
+      label === fullName ? identityShort(id) : '',
+      dying > 0 ? `${dying} dying` : '',
+      children ? cgroupsBelow(view.descendants(h.name)[i]!) : '',
+      label === fullName ? '' : fullName,
+    ];
     item.description = desc.filter(Boolean).join(' · ');
     const now = view.snapshot.node.now;
     item.tooltip = cgroupTooltip(h, i, id, now, findings.map((f) => f.title));
@@ -297,6 +316,11 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     this.sub.dispose();
     this.emitter.dispose();
   }
+}
+
+/** "8 cgroups below": named, since the processes beside it say "below" too. */
+function cgroupsBelow(n: number): string {
+  return `${n} cgroup${n === 1 ? '' : 's'} below`;
 }
 
 function parentKey(nodeId: string, hierarchy: string, path: string): string {
