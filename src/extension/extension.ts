@@ -14,6 +14,7 @@ import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
 import { createLog } from './log';
 import { credentialPrompt } from './nodes/credentialPrompt';
 import { NodeManager } from './nodes/nodeManager';
+import { KeptSnapshotsFlag } from './nodes/keptSnapshotsFlag';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
@@ -62,6 +63,13 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots));
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = createTrendSampler(context, log, nodes);
+  // Node rows' menus follow what other features keep of a node (see tree/nodeContextValue.ts).
+  const keptSnapshots = new KeptSnapshotsFlag((id) => snapshots.list(id), log);
+  context.subscriptions.push(
+    keptSnapshots,
+    nodesTree.addNodeFlags(keptSnapshots),
+    nodesTree.addNodeFlags({ flags: (id) => (trends.isSampling(id) ? ['sampling'] : []), onDidChange: trends.onDidChangeSampling }),
+  );
   registerCommands(context, log, {
     node: nodeCommands(context, log, nodes, nodesTree),
     cgroup: cgroupCommands(nodes),
@@ -70,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     report: reportCommands(nodes),
     evidence: evidenceCommands(context, log, nodes, nodeFiles),
     flame,
-    snapshot: snapshotCommands(context, log, nodes, snapshots, flame),
+    snapshot: snapshotCommands(context, log, nodes, snapshots, flame, (id) => keptSnapshots.recount(id)),
     trendSampling: trendSamplingCommands(nodes, trends),
     trendView: registerTrendView(context, log, nodes, trends),
   });
