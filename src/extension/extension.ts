@@ -18,6 +18,7 @@ import { KeptSnapshotsFlag } from './nodes/keptSnapshotsFlag';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
+import type { NodesElement } from './tree/elements';
 import { createTrendSampler, trendSamplingCommands, type TrendSampler } from './trends/trendSampler';
 import { registerTrendView } from './trends/registerTrendView';
 
@@ -25,6 +26,8 @@ import { registerTrendView } from './trends/registerTrendView';
 export interface CgroupForensicsApi {
   nodes: NodeManager;
   nodesTree: NodesTreeProvider;
+  /** The Nodes view (its selection is what palette commands on a cgroup act on). */
+  nodesView: vscode.TreeView<NodesElement>;
   findingsTree: FindingsTreeProvider;
   /** The snapshots kept per node (globalStorage/snapshots) for Compare with Earlier Snapshot. */
   snapshots: SnapshotStore;
@@ -72,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   );
   registerCommands(context, log, {
     node: nodeCommands(context, log, nodes, nodesTree),
-    cgroup: cgroupCommands(nodes),
+    cgroup: cgroupCommands(nodes, () => nodesView.selection),
     finding: findingCommands(log, nodes, nodesView),
     fix: fixCommands(context, log, nodes, nodeFiles),
     report: reportCommands(nodes),
@@ -83,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     trendView: registerTrendView(context, log, nodes, trends),
   });
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
-  return { nodes, nodesTree, findingsTree, trends, snapshots };
+  return { nodes, nodesTree, nodesView, findingsTree, trends, snapshots };
 }
 
 export function deactivate(): void {
