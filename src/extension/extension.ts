@@ -16,6 +16,7 @@ import { NODE_FILE_SCHEME, NodeFileProvider } from './fixes/nodeFileProvider';
 import { createLog } from './log';
 import { credentialPrompt } from './nodes/credentialPrompt';
 import { NodeManager } from './nodes/nodeManager';
+import { KeptSnapshotsFlag } from './nodes/keptSnapshotsFlag';
 import { startAutoRefresh } from './autoRefresh';
 import { affectsSettings } from './settings';
 import { NodesTreeProvider } from './tree/nodesTree';
@@ -27,13 +28,13 @@ import { registerTrendView } from './trends/registerTrendView';
 export interface CgroupForensicsApi {
   nodes: NodeManager;
   nodesTree: NodesTreeProvider;
+  /** The Nodes view: its selection is what palette commands on a cgroup act on; whether it is visible decides if the flame view's clicks reveal there. */
+  nodesView: vscode.TreeView<NodesElement>;
   findingsTree: FindingsTreeProvider;
   /** The snapshots kept per node (globalStorage/snapshots) for Compare with Earlier Snapshot. */
   snapshots: SnapshotStore;
   /** The background trend sampler: the samples per node (TrendHistory) for the trend chart. */
   trends: TrendSampler;
-  /** The Nodes view (whether it is visible decides if the flame view's clicks reveal there). */
-  nodesView: vscode.TreeView<NodesElement>;
 }
 
 /**
@@ -69,15 +70,22 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
   const flame = registerFlameView(context, log, nodes, keptSnapshotsOf(snapshots), nodesView);
   // Background trend sampling (off by default): samples per node for the trend chart, growth findings.
   const trends = createTrendSampler(context, log, nodes);
+  // Node rows' menus follow what other features keep of a node (see tree/nodeContextValue.ts).
+  const keptSnapshots = new KeptSnapshotsFlag((id) => snapshots.list(id), log);
+  context.subscriptions.push(
+    keptSnapshots,
+    nodesTree.addNodeFlags(keptSnapshots),
+    nodesTree.addNodeFlags({ flags: (id) => (trends.isSampling(id) ? ['sampling'] : []), onDidChange: trends.onDidChangeSampling }),
+  );
   registerCommands(context, log, {
     node: nodeCommands(context, log, nodes, nodesTree, documents),
-    cgroup: cgroupCommands(nodes, documents),
+    cgroup: cgroupCommands(nodes, documents, () => nodesView.selection),
     finding: findingCommands(log, nodes, nodesView),
     fix: fixCommands(context, log, nodes, nodeFiles),
     report: reportCommands(nodes),
     evidence: evidenceCommands(context, log, nodes, nodeFiles),
     flame,
-    snapshot: snapshotCommands(context, log, nodes, snapshots, flame),
+    snapshot: snapshotCommands(context, log, nodes, snapshots, flame, (id) => keptSnapshots.recount(id)),
     trendSampling: trendSamplingCommands(nodes, trends),
     trendView: registerTrendView(context, log, nodes, trends),
     document: documentCommands(),

@@ -10,7 +10,7 @@ import type { NodesElement } from '../../src/extension/tree/elements';
 import { needs } from '../support/prereq';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { inTree, resetSettings, setUpTree, treeMissing } from './fixture';
-import { activated } from './host';
+import { activated, until } from './host';
 
 describe('commands over this machine', function () {
   let api: CgroupForensicsApi;
@@ -88,6 +88,18 @@ describe('commands over this machine', function () {
     assert.equal(doc.isDirty, false);
     assert.match(doc.getText(), /sleep 3600/);
     assert.match(doc.getText(), new RegExp(`pod UID: ${tree!.livePod}`));
+  });
+
+  it('Inspect Processes from the palette takes the cgroup selected in the Nodes view', async () => {
+    const target = cg(tree!.paths.liveContainer);
+    await vscode.commands.executeCommand('cgroupForensics.revealCgroup', { nodeId: 'local', ref: { hierarchy: 'unified', path: inTree(tree!, tree!.paths.liveContainer) } });
+    await until('the cgroup to be selected', () => api.nodesView.selection.some((e) => e.type === 'cgroup' && e.path === (target as { path: string }).path) || undefined);
+    // No argument, as from the command palette: no quick pick, the selection's processes.
+    const n = await vscode.commands.executeCommand<number>('cgroupForensics.inspectProcesses');
+    assert.equal(n, 1);
+    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(text, /sleep 3600/);
+    assert.ok(text.startsWith(`Processes of ${inTree(tree!, tree!.paths.liveContainer)}`) || text.includes(inTree(tree!, tree!.paths.liveContainer)), text.slice(0, 200));
   });
 
   it('shows the summary read-only', async () => {

@@ -20,3 +20,33 @@ export async function until<T>(what: string, get: () => T | undefined | Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A modal the code under test showed while answered by answeringModals: its message, detail and buttons. */
+export interface ShownModal {
+  message: string;
+  detail: string | undefined;
+  items: string[];
+}
+
+/**
+ * Runs work while vscode.window.showWarningMessage answers modals with `answer` (undefined: as
+ * Cancel would) instead of showing them, and returns what they said. A modal cannot be clicked
+ * from the extension host, and one left open would hang the suite. The extension and these suites
+ * share one `vscode` API object (same extension), so the swap reaches the extension's calls.
+ */
+export async function answeringModals<T>(answer: string | undefined, work: () => Thenable<T> | Promise<T>): Promise<{ result: T; modals: ShownModal[] }> {
+  const window = vscode.window as { showWarningMessage: (...args: unknown[]) => Thenable<unknown> };
+  const original = window.showWarningMessage;
+  const modals: ShownModal[] = [];
+  window.showWarningMessage = (message: unknown, ...rest: unknown[]) => {
+    const options = rest[0] && typeof rest[0] === 'object' && 'modal' in rest[0] ? (rest.shift() as vscode.MessageOptions) : undefined;
+    if (!options?.modal) return original.call(vscode.window, message, ...(options ? [options] : []), ...rest);
+    modals.push({ message: String(message), detail: options.detail, items: rest.map((r) => (typeof r === 'string' ? r : String((r as { title?: unknown }).title))) });
+    return Promise.resolve(answer);
+  };
+  try {
+    return { result: await work(), modals };
+  } finally {
+    window.showWarningMessage = original;
+  }
+}

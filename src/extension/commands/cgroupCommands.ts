@@ -8,12 +8,17 @@ import { UserError, withCancellableProgress } from '../commandWrapper';
 import type { GeneratedDocuments } from '../documents/generatedDocuments';
 import type { NodeManager } from '../nodes/nodeManager';
 import { identityLines } from '../tree/cgroupPresentation';
+import type { NodesElement } from '../tree/elements';
 import { ensureSnapshot, pickCgroup } from './pick';
 
 /** The handlers of the commands on one cgroup (registered in registerCommands.ts): copy its names, list its processes. */
-export function cgroupCommands(nodes: NodeManager, documents: GeneratedDocuments) {
+export function cgroupCommands(nodes: NodeManager, documents: GeneratedDocuments, selection: () => readonly NodesElement[] = () => []) {
+  /**
+   * From the palette (no argument) a command is about what is selected in the Nodes view: the
+   * cgroup, or a node or hierarchy to pick a cgroup under; quick picks only when nothing is.
+   */
   const resolve = async (arg: unknown) => {
-    const e = await pickCgroup(nodes, arg);
+    const e = await pickCgroup(nodes, arg ?? selection()[0]);
     const { view } = await ensureSnapshot(nodes, e.nodeId);
     const h = view.hierarchy(e.hierarchy);
     const i = h?.tree.find(e.path);

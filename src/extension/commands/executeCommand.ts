@@ -7,6 +7,10 @@ import type { CommandArgs, CommandCall, CommandId } from './commandIds';
  */
 interface BuiltinCommandArgs {
   'vscode.diff': [left: vscode.Uri, right: vscode.Uri, title?: string, options?: vscode.TextDocumentShowOptions];
+  /** The Settings editor searching for the query (a setting id shows that setting): User settings, or the window's. */
+  'workbench.action.openSettings': [query?: string];
+  /** The same on the Remote tab (a remote window only): where machine-scoped settings are. */
+  'workbench.action.openRemoteSettings': [query?: string];
   /** VS Code makes a `<view id>.focus` command for every contributed view. */
   'cgroupForensics.findings.focus': [];
 }

@@ -8,6 +8,7 @@ import { undeterminedText } from '../fixes/cleanupConfirmation';
 import { Commands } from './commandIds';
 import { executeCommand } from './executeCommand';
 import { pickNode } from './pick';
+import { showUndetermined } from './undeterminedMessage';
 
 /** The handlers of Detect Orphans and of revealing a finding's cgroup (registered in registerCommands.ts). */
 export function findingCommands(log: vscode.LogOutputChannel, nodes: NodeManager, nodesView: vscode.TreeView<NodesElement>) {
@@ -20,11 +21,13 @@ export function findingCommands(log: vscode.LogOutputChannel, nodes: NodeManager
     if (state.status !== 'connected') return;
     const orphans = state.findings.filter((f) => isOrphan(f.core));
     await executeCommand('cgroupForensics.findings.focus');
-    const text = state.report.orphansUndetermined
-      ? undeterminedText(label, state.report.orphansUndetermined)
-      : orphans.length
-        ? `${orphans.length} orphaned cgroup${orphans.length === 1 ? '' : 's'} on ${label}.`
-        : `No orphaned cgroups on ${label}.`;
+    if (state.report.orphansUndetermined) {
+      log.info(undeterminedText(label, state.report.orphansUndetermined));
+      // The whole reason and a way on (settings), not a toast cut mid-sentence.
+      void showUndetermined(nodes, id, state.report.orphansUndetermined);
+      return orphans.length;
+    }
+    const text = orphans.length ? `${orphans.length} orphaned cgroup${orphans.length === 1 ? '' : 's'} on ${label}.` : `No orphaned cgroups on ${label}.`;
     log.info(text);
     void vscode.window.showInformationMessage(text, ...(orphans.length ? ['Generate Cleanup Script'] : [])).then((choice) => {
       if (choice) void executeCommand(Commands.generateFix, { nodeId: id }, 'cleanup');

@@ -11,9 +11,10 @@ import type { Snapshot } from '../../core/model/snapshot';
 import { readNodeFile, runScript } from '../../core/node/runScript';
 import { UserError, withCancellableProgress } from '../commandWrapper';
 import { cleanupPlan, isOrphan } from '../../core/analysis/orphanVerdict';
-import { confirmationText, planWhat, summariseDryRun, undeterminedText } from '../fixes/cleanupConfirmation';
+import { confirmationText, planWhat, summariseDryRun } from '../fixes/cleanupConfirmation';
 import { GeneratedDocuments } from '../documents/generatedDocuments';
 import { fixTitle } from '../fixes/documentTitles';
+import { showUndetermined } from './undeterminedMessage';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
 import { Commands } from './commandIds';
@@ -131,7 +132,7 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     if (refused) throw new UserError(refused);
     const label = nodes.label(nodeId);
     // Orphans that could not be judged are said so, never "nothing to clean up".
-    if (judgesOrphans(FIX_CATALOG[kind]) && state.report.orphansUndetermined) void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
+    if (judgesOrphans(FIX_CATALOG[kind]) && state.report.orphansUndetermined) void showUndetermined(nodes, nodeId, state.report.orphansUndetermined);
     // The DaemonSet's ConfigMap carries the CLI: the one the .vsix ships beside the extension (dist/cli.js).
     const daemonSet = kind === 'daemonset' ? { daemonSet: { bundle: await bundledCli(context) } } : {};
     // From the findings the views show (hooks applied), so a fix and the views judge alike.
@@ -181,7 +182,7 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     const [fix] = generate('cleanup', state.view.snapshot, state.facts, { ...state.report, findings });
     if (!fix || plan.targets.length === 0) {
       if (state.report.orphansUndetermined) {
-        void vscode.window.showWarningMessage(undeterminedText(label, state.report.orphansUndetermined));
+        void showUndetermined(nodes, nodeId, state.report.orphansUndetermined);
         return 'undetermined';
       }
       const left = plan.leftOut.length ? ` (${plan.leftOut.length} left alone: ${plan.leftOut.map((l) => l.why).filter((w, i, a) => a.indexOf(w) === i).join('; ')})` : '';

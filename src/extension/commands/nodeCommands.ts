@@ -44,31 +44,36 @@ export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOu
     }
     await nodes.addNode(spec);
     log.info(`added node ${spec.label}`);
+    // Connect at once: adding a node is asking to see it. A failure stays on its row (with a
+    // Reconnect leaf) and is said here too, in full; a cancel leaves it added, not connected.
+    try {
+      const state = await withCancellableProgress(`Cgroup Forensics: connecting to ${spec.label}`, (signal, report) => nodes.refresh(spec.id, signal, report));
+      if (state.status === 'failed') void vscode.window.showErrorMessage(`Cgroup Forensics: ${spec.label} was added but could not be read: ${state.reason}`, 'Show Log').then((c) => c && log.show());
+    } catch (e) {
+      if (!(e instanceof vscode.CancellationError)) throw e;
+    }
     return spec.id;
   };
 
   /**
-   * Removes a node you added. What this machine keeps about it (snapshots, trend samples) goes
-   * with it, after a modal naming it; `{ confirmed: true }` as the second argument skips the modal
-   * (scripts, tests). Nodes of the ssh config stay listed, and so does their data.
+   * Removes a node you added, after a modal saying what goes with it (the same for every kind):
+   * its row and connection, what this machine keeps about it (snapshots, trend samples), an SSH
+   * node's saved password or passphrase. `{ confirmed: true }` as the second argument skips the
+   * modal (scripts, tests). Nodes of the ssh config stay listed, and so does their data.
    */
   const removeNode = async (arg?: unknown, opts?: unknown) => {
     const id = await pickNode(nodes, arg, 'Remove which node?');
     const spec = nodes.spec(id);
     if (!spec || spec.kind === 'local' || !nodes.userNodes().some((n) => n.id === id)) return;
     const kept = await nodes.keptDataOf(id);
-    if (kept.length && (opts as { confirmed?: unknown } | undefined)?.confirmed !== true) {
-      const answer = await vscode.window.showWarningMessage(
-        `Remove ${spec.label}?`,
-        { modal: true, detail: `Kept on this machine for it: ${kept.join(', ')}. They are deleted with it (nothing on the node is touched).` },
-        'Remove',
-      );
+    if ((opts as { confirmed?: unknown } | undefined)?.confirmed !== true) {
+      const answer = await vscode.window.showWarningMessage(`Remove ${spec.label} from the Nodes view?`, { modal: true, detail: removalDetail(spec, kept) }, 'Remove');
       if (answer !== 'Remove') return;
     }
     await nodes.removeNode(id);
     await nodes.forgetKeptData(id);
     if (spec.kind === 'ssh') await forgetCredentials(context.secrets, spec.destination);
-    if (kept.length) log.info(`${spec.label}: removed, with ${kept.join(', ')}`);
+    log.info(`${spec.label}: removed${kept.length ? `, with ${kept.join(', ')}` : ''}`);
   };
 
   const connect = async (arg?: unknown) => {
@@ -106,4 +111,15 @@ export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOu
   };
 
   return { addNode, removeNode, connect, refresh, disconnect, loadMore, showLog, scanLocal };
+}
+
+/** What Remove Node's modal says goes with a node, and what stays (nothing on the node is touched). */
+export function removalDetail(spec: NodeSpec, kept: readonly string[]): string {
+  const gone = [
+    spec.kind === 'ssh' ? `its connection (ssh ${spec.destination}) is closed` : spec.kind === 'snapshot' ? 'its snapshot is closed' : '',
+    kept.length ? `kept on this machine for it and deleted: ${kept.join(', ')}` : 'nothing is kept on this machine for it',
+    spec.kind === 'ssh' ? 'a password or passphrase saved for it is forgotten' : '',
+  ].filter(Boolean);
+  const stays = spec.kind === 'snapshot' ? `The file ${spec.file} stays.` : 'Nothing on the node is touched.';
+  return `${gone.map((g) => `${g[0]!.toUpperCase()}${g.slice(1)}.`).join(' ')} ${stays} Add Node… brings it back.`;
 }

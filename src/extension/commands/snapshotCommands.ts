@@ -79,7 +79,15 @@ function optionsOf(arg: unknown): Record<string, unknown> {
  *   after a modal confirmation, which `confirmed: true` skips (for scripts and tests).
  * Returns the commands' handlers (registered in registerCommands.ts).
  */
-export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, store: SnapshotStore, flame: FlameViewApi) {
+export function snapshotCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  nodes: NodeManager,
+  store: SnapshotStore,
+  flame: FlameViewApi,
+  /** The store changed for a node (the node row's menus follow whether it has kept snapshots). */
+  storeChanged: (nodeId: string) => void = () => undefined,
+) {
   const docs = new DiffDocuments();
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, docs),
@@ -91,6 +99,7 @@ export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.L
       },
       forget: async (id) => {
         await store.deleteAll(id);
+        storeChanged(id);
       },
     }),
     nodes.onDidScan(({ id, snapshot }) => {
@@ -98,7 +107,10 @@ export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.L
       if (nodes.spec(id)?.kind === 'snapshot') return;
       // Off the refresh's path: the tree updates first, the file is written afterwards.
       setImmediate(() => {
-        store.save(id, snapshot).catch((e: unknown) => log.warn(`snapshots: keeping ${id} failed: ${e instanceof Error ? e.message : String(e)}`));
+        store
+          .save(id, snapshot)
+          .then(() => storeChanged(id))
+          .catch((e: unknown) => log.warn(`snapshots: keeping ${id} failed: ${e instanceof Error ? e.message : String(e)}`));
       });
     }),
   );
@@ -156,6 +168,7 @@ export function snapshotCommands(context: vscode.ExtensionContext, log: vscode.L
       if (choice !== 'Delete') return undefined;
     }
     const n = await store.deleteAll(nodeId);
+    storeChanged(nodeId);
     void vscode.window.showInformationMessage(`Cgroup Forensics: deleted ${n} kept snapshot(s) of ${nodes.label(nodeId)}.`);
     return n;
   };

@@ -54,6 +54,51 @@ export function undeterminedText(label: string, why: string): string {
   return `Orphans on ${label} could not be judged: ${why}`;
 }
 
+/** A way on from "could not be judged": a button that opens one setting. */
+export interface UndeterminedAction {
+  title: string;
+  setting: 'cgroupForensics.kubelet.rootDir' | 'cgroupForensics.containerd.address' | 'cgroupForensics.kubernetes.context';
+  /** machine: kept per machine (in a remote window, only under the Remote tab of the settings). */
+  scope: 'machine' | 'window';
+}
+
+export interface UndeterminedGuidance {
+  message: string;
+  /** The whole reason, each source tried on its own line, and what each button changes. */
+  detail: string;
+  actions: UndeterminedAction[];
+}
+
+/**
+ * What a modal says when orphans could not be judged: the whole reason (the core's text, each
+ * source of pods it tried on a line of its own, never cut), and buttons that lead on: the settings
+ * that tell where the node keeps its pods, or a kube context. For a snapshot file, nothing to set:
+ * the reason says to run on the live node.
+ */
+export function undeterminedGuidance(label: string, why: string, live = true): UndeterminedGuidance {
+  // "no source of pods could be read (kubelet: …; containerd: …)": the sources one per line.
+  const m = /^(.*?) \((.*)\)$/s.exec(why);
+  const reason = m ? [`${m[1]}:`, ...m[2]!.split('; ').map((t) => `  • ${t}`)] : [why];
+  const lines = [...reason];
+  const actions: UndeterminedAction[] = [];
+  if (live) {
+    lines.push(
+      '',
+      'An orphan is a pod cgroup that no source of pods on the node knows; with none readable, no pod can be called one (nor cleaned up).',
+      'If kubelet or containerd keep their state elsewhere on this node, set where:',
+      '  • cgroupForensics.kubelet.rootDir: kubelet\'s root directory (its pods/ lists the pods), default /var/lib/kubelet',
+      '  • cgroupForensics.containerd.address: containerd\'s socket, default /run/containerd/containerd.sock',
+      'A kube context (cgroupForensics.kubernetes.context) adds the API server\'s view of the node\'s pods beside the findings.',
+    );
+    actions.push(
+      { title: 'Set Kubelet Root Dir…', setting: 'cgroupForensics.kubelet.rootDir', scope: 'machine' },
+      { title: 'Set Containerd Address…', setting: 'cgroupForensics.containerd.address', scope: 'machine' },
+      { title: 'Set Kube Context…', setting: 'cgroupForensics.kubernetes.context', scope: 'window' },
+    );
+  }
+  return { message: `Orphans on ${label} could not be judged`, detail: lines.join('\n'), actions };
+}
+
 /**
  * The modal's message and detail: what the script will do by the dry run (cgroups removed, units
  * stopped) and of what (orphans, leftovers), a few names, the script's short hash, where the rest is.

@@ -39,7 +39,8 @@ export interface KeptData {
 }
 
 export type NodeState =
-  | { status: 'disconnected' }
+  /** byUser: the user disconnected it; it stays so (the tree does not connect it on expanding) until asked. */
+  | { status: 'disconnected'; byUser?: true }
   /** previous: the snapshot shown while a refresh runs, so the tree keeps its rows (and their expansion). */
   | { status: 'connecting'; message: string; previous?: ConnectedState }
   | ConnectedState
@@ -136,6 +137,7 @@ export class NodeManager implements vscode.Disposable {
 
   async removeNode(id: string): Promise<void> {
     this.disconnect(id);
+    this.states.delete(id);
     await this.memento.update(USER_NODES_KEY, this.userNodes().filter((n) => n.id !== id));
     this.emitter.fire(undefined);
   }
@@ -280,10 +282,13 @@ export class NodeManager implements vscode.Disposable {
     return adaptFindings(view.snapshot, this.findingsHooks.apply({ nodeId, snapshot: view.snapshot, report, facts }));
   }
 
+  /** Closes the node's connection; it stays disconnected, expanded or not, until Connect or Refresh. */
   disconnect(id: string): void {
+    // Forgotten before the abort lands: a refresh cancelled by it must not put its previous state back.
     this.running.get(id)?.abort();
+    this.running.delete(id);
     this.dropTransport(id);
-    this.states.delete(id);
+    this.states.set(id, { status: 'disconnected', byUser: true });
     this.emitter.fire(id);
   }
 

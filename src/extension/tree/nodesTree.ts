@@ -15,8 +15,15 @@ import { subtreeSums } from '../../core/model/subtreeSums';
 import { KIND_ICONS, cgroupTooltip, identityShort, keyStat, kindOf } from './cgroupPresentation';
 import { podNameOf } from './podNames';
 import { elementId, joinPath, parentPath, type NodesElement } from './elements';
+import { nodeContextValue, type NodeFlag } from './nodeContextValue';
 import { Commands, type CommandCall } from '../commands/commandIds';
 import { commandOf, executeCommand, treeItemCommand } from '../commands/executeCommand';
+
+/** A part of a node's state another feature keeps (trend sampling, kept snapshots): flags of the node row's context value. */
+export interface NodeFlagSource {
+  flags(nodeId: string): readonly NodeFlag[];
+  readonly onDidChange: vscode.Event<unknown>;
+}
 
 /**
  * The Nodes view: this machine, nodes the user added, and on demand the hosts of ~/.ssh/config.
@@ -31,6 +38,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
   /** Each tree's processes summed over subtrees, computed once per snapshot. */
   private readonly procsSubtree = new WeakMap<CgroupTree, Float64Array>();
   private readonly sub: vscode.Disposable;
+  private readonly flagSources: NodeFlagSource[] = [];
 
   constructor(private readonly nodes: NodeManager) {
     this.sub = nodes.onDidChange(() => this.emitter.fire(undefined));
@@ -38,6 +46,16 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
 
   refresh(): void {
     this.emitter.fire(undefined);
+  }
+
+  /** Adds flags to node rows' context values (menus follow them); the rows update when the source changes. */
+  addNodeFlags(source: NodeFlagSource): vscode.Disposable {
+    this.flagSources.push(source);
+    const sub = source.onDidChange(() => this.emitter.fire(undefined));
+    return new vscode.Disposable(() => {
+      sub.dispose();
+      this.flagSources.splice(this.flagSources.indexOf(source), 1);
+    });
   }
 
   /** Shows another page of the level a "load more" leaf belongs to. */
@@ -165,8 +183,8 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
       lines.push(`layout: ${layoutOf(s)}`, `snapshot: ${new Date(s.takenAt).toLocaleString()}`);
     } else if (state.status === 'failed') lines.push(`failed: ${state.reason}`);
     item.tooltip = lines.join('\n');
-    const removable = spec && spec.kind !== 'local' && this.nodes.userNodes().some((n) => n.id === nodeId) ? '+removable' : '';
-    item.contextValue = `node+${spec?.kind ?? 'unknown'}+${state.status}${removable}`;
+    const removable = !!spec && spec.kind !== 'local' && this.nodes.userNodes().some((n) => n.id === nodeId);
+    item.contextValue = nodeContextValue(spec?.kind ?? 'unknown', state.status, new Set(this.flagSources.flatMap((f) => f.flags(nodeId))), removable);
     return item;
   }
 
@@ -182,7 +200,9 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     });
     switch (state.status) {
       case 'disconnected':
-        // Expanding a node is the user asking to see it: connect now.
+        // Disconnected by the user: it stays so (a refresh of the view re-expands it) until asked.
+        if (state.byUser) return [msg('state', 'info', 'Disconnected'), msg('connect', 'action', 'Connect', { id: Commands.connect, args: [{ type: 'node', nodeId }] })];
+        // Expanding a node never connected is the user asking to see it: connect now.
         void executeCommand(Commands.connect, { type: 'node', nodeId });
         return [msg('state', 'progress', 'Connecting…')];
       case 'connecting':
@@ -330,7 +350,7 @@ function parentKey(nodeId: string, hierarchy: string, path: string): string {
 export function stateText(state: NodeState): string {
   switch (state.status) {
     case 'disconnected':
-      return '';
+      return state.byUser ? 'disconnected' : '';
     case 'connecting':
       return `${state.message}…`;
     case 'failed':
