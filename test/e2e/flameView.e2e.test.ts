@@ -79,7 +79,8 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     type Canvas = { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
     const colours = await frame.locator('canvas.icicle-canvas').evaluate((el) => {
       const c = el as unknown as Canvas;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, Math.min(c.height, 60)).data;
+      // The whole chart: its bands fill the panel, so the top rows alone may be one cell (the root).
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const seen = new Set<number>();
       for (let i = 0; i < d.length; i += 4 * 5) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
       return seen.size;
@@ -126,7 +127,10 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     await wb!.row(nodes, 'This machine').click();
     const canvas = await f.locator('canvas.icicle-canvas').boundingBox();
     assert.ok(canvas);
-    const pt = { x: canvas.x + canvas.width * 0.75, y: canvas.y + 2 * 18 + 9 };
+    // The third row, at the band height the page drew (bands fill the panel's height).
+    const band = Number(await f.locator('canvas.icicle-canvas').getAttribute('data-row'));
+    assert.ok(band >= 18, `band height ${band}`);
+    const pt = { x: canvas.x + canvas.width * 0.75, y: canvas.y + 2 * band + band / 2 };
     await page.mouse.move(pt.x, pt.y);
     const path = (await f.locator('#tooltip .tt-path').textContent()) ?? '';
     const leaf = /^\/[^/]+\/(leaf-\d+)$/.exec(path)?.[1];

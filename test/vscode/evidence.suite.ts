@@ -78,7 +78,7 @@ describe('evidence and churn on this machine', function () {
     assert.equal(doc?.uri.toString(), r.uri);
     assert.equal(doc.uri.scheme, 'cgroup-forensics-node', 'a read-only virtual document');
     // A short tab title: what, which node, when.
-    assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label.match(/^evidence — This machine \d\d:\d\d$/)?.length, 1, vscode.window.tabGroups.activeTabGroup.activeTab?.label);
+    assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label.match(/^evidence-This-machine-\d\d-\d\d$/)?.length, 1, vscode.window.tabGroups.activeTabGroup.activeTab?.label);
     const text = doc.getText();
     assert.match(text, /^Evidence on This machine: logs since \S+, gathered \S+\n\n/);
     for (const part of ['Logs read:', 'Versions:', 'Daemons:', 'Open fds on cgroups:', 'Pods without limits']) assert.ok(text.includes(part), part);
