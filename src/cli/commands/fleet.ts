@@ -1,5 +1,5 @@
 import { FLEET_DEFAULTS, perNodePath } from '../../core/fleet/fleetDefaults';
-import { fleetToJson } from '../../core/fleet/fleetJson';
+import { fleetJsonChunks } from '../../core/fleet/fleetJson';
 import { byAttention, type FleetNode } from '../../core/fleet/fleetNode';
 import { renderFleetText } from '../../core/fleet/fleetText';
 import type { FleetTarget } from '../../core/fleet/fleetTarget';
@@ -96,7 +96,8 @@ ${FACTS_HELP}
     });
     progress?.done();
     const ranked = [...nodes].sort(byAttention);
-    ctx.write(o.json ? fleetToJson(ranked) : renderFleetText(ranked));
+    if (o.json) for (const chunk of fleetJsonChunks(ranked)) ctx.write(chunk);
+    else ctx.write(renderFleetText(ranked));
     return fleetExit(ranked, ctx.signal.aborted);
   },
 };
