@@ -16,7 +16,7 @@ import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
 import { reportCommand } from './commands/report';
 import { EXIT } from './exitCodes';
-import { runTransport } from './snapshotSource';
+import { applyKubeNode, runTransport } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, reportCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
@@ -100,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   // One transport for the whole run, whatever the command does: one SSH connection, one login.
   const node = runTransport(values);
   try {
+    applyKubeNode(values);
     const output = typeof values.output === 'string' ? values.output : undefined;
     // Files the user named are checked where they are used (--ssh-config where the transport is
     // built, --kubeconfig where kubectl is asked); --output is written beside FILE and replaces

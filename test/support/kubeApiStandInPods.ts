@@ -74,6 +74,8 @@ export function forbiddenStatus(f: Forbid, namespace: string, name?: string): un
 
 export class PodStore {
   readonly pods = new Map<string, StoredPod>();
+  /** Every pod as kubectl sent it to be created. */
+  readonly created: Record<string, unknown>[] = [];
   readonly deleted: string[] = [];
   readonly execs: ExecRecord[] = [];
   private readonly children = new Set<ChildProcess>();
@@ -114,6 +116,7 @@ export class PodStore {
     }
     if (method === 'POST' && name === undefined) {
       const pod = JSON.parse(body) as Record<string, unknown> & { metadata: Record<string, unknown> };
+      this.created.push(structuredClone(pod));
       pod.metadata.namespace = ns;
       const key = `${ns}/${String(pod.metadata.name)}`;
       if (this.pods.has(key)) {

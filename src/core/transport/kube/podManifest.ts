@@ -79,14 +79,15 @@ export function podManifest(p: PodSpecInput): Record<string, unknown> {
           imagePullPolicy: 'IfNotPresent',
           command: ['sleep', String(p.deadlineSeconds)],
           // Root to read every file of the node, without privilege: no capability beyond reading
-          // any file (DAC_READ_SEARCH) and another process's /proc entries (SYS_PTRACE).
+          // any file (DAC_READ_SEARCH), another process's /proc entries (SYS_PTRACE) and running
+          // the node's own crictl, ctr, systemctl and journalctl chroot'ed into /host (SYS_CHROOT).
           securityContext: {
             runAsUser: 0,
             runAsGroup: 0,
             privileged: false,
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,
-            capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE'] },
+            capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE', 'SYS_CHROOT'] },
           },
           resources: { requests: { cpu: '10m', memory: '16Mi' } },
           volumeMounts: [
