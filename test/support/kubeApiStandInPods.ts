@@ -115,6 +115,11 @@ export class PodStore {
       return true;
     }
     if (method === 'POST' && name === undefined) {
+      // JSON only (kubectl create sends it); a typed client's protobuf is answered as an API server without it would.
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        json(res, 415, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `the stand-in reads JSON only, not ${String(req.headers['content-type'] ?? 'no content type')}`, reason: 'UnsupportedMediaType', code: 415 });
+        return true;
+      }
       const pod = JSON.parse(body) as Record<string, unknown> & { metadata: Record<string, unknown> };
       this.created.push(structuredClone(pod));
       pod.metadata.namespace = ns;
