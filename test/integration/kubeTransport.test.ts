@@ -229,6 +229,25 @@ describe('the Kubernetes transport: the real kubectl, a stand-in API server, the
     }
   });
 
+  it("a program's output, standard error and exit status come back as it gave them, several runs in one pod", async () => {
+    const t = new KubeTransport({ node: 'node-a', kubectl: { kubeconfig: api.kubeconfig, env }, pollMs: 200 });
+    const created = api.pods.created.length;
+    try {
+      for (const status of [0, 3]) {
+        const out: Buffer[] = [];
+        const r = await t.run({ argv: ['sh', '-c', 'printf "out %s\\n" "$1"; echo "err $1" >&2; exit "$1"', 'cf', String(status)], onStdout: (c) => out.push(c) });
+        assert.equal(Buffer.concat(out).toString(), `out ${status}\n`);
+        assert.deepEqual(r, { exitCode: status, signal: null, stderr: `err ${status}\n`, stderrTruncated: false });
+      }
+      assert.equal(api.pods.created.length, created + 1, 'one pod for both runs');
+      // kubectl 1.32 streams exec over WebSocket first (SPDY only as its fallback).
+      assert.equal(api.pods.execs.at(-1)!.protocol, 'v5.channel.k8s.io');
+    } finally {
+      await t.close();
+    }
+    assert.equal(api.pods.pods.size, 0, 'deleted on close');
+  });
+
   it('cancelling stops the program in the pod: the exec\'d process is gone', async () => {
     const t = new KubeTransport({ node: 'node-a', kubectl: { kubeconfig: api.kubeconfig, env }, pollMs: 200 });
     const secs = String(4000 + Math.floor(Math.random() * 1000));

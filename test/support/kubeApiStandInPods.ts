@@ -39,6 +39,8 @@ export interface ExecRecord {
   namespace: string;
   pod: string;
   argv: string[];
+  /** The streaming subprotocol kubectl and the stand-in agreed on. */
+  protocol: string;
   /** The pid of the exec'd program's process (unshare, then chroot'ed into the container). */
   pid: number | undefined;
   done: boolean;
@@ -177,7 +179,7 @@ export class PodStore {
     const stream = acceptExec(req, socket);
     if (!stream) return true;
     const argv = url.searchParams.getAll('command');
-    const record: ExecRecord = { namespace: ns, pod: name, argv, pid: undefined, done: false };
+    const record: ExecRecord = { namespace: ns, pod: name, argv, protocol: stream.protocol, pid: undefined, done: false };
     this.execs.push(record);
     const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', CONTAINER_ENTRY, 'cf-stand-in-container', this.containerRoot(), ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -34,6 +34,8 @@ export interface KubeTransportOptions {
 const DEFAULT_STDERR_CAP = 64 * 1024;
 /** kubectl's own line after the program's status, when it was not 0. */
 const TERMINATED = /(?:^|\n)command terminated with exit code (\d+)\n?$/;
+/** How much of the end of kubectl's standard error is kept for its own last line. */
+const TAIL_BYTES = 4096;
 
 /** A failure of the Kubernetes transport itself (not of the program it ran): one line for the user. */
 export class KubeTransportError extends Error {
@@ -229,9 +231,12 @@ export class KubeTransport implements Transport {
       if (signal?.aborted) return reject(new AbortError());
       // stdin is a pipe never written to: the wrapper's watcher waits on it; ending it stops the program.
       const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env: k.env ?? process.env, shell: false });
+      // Standard error up to the cap, as the other transports keep it, and its last bytes apart:
+      // kubectl's own last line (the program's status, or why kubectl failed) is always read.
       const stderr: Buffer[] = [];
       let stderrBytes = 0;
       let stderrTruncated = false;
+      let tail = Buffer.alloc(0);
       let settled = false;
       let killTimer: NodeJS.Timeout | undefined;
       const settle = (fn: () => void): void => {
@@ -263,13 +268,16 @@ export class KubeTransport implements Transport {
         }
       });
       child.stderr.on('data', (chunk: Buffer) => {
-        // The tail is kept whole for kubectl's own last line; the cap applies to what is reported.
-        stderr.push(chunk);
-        stderrBytes += chunk.length;
-        while (stderrBytes - (stderr[0]?.length ?? 0) > cap + 4096 && stderr.length > 1) {
-          stderrBytes -= stderr.shift()!.length;
+        tail = Buffer.concat([tail, chunk]);
+        if (tail.length > TAIL_BYTES) tail = tail.subarray(tail.length - TAIL_BYTES);
+        if (stderrBytes >= cap) {
           stderrTruncated = true;
+          return;
         }
+        const part = chunk.subarray(0, cap - stderrBytes);
+        if (part.length < chunk.length) stderrTruncated = true;
+        stderr.push(part);
+        stderrBytes += part.length;
       });
       child.on('error', (e: NodeJS.ErrnoException) => {
         settle(() => reject(new KubeTransportError(e.code === 'ENOENT' || e.code === 'EACCES' ? `kubectl is not installed or not runnable here ('${safeLogText(program, 200)}': ${e.code})` : `kubectl could not be started: ${safeLogText(e.message, 200)}`)));
@@ -280,23 +288,22 @@ export class KubeTransport implements Transport {
         let text = Buffer.concat(stderr).toString('utf8');
         let status: number | null = code;
         if (code !== 0) {
-          const said = TERMINATED.exec(text);
+          const last = tail.toString('utf8');
+          const said = TERMINATED.exec(last);
           if (said) {
             status = Number(said[1]);
-            text = text.slice(0, said.index);
+            // kubectl's line is not the program's: dropped from what the program said.
+            const line = said[0].startsWith('\n') ? said[0].slice(1) : said[0];
+            if (!stderrTruncated && text.endsWith(line)) text = text.slice(0, text.length - line.length);
           } else if (sig === null) {
             // kubectl's own failure: nothing ran, or the stream broke.
-            if (/not found|completed pod|is not running|container not found|current phase is/i.test(text)) return settle(() => resolve('pod-gone'));
-            const refused = parseRefusal(text);
-            const why = refused ? refusalMessage(refused) : `kubectl exec failed: ${classifyKubectlError(text, code).message}`;
+            if (/not found|completed pod|is not running|container not found|current phase is/i.test(last)) return settle(() => resolve('pod-gone'));
+            const refused = parseRefusal(last);
+            const why = refused ? refusalMessage(refused) : `kubectl exec failed: ${classifyKubectlError(last, code).message}`;
             return settle(() => reject(new KubeTransportError(why)));
           }
         }
         if (status === TIMEOUT_EXIT) return settle(() => reject(new KubeTransportError(`the program did not finish within ${this.remoteTimeout} s and was stopped in the pod`)));
-        if (text.length > cap) {
-          text = text.slice(0, cap);
-          stderrTruncated = true;
-        }
         settle(() => resolve({ exitCode: status, signal: sig, stderr: text, stderrTruncated }));
       });
     });
