@@ -1,8 +1,8 @@
 // Debian's sshd on a loopback port for a benchmark, with a host key and an authorized user key of
 // the run's own in DIR, and an ssh_config naming it under each alias given. Returns
-// { proc, port, sshConfig, stop() }.
+// { proc, port, sshConfig, logFile, stop() }.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -26,20 +26,24 @@ export async function startSshd(dir, { aliases = ['bench-node'], config = [] } =
   const cfg = join(dir, 'sshd_config');
   // sshd takes the first value of a keyword, so the caller's lines come first.
   writeFileSync(cfg, [...config, `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host')}`, 'PidFile none', `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'PermitRootLogin yes', 'PasswordAuthentication no', ''].join('\n'));
-  const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise((res, rej) => {
-    let log = '';
-    const timer = setTimeout(() => rej(new Error(`sshd did not start: ${log}`)), 10_000);
-    proc.stderr.on('data', (d) => {
-      log += d;
-      if (/Server listening on/.test(log)) {
-        clearTimeout(timer);
-        res();
-      }
-    });
-    proc.once('exit', () => rej(new Error(`sshd exited: ${log}`)));
-  });
-  proc.stderr.resume();
+  // sshd logs to a file, not a pipe: a benchmark times the CLI with spawnSync, which blocks this
+  // process's event loop, so a pipe is not drained and every sshd process that logs once its 64 KiB
+  // are full blocks, connections and all (after a hundred logins, nodes stopped answering).
+  const logFile = join(dir, 'sshd.log');
+  const logFd = openSync(logFile, 'a');
+  const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', logFd] });
+  closeSync(logFd);
+  const started = Date.now();
+  for (;;) {
+    const log = readFileSync(logFile, 'utf8');
+    if (/Server listening on/.test(log)) break;
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`sshd exited: ${log}`);
+    if (Date.now() - started > 10_000) {
+      proc.kill('SIGKILL');
+      throw new Error(`sshd did not start: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const [type, b64] = readFileSync(join(dir, 'host.pub'), 'utf8').split(' ');
   writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${type} ${b64}\n`);
   const sshConfig = join(dir, 'ssh_config');
@@ -49,5 +53,5 @@ export async function startSshd(dir, { aliases = ['bench-node'], config = [] } =
     proc.kill('SIGTERM');
     await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', r)));
   };
-  return { proc, port, sshConfig, stop };
+  return { proc, port, sshConfig, logFile, stop };
 }
