@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FLEET_DEFAULTS } from '../core/fleet/fleetDefaults';
 import { INVESTIGATION_DEFAULTS } from '../core/investigation/defaults';
 
 /**
@@ -43,6 +44,8 @@ export interface Settings {
   kubernetesContext: string;
   /** The kubectl program (empty: kubectl on PATH). Restricted: it names a command. */
   kubectlPath: string;
+  /** Nodes a Fleet scan investigates at once (the CLI's fleet --concurrency). */
+  fleetConcurrency: number;
 }
 
 export const SECTION = 'cgroupForensics';
@@ -74,6 +77,7 @@ export function readSettings(): Settings {
     kubernetesEnabled: c.get<boolean>('kubernetes.enabled', INVESTIGATION_DEFAULTS.kubernetes) !== false,
     kubernetesContext: c.get<string>('kubernetes.context', '') ?? '',
     kubectlPath: c.get<string>('kubernetes.kubectlPath', '') ?? '',
+    fleetConcurrency: num('fleet.concurrency', FLEET_DEFAULTS.concurrency, 1),
   };
 }
 
