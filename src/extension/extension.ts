@@ -97,10 +97,20 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     document: documentCommands(),
     fleet,
   });
+  stopping = async () => {
+    nodes.dispose();
+    await Promise.race([nodes.closed(), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+  };
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
   return { nodes, nodesTree, findingsTree, trends, snapshots, nodesView, fleetTree: fleet.tree, fleetView: fleet.view };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** What the extension's end waits for: a Kubernetes node's pod deleted (the rest is disposed through context.subscriptions). */
+let stopping: (() => Promise<void>) | undefined;
+
+/** Bound on waiting for kubectl to delete the pods when the extension ends (VS Code waits a few seconds at most). */
+const CLOSE_WAIT_MS = 4_000;
+
+export function deactivate(): Promise<void> | undefined {
+  return stopping?.();
 }
