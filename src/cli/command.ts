@@ -30,6 +30,8 @@ export interface CliCommand {
   options: OptionSpec;
   /** Why the command does not take --from (a saved snapshot), for commands that need the live node. */
   withoutFrom?: string;
+  /** Exit statuses besides 0 and 1 whose output is whole, so --output FILE is replaced (fleet: nodes not reached). */
+  completeOutputOn?: readonly number[];
   /** Returns the exit status. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -10,5 +10,10 @@ export const EXIT = {
   scanFailed: 4,
   /** A check could not tell (orphans: no source of pods on the node could be read). */
   undetermined: 5,
+  /** fleet: some nodes could not be investigated (unreachable, timed out, failed) and none had findings. */
+  notReached: 6,
   interrupted: 130,
 } as const;
+
+/** The exit status of a report's verdict (core analysis/orphanVerdict.ts reportVerdict): orphans, and fleet per node. */
+export const VERDICT_EXIT = { actionable: EXIT.findings, undetermined: EXIT.undetermined, clear: EXIT.ok } as const;

@@ -15,11 +15,12 @@ import { evidenceCommand } from './commands/evidence';
 import { watchCommand } from './commands/watch';
 import { diffCommand } from './commands/diff';
 import { reportCommand } from './commands/report';
+import { fleetCommand } from './commands/fleet';
 import { EXIT } from './exitCodes';
 import { applyKubeNode, runTransport } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, reportCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand];
+const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, reportCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand, fleetCommand];
 
 const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -45,7 +46,8 @@ Options of every command:
 Exit status: 0 done, 1 findings (orphans) or changes (diff), 2 bad usage, 3 the input cannot
 be read (no such directory, not a cgroup filesystem, a file named by an option that does not
 exist or cannot be parsed), 4 the scan failed, 5 a check could not tell (orphans, fix cleanup
-and fix podspec without any source of pods), 130 interrupted. Every error is one line on standard error; with
+and fix podspec without any source of pods), 6 some nodes could not be investigated (fleet, when
+no node has findings), 130 interrupted. Every error is one line on standard error; with
 CGROUP_FORENSICS_DEBUG=1 in the environment an unexpected one also shows its stack.
 `;
 }
@@ -120,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     node.dispose();
     process.removeListener('SIGINT', onSigint);
   }
-  return out ? closeOutput(out, code) : code;
+  return out ? closeOutput(out, code, command.completeOutputOn ?? []) : code;
 }
 
 /**
@@ -163,13 +165,14 @@ function openOutput(file: string): Output {
 }
 
 /**
- * FILE is replaced only when the command did its job (0) or found something (1); on any other
- * exit status the new file is removed and FILE stays as it was.
+ * FILE is replaced only when the command did its job (0) or found something (1), or exits with a
+ * status its command says leaves its output whole; on any other the new file is removed and FILE
+ * stays as it was.
  */
-async function closeOutput(out: Output, code: number): Promise<number> {
+async function closeOutput(out: Output, code: number, complete: readonly number[]): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => out.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    if (code === EXIT.ok || code === EXIT.findings) {
+    if (code === EXIT.ok || code === EXIT.findings || complete.includes(code)) {
       renameSync(out.temp, out.file);
       return code;
     }

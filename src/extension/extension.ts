@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     nodesTree.addNodeFlags({ flags: (id) => (trends.isSampling(id) ? ['sampling'] : []), onDidChange: trends.onDidChangeSampling }),
   );
   registerCommands(context, log, {
-    node: nodeCommands(context, log, nodes, nodesTree, documents),
+    node: nodeCommands(context, log, nodes, nodesTree, documents, nodesView),
     cgroup: cgroupCommands(nodes, documents, () => nodesView.selection),
     finding: findingCommands(log, nodes, nodesView),
     fix: fixCommands(context, log, nodes, nodeFiles),

@@ -474,6 +474,46 @@ describe('flame view in Chromium (real bundle, real snapshot)', function () {
       const bar = (await page.locator('.toolbar').boundingBox())!;
       const control = (await page.locator('#measure').boundingBox())!;
       assert.ok(bar.height < 2 * control.height, `at ${width} px the toolbar is ${bar.height} px tall, a control ${control.height} px`);
+      // Nothing scrolled out of view: every control shown lies inside the row, which does not scroll.
+      const fit = await page.locator('.toolbar').evaluate((t) => {
+        const r = t.getBoundingClientRect();
+        const out = [...t.children].filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().right > r.right + 1).map((e) => e.id || e.textContent);
+        return { scrolls: t.scrollWidth > t.clientWidth + 1, out };
+      });
+      assert.deepEqual(fit, { scrolls: false, out: [] }, `at ${width} px`);
+      const gone = await page.locator('.toolbar vscode-button[hidden]:not(#toolbar-more)').evaluateAll((bs) => bs.map((b) => b.id));
+      const more = page.locator('#toolbar-more');
+      if (width === 1200) {
+        assert.deepEqual(gone, [], 'everything fits in a wide editor');
+        assert.ok(!(await more.isVisible()), 'no "…" menu when nothing is left out');
+      } else {
+        // The buttons that do not fit are in the "…" menu, reached by the keyboard: Tab to it, Enter
+        // opens it, the arrows pick, Enter runs, and focus comes back to the button.
+        assert.ok(gone.length > 0 && !gone.includes('measure'), gone.join(','));
+        assert.ok(await more.isVisible());
+        const words: Record<string, string> = { compare: 'Compare…', refresh: 'Refresh', 'export-svg': 'Export SVG', 'export-png': 'Export PNG' };
+        await more.focus();
+        await page.keyboard.press('Enter');
+        const menu = page.locator('#toolbar-menu');
+        await page.waitForFunction(() => (document.getElementById('toolbar-menu') as (HTMLElement & { show?: boolean }) | null)?.show === true);
+        assert.equal(await more.getAttribute('aria-expanded'), 'true');
+        const labels = await menu.locator('vscode-context-menu-item').evaluateAll((is) => is.map((i) => i.getAttribute('label')));
+        assert.deepEqual(labels, gone.map((id) => words[id]), `at ${width} px`);
+        const box = (await menu.locator('vscode-context-menu-item').first().boundingBox())!;
+        assert.ok(box.x >= 0 && box.x + box.width <= width + 1 && box.y > bar.y + bar.height - 4, `the menu hangs below the row, in the panel: ${JSON.stringify(box)}`);
+        const before = (await sent(page)).filter((m) => m.type === 'refresh').length;
+        for (let k = 0; k <= gone.indexOf('refresh'); k++) await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        await page.waitForFunction((n) => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'refresh').length === n + 1, before);
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'toolbar-more', 'focus back on "…"');
+        assert.equal(await more.getAttribute('aria-expanded'), 'false');
+        // Escape closes it without running anything.
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => (document.getElementById('toolbar-menu') as HTMLElement & { show?: boolean }).show === true);
+        await page.keyboard.press('Escape');
+        await page.waitForFunction(() => (document.getElementById('toolbar-menu') as HTMLElement & { show?: boolean }).show === false);
+        assert.equal((await sent(page)).filter((m) => m.type === 'refresh').length, before + 1);
+      }
       await page.screenshot({ path: join(OUT, `flame-toolbar-${width}.png`) });
     }
   });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { growthOf } from '../../src/core/trends/growth';
+import { growthOf, MIN_RATE_SPAN_S } from '../../src/core/trends/growth';
 import { takeSample, type CountSample } from '../../src/core/trends/sample';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { TrendSample } from '../../src/protocol/trendProtocol';
-import { formatRate, MIN_RATE_SPAN_S } from '../../webview/src/trend/series';
+import { formatRate } from '../../webview/src/trend/series';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { clockPast } from '../support/waitFor';
@@ -132,6 +132,17 @@ describe('trend chart in Chromium (real bundle, real samples)', function () {
     assert.ok(heads.some((h) => /^Growth \(live \+ dying\)$/.test(h)), heads.join('|'));
     assert.match((await page.locator('#count-title').textContent()) ?? '', /live \+ dying/);
     await page.screenshot({ path: join(OUT, 'trend-growth-dark.png'), fullPage: true });
+  });
+
+  it('shows the growth banner only once the samples span 10 min, as the rate column: the same growth over a minute shows none', async () => {
+    // Eleven samples 6 s apart (a minute) growing one per sample: "+600/hour" from a minute is noise.
+    const fast = await open(minuteSamples().map((s, i) => ({ ...s, time: 1_760_000_000 + 6 * i })));
+    assert.equal(await rateOf(fast, 'hierarchy unified'), 'rate after 10 min of samples (1 min so far)');
+    assert.ok(!(await fast.locator('#growth-banner').isVisible()), 'no sustained growth from a minute of samples');
+    // The same counts a minute apart (10 min): the banner shows core's finding.
+    const slow = await open(minuteSamples());
+    assert.equal(MIN_RATE_SPAN_S, 600);
+    assert.deepEqual(await slow.locator('#growth-banner li').allTextContents(), ['+60 cgroups/hour in hierarchy unified, dying share rising']);
   });
 
   it('formats every tick of a short time axis alike (seconds shown), and gates the rate with how long so far', async () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { SshLab, TestSshd, hostBlock, sshdMissing } from '../support/sshd';
-import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
+import { OUTPUT, e2eMissing, packageVsix } from './codeServer';
 import { buildKubeletTree, type KubeletTree } from './kubeletTree';
-import { Workbench } from './workbench';
+import { openSession, type Session } from './session';
+import type { Workbench } from './workbench';
 
 /**
  * The packaged extension in a real VS Code (code-server 4.100.3) driven in headless Chromium as
@@ -18,8 +19,7 @@ describe('e2e: the extension in code-server + Chromium', function () {
   // Generous: "This machine" is the whole machine, and a shared CI machine may hold big trees.
   this.timeout(600_000);
   let tree: KubeletTree | undefined;
-  let profile: Profile | undefined;
-  let server: Server | undefined;
+  let session: Session | undefined;
   let wb: Workbench | undefined;
   let lab: SshLab | undefined;
   let sshd: TestSshd | undefined;
@@ -41,29 +41,18 @@ describe('e2e: the extension in code-server + Chromium', function () {
     mkdirSync(lab.path('home'), { recursive: true });
     sshd = await TestSshd.start(lab, 'node', { config: [`SetEnv HOME=${lab.path('home')}`] });
     const sshConfig = lab.write('ssh_config', hostBlock(SSH_ALIAS, { port: sshd.port, identityFile: lab.userKey, knownHosts: lab.path('known_hosts') }));
-    profile = makeProfile({
+    session = await openSession('workbench', vsix, {
       'cgroupForensics.ssh.configPath': sshConfig,
       'cgroupForensics.kubelet.rootDir': tree.kubeletDir,
       'cgroupForensics.tree.stat': 'procs',
     });
-    await installVsix(profile, vsix);
-    server = await startCodeServer(profile);
-    wb = await Workbench.open(server.url, 'workbench');
+    wb = session.wb;
     console.log(`      (package, sandbox, install, start, open: ${Date.now() - started} ms)`);
   });
 
   after(async function () {
     if (wb && this.currentTest?.state === 'failed') await wb.screenshot('failure').catch(() => undefined);
-    if (wb) {
-      writeFileSync(join(OUTPUT, 'workbench', 'console.log'), wb.consoleLines.join('\n') + '\n');
-      await wb.close();
-    }
-    if (server) {
-      writeFileSync(join(OUTPUT, 'workbench', 'code-server.log'), server.output());
-      await server.stop();
-    }
-    if (profile) cpSync(join(profile.userDataDir, 'logs'), join(OUTPUT, 'workbench', 'logs'), { recursive: true });
-    profile?.remove();
+    await session?.end();
     await sshd?.stop();
     lab?.remove();
     await tree?.cleanup();

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { chartSettled } from '../support/icicleFrames';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
-import { OUTPUT, e2eMissing, installVsix, makeProfile, packageVsix, startCodeServer, type Profile, type Server } from './codeServer';
-import { Workbench } from './workbench';
+import { OUTPUT, e2eMissing, packageVsix } from './codeServer';
+import { openSession, type Session } from './session';
+import type { Workbench } from './workbench';
 
 /**
  * The flame view in a real VS Code (code-server 4.100.3) in headless Chromium: opened from the
@@ -15,8 +16,7 @@ import { Workbench } from './workbench';
  */
 describe('e2e: the flame view in code-server + Chromium', function () {
   this.timeout(600_000);
-  let profile: Profile | undefined;
-  let server: Server | undefined;
+  let session: Session | undefined;
   let wb: Workbench | undefined;
   let box: CgroupSandbox | undefined;
   let frame: Frame | undefined;
@@ -29,23 +29,13 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     box = CgroupSandbox.create(mounts.v2!, 'flame-e2e');
     for (let i = 0; i < 60; i++) box.mkdir(`leaf-${i}`);
     const vsix = await packageVsix();
-    profile = makeProfile({});
-    await installVsix(profile, vsix);
-    server = await startCodeServer(profile);
-    wb = await Workbench.open(server.url, 'flame');
+    session = await openSession('flame', vsix, {});
+    wb = session.wb;
   });
 
   after(async function () {
     if (wb && this.currentTest?.state === 'failed') await wb.screenshot('failure').catch(() => undefined);
-    if (wb) {
-      writeFileSync(join(OUTPUT, 'flame', 'console.log'), wb.consoleLines.join('\n') + '\n');
-      await wb.close();
-    }
-    if (server) {
-      writeFileSync(join(OUTPUT, 'flame', 'code-server.log'), server.output());
-      await server.stop();
-    }
-    profile?.remove();
+    await session?.end();
     await box?.cleanup();
   });
 
@@ -176,8 +166,8 @@ describe('e2e: the flame view in code-server + Chromium', function () {
     let files: string[] = [];
     for (const deadline = Date.now() + 30_000; files.length === 0; await page.waitForTimeout(250)) {
       assert.ok(Date.now() < deadline, 'an SVG file was written to the workspace');
-      files = readdirSync(profile!.workspace).filter((n) => /^cgroup-flame-local-.*\.svg$/.test(n));
+      files = readdirSync(session!.profile.workspace).filter((n) => /^cgroup-flame-local-.*\.svg$/.test(n));
     }
-    assert.match(readFileSync(join(profile!.workspace, files[0]!), 'utf8'), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(readFileSync(join(session!.profile.workspace, files[0]!), 'utf8'), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupSandbox } from '../support/cgroupSandbox';
@@ -26,7 +26,11 @@ export interface KubeletTree {
 
 const slicePod = (qos: string, uid: string): string => `kubepods-${qos}-pod${uid.replace(/-/g, '_')}.slice`;
 
-export async function buildKubeletTree(mount: string): Promise<KubeletTree> {
+/**
+ * `kubeletConfig`: the text of a KubeletConfiguration in the kubelet directory's config.yaml (the
+ * file kubeadm's kubelet reads), for a walk that opens the kubelet fix against it.
+ */
+export async function buildKubeletTree(mount: string, o: { kubeletConfig?: string } = {}): Promise<KubeletTree> {
   const sandbox = CgroupSandbox.create(mount, 'e2e');
   const kubeletDir = mkdtempSync(join(tmpdir(), 'cf-e2e-kubelet-'));
   const livePod = randomUUID();
@@ -50,6 +54,7 @@ export async function buildKubeletTree(mount: string): Promise<KubeletTree> {
     await sandbox.spawnIn(paths.liveContainer);
     // kubelet knows the live pods (a directory per pod UID), not the orphan.
     for (const uid of [livePod, besteffortPod]) mkdirSync(join(kubeletDir, 'pods', uid), { recursive: true });
+    if (o.kubeletConfig !== undefined) writeFileSync(join(kubeletDir, 'config.yaml'), o.kubeletConfig);
   } catch (e) {
     await sandbox.cleanup();
     rmSync(kubeletDir, { recursive: true, force: true });

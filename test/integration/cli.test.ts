@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -131,9 +131,15 @@ describe('cgroup-forensics CLI', function () {
       const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'scan', '--cgroup-root', join(box.root, 'locked')], { encoding: 'utf8' });
       assert.equal(r.status, 3, r.stderr);
       assert.equal(r.stderr, `cgroup-forensics: ${join(box.root, 'locked')}: permission denied\n`);
+      // Below a directory the user may not search, a path is hidden, not missing.
+      const below = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'scan', '--cgroup-root', join(box.root, 'locked', 'inner')], { encoding: 'utf8' });
+      assert.equal(below.status, 3, below.stderr);
+      assert.equal(below.stderr, `cgroup-forensics: ${join(box.root, 'locked', 'inner')}: permission denied\n`);
+      const absent = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'scan', '--cgroup-root', join(box.root, 'absent', 'x')], { encoding: 'utf8' });
+      assert.equal(absent.stderr, `cgroup-forensics: ${join(box.root, 'absent', 'x')}: no such directory\n`);
       // Scanning its parent works, and the unreadable part is a warning, not a failure.
       const p = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'scan', '--cgroup-root', box.root], { encoding: 'utf8' });
-      assert.equal(p.status, 0, p.stderr);
+      assert.equal(p.status, 0, `${p.stderr} (the sandbox's mode: ${(statSync(box.root).mode & 0o7777).toString(8)})`);
       assert.match(p.stdout, /warning: 1 directory could not be read: permission denied/);
     } finally {
       await box.cleanup();

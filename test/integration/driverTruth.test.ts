@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v2SystemdHost } from '../fixtures/hosts/specs';
@@ -251,6 +251,27 @@ describe('driver truth through the CLI', function () {
     after(async () => {
       daemon?.kill('SIGKILL');
       await box?.cleanup();
+      // In a hybrid layout runc (1.1, cgroupfs driver) makes the cgroup2 side of the container at
+      // the top of the unified hierarchy, outside the sandbox: remove exactly that directory.
+      const v2 = cgroupMounts().v2;
+      const stray = v2 ? join(v2, `${podSlice}:cri-containerd:${id}`) : undefined;
+      if (stray && existsSync(stray)) {
+        for (let i = 0; i < 50; i++) {
+          try {
+            rmdirSync(stray);
+            break;
+          } catch {
+            for (const pid of readFileSync(join(stray, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+              try {
+                process.kill(Number(pid), 'SIGKILL');
+              } catch {
+                // gone already
+              }
+            }
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      }
       if (work) {
         // The shim's socket, which only a clean shim exit removes.
         rmSync(`/run/containerd/s/${createHash('sha256').update(join(work, 'c.sock', 'k8s.io', id)).digest('hex')}`, { force: true });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { grafanaDashboard } from '../../src/core/fixes/grafanaDashboard';
-import { staticFix } from '../../src/core/fixes/fixPlan';
+import { staticFix } from '../support/staticFix';
 import { METRICS } from '../../src/core/report/prometheusText';
 import { needs, toolMissing } from '../support/prereq';
 

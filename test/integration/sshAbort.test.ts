@@ -76,20 +76,45 @@ describe('ssh: cancel stops the remote program', function () {
     }
   }
 
-  /** A sleep under a nested `timeout`, cancelled after a second: nothing of it may be left. */
-  const abortedLeavesNothing = (on: Transport): Promise<void> =>
+  /** What a leftover pid is, for the failure message: name, parent, group, session, state, owner. */
+  function describe(pid: number): string {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return `${pid} ${comm(pid)} state ${f[0]} ppid ${f[1]} pgid ${f[2]} sid ${f[3]} uid ${uid}`;
+    } catch {
+      return `${pid} (gone)`;
+    }
+  }
+
+  /**
+   * A sleep under a nested `timeout`, cancelled either once it runs (its marked `sleep` is seen in
+   * /proc) or while it is being started (right after the request): nothing of it may be left.
+   */
+  const abortedLeavesNothing = (on: Transport, when: 'running' | 'starting'): Promise<void> =>
     withMark(async (mark) => {
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 1000);
+      if (when === 'starting') setTimeout(() => ac.abort(), 0);
+      else
+        void (async () => {
+          const end = Date.now() + 20_000;
+          while (!ac.signal.aborted && Date.now() < end && !marked(mark).some((p) => comm(p) === 'sleep')) await new Promise((r) => setTimeout(r, 20));
+          ac.abort();
+        })();
       const e = await on.run({ argv: ['env', `CF_MARK=${mark}`, 'timeout', '100', 'sleep', '100'], signal: ac.signal, onStdout: () => undefined }).then(
         () => undefined,
         (x: unknown) => x,
       );
       assert.ok(isAbortError(e), String(e));
-      assert.deepEqual(await gone(mark, 5000), [], 'nothing of the program is left on the node');
+      const left = await gone(mark, 5000);
+      assert.deepEqual(left, [], `nothing of the program is left on the node (cancelled while ${when}): ${left.map(describe).join('; ')}; sshd said: ${sshd.logText.slice(-1500)}`);
     });
 
-  it('a program under a nested timeout is gone soon after the abort', () => abortedLeavesNothing(t));
+  it('a program under a nested timeout is gone soon after the abort', async () => {
+    await abortedLeavesNothing(t, 'running');
+    await abortedLeavesNothing(t, 'starting');
+  });
 
   it('as a non-root login, where sshd passes the signal on: the program under timeout is gone too', async () => {
     // sshd sends a non-root session's signal request to the session's process group, which
@@ -103,7 +128,8 @@ describe('ssh: cancel stops the remote program', function () {
       let who = '';
       await u.run({ argv: ['id', '-un'], onStdout: (c) => (who += c.toString()) });
       assert.equal(who.trim(), user);
-      await abortedLeavesNothing(u);
+      await abortedLeavesNothing(u, 'running');
+      await abortedLeavesNothing(u, 'starting');
       // Exit statuses past 128 that are no signal's stay exit statuses.
       const r = await u.run({ argv: ['sh', '-c', 'exit 147'], onStdout: () => undefined });
       assert.deepEqual([r.exitCode, r.signal], [147, null]);

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { takeSnapshot } from '../../src/core/scan';
 import { LocalTransport } from '../../src/core/transport/local';
 import { churnBetween } from '../../src/core/trends/churn';
-import { findGrowth } from '../../src/core/trends/growth';
+import { findGrowth, MIN_RATE_SPAN_S } from '../../src/core/trends/growth';
 import { takeSample, type CountSample } from '../../src/core/trends/sample';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
@@ -63,11 +63,15 @@ describe('trends on a real cgroup tree', function () {
     const first = grow[0]!.kubepods.find((k) => k.dir.endsWith('/kubepods.slice'))!;
     const last = grow[4]!.kubepods.find((k) => k.dir.endsWith('/kubepods.slice'))!;
     assert.ok(last.live - first.live >= 40, `${first.live} -> ${last.live}`);
-    const f = findGrowth(grow);
+    // Seconds of samples are too short to call growth sustained (MIN_RATE_SPAN_S); the same counts
+    // re-stamped over 10 minutes (the test does not wait that long) are sustained growth.
+    assert.deepEqual(findGrowth(grow), [], 'growth over seconds is not judged');
+    const spread = (s: CountSample[]): CountSample[] => s.map((x, i) => ({ ...x, time: s[0]!.time + (i * MIN_RATE_SPAN_S) / (s.length - 1) }));
+    const f = findGrowth(spread(grow));
     assert.deepEqual(f.map((x) => x.kind), ['cgroup-growth', 'cgroup-growth', 'cgroup-growth'], f.map((x) => x.title).join('\n'));
     assert.match(f[0]!.title, /^\+\d+ cgroups\/hour in hierarchy unified/);
     assert.ok(f.some((x) => x.title.endsWith('/grow/kubepods.slice/kubepods-burstable.slice')));
-    assert.deepEqual(findGrowth(calm), []);
+    assert.deepEqual(findGrowth(spread(calm)), []);
   });
 
   it('a sample carries the node stats of this machine: /proc/meminfo and the load, in the same round trip', async () => {
@@ -169,7 +173,7 @@ describe('trends on a real cgroup tree', function () {
       const code = await exited;
       assert.ok(Date.now() - t0 < 3000, 'ended at once, not after the 30 s interval');
       assert.equal(code, 0);
-      assert.match(text, /no sustained growth over 1 sample\(s\)/);
+      assert.match(text, /no sustained growth over 1 sample\(s\) in 0 s: growth is judged once the samples span 10 min/);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');

@@ -17,7 +17,7 @@ const tiers = {
   browser: ['test/browser/**/*.test.ts'],
   // The extension in a real VS Code: desktop through @vscode/test-electron (when one is
   // installed), and the packaged .vsix in code-server driven in headless Chromium.
-  e2e: ['test/vscode/*.test.ts', 'test/e2e/extension*.test.ts', 'test/e2e/flameView.e2e.test.ts'],
+  e2e: ['test/vscode/*.test.ts', 'test/e2e/extension*.test.ts', 'test/e2e/flameView.e2e.test.ts', 'test/e2e/walk.e2e.test.ts'],
 };
 
 module.exports = { options, tiers };

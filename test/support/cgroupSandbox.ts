@@ -1,7 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * A cgroup directory as a node has it (0755), whatever the test runner's umask: mkdir's mode is
+ * masked by it, and CI has run with a umask that left the sandbox unreadable to the non-root
+ * users some tests run as.
+ */
+function makeDir(dir: string): void {
+  mkdirSync(dir);
+  chmodSync(dir, 0o755);
+}
 
 /**
  * A unique parent cgroup of a test's own inside one real hierarchy. Everything the test builds
@@ -19,7 +29,7 @@ export class CgroupSandbox {
   static create(mount: string, label = 'test'): CgroupSandbox {
     removeStaleSandboxes(mount);
     const box = new CgroupSandbox(mount, `cf-${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
-    mkdirSync(box.root);
+    makeDir(box.root);
     return box;
   }
 
@@ -28,7 +38,7 @@ export class CgroupSandbox {
     let dir = this.root;
     for (const part of rel.split('/').filter((p) => p !== '')) {
       dir = join(dir, part);
-      if (!existsSync(dir)) mkdirSync(dir);
+      if (!existsSync(dir)) makeDir(dir);
     }
     return dir;
   }

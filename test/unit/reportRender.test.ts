@@ -3,6 +3,8 @@ import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { analyze } from '../../src/core/analysis/forensics';
 import { interpretFacts } from '../../src/core/facts/nodeFacts';
 import type { Snapshot } from '../../src/core/model/snapshot';
+import { findingIds } from '../../src/core/analysis/findingIds';
+import { findingListToJson, findingsToJson } from '../../src/core/report/findingsJson';
 import { escapeHtml } from '../../src/core/report/reportHtml';
 import { REPORT_FORMATS, type ReportInput } from '../../src/core/report/nodeReport';
 import { renderReport } from '../../src/core/report/renderReport';
@@ -94,6 +96,24 @@ describe('reports rendered in the core', () => {
     assert.equal(frozen.evidence.length, frozen.evidenceItems.length);
     assert.match(frozen.evidence[0]!, /cgroup\.events: frozen 1$/);
     assert.equal(frozen.evidenceItems[0]!.kind, 'file');
+  });
+
+  it("JSON gives each finding its stable id (the Findings view's), in orphans --json's findings too", () => {
+    const r = input();
+    assert.ok(r.report.findings.length >= 2, 'findings to tell apart');
+    const ids = findingIds(r.report.findings);
+    const report = JSON.parse(renderReport('json', r)) as { findings: { findings: { id: string; kind: string; title: string }[] } };
+    assert.deepEqual(report.findings.findings.map((f) => f.id), ids);
+    assert.equal(new Set(ids).size, ids.length, 'one id per finding');
+    const frozen = report.findings.findings.find((f) => f.title.includes(SCRIPT))!;
+    assert.equal(frozen.id, `frozen-cgroup:unified:/${SCRIPT}`);
+    // findingsToJson is what orphans --json prints: the same ids, first in each finding.
+    const orphans = JSON.parse(findingsToJson(r.report)) as { findings: Record<string, unknown>[] };
+    assert.deepEqual(orphans.findings.map((f) => f.id), ids);
+    assert.ok(orphans.findings.every((f) => Object.keys(f)[0] === 'id'));
+    // Two findings with one key: the suffix follows their content, not their place in the list.
+    const twice = [r.report.findings[0]!, { ...r.report.findings[0]!, title: `${r.report.findings[0]!.title} (again)` }];
+    assert.deepEqual(findingListToJson(twice).map((f) => f.id), findingListToJson([twice[1]!, twice[0]!]).map((f) => f.id).reverse());
   });
 
   it('every format the CLI offers renders', () => {

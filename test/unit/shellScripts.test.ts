@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { Finding } from '../../src/core/analysis/finding';
 import { cleanupScript } from '../../src/core/fixes/cleanupScript';
-import { staticFix } from '../../src/core/fixes/fixPlan';
+import { staticFix } from '../support/staticFix';
 import { needs, toolMissing } from '../support/prereq';
 import { note } from '../../src/core/analysis/evidence';
 

@@ -4,7 +4,7 @@ import { needs } from '../support/prereq';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalTransport } from '../../src/core/transport/local';
-import { findGrowth, nodeMemoryEvidence } from '../../src/core/trends/growth';
+import { findGrowth, MIN_RATE_SPAN_S, nodeMemoryEvidence } from '../../src/core/trends/growth';
 import { nodeStatsText, parseSample, takeSample, type CountSample, type NodeStats } from '../../src/core/trends/sample';
 import { parseSampleLines, SampleStore } from '../../src/extension/trends/sampleStore';
 import { SamplingLoop, type Outcome } from '../../src/extension/trends/samplingLoop';
@@ -65,11 +65,14 @@ const sample = (i: number, live: number, node?: NodeStats): CountSample => ({
   ...(node ? { node } : {}),
 });
 
+/** The same samples re-stamped to span MIN_RATE_SPAN_S, the least findGrowth judges (counts unchanged). */
+const spanned = (s: CountSample[]): CountSample[] => s.map((x, i) => ({ ...x, time: 1_000_000 + (i * MIN_RATE_SPAN_S) / (s.length - 1) }));
+
 describe('growth evidence from node stats', () => {
   it('a Percpu / SUnreclaim rise is evidence of the growth finding', () => {
     const s = [0, 1, 2, 3, 4].map((i) => sample(i, 100 + 20 * i, { percpuKb: 2000 + 500 * i, sUnreclaimKb: 40_000 + 1000 * i, memAvailableKb: 1 }));
     assert.deepEqual(nodeMemoryEvidence(s).map(evidenceLine), ['node kernel memory (/proc/meminfo): Percpu 2.0 MiB -> 3.9 MiB (+100%), SUnreclaim 39.1 MiB -> 43.0 MiB (+10%); dying memcgs keep per-cpu and slab memory until freed']);
-    const f = findGrowth(s);
+    const f = findGrowth(spanned(s));
     assert.equal(f.length, 2);
     for (const x of f) assert.ok(evidenceLines(x).some((e) => e.startsWith('node kernel memory')), evidenceLines(x).join('\n'));
   });
@@ -77,7 +80,7 @@ describe('growth evidence from node stats', () => {
   it('nothing is said when node memory did not rise, or samples have no node stats', () => {
     assert.deepEqual(nodeMemoryEvidence([0, 1, 2, 3].map((i) => sample(i, 100, { percpuKb: 3000 - i, sUnreclaimKb: 100 }))), []);
     assert.deepEqual(nodeMemoryEvidence([0, 1, 2, 3].map((i) => sample(i, 100))), []);
-    const f = findGrowth([0, 1, 2, 3, 4].map((i) => sample(i, 100 + 20 * i)));
+    const f = findGrowth(spanned([0, 1, 2, 3, 4].map((i) => sample(i, 100 + 20 * i))));
     assert.ok(f.length && f.every((x) => !evidenceLines(x).some((e) => e.startsWith('node kernel memory'))));
   });
 });

@@ -80,7 +80,7 @@ describe('evidence and churn on this machine', function () {
     // A short tab title: what, which node, when.
     assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label.match(/^evidence-This-machine-\d\d-\d\d$/)?.length, 1, vscode.window.tabGroups.activeTabGroup.activeTab?.label);
     const text = doc.getText();
-    assert.match(text, /^Evidence on This machine: logs since \S+, gathered \S+\n\n/);
+    assert.match(text, /^evidence — This machine \d\d:\d\d\nEvidence on This machine: logs since \S+, gathered \S+\n\n/);
     for (const part of ['Logs read:', 'Versions:', 'Daemons:', 'Open fds on cgroups:', 'Pods without limits']) assert.ok(text.includes(part), part);
     assert.ok(text.includes(orphanDir), 'the open fd on the orphan is in the report');
     if (spawnSync('runc', ['--version']).status === 0) assert.match(text, /runc/, 'the runc version is judged and shown under Versions');
@@ -112,7 +112,7 @@ describe('evidence and churn on this machine', function () {
       assert.equal(doc?.uri.toString(), r.uri);
       assert.equal(doc.uri.scheme, 'cgroup-forensics-node');
       const text = doc.getText();
-      assert.match(text, /^Cgroup churn on This machine, from \S+\n\n/);
+      assert.match(text, /^churn — This machine \d\d:\d\d\nCgroup churn on This machine, from \S+\n\n/);
       const parent = `/${basename(box.root)}`;
       const row = text.split('\n').find((l) => l.includes(`${parent} `) || l.endsWith(parent));
       assert.ok(row, `the sandbox parent is named:\n${text.slice(0, 2000)}`);

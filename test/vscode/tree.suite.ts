@@ -116,6 +116,9 @@ describe('the Nodes tree over this machine', function () {
     try {
       // Add Node connected at once: the row already shows the result.
       assert.equal(api.nodes.state(id).status, 'failed', 'Add Node connects at once');
+      // ... and selects the new row (revealed, open on why it failed) in the Nodes view.
+      await until('the new row selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+      assert.deepEqual(api.nodesView.selection, [{ type: 'node', nodeId: id }]);
       assert.equal(await vscode.commands.executeCommand('cgroupForensics.connect', { type: 'node', nodeId: id }), 'failed');
       const it = item({ type: 'node', nodeId: id });
       assert.match(String(it.contextValue), /^node\+ssh\+failed\+removable$/);

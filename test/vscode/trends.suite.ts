@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
 import type { FindingsElement } from '../../src/extension/findings/findingsTree';
 import { parseSampleLines } from '../../src/extension/trends/sampleStore';
 import type { CountSample } from '../../src/core/trends/sample';
+import { MIN_RATE_SPAN_S } from '../../src/core/trends/growth';
 import { CgroupSandbox } from '../support/cgroupSandbox';
 import { cgroupMounts, needs } from '../support/prereq';
 import { treeMissing } from './fixture';
@@ -17,8 +18,10 @@ const LOCAL = { type: 'node', nodeId: 'local' } as const;
  * Background trend sampling of This machine in the real extension host: a kubepods-shaped tree of
  * the test's own (a sandbox in the unified hierarchy, whose kubepods.slice the watch program counts
  * as a kubepods subtree of the whole machine) grows while the sampler samples every 5 s, the
- * shortest interval there is (no test-only shortcut: four samples, the least findGrowth judges,
- * take 15 s); the growth finding appears in the Findings view and the samples are on disk.
+ * shortest interval there is (four samples take 15 s); the growth finding appears in the Findings
+ * view and the samples are on disk. findGrowth judges growth only over samples spanning
+ * MIN_RATE_SPAN_S (10 min): the test does not wait that long but leaves one sample of the sandbox
+ * from 11 minutes ago in the node's sample file, as a sampling session of earlier would have.
  */
 describe('trend sampling of this machine', function () {
   let api: CgroupForensicsApi;
@@ -60,6 +63,12 @@ describe('trend sampling of this machine', function () {
     timer = setInterval(() => {
       for (let i = 0; i < 3; i++) mkdirSync(join(kubepods, `kubepods-besteffort-pod${n++}.slice`));
     }, 500);
+    // The sandbox's kubepods.slice as it was 11 minutes ago (itself and its QoS child: 2 cgroups),
+    // written before the store first reads this node's file (on its first sample).
+    const earlier: CountSample = { time: Math.floor(Date.now() / 1000) - MIN_RATE_SPAN_S - 60, hierarchies: [], kubepods: [{ hierarchy: 'unified', dir: `${box!.root}/kubepods.slice`, live: 2, dying: 0 }] };
+    mkdirSync(dirname(api.trends.fileOf('local')), { recursive: true });
+    writeFileSync(api.trends.fileOf('local'), JSON.stringify(earlier) + '\n');
+    assert.deepEqual(api.trends.samples('local'), [earlier], 'the store read the file of earlier samples (no sampling of this node before)');
     const seen: CountSample[] = [];
     const sub = api.trends.onDidSample((e) => {
       if (e.nodeId === 'local') seen.push(e.sample);
@@ -69,7 +78,8 @@ describe('trend sampling of this machine', function () {
       const interval = await vscode.commands.executeCommand<number>('cgroupForensics.startTrendSampling', LOCAL, 5);
       assert.equal(interval, 5);
       assert.equal(api.trends.isSampling('local'), true);
-      const found = await until('the growth finding of the sandbox in the Findings view', sandboxGrowth, 90_000);
+      // Four samples of this session first: the earlier one makes three enough for findGrowth.
+      const found = await until('four samples and the growth finding of the sandbox in the Findings view', () => (seen.length >= 4 ? sandboxGrowth() : undefined), 90_000);
       const took = (Date.now() - t0) / 1000;
       assert.match(found.finding.title, /^\+\d+ cgroups\/hour in unified /);
       assert.equal(found.finding.severity, 'warning');

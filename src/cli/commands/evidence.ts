@@ -5,7 +5,7 @@ import { INVESTIGATION_DEFAULTS } from '../../core/investigation/defaults';
 import type { KubeEvidence } from '../../core/kube/kubeEvidence';
 import { renderKubeText } from '../../core/kube/kubeText';
 import { renderEvidenceText } from '../../core/report/evidenceText';
-import { findingToJson } from '../../core/report/findingsJson';
+import { findingListToJson } from '../../core/report/findingsJson';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
@@ -54,7 +54,7 @@ export function evidenceToJson(r: EvidenceReport, kube?: KubeEvidence): string {
       {
         schema: EVIDENCE_SCHEMA,
         ...(r.rootCause ? { rootCause: r.rootCause } : {}),
-        findings: r.findings.map(findingToJson),
+        findings: findingListToJson(r.findings),
         logMatches: r.matches,
         logSources: r.logSources,
         missing: r.missing,

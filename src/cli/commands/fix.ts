@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { daemonSetOptionProblem, DEFAULT_IMAGE, DEFAULT_INTERVAL_MINUTES, DEFAULT_NAMESPACE, DEFAULT_TEXTFILE_DIR, type DaemonSetOptions } from '../../core/fixes/daemonSetFix';
 import { FIX_CATALOG, FIX_KINDS, fixKindsMadeFrom, isFixKind, judgesOrphans, madeFrom, ORPHAN_FIX_KINDS } from '../../core/fixes/fixCatalog';
-import { fixesFor, STATIC_FIX_KINDS } from '../../core/fixes/fixPlan';
+import { fixesFor, fixesFromSnapshot, STATIC_FIX_KINDS } from '../../core/fixes/fixPlan';
 import type { FixDocument } from '../../core/fixes/fixDocument';
 import { fixHeader, onlyNoChange } from '../../core/fixes/fixHeader';
 import { fileProblem, InputError, intOption, stringOption, UsageError, type CliCommand, type OptionValues } from '../command';
@@ -144,10 +144,14 @@ ${fromSnapshotHelp()}
       // fix daemonset's manifests carry the bundled CLI (its options are read here, the bundle from this CLI's own file).
       docs = entry.generate({ options: { ...(driver ? { driver } : {}), ...(kind === 'daemonset' ? { daemonSet: daemonSetOptions(ctx.options) } : {}) } });
     } else if (fromSnapshot(ctx.options)) {
+      // Said before the file is read.
       if (madeFrom(entry, 'live')) throw new UsageError(`fix ${kind} needs the live node (${entry.needs.why}): a saved snapshot (--from) does not hold it`);
       const r = await forensicsFrom(ctx);
       if ('code' in r) return reportProbeError(r);
-      docs = entry.generate({ snapshot: r.snapshot, report: r.report, options: { liveFacts: false } });
+      // The one function that makes fixes from a saved snapshot (its unit tests cover this path).
+      const made = fixesFromSnapshot(kind, { snapshot: r.snapshot, report: r.report, options: { liveFacts: false } });
+      if (made === undefined) throw new Error(`fix ${kind} is made from the live node`); // refused above
+      docs = made;
     } else {
       // The fixes that act on orphans judge them as `orphans` does: the same grace period (FACTS_OPTIONS)
       // and the Kubernetes API's view, so a pod the API knows on this node is not removed.

@@ -1,9 +1,9 @@
-import { isActionable, orphanSummaryLine } from '../../core/analysis/orphanVerdict';
+import { orphanSummaryLine, reportVerdict } from '../../core/analysis/orphanVerdict';
 import { findingsToJson } from '../../core/report/findingsJson';
 import { renderFindingsText } from '../../core/report/findingsText';
 import { LIVE_CHECKS, SNAPSHOT_CHECKS } from '../../core/analysis/findingNeeds';
 import { UsageError, type CliCommand } from '../command';
-import { EXIT } from '../exitCodes';
+import { VERDICT_EXIT } from '../exitCodes';
 import { FACTS_HELP, FACTS_OPTIONS, forensicsFrom } from '../forensicsSource';
 import { renderKubeText } from '../../core/kube/kubeText';
 import { KUBE_HELP, KUBE_OPTIONS } from '../kubeSource';
@@ -41,8 +41,6 @@ ${SOURCE_HELP}
       const verdict = orphanSummaryLine(report.findings);
       ctx.write(renderFindingsText(report, procs) + (verdict ? `\n${verdict}\n` : '') + (kube ? '\n' + renderKubeText(kube) : ''));
     }
-    if (report.findings.some(isActionable)) return EXIT.findings;
-    if (report.orphansUndetermined) return EXIT.undetermined;
-    return EXIT.ok;
+    return VERDICT_EXIT[reportVerdict(report)];
   },
 };

@@ -1,5 +1,5 @@
 import { renderFinding } from '../../core/report/findingsText';
-import { findGrowth } from '../../core/trends/growth';
+import { findGrowth, MIN_RATE_SPAN_S } from '../../core/trends/growth';
 import { nodeStatsText, takeSample, type CountSample } from '../../core/trends/sample';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
@@ -31,6 +31,12 @@ export function sampleLine(s: CountSample): string {
   return `${when}  ${h}${k ? `  | ${k}` : ''}${n ? `  || ${n}` : ''}\n`;
 }
 
+/** Why no growth could be judged yet: the samples span less than MIN_RATE_SPAN_S ('' once they do). */
+function shortOf(samples: readonly CountSample[]): string {
+  const span = samples.length < 2 ? 0 : Math.round(samples[samples.length - 1]!.time - samples[0]!.time);
+  return span < MIN_RATE_SPAN_S ? ` in ${span} s: growth is judged once the samples span ${MIN_RATE_SPAN_S / 60} min` : '';
+}
+
 export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'count cgroups (live and dying, per hierarchy and kubepods subtree) at an interval; report sustained growth',
@@ -45,6 +51,7 @@ export const watchCommand: CliCommand = {
 ${LIVE_SOURCE_HELP}
   One round trip per sample, with the node's memory stats (MemAvailable, Slab, SUnreclaim,
   Percpu from /proc/meminfo; after "||" in lines, "node" in JSON) and load.
+  Growth is judged once the samples span ${MIN_RATE_SPAN_S / 60} min (a rate from less is noise).
   Ctrl-C ends the watch and prints the growth summary.
   Exit status: 0 no sustained growth, 1 sustained growth, 3/4 the node could not be read.`,
   withoutFrom: "watch samples the live node over time: it cannot read a saved snapshot (--from)",
@@ -74,7 +81,7 @@ ${LIVE_SOURCE_HELP}
     }
     const findings = findGrowth(samples);
     if (json) for (const f of findings) ctx.write(JSON.stringify({ type: 'finding', ...f }) + '\n');
-    else ctx.write(findings.length ? `\n${findings.map((f) => renderFinding(f).join('\n')).join('\n\n')}\n` : `\nno sustained growth over ${samples.length} sample(s)\n`);
+    else ctx.write(findings.length ? `\n${findings.map((f) => renderFinding(f).join('\n')).join('\n\n')}\n` : `\nno sustained growth over ${samples.length} sample(s)${shortOf(samples)}\n`);
     return findings.length ? EXIT.findings : EXIT.ok;
   },
 };

@@ -130,6 +130,16 @@ export function isActionable(f: Finding): boolean {
 }
 
 /**
+ * What a node's report says as a whole: something to act on (an actionable finding), orphans that
+ * could not be judged (no source of pods), or clear. The exit status of `orphans` and each node's
+ * verdict in `fleet` come from here.
+ */
+export function reportVerdict(r: { findings: readonly Finding[]; orphansUndetermined?: string }): 'actionable' | 'undetermined' | 'clear' {
+  if (r.findings.some(isActionable)) return 'actionable';
+  return r.orphansUndetermined ? 'undetermined' : 'clear';
+}
+
+/**
  * Whether the monitoring reports this finding (export --prometheus's counts, which the alert rules
  * and the NPD plugin read): every finding but an orphan-kind one the verdict leaves alone.
  */

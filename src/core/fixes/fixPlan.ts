@@ -2,7 +2,7 @@ import type { Finding, FindingKind } from '../analysis/finding';
 import type { ForensicsReport } from '../analysis/forensics';
 import type { RuntimeFacts } from '../facts/nodeFacts';
 import type { Snapshot } from '../model/snapshot';
-import { FIX_CATALOG, fixKindsMadeFrom, madeFrom, type FixKind, type FixOptions, type FromSnapshot, type StaticFixKind } from './fixCatalog';
+import { FIX_CATALOG, fixKindsMadeFrom, madeFrom, type FixKind, type FixOptions, type FromSnapshot } from './fixCatalog';
 import type { FixDocument } from './fixDocument';
 
 /**
@@ -53,16 +53,11 @@ export function fixesFor(kind: FixKind, s: Snapshot, f: RuntimeFacts, r: Forensi
   return FIX_CATALOG[kind].generate({ snapshot: s, facts: f, report: r, options: o });
 }
 
-/** The documents of a kind made from a saved snapshot (or from nothing); undefined for a kind that needs the live node. */
+/**
+ * The documents of a kind made from a saved snapshot (or from nothing); undefined for a kind that
+ * needs the live node. `cgroup-forensics fix KIND --from FILE` makes its documents here.
+ */
 export function fixesFromSnapshot(kind: FixKind, n: FromSnapshot): FixDocument[] | undefined {
   const e = FIX_CATALOG[kind];
   return madeFrom(e, 'live') ? undefined : e.generate(n);
-}
-
-/** The documents of a node-independent kind: the same for every node. */
-export function staticFix(kind: StaticFixKind, options: FixOptions = {}): FixDocument[] {
-  const e = FIX_CATALOG[kind];
-  // StaticFixKind holds only kinds made from nothing; the check narrows the entry to its generator.
-  if (!madeFrom(e, 'nothing')) throw new Error(`fix ${kind} is made from the node`);
-  return e.generate({ options });
 }

@@ -376,8 +376,27 @@ header() { # HID KIND CONTROLLERS MOUNTPOINT MOUNTROOT WALKROOT
 	CF_W=$6 $AWK "$ESC"'BEGIN { printf "H\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], esc(ENVIRON["CF_W"]), ARGV[6]; exit }' "$1" "$2" "$c" "$4" "$5" "$HASPRINTF"
 }
 
+# The nearest ancestor of $1 that exists: a directory the user may not search hides what is below
+# it, so a path under one is "permission denied", not "no such directory".
+existing_ancestor() {
+	a=$1
+	while :; do
+		case $a in
+		*/*) a=${a%/*} ;;
+		*) a=. ;;
+		esac
+		if [ -z "$a" ]; then a=/; fi
+		if [ -e "$a" ] || [ "$a" = / ] || [ "$a" = . ]; then break; fi
+	done
+	printf '%s\n' "$a"
+}
+
 if [ -n "$CGROOT" ]; then
-	if [ ! -e "$CGROOT" ]; then
+	if [ ! -e "$CGROOT" ] && anc=$(existing_ancestor "$CGROOT") && [ -d "$anc" ] && [ ! -x "$anc" ]; then
+		printf 'E\tpermission-denied\tpermission denied\n'
+		printf 'Z\tEND\n'
+		exit 3
+	elif [ ! -e "$CGROOT" ]; then
 		printf 'E\tno-such-directory\tno such directory\n'
 		printf 'Z\tEND\n'
 		exit 3

@@ -1,5 +1,6 @@
 import { evidenceLine, type Evidence } from '../analysis/evidence';
 import type { Finding } from '../analysis/finding';
+import { findingIds } from '../analysis/findingIds';
 import type { ForensicsReport } from '../analysis/forensics';
 import type { ProcessInfo } from '../inspect/processInfo';
 import { nameToJson, type JsonName } from '../model/snapshotJson';
@@ -15,9 +16,9 @@ export function findingsToJson(r: ForensicsReport, processes: ReadonlyMap<string
         counts: r.counts,
         ...(r.rootCause ? { rootCause: r.rootCause } : {}),
         ...(r.orphansUndetermined ? { orphansUndetermined: r.orphansUndetermined } : {}),
-        findings: r.findings.map((f) => {
+        findings: findingListToJson(r.findings).map((f) => {
           const procs = f.podUid !== undefined ? processes.get(f.containerId ?? f.podUid) : undefined;
-          return { ...findingToJson(f), ...(procs ? { processList: procs.map(processToJson) } : {}) };
+          return { ...f, ...(procs ? { processList: procs.map(processToJson) } : {}) };
         }),
       },
       null,
@@ -41,6 +42,16 @@ export function findingToJson(f: Finding): FindingJson {
     evidence: f.evidence.map(evidenceLine),
     evidenceItems: f.evidence,
   };
+}
+
+/**
+ * A node's findings as JSON, each first with its stable `id` (analysis/findingIds.ts: the id the
+ * extension's Findings view keys its rows by), so a consumer can follow a finding from one run to
+ * the next. Ids are made over the whole list (duplicates get "#2" ...): pass all of a node's findings.
+ */
+export function findingListToJson(findings: readonly Finding[]): (FindingJson & { id: string })[] {
+  const ids = findingIds(findings);
+  return findings.map((f, i) => ({ id: ids[i]!, ...findingToJson(f) }));
 }
 
 export function processToJson(p: ProcessInfo): unknown {

@@ -3,6 +3,14 @@ import { formatKiB } from '../report/format';
 import type { CountSample } from './sampleTypes';
 import { note, type Evidence } from '../analysis/evidence';
 
+/**
+ * The least time samples must span before a growth rate means anything, and so before growth is
+ * called sustained: a slope fitted to a minute of samples is noise extrapolated to an hour ("+92/hour"
+ * from three samples). One constant for every front end: the CLI's watch, the extension's trend
+ * sampling (both through findGrowth) and the trend chart's rate column.
+ */
+export const MIN_RATE_SPAN_S = 600;
+
 export interface GrowthOptions {
   /** Samples needed before growth can be called sustained. Default 4. */
   minSamples?: number;
@@ -20,6 +28,8 @@ export interface Growth {
   perHour: number;
   /** Share of steps that did not shrink. */
   rising: number;
+  /** Seconds from the series' first point to its last. */
+  spanSeconds: number;
   dyingFirst?: number;
   dyingLast?: number;
 }
@@ -53,7 +63,7 @@ export function growthOf(samples: readonly CountSample[]): Growth[] {
     }
     let up = 0;
     for (let i = 1; i < n; i++) if (pts[i]!.live >= pts[i - 1]!.live) up++;
-    const g: Growth = { key, first: pts[0]!.live, last: pts[n - 1]!.live, perHour: den > 0 ? (num / den) * 3600 : 0, rising: up / (n - 1) };
+    const g: Growth = { key, first: pts[0]!.live, last: pts[n - 1]!.live, perHour: den > 0 ? (num / den) * 3600 : 0, rising: up / (n - 1), spanSeconds: pts[n - 1]!.t - pts[0]!.t };
     const d0 = pts[0]!.dying;
     const d1 = pts[n - 1]!.dying;
     if (d0 !== undefined) g.dyingFirst = d0;
@@ -86,14 +96,18 @@ export function nodeMemoryEvidence(samples: readonly CountSample[]): Evidence[] 
   return [note(`node kernel memory (/proc/meminfo): ${parts.join(', ')}; dying memcgs keep per-cpu and slab memory until freed`)];
 }
 
-/** A finding for each series whose growth is sustained: enough samples, mostly rising, a net gain. */
+/**
+ * A finding for each series whose growth is sustained: enough samples spanning at least
+ * MIN_RATE_SPAN_S (per series: one that appeared a minute ago has no trend yet), mostly rising, a
+ * net gain.
+ */
 export function findGrowth(samples: readonly CountSample[], o: GrowthOptions = {}): Finding[] {
   const minSamples = o.minSamples ?? 4;
   if (samples.length < minSamples) return [];
   const out: Finding[] = [];
   const node = nodeMemoryEvidence(samples);
   for (const g of growthOf(samples)) {
-    if (g.perHour <= 0 || g.rising < (o.risingShare ?? 0.75) || g.last - g.first < (o.minGrowth ?? 10)) continue;
+    if (g.spanSeconds < MIN_RATE_SPAN_S || g.perHour <= 0 || g.rising < (o.risingShare ?? 0.75) || g.last - g.first < (o.minGrowth ?? 10)) continue;
     const share = (d: number | undefined, total: number): string => (d === undefined || total === 0 ? '' : `${Math.round((d / total) * 100)}%`);
     const dyingRising = g.dyingFirst !== undefined && g.dyingLast !== undefined && g.last > 0 && g.first > 0 && g.dyingLast / g.last > g.dyingFirst / g.first;
     out.push({

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { displayOf } from '../../core/model/bytes';
+import { cgroupLabel } from '../../core/model/cgroupLabel';
 import { cgroupPath } from '../../core/model/snapshot';
 import { dirOf } from '../../core/analysis/cgroupIndex';
 import { inspectCgroups } from '../../core/inspect/inspectCgroups';
@@ -69,7 +70,10 @@ export function cgroupCommands(nodes: NodeManager, documents: GeneratedDocuments
     if (ps.length === 0) lines.push('No process is in this cgroup itself (processes in child cgroups are listed on each child).');
     else lines.push(...ps.map((p) => renderProcess(p)));
     for (const u of result.value.unreadable) lines.push('', `could not read ${displayOf(u.dir)}: ${displayOf(u.what)}`);
-    await documents.show({ node: nodeLabel, name: `processes-${h.name}-${displayOf(e.path).split('/').pop() || 'root'}.txt`, content: lines.join('\n') + '\n', language: 'plaintext' });
+    // A short tab title: the cgroup as a person recognises it ("containerd 3e23e816…"), not its
+    // ~100-character name; the document's first line has the whole path.
+    const name = (cgroupLabel(id, e.path.split('/').pop() || 'root').replace(/…/g, '').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'cgroup').slice(0, 40);
+    await documents.show({ node: nodeLabel, name: `processes-${h.name}-${name}.txt`, content: lines.join('\n') + '\n', language: 'plaintext' });
     return ps.length;
   };
 

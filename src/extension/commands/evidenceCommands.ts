@@ -10,7 +10,7 @@ import { CHURN_SECONDS, churnSeconds, measureChurn, type ChurnMethod } from '../
 import { EvidenceStore } from '../evidence/evidenceStore';
 import { evidenceSummary } from '../evidence/mergeEvidence';
 import { GeneratedDocuments } from '../documents/generatedDocuments';
-import { documentTitle } from '../fixes/documentTitles';
+import { documentFileName, documentTitle } from '../fixes/documentTitles';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
 import { readSettings } from '../settings';
@@ -71,8 +71,9 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
     const merged = await store.set(nodeId, { raw, since, at });
     if (!merged) throw new UserError(`${label} was disconnected before the evidence could join its findings`);
     const { report, base } = merged;
-    const header = `Evidence on ${label}: logs since ${stamp(since * 1000)}, gathered ${stamp(at)}\n\n`;
-    const uri = await openReadOnly(label, documentTitle('evidence', label, new Date(at)), header + renderEvidenceText(report) + '\n' + kubeSection(shownState(nodes.state(nodeId))));
+    // The readable title heads the document; its file name (the tab, Save As…) is made from the same parts.
+    const header = `${documentTitle('evidence', label, new Date(at))}\nEvidence on ${label}: logs since ${stamp(since * 1000)}, gathered ${stamp(at)}\n\n`;
+    const uri = await openReadOnly(label, documentFileName('evidence', label, new Date(at)), header + renderEvidenceText(report) + '\n' + kubeSection(shownState(nodes.state(nodeId))));
     const s = evidenceSummary(report, base);
     const text = s.nothing
       ? `No evidence found on ${label}: no log line since ${stamp(since * 1000)} matched a known signature, no version advisory applies, and no daemon or open fd stands out.`
@@ -105,8 +106,8 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
       measureChurn({ transport, seconds: seconds!, method, snapshot: (s) => nodes.snapshotNow(nodeId, s), signal }, report),
     );
     if (m.method === 'snapshots' && m.whyNotTraced) log.info(`${label}: no bpftrace trace (${m.whyNotTraced}); churn from two snapshots`);
-    const text = renderChurnReport(m, `Cgroup churn on ${label}, from ${stamp(start)}`);
-    const uri = await openReadOnly(label, documentTitle('churn', label, new Date(start)), text);
+    const text = `${documentTitle('churn', label, new Date(start))}\n${renderChurnReport(m, `Cgroup churn on ${label}, from ${stamp(start)}`)}`;
+    const uri = await openReadOnly(label, documentFileName('churn', label, new Date(start)), text);
     const changed = m.method === 'bpftrace' ? m.churn.byParent.length : m.rates.length;
     if (!changed) void vscode.window.showInformationMessage(`No cgroup was made or removed on ${label} in ${seconds} s.`);
     return { uri: uri.toString(), method: m.method, parents: changed };

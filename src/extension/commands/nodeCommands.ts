@@ -11,7 +11,7 @@ import type { NodesElement } from '../tree/elements';
 import { ensureSnapshot, pickNode } from './pick';
 
 /** The handlers of the node commands (registered in registerCommands.ts): adding, connecting and removing nodes. */
-export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider, documents: GeneratedDocuments) {
+export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, nodes: NodeManager, tree: NodesTreeProvider, documents: GeneratedDocuments, nodesView: Pick<vscode.TreeView<NodesElement>, 'reveal'>) {
   const addNode = async (kindArg?: unknown, valueArg?: unknown) => {
     const choices: (vscode.QuickPickItem & { nodeKind: 'ssh' | 'snapshot' })[] = [
       { label: '$(remote) SSH host', description: 'an alias of your ssh config, or [user@]host', nodeKind: 'ssh' },
@@ -52,6 +52,10 @@ export function nodeCommands(context: vscode.ExtensionContext, log: vscode.LogOu
     } catch (e) {
       if (!(e instanceof vscode.CancellationError)) throw e;
     }
+    // The result where it is: the new row selected and open (its hierarchies, or why it failed),
+    // even when Add Node came from the palette with the Nodes view closed. Not revealed is not a
+    // failure of Add Node: the node is added and connected either way.
+    await nodesView.reveal({ type: 'node', nodeId: spec.id }, { select: true, focus: false, expand: true }).then(undefined, (e: unknown) => log.warn(`added node ${spec.label} not revealed: ${e instanceof Error ? e.message : String(e)}`));
     return spec.id;
   };
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { reportWithFindings, type ReportFormat } from '../../core/report/nodeReport';
 import { renderReport } from '../../core/report/renderReport';
-import { safeFileName } from '../documents/generatedDocuments';
+import { safeFileName } from '../fixes/documentTitles';
 import { saveText, targetOf } from '../documents/saveText';
 import type { NodeManager } from '../nodes/nodeManager';
 import { ensureSnapshot, pickNode } from './pick';

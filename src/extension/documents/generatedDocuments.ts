@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
+import { safeFileName } from '../fixes/documentTitles';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 
-/** Generated text to show: which node it is of, a short file name (its tab title and Save As… name), its text and language. */
+/**
+ * Generated text to show: which node it is of, its file name (the tab's label and the name Save As…
+ * offers: documentFileName for a titled document, whose readable title is its first line), its
+ * text and language.
+ */
 export interface GeneratedText {
   node: string;
   name: string;
   content: string;
   language: string;
-}
-
-/** A file name of plain characters: node labels and titles may hold anything. */
-export function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'document';
 }
 
 /**

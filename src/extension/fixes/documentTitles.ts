@@ -1,13 +1,33 @@
 import type { FixKind } from '../../core/fixes/fixCatalog';
 
 /**
- * The editor tab titles of generated documents: what, then which node, then when where it matters
- * ("fix kubelet — node1", "evidence — node1 19:40"). A tab shows the last segment of a document's
- * path, so the title is one segment (no "/"); what the document holds in full is its first line.
+ * A file name of plain characters: node labels and cgroup names may hold anything
+ * (GeneratedDocuments.open applies it to every name it is given; it leaves these names as they are).
+ */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'document';
+}
+
+/** "19:40": the local hour and minute a document was made. */
+function hourMinute(at: Date): string {
+  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+}
+
+/**
+ * The readable title of a generated document: what, then which node, then when where it matters
+ * ("fix kubelet — node1", "evidence — node1 19:40"). It heads the document (its first line) and
+ * titles a diff's tab; it is one path segment (no "/") wherever it is shown.
  */
 export function documentTitle(what: string, nodeLabel: string, at?: Date): string {
-  const when = at ? ` ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}` : '';
-  return `${what} — ${nodeLabel}${when}`.replace(/[/\\]/g, '∕');
+  return `${what} — ${nodeLabel}${at ? ` ${hourMinute(at)}` : ''}`.replace(/[/\\]/g, '∕');
+}
+
+/**
+ * The file name of the same document: its tab's label and the name Save As… offers
+ * ("evidence-node1-19-40"), from the same parts as its title, in plain characters only.
+ */
+export function documentFileName(what: string, nodeLabel: string, at?: Date): string {
+  return safeFileName(`${what}-${nodeLabel}${at ? `-${hourMinute(at)}` : ''}`);
 }
 
 /** A fix document's title: its kind (the catalog's key, as `cgroup-forensics fix <kind>` takes it) and node. */

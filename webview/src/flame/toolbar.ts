@@ -5,6 +5,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatCount } from '../../../src/core/report/format';
 import { el } from '../shared/dom';
 import { MEASURE_LABELS, MEASURES, type Measure } from './layout';
+import { toolbarOverflow } from './toolbarOverflow';
 import type { FlameHierarchy, FlameSnapshot } from './model';
 
 /** What the toolbar's controls ask of the view. */
@@ -46,7 +47,7 @@ function label(text: string): HTMLSpanElement {
   return s;
 }
 
-/** The flame view's toolbar: width measure, hierarchy, search, compare, refresh and export. */
+/** The flame view's toolbar: width measure, hierarchy, search, compare, refresh and export, in one row (what does not fit in the "…" menu). */
 export function flameToolbar(on: ToolbarHandlers): FlameToolbar {
   const doc = document;
   const root = el('div', 'toolbar');
@@ -69,7 +70,20 @@ export function flameToolbar(on: ToolbarHandlers): FlameToolbar {
   const refreshButton = button('refresh', 'Refresh');
   const svgButton = button('export-svg', 'SVG');
   const pngButton = button('export-png', 'PNG');
-  root.append(label('Width'), measureSelect, label('Hierarchy'), hierarchySelect, searchField, compareButton, refreshButton, label('Export'), svgButton, pngButton);
+  const exportLabel = label('Export');
+  root.append(label('Width'), measureSelect, label('Hierarchy'), hierarchySelect, searchField, compareButton, refreshButton, exportLabel, svgButton, pngButton);
+  // In a narrow (split) editor the buttons that do not fit go to a "…" menu, export first.
+  const overflow = toolbarOverflow(root, [
+    { elements: [compareButton], items: () => [{ label: compareButton.textContent ?? 'Compare…', run: () => on.compare() }] },
+    { elements: [refreshButton], items: () => [{ label: 'Refresh', run: () => on.refresh() }] },
+    {
+      elements: [exportLabel, svgButton, pngButton],
+      items: () => [
+        { label: 'Export SVG', run: () => on.export('svg') },
+        { label: 'Export PNG', run: () => on.export('png') },
+      ],
+    },
+  ]);
 
   return {
     root,
@@ -98,6 +112,7 @@ export function flameToolbar(on: ToolbarHandlers): FlameToolbar {
       refreshButton.addEventListener('click', () => on.refresh());
       svgButton.addEventListener('click', () => on.export('svg'));
       pngButton.addEventListener('click', () => on.export('png'));
+      overflow.fit();
     },
     fillHierarchies(s, chosen, stillChosen) {
       // Same hierarchies as before (a refresh): relabel in place. The select reads new options only
@@ -125,6 +140,7 @@ export function flameToolbar(on: ToolbarHandlers): FlameToolbar {
     },
     setComparing(comparing) {
       compareButton.textContent = comparing ? 'Stop comparing' : 'Compare…';
+      overflow.fit();
     },
   };
 }

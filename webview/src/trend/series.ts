@@ -1,3 +1,4 @@
+import { MIN_RATE_SPAN_S } from '../../../src/core/trends/growth';
 import type { NodeStatKey, TrendSample } from '../../../src/protocol/trendProtocol';
 
 /**
@@ -80,18 +81,12 @@ export function seriesOf(samples: readonly TrendSample[]): SeriesSet {
   return set;
 }
 
-/**
- * The least time the samples must span before the table shows a rate: a slope fitted to a minute
- * of samples is noise extrapolated to an hour ("+92/hour" from three samples).
- */
-export const MIN_RATE_SPAN_S = 600;
-
 /** How long the samples span, in seconds (0 for fewer than two). */
 export function sampleSpanSeconds(times: readonly number[]): number {
   return times.length < 2 ? 0 : (times[times.length - 1]! - times[0]!) / 1000;
 }
 
-/** The growth column: the rate once the samples span MIN_RATE_SPAN_S, else how long until they do. */
+/** The growth column: the rate once the samples span core's MIN_RATE_SPAN_S (the span findGrowth needs too), else how long until they do. */
 export function rateText(perHour: number | undefined, spanSeconds: number): string {
   if (spanSeconds < MIN_RATE_SPAN_S) return `rate after ${MIN_RATE_SPAN_S / 60} min of samples (${minutes(spanSeconds)} so far)`;
   return perHour === undefined ? '—' : formatRate(perHour);

@@ -15,6 +15,9 @@ import { shellCommand } from '../../shellQuote';
  * - sshd ignores the signal request (as it does for a root login) and the transport closes the
  *   channel: a watcher reads the channel's standard input (saved as fd 3; nothing is ever written
  *   to it) and sends TERM to the program when it ends.
+ * The trap is set before the program starts: a signal that arrives while it is being started is
+ * remembered and passed on once its pid is known (without that, a TERM in that instant ended the
+ * wrapper alone and left the program, in a group of its own, running until its timeout).
  * The program is waited for again after a trapped signal, so its own status is what counts. A
  * program ended by a signal (HUP INT QUIT ABRT KILL SEGV PIPE TERM) ends the wrapper by the same
  * signal, so the transport sees what it would see without the wrapper; any other status, 129-159
@@ -24,8 +27,10 @@ import { shellCommand } from '../../shellQuote';
 export const REMOTE_WRAPPER = [
   'exec 3<&0 </dev/null; l=$1; shift',
   'if command -v timeout >/dev/null 2>&1; then set -- timeout -k 10 "$l" "$@"; fi',
+  'g=; trap g=1 HUP INT TERM',
   '"$@" 3<&- & p=$!',
   'trap "kill -TERM $p 2>/dev/null" HUP INT TERM',
+  'if [ -n "$g" ]; then kill -TERM $p 2>/dev/null; fi',
   '{ cat >/dev/null <&3 & c=$!; trap "kill $c 2>/dev/null; exit 0" TERM; wait $c; kill -TERM $p 2>/dev/null; } >/dev/null 2>&1 & w=$!',
   'exec 3<&-',
   'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || break; done',

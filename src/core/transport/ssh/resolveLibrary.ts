@@ -38,7 +38,8 @@ export function resolveWithLibrary(host: JumpHop, configFile: string | undefined
   return out;
 }
 
-function inlineIncludes(file: string, relativeTo: string, depth: number): string {
+/** A config file with its Include lines replaced by the files they name (also used to list a config's Host aliases: fleet). */
+export function inlineIncludes(file: string, relativeTo: string, depth = 0): string {
   if (depth > 16) throw new Error(`${file}: Include nested too deeply`);
   const lines = readFileSync(file, 'utf8').split('\n');
   const out: string[] = [];

@@ -1,0 +1,53 @@
+import { byteStringOf, displayOf } from '../model/bytes';
+import { table } from '../report/summaryText';
+import type { FleetNode } from './fleetNode';
+
+const STATUS_WORDS: Record<Exclude<FleetNode['status'], 'investigated'>, string> = {
+  unreachable: 'unreachable',
+  failed: 'failed',
+  'timed-out': 'timed out',
+  cancelled: 'interrupted',
+};
+
+/**
+ * The fleet as one table, in the order given (byAttention): per node its layout, counts, the
+ * worst finding, versions, and how it was reached or why it could not be; then one line of
+ * totals. Names and messages come from files and nodes: escaped for the terminal.
+ */
+export function renderFleetText(nodes: readonly FleetNode[]): string {
+  const safe = (s: string): string => displayOf(byteStringOf(s));
+  const rows = nodes.map((n) => {
+    const s = n.summary;
+    const how = n.status === 'investigated' ? n.reachedBy : `${STATUS_WORDS[n.status]}: ${n.error ?? ''} (${n.reachedBy})`;
+    return [
+      safe(n.name),
+      s ? s.layout : '-',
+      s ? String(s.cgroups) : '-',
+      s?.dying !== undefined ? String(s.dying) : '-',
+      s ? String(s.orphans) : '-',
+      s?.worst ? `${s.worst.severity} ${s.worst.kind}` : s ? (n.verdict === 'undetermined' ? 'orphans: could not tell' : 'none') : '-',
+      s?.kernel ? safe(s.kernel) : '-',
+      s?.runtime.length ? safe(s.runtime.join(', ')) : '-',
+      safe(how),
+    ];
+  });
+  const lines = table(['NODE', 'LAYOUT', 'CGROUPS', 'DYING', 'ORPHANS', 'WORST FINDING', 'KERNEL', 'RUNTIME', 'REACHED BY / WHY NOT'], rows);
+  return `${lines.join('\n')}\n\n${fleetTotals(nodes)}\n`;
+}
+
+/** "20 nodes: 3 with findings, 1 could not tell, 2 not investigated (1 unreachable, 1 timed out), 14 clear". */
+export function fleetTotals(nodes: readonly FleetNode[]): string {
+  const count = (p: (n: FleetNode) => boolean): number => nodes.filter(p).length;
+  const findings = count((n) => n.verdict === 'actionable');
+  const undetermined = count((n) => n.verdict === 'undetermined');
+  const clear = count((n) => n.verdict === 'clear');
+  const not = nodes.filter((n) => n.status !== 'investigated');
+  const why = (Object.keys(STATUS_WORDS) as (keyof typeof STATUS_WORDS)[]).map((s) => [STATUS_WORDS[s], not.filter((n) => n.status === s).length] as const).filter(([, k]) => k > 0);
+  const parts = [
+    `${findings} with findings`,
+    ...(undetermined ? [`${undetermined} could not tell`] : []),
+    ...(not.length ? [`${not.length} not investigated (${why.map(([w, k]) => `${k} ${w}`).join(', ')})`] : []),
+    `${clear} clear`,
+  ];
+  return `${nodes.length} node${nodes.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
