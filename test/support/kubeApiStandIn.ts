@@ -122,7 +122,11 @@ export async function startKubeApiStandIn(options: StandInOptions): Promise<Kube
     req.on('data', (c: Buffer) => body.push(c));
     req.on('end', () => handle(options, store, req, res, port, Buffer.concat(body).toString('utf8')));
   });
+  // Upgraded connections are the server's no longer: closed here on close().
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     requests.push(`${req.method ?? '?'} ${req.url ?? ''} (upgrade ${String(req.headers.upgrade ?? '')})`);
     if (options.hang) return;
     if (!store.upgrade(req, socket)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
@@ -161,6 +165,7 @@ current-context: stand-in
     pods: store,
     close: async () => {
       store.close();
+      for (const s of upgraded) s.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(home, { recursive: true, force: true });

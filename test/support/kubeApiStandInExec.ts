@@ -113,6 +113,12 @@ export function acceptExec(req: IncomingMessage, socket: Duplex): ExecStream | u
       } else onMessage(opcode, payload);
     }
   });
+  // The server's sockets are half-open capable: a client that went away (kubectl killed: the
+  // kernel closes its connection) is an 'end', which alone never becomes a 'close'.
+  socket.on('end', () => {
+    goneNow();
+    socket.end();
+  });
   socket.on('close', goneNow);
   socket.on('error', goneNow);
 

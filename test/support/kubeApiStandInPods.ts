@@ -14,7 +14,9 @@ import { acceptExec } from './kubeApiStandInExec';
  * machine as the pod would run it on its node:
  *
  * the container's filesystem is a directory holding only Debian's static busybox (the default image
- * is busybox), the node's `/` is bind-mounted read-only at its `/host` (the hostPath volume), `/proc`
+ * is busybox), or for a `debian:*` image this machine's own /usr and /etc (it is Debian 12,
+ * bookworm: a superset of debian:bookworm-slim), the node's `/` is bind-mounted read-only at its
+ * `/host` (the hostPath volume), `/proc`
  * is this machine's (hostPID) and nothing else is there, all inside a private mount namespace
  * (`unshare --mount`), so nothing outside the exec'd program sees the mounts. A program that read
  * the node anywhere but through /host would find nothing, as in a real pod.
@@ -81,7 +83,7 @@ export class PodStore {
   readonly deleted: string[] = [];
   readonly execs: ExecRecord[] = [];
   private readonly children = new Set<ChildProcess>();
-  private rootfs: string | undefined;
+  private readonly rootfs = new Map<'busybox' | 'debian', string>();
 
   constructor(readonly o: PodsOptions) {}
 
@@ -179,9 +181,11 @@ export class PodStore {
     const stream = acceptExec(req, socket);
     if (!stream) return true;
     const argv = url.searchParams.getAll('command');
+    const image = String((p.obj.spec.containers as { image?: string }[] | undefined)?.[0]?.image ?? '');
+    const kind = image.startsWith('debian') ? 'debian' : 'busybox';
     const record: ExecRecord = { namespace: ns, pod: name, argv, protocol: stream.protocol, pid: undefined, done: false };
     this.execs.push(record);
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', CONTAINER_ENTRY, 'cf-stand-in-container', this.containerRoot(), ...argv], {
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', CONTAINER_ENTRY, 'cf-stand-in-container', this.containerRoot(kind), kind, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', HOME: '/' },
     });
@@ -205,8 +209,12 @@ export class PodStore {
   }
 
   close(): void {
-    for (const c of this.children) c.kill('SIGKILL');
-    if (this.rootfs) rmSync(this.rootfs, { recursive: true, force: true });
+    // The end of stdin is what stops a wrapped program (its watcher outlives the wrapper).
+    for (const c of this.children) {
+      c.stdin?.end();
+      c.kill('SIGKILL');
+    }
+    for (const r of this.rootfs.values()) rmSync(r, { recursive: true, force: true });
   }
 
   private stored(pod: Record<string, unknown>, created: number): StoredPod {
@@ -257,15 +265,22 @@ export class PodStore {
     };
   }
 
-  /** The container's root: static busybox and its applets, and the empty mount points. */
-  private containerRoot(): string {
-    if (this.rootfs) return this.rootfs;
+  /** The container's root: static busybox and its applets, or Debian's merged-/usr layout; and the empty mount points. */
+  private containerRoot(kind: 'busybox' | 'debian'): string {
+    const made = this.rootfs.get(kind);
+    if (made) return made;
     const root = mkdtempSync(join(tmpdir(), 'cf-pod-root-'));
-    for (const d of ['bin', 'host', 'proc', 'dev', 'tmp', 'etc']) mkdirSync(join(root, d));
-    copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
-    const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
-    for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
-    this.rootfs = root;
+    for (const d of ['host', 'proc', 'dev', 'tmp', 'etc']) mkdirSync(join(root, d));
+    if (kind === 'busybox') {
+      mkdirSync(join(root, 'bin'));
+      copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
+      const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
+      for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
+    } else {
+      mkdirSync(join(root, 'usr'));
+      for (const [link, to] of [['bin', 'usr/bin'], ['sbin', 'usr/sbin'], ['lib', 'usr/lib'], ['lib64', 'usr/lib64']] as const) symlinkSync(to, join(root, link));
+    }
+    this.rootfs.set(kind, root);
     return root;
   }
 }
@@ -276,10 +291,11 @@ export class PodStore {
  * the exec'd argv chroot'ed into the container's root. Values arrive only as arguments.
  */
 const CONTAINER_ENTRY = [
-  'set -e; r=$1; shift',
+  'set -e; r=$1; kind=$2; shift 2',
+  'if [ "$kind" = debian ]; then mount --rbind /usr "$r/usr"; mount -o remount,bind,ro "$r/usr"; mount --bind /etc "$r/etc"; mount -o remount,bind,ro "$r/etc"; fi',
   'mount --rbind / "$r/host"; mount -o remount,bind,ro "$r/host"',
   'mount --rbind /proc "$r/proc"; mount --rbind /dev "$r/dev"; mount -t tmpfs tmpfs "$r/tmp"',
-  'PATH=/bin exec /usr/sbin/chroot "$r" "$@"',
+  'PATH=/usr/sbin:/usr/bin:/sbin:/bin exec /usr/sbin/chroot "$r" "$@"',
 ].join('\n');
 
 function signalNumber(signal: NodeJS.Signals): number {
