@@ -63,6 +63,7 @@ export async function forensicsFrom(ctx: CommandContext, asked: Asked = {}): Pro
   const hostRoot = hostRootOf(o);
   const cgroupRoot = cgroupRootOf(o);
   const host = stringOption(o, 'host');
+  const kubeNode = stringOption(o, 'kube-node');
   const sshConfigFile = stringOption(o, 'ssh-config');
   const progress = saved ? undefined : scanProgress();
   const options: InvestigationOptions = {
@@ -78,6 +79,7 @@ export async function forensicsFrom(ctx: CommandContext, asked: Asked = {}): Pro
     ...(within !== undefined ? { within: byteStringOf(within) } : {}),
     ...(kube ? { kube } : {}),
     ...(host !== undefined ? { node: { sshAlias: host, ...(sshConfigFile !== undefined ? { sshConfigFile } : {}) } } : {}),
+    ...(kubeNode !== undefined ? { node: { kubeNode } } : {}),
     ...(asked.evidence ? { evidence: asked.evidence } : {}),
     ...(asked.processes ? { processes: true } : {}),
   };

@@ -25,7 +25,8 @@ export function kubeLookupFrom(o: OptionValues): KubeLookup | undefined {
   const context = stringOption(o, 'kube-context');
   const kubeconfig = stringOption(o, 'kubeconfig');
   if (o['no-kube'] === true) {
-    if (context !== undefined || kubeconfig !== undefined) throw new UsageError('--no-kube cannot be combined with --kube-context or --kubeconfig');
+    // With --kube-node they also say how the node is reached, which --no-kube does not change.
+    if ((context !== undefined || kubeconfig !== undefined) && o['kube-node'] === undefined) throw new UsageError('--no-kube cannot be combined with --kube-context or --kubeconfig');
     return undefined;
   }
   if (context === '') throw new UsageError('--kube-context takes a context name');

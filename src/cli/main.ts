@@ -17,7 +17,7 @@ import { diffCommand } from './commands/diff';
 import { reportCommand } from './commands/report';
 import { fleetCommand } from './commands/fleet';
 import { EXIT } from './exitCodes';
-import { runTransport } from './snapshotSource';
+import { applyKubeNode, runTransport } from './snapshotSource';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: CliCommand[] = [scanCommand, treeCommand, orphansCommand, reportCommand, inspectCommand, fixCommand, exportCommand, evidenceCommand, watchCommand, diffCommand, fleetCommand];
@@ -102,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
   // One transport for the whole run, whatever the command does: one SSH connection, one login.
   const node = runTransport(values);
   try {
+    applyKubeNode(values);
     const output = typeof values.output === 'string' ? values.output : undefined;
     // Files the user named are checked where they are used (--ssh-config where the transport is
     // built, --kubeconfig where kubectl is asked); --output is written beside FILE and replaces

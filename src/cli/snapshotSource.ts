@@ -9,6 +9,8 @@ import { takeSnapshot } from '../core/scan';
 import { silentLogger } from '../core/logger';
 import { LocalTransport } from '../core/transport/local';
 import { SshTransport } from '../core/transport/ssh/sshTransport';
+import { KubeTransport } from '../core/transport/kube/kubeTransport';
+import { DEFAULT_KUBE_IMAGE, KUBE_HOST_ROOT } from '../core/transport/kube/podManifest';
 import type { Transport } from '../core/transport/transport';
 import { INVESTIGATION_DEFAULTS } from '../core/investigation/defaults';
 import { fileProblem, firstLine, InputError, joinedLines, intOption, stringOption, UsageError, type CommandContext, type OptionSpec, type OptionValues } from './command';
@@ -28,6 +30,12 @@ export const SOURCE_OPTIONS: OptionSpec = {
   'ssh-config': { type: 'string' },
   'accept-new': { type: 'boolean' },
   sudo: { type: 'boolean' },
+  'kube-node': { type: 'string' },
+  'kube-namespace': { type: 'string' },
+  'kube-image': { type: 'string' },
+  // Also in KUBE_OPTIONS (the API's view): one cluster for both.
+  'kube-context': { type: 'string' },
+  kubeconfig: { type: 'string' },
 };
 
 export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it were a hierarchy root
@@ -39,7 +47,12 @@ export const SOURCE_HELP = `  --cgroup-root DIR       walk only DIR, as if it we
   --host ALIAS            read the node over SSH (an alias of your ssh_config, as 'ssh ALIAS')
   --ssh-config FILE       use FILE instead of ~/.ssh/config and /etc/ssh/ssh_config
   --accept-new            trust a host not yet in known_hosts and record it (a changed key is still refused)
-  --sudo                  run the probe on the node with 'sudo -n' (never asks for a password)`;
+  --sudo                  run the probe on the node with 'sudo -n' (never asks for a password)
+  --kube-node NAME        read the node through Kubernetes, without SSH: the programs run in a
+                          short-lived pod on node NAME made with your kubectl (--kube-context NAME
+                          and --kubeconfig PATH pick the cluster, as for kubectl)
+  --kube-namespace NS     where that pod goes (default: the context's namespace, as for kubectl)
+  --kube-image IMAGE      its image (default ${DEFAULT_KUBE_IMAGE}; it needs sh, awk and find)`;
 
 /**
  * The source options without --from, for commands that need the live node (its processes, logs
@@ -58,6 +71,8 @@ export const LIVE_SOURCE_HELP = SOURCE_HELP.split('\n')
 export async function transportFor(o: OptionValues): Promise<Transport> {
   const host = stringOption(o, 'host');
   const sshOnly = ['ssh-config', 'accept-new', 'sudo'].filter((n) => o[n] !== undefined);
+  const kubeNode = stringOption(o, 'kube-node');
+  if (kubeNode !== undefined) return kubeTransportFor(kubeNode, o);
   if (host === undefined) {
     if (sshOnly.length) throw new UsageError(`--${sshOnly[0]} needs --host`);
     return new LocalTransport();
@@ -76,6 +91,53 @@ export async function transportFor(o: OptionValues): Promise<Transport> {
     logger: o.verbose ? stderrLogger : { ...silentLogger, warn: stderrLogger.warn },
     idleCloseMs: 0,
   });
+}
+
+/** --kube-node: the node's programs in a pod on it, through the user's kubectl (core/transport/kube). */
+function kubeTransportFor(node: string, o: OptionValues): Transport {
+  const context = stringOption(o, 'kube-context');
+  const kubeconfig = stringOption(o, 'kubeconfig');
+  const namespace = stringOption(o, 'kube-namespace');
+  const image = stringOption(o, 'kube-image');
+  if (context === '') throw new UsageError('--kube-context takes a context name');
+  if (kubeconfig === '') throw new UsageError('--kubeconfig takes a file');
+  if (namespace === '') throw new UsageError('--kube-namespace takes a namespace');
+  if (image === '') throw new UsageError('--kube-image takes an image');
+  if (kubeconfig !== undefined) readableFile(kubeconfig, '--kubeconfig');
+  return new KubeTransport({
+    node,
+    kubectl: { ...(context !== undefined ? { context } : {}), ...(kubeconfig !== undefined ? { kubeconfig } : {}) },
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(image !== undefined ? { image } : {}),
+    // What happens to the pod (made, leftovers removed) with --verbose; warnings always.
+    logger: o.verbose ? stderrLogger : { ...silentLogger, warn: stderrLogger.warn },
+  });
+}
+
+/**
+ * --kube-node reads the node at /host in its pod, through the host-root support every program has:
+ * the options become what they would be with --host-root /host, so every command passes the same
+ * root to every program. Called once, before
+ * the command runs; what cannot go with --kube-node is refused here.
+ */
+export function applyKubeNode(o: OptionValues): void {
+  const node = stringOption(o, 'kube-node');
+  if (node === undefined) {
+    const only = ['kube-namespace', 'kube-image'].find((n) => o[n] !== undefined);
+    if (only) throw new UsageError(`--${only} needs --kube-node`);
+    return;
+  }
+  if (node === '' || node.startsWith('-')) throw new UsageError(`--kube-node takes a node name, not '${node}'`);
+  if (o.from !== undefined) throw new UsageError('--from reads a saved snapshot; it cannot be combined with --kube-node');
+  if (o.host !== undefined) throw new UsageError('--kube-node and --host are two ways to reach a node: name one');
+  const ssh = ['ssh-config', 'accept-new', 'sudo'].find((n) => o[n] !== undefined);
+  if (ssh) throw new UsageError(`--${ssh} is for --host (SSH), not --kube-node`);
+  if (o['host-root'] !== undefined) throw new UsageError(`--kube-node reads the node at ${KUBE_HOST_ROOT} in its pod: it cannot be combined with --host-root`);
+  // The probe finds the hierarchy of a --cgroup-root in the node's mount table by the directory's
+  // own path, which below a host root carries the root's prefix: no hierarchy matches. Refused
+  // rather than failed with 'not on a cgroup filesystem'; --within judges one subtree instead.
+  if (o['cgroup-root'] !== undefined) throw new UsageError('--cgroup-root cannot be combined with --kube-node: below a host root the probe does not find its hierarchy; --within PATH judges one subtree');
+  o['host-root'] = KUBE_HOST_ROOT;
 }
 
 /**

@@ -23,7 +23,7 @@ ${LIVE_SOURCE_HELP}
     if (oldFile === undefined) throw new UsageError('diff needs the earlier snapshot: cgroup-forensics diff OLD.json [NEW.json]');
     if (extra !== undefined) throw new UsageError(`diff takes at most two snapshots (got '${extra}')`);
     const limit = intOption(ctx.options, 'limit') ?? 20;
-    const scanOptions = ['cgroup-root', 'host-root', 'host', 'ssh-config', 'accept-new', 'sudo', 'max-depth', 'max-cgroups'].filter((n) => ctx.options[n] !== undefined);
+    const scanOptions = ['cgroup-root', 'host-root', 'host', 'ssh-config', 'accept-new', 'sudo', 'kube-node', 'kube-namespace', 'kube-image', 'max-depth', 'max-cgroups'].filter((n) => ctx.options[n] !== undefined);
     if (newFile !== undefined && scanOptions.length) throw new UsageError(`--${scanOptions[0]} is for a scan: with NEW.json nothing is scanned`);
     const before = readSnapshotFile(oldFile);
     if (typeof before === 'string') return reportProbeError({ code: 'bad-input', message: before });

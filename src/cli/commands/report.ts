@@ -41,8 +41,10 @@ function formatOf(o: OptionValues): ReportFormat {
   return known;
 }
 
-/** The node as the user named it: the SSH host, the snapshot file, the mounted root, or this machine. */
+/** The node as the user named it: the SSH host, the Kubernetes node, the snapshot file, the mounted root, or this machine. */
 function nodeLabelOf(o: OptionValues): string {
+  const kubeNode = stringOption(o, 'kube-node');
+  if (kubeNode !== undefined) return `node/${kubeNode}`;
   const host = stringOption(o, 'host');
   if (host !== undefined) return host;
   const from = stringOption(o, 'from');

@@ -24,4 +24,6 @@ export interface NodeAddress {
   sshAlias?: string;
   /** The ssh_config file that resolves the alias (absent: ssh's own). */
   sshConfigFile?: string;
+  /** The Kubernetes node's name, for a node reached through the API (the Kubernetes transport). */
+  kubeNode?: string;
 }

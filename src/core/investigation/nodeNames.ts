@@ -10,9 +10,11 @@ import type { NodeAddress } from './kubeLookup';
  */
 const sshNamesOf = new WeakMap<NodeAddress, Promise<NodeName[]>>();
 
-/** Our names for a node: the host name the probe read on it, then those of the SSH address it was reached by. */
+/** Our names for a node: its Kubernetes name when reached through the API, the host name the probe read on it, then those of the SSH address it was reached by. */
 export async function nodeNamesOf(snapshot: Snapshot, node: NodeAddress | undefined): Promise<NodeName[]> {
-  const hostname: NodeName[] = snapshot.node.hostname ? [{ value: snapshot.node.hostname, source: 'hostname (probe)' }] : [];
+  const probed: NodeName[] = snapshot.node.hostname ? [{ value: snapshot.node.hostname, source: 'hostname (probe)' }] : [];
+  // Reached through the API: the node's own name comes first.
+  const hostname: NodeName[] = node?.kubeNode !== undefined ? [{ value: node.kubeNode, source: 'kube node' }, ...probed] : probed;
   if (node?.sshAlias === undefined) return hostname;
   let ssh = sshNamesOf.get(node);
   if (!ssh) {

@@ -23,6 +23,8 @@ export interface KubectlOptions {
   maxOutputBytes?: number;
   /** Environment for kubectl (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Written to kubectl's standard input (a manifest for `create -f -`); absent: no input. */
+  input?: string;
 }
 
 export type KubeErrorCode = 'kubectl-missing' | 'no-context' | 'unreachable' | 'unauthorized' | 'forbidden' | 'node-not-found' | 'ambiguous-node' | 'timeout' | 'cancelled' | 'too-large' | 'bad-output' | 'failed';
@@ -57,7 +59,10 @@ export function runKubectl(words: readonly string[], o: KubectlOptions = {}): Pr
   const maxOut = o.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve) => {
     if (o.signal?.aborted) return resolve(fail({ code: 'cancelled', message: 'cancelled' }));
-    const child = spawn(program, kubectlArgs(o, words), { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env, shell: false });
+    const child = spawn(program, kubectlArgs(o, words), { stdio: ['pipe', 'pipe', 'pipe'], env: o.env ?? process.env, shell: false });
+    // kubectl that exits before reading its input says why itself.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(o.input ?? '');
     const out: Buffer[] = [];
     let outBytes = 0;
     let err = '';
