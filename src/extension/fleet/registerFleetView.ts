@@ -83,7 +83,9 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
         signal.removeEventListener('abort', stop);
       });
     });
-    if (running === mine) running = undefined;
+    // A scan started while this one ran stopped it and owns the view now.
+    if (running !== mine) return undefined;
+    running = undefined;
     tree.show({ source, nodes: result, interrupted });
     showScan();
     log.info(`Scan Fleet: ${tree.message() ?? ''}`);
