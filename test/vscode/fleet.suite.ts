@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import * as vscode from 'vscode';
 import { byAttention } from '../../src/core/fleet/fleetNode';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
@@ -14,7 +15,8 @@ import { activated, until } from './host';
 // Debian's sshd on loopback. What is a stand-in: the three "nodes" are this machine through one
 // sshd (so they walk the same cgroup tree, the kubelet-shaped one of the other suites with its
 // orphaned pod, and find the same); the fourth alias names a closed port, a node that cannot be
-// reached. No fleet of real machines can run here.
+// reached. Two more aliases (slow-*) name a listener of the test's own that accepts and never
+// speaks, for a scan that is cancelled while it waits. No fleet of real machines can run here.
 const ALIASES = ['fleet-a', 'fleet-b', 'fleet-c'];
 const DOWN = 'fleet-down';
 
@@ -23,6 +25,8 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
   let lab: SshLab | undefined;
   let sshd: TestSshd | undefined;
   let tree: (KubeletTree & { wide: string }) | undefined;
+  let silent: Server | undefined;
+  const sockets: Socket[] = [];
 
   before(async function () {
     needs(this, sshdMissing() ?? treeMissing());
@@ -33,11 +37,20 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     sshd = await TestSshd.start(lab, 'fleetview', { config: [`SetEnv HOME=${lab.path('home')}`, 'MaxStartups 100'] });
     const known = lab.write('known_hosts', `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n`);
     const closed = await freePort();
+    silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.resume();
+    });
+    await new Promise<void>((r) => silent!.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as { port: number }).port;
     const cfg = lab.write(
       'fleet.config',
       [
         ...ALIASES.map((a) => hostBlock(a, { port: sshd!.port, identityFile: lab!.userKey, knownHosts: known })),
         hostBlock(DOWN, { port: closed, identityFile: lab.userKey, knownHosts: known }),
+        hostBlock('slow-1', { port: silentPort, identityFile: lab.userKey, knownHosts: known }),
+        hostBlock('slow-2', { port: silentPort, identityFile: lab.userKey, knownHosts: known }),
         // Does not match the pattern: never scanned.
         hostBlock('other-host', { port: sshd.port, identityFile: lab.userKey, knownHosts: known }),
       ].join('\n'),
@@ -56,6 +69,8 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     await tree?.cleanup();
     await resetSettings();
     await sshd?.stop();
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => (silent ? silent.close(r) : r(undefined)));
     lab?.remove();
   });
 
@@ -106,7 +121,14 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     assert.equal(id, 'ssh:fleet-b');
     const state = api.nodes.state(id);
     assert.equal(state.status, 'connected', state.status === 'failed' ? state.reason : state.status);
-    await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+    const selected = await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000).catch(async (e: unknown) => {
+      const again = await api.nodesView.reveal({ type: 'node', nodeId: id }, { select: true }).then(
+        () => 'revealed again',
+        (r: unknown) => String(r),
+      );
+      return `${String(e)}; selection ${JSON.stringify(api.nodesView.selection)}; visible ${api.nodesView.visible}; ssh group ${JSON.stringify(await api.nodesTree.getChildren({ type: 'sshConfig' }))}; ${again}; then ${JSON.stringify(api.nodesView.selection)}`;
+    });
+    assert.equal(selected, true);
     assert.deepEqual(api.nodesView.selection, [{ type: 'node', nodeId: id }]);
     // Under the ssh config's group, as the alias is listed there.
     assert.deepEqual(api.nodesTree.getParent({ type: 'node', nodeId: id }), { type: 'sshConfig' });
@@ -114,5 +136,24 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     assert.ok(state.status === 'connected' && state.findings.some((f) => f.cgroups.some((c) => c.path.includes(tree!.top))), 'the sandbox orphan among the findings');
     const findingsRoots = await api.findingsTree.getChildren();
     assert.ok(findingsRoots.length > 0, 'the Findings view shows them');
+  });
+
+  it('cancelling a scan stops every node; the rows say they were interrupted', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const timer = setTimeout(() => ac.abort(), 2000);
+    try {
+      // Both nodes wait on an SSH handshake that never comes (its own bound is 20 s, the node's 120 s).
+      const names = await vscode.commands.executeCommand<string[]>('cgroupForensics.scanFleet', { sshPattern: 'slow-*', signal: ac.signal });
+      assert.ok(Date.now() - started < 12_000, `stopped at once, not at a bound: ${Date.now() - started} ms`);
+      assert.deepEqual([...names].sort(), ['slow-1', 'slow-2']);
+      for (const n of names) {
+        assert.equal(api.fleetTree.node(n)!.status, 'cancelled');
+        assert.match(String(item(n).description), /^interrupted: interrupted \(ssh root@127\.0\.0\.1:\d+\)$/);
+      }
+      assert.match(String(api.fleetView.message), /^Interrupted: ssh_config hosts matching slow-\*: 2 nodes: 0 with findings, 2 not investigated \(2 interrupted\), 0 clear\./);
+    } finally {
+      clearTimeout(timer);
+    }
   });
 });

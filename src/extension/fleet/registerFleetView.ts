@@ -35,9 +35,13 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
     view.description = `by ${tree.sortedBy}`;
   };
 
-  /** Scan Fleet…: `{ sshPattern }` skips the input box (scripts and tests). Resolves with the node names in the shown order. */
+  /**
+   * Scan Fleet…: `{ sshPattern }` skips the input box, and `signal` stops the scan as the
+   * notification's Cancel does (scripts and tests). Resolves with the node names in the shown order.
+   */
   const scanFleet = async (arg?: unknown) => {
     const given = (arg as { sshPattern?: unknown } | undefined)?.sshPattern;
+    const outer = (arg as { signal?: unknown } | undefined)?.signal;
     // The core has no Kubernetes target source yet: the ssh_config aliases are the one kind of fleet.
     const glob =
       typeof given === 'string'
@@ -63,6 +67,7 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
     running?.abort();
     const mine = new AbortController();
     running = mine;
+    if (outer instanceof AbortSignal) outer.addEventListener('abort', () => mine.abort(), { once: true });
     let interrupted = false;
     const result = await withCancellableProgress(`Cgroup Forensics: scanning ${targets.length} nodes`, (signal, report) => {
       const stop = (): void => mine.abort();

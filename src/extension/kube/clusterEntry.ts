@@ -6,7 +6,7 @@ import { readSettings } from '../settings';
 import { elementId, type NodesElement } from '../tree/elements';
 import { clusterContext, listClusterNodes } from './clusterNodes';
 
-/** How long the current context is believed before kubectl is asked again (the tree asks for its top often). */
+/** How long the current context is believed before kubectl is asked again, in the background (the tree asks for its top often). */
 const CONTEXT_TTL_MS = 5_000;
 
 /**
@@ -19,23 +19,47 @@ const CONTEXT_TTL_MS = 5_000;
  */
 export class ClusterEntry {
   private cached: { key: string; at: number; context: string | undefined } | undefined;
+  private asking: Promise<string | undefined> | undefined;
 
-  constructor(private readonly nodes: NodeManager) {}
+  /** changed: the row appeared, went or names another context (the tree's top is asked again). */
+  constructor(
+    private readonly nodes: NodeManager,
+    private readonly changed: () => void,
+  ) {}
 
   /** The group row, or undefined when it is hidden. */
   async row(): Promise<NodesElement | undefined> {
     return (await this.context()) !== undefined ? { type: 'cluster' } : undefined;
   }
 
-  /** The context the row shows (as last resolved). */
+  /**
+   * The context the row shows. What kubectl said is answered at once while the settings and
+   * KUBECONFIG stay the same, and asked again in the background once it is older than a few
+   * seconds (the tree's top is asked on every change of a node, and must not wait on kubectl).
+   */
   async context(): Promise<string | undefined> {
     const s = readSettings();
     if (!s.kubernetesEnabled) return undefined;
     const key = `${s.kubectlPath}\n${s.kubernetesContext}\n${process.env.KUBECONFIG ?? ''}\n${process.env.HOME ?? ''}`;
-    if (this.cached?.key === key && Date.now() - this.cached.at < CONTEXT_TTL_MS) return this.cached.context;
-    const r = await clusterContext({ context: s.kubernetesContext, kubectl: s.kubectlPath });
-    this.cached = { key, at: Date.now(), context: r.ok ? r.value : undefined };
-    return this.cached.context;
+    if (this.cached?.key === key) {
+      if (Date.now() - this.cached.at >= CONTEXT_TTL_MS && !this.asking) void this.ask(key, s.kubernetesContext, s.kubectlPath);
+      return this.cached.context;
+    }
+    return this.ask(key, s.kubernetesContext, s.kubectlPath);
+  }
+
+  private ask(key: string, context: string, kubectl: string): Promise<string | undefined> {
+    const asking = (async () => {
+      const r = await clusterContext({ context, kubectl });
+      const before = this.cached;
+      this.cached = { key, at: Date.now(), context: r.ok ? r.value : undefined };
+      if (before?.key === key && before.context !== this.cached.context) this.changed();
+      return this.cached.context;
+    })().finally(() => {
+      if (this.asking === asking) this.asking = undefined;
+    });
+    this.asking = asking;
+    return asking;
   }
 
   item(): vscode.TreeItem {

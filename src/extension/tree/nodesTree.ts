@@ -44,7 +44,7 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
   private readonly cluster: ClusterEntry;
 
   constructor(private readonly nodes: NodeManager) {
-    this.cluster = new ClusterEntry(nodes);
+    this.cluster = new ClusterEntry(nodes, () => this.emitter.fire(undefined));
     this.sub = nodes.onDidChange(() => this.emitter.fire(undefined));
   }
 
