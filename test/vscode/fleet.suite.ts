@@ -138,6 +138,15 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     assert.ok(findingsRoots.length > 0, 'the Findings view shows them');
   });
 
+  it('a click on the row of the node not reached selects it too, failed with the reason', async () => {
+    const id = await vscode.commands.executeCommand<string>('cgroupForensics.openFleetNode', { type: 'fleetNode', name: DOWN });
+    assert.equal(id, `ssh:${DOWN}`);
+    const state = api.nodes.state(id);
+    assert.equal(state.status, 'failed');
+    assert.match(state.status === 'failed' ? state.reason : '', /connection refused by 127\.0\.0\.1:\d+/);
+    await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+  });
+
   it('cancelling a scan stops every node; the rows say they were interrupted', async () => {
     const ac = new AbortController();
     const started = Date.now();

@@ -114,7 +114,7 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
     return tree.rows().map((n) => n.name);
   };
 
-  /** A row's click: the node selected in the Nodes view, then its findings (Detect Orphans). Resolves with the node's id. */
+  /** A row's click: the node's findings (Detect Orphans), then the node selected in the Nodes view. Resolves with the node's id. */
   const openFleetNode = async (arg?: unknown) => {
     const name = (arg as Partial<FleetRow> | undefined)?.name;
     if (typeof name !== 'string' || !tree.node(name)) return;
@@ -122,8 +122,10 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
     const spec = sshSpec(name);
     // Known to the Nodes view while in use, under the ssh config's group (as an alias listed there).
     nodes.remember(spec);
-    await nodesView.reveal({ type: 'node', nodeId: spec.id }, { select: true, focus: false, expand: false }).then(undefined, (e: unknown) => log.warn(`${name} not revealed in the Nodes view: ${e instanceof Error ? e.message : String(e)}`));
+    // Selected once its findings are in, as Add Node does: a reveal while the node's row changes
+    // state (connecting, connected) was seen to lose its selection.
     await executeCommand(Commands.detectOrphans, { nodeId: spec.id });
+    await nodesView.reveal({ type: 'node', nodeId: spec.id }, { select: true, focus: false, expand: false }).then(undefined, (e: unknown) => log.warn(`${name} not revealed in the Nodes view: ${e instanceof Error ? e.message : String(e)}`));
     return spec.id;
   };
 
