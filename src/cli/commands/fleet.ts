@@ -10,7 +10,7 @@ import { byteStringOf, displayOf } from '../../core/model/bytes';
 import { InputError, intOption, stringOption, UsageError, type CliCommand, type OptionSpec, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FLEET_SOURCES } from '../fleetTargets';
-import { FACTS_HELP, FACTS_OPTIONS } from '../forensicsSource';
+import { FACTS_HELP, FACTS_OPTIONS, factsOptionsOf } from '../forensicsSource';
 import { stderrLogger } from '../stderrLogger';
 
 const WALK_OPTIONS: OptionSpec = {
@@ -117,16 +117,7 @@ function investigationOptions(o: OptionValues, t: FleetTarget): Omit<Investigati
   const nodeRoot = nodePath(o, 'cgroup-root', t.name);
   const cgroupRoot = nodeRoot !== undefined && t.hostRoot !== undefined ? `${t.hostRoot}${nodeRoot === '/' ? '' : nodeRoot}` : nodeRoot;
   const hostRoot = t.hostRoot ?? nodePath(o, 'host-root', t.name);
-  const facts: NonNullable<InvestigationOptions['facts']> = {};
-  const set = <K extends keyof typeof facts>(k: K, flag: string): void => {
-    const v = stringOption(o, flag);
-    if (v !== undefined) facts[k] = v;
-  };
-  set('containerdAddress', 'containerd-address');
-  set('containerdNamespace', 'containerd-namespace');
-  set('containerdConfig', 'containerd-config');
-  set('kubeletDir', 'kubelet-dir');
-  set('criEndpoint', 'cri-endpoint');
+  const facts = factsOptionsOf(o);
   return {
     ...(o.verbose ? { logger: stderrLogger } : {}),
     ...(cgroupRoot !== undefined ? { cgroupRoot } : {}),
