@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseHostsFile } from '../core/fleet/hostsFile';
 import { sshConfigAliases } from '../core/fleet/sshConfigHosts';
+import { kubeClusterSource } from '../core/fleet/kubeTargets';
 import { sshTarget, type SshFleetOptions } from '../core/fleet/sshTargets';
 import type { TargetSource } from '../core/fleet/fleetTarget';
 import type { Logger } from '../core/logger';
@@ -105,5 +106,41 @@ export const SSH_PATTERN_SOURCE: FleetSourceFlags = {
   },
 };
 
+export const KUBE_NODES_SOURCE: FleetSourceFlags = {
+  options: {
+    'kube-nodes': { type: 'boolean' },
+    selector: { type: 'string' },
+    'kube-context': { type: 'string' },
+    kubeconfig: { type: 'string' },
+    'kube-namespace': { type: 'string' },
+    'kube-image': { type: 'string' },
+  },
+  help: `  --kube-nodes            the nodes: those of the Kubernetes cluster (kubectl's current context,
+                          or --kube-context/--kubeconfig), each read in a short-lived pod as
+                          --kube-node reads one (--kube-namespace, --kube-image as there)
+  --selector SEL          only the nodes with these labels (kubectl get nodes -l SEL); implies --kube-nodes`,
+  from(o, reach) {
+    const selector = stringOption(o, 'selector');
+    const context = stringOption(o, 'kube-context');
+    const kubeconfig = stringOption(o, 'kubeconfig');
+    if (o['kube-nodes'] !== true && selector === undefined) {
+      const only = ['kube-context', 'kubeconfig', 'kube-namespace', 'kube-image'].find((n) => o[n] !== undefined);
+      if (only) throw new UsageError(`--${only} is for the nodes of a cluster: add --kube-nodes`);
+      return undefined;
+    }
+    if (selector === '') throw new UsageError('--selector takes a label selector such as node-role.kubernetes.io/worker');
+    if (kubeconfig !== undefined) readableFile(kubeconfig, '--kubeconfig');
+    const namespace = stringOption(o, 'kube-namespace');
+    const image = stringOption(o, 'kube-image');
+    return kubeClusterSource({
+      kubectl: { ...(context !== undefined ? { context } : {}), ...(kubeconfig !== undefined ? { kubeconfig } : {}) },
+      ...(selector !== undefined ? { selector } : {}),
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(image !== undefined ? { image } : {}),
+      logger: reach.logger,
+    });
+  },
+};
+
 /** Every target source fleet takes, in the order their nodes are listed. */
-export const FLEET_SOURCES: readonly FleetSourceFlags[] = [HOSTS_FILE_SOURCE, SSH_PATTERN_SOURCE];
+export const FLEET_SOURCES: readonly FleetSourceFlags[] = [HOSTS_FILE_SOURCE, SSH_PATTERN_SOURCE, KUBE_NODES_SOURCE];

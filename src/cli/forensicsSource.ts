@@ -101,7 +101,8 @@ export async function forensicsFrom(ctx: CommandContext, asked: Asked = {}): Pro
   return i;
 }
 
-function factsOptionsOf(o: OptionValues): Omit<FactsOptions, 'hostRoot'> {
+/** The node-state flags (--containerd-address ...) as the facts program's options: one map for every command. */
+export function factsOptionsOf(o: OptionValues): Omit<FactsOptions, 'hostRoot'> {
   const out: Omit<FactsOptions, 'hostRoot'> = {};
   const set = <K extends keyof typeof out>(k: K, flag: string): void => {
     const v = stringOption(o, flag);

@@ -133,10 +133,12 @@ export function applyKubeNode(o: OptionValues): void {
   const ssh = ['ssh-config', 'accept-new', 'sudo'].find((n) => o[n] !== undefined);
   if (ssh) throw new UsageError(`--${ssh} is for --host (SSH), not --kube-node`);
   if (o['host-root'] !== undefined) throw new UsageError(`--kube-node reads the node at ${KUBE_HOST_ROOT} in its pod: it cannot be combined with --host-root`);
-  // The probe finds the hierarchy of a --cgroup-root in the node's mount table by the directory's
-  // own path, which below a host root carries the root's prefix: no hierarchy matches. Refused
-  // rather than failed with 'not on a cgroup filesystem'; --within judges one subtree instead.
-  if (o['cgroup-root'] !== undefined) throw new UsageError('--cgroup-root cannot be combined with --kube-node: below a host root the probe does not find its hierarchy; --within PATH judges one subtree');
+  // --cgroup-root names a directory of the node, as the user knows it: in the pod it is below /host.
+  const root = stringOption(o, 'cgroup-root');
+  if (root !== undefined) {
+    if (!root.startsWith('/')) throw new UsageError(`--cgroup-root with --kube-node is a directory of the node: an absolute path, not '${root}'`);
+    o['cgroup-root'] = `${KUBE_HOST_ROOT}${root === '/' ? '' : root.replace(/\/+$/, '')}`;
+  }
   o['host-root'] = KUBE_HOST_ROOT;
 }
 

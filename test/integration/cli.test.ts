@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -90,6 +90,28 @@ describe('cgroup-forensics CLI', function () {
       const s = run(['scan', '--cgroup-root', box.root]);
       assert.match(s.stdout, /pods: 1 \(guaranteed 0, burstable 1, besteffort 0\)/);
     } finally {
+      await box.cleanup();
+    }
+  });
+
+  it('walks a --cgroup-root below a --host-root: the node\'s mount table places it as the node sees it', async function () {
+    const { v2 } = cgroupMounts();
+    needs(this, v2 ? cgroupMissing(v2) : 'no cgroup2 mount');
+    const box = CgroupSandbox.create(v2!, 'hostcg');
+    const dir = mkdtempSync(join(tmpdir(), 'cf-hostcg-'));
+    try {
+      box.mkdir('a/b');
+      // The node's / seen at DIR/host, as a pod sees it at /host: bound in a mount namespace of the
+      // test's own (private, so nothing of it reaches this machine's mounts).
+      const host = join(dir, 'host');
+      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mkdir -p "$1" && mount --rbind / "$1" && shift && exec "$@"', 'sh', host, process.execPath, cli, 'tree', '--host-root', host, '--cgroup-root', join(host, box.root)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^\S*a\b[^\n]*\n\S*\s+\S*b\b/m, r.stdout);
+    } finally {
+      // Never recursive: were the bind mount visible here, rmdir fails (busy, not empty) instead of
+      // walking into this machine's /.
+      rmdirSync(join(dir, 'host'), { recursive: false });
+      rmdirSync(dir);
       await box.cleanup();
     }
   });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PodStore, type PodsOptions } from './kubeApiStandInPods';
+import { matchesSelector, PodStore, type PodsOptions } from './kubeApiStandInPods';
 
 /**
  * A stand-in for the Kubernetes API server, for tests that run the REAL kubectl. No API server
@@ -99,7 +99,11 @@ function handle(o: StandInOptions, store: PodStore, req: IncomingMessage, res: S
     if (node) return json(res, 200, { kind: 'Node', apiVersion: 'v1', ...(node as object) });
     return json(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `nodes "${name}" not found`, reason: 'NotFound', details: { name, kind: 'nodes' }, code: 404 });
   }
-  if (url.pathname === '/api/v1/nodes') return json(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: '48211933' }, items: o.nodes });
+  if (url.pathname === '/api/v1/nodes') {
+    const selector = url.searchParams.get('labelSelector') ?? '';
+    const items = o.nodes.filter((n) => matchesSelector((n as { metadata?: { labels?: Record<string, string> } }).metadata?.labels, selector));
+    return json(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: '48211933' }, items });
+  }
   if (url.pathname === '/api/v1/pods') {
     const sel = /^spec\.nodeName=(.*)$/.exec(url.searchParams.get('fieldSelector') ?? '');
     const all = [...o.pods, ...store.all()];

@@ -153,6 +153,9 @@ describe('the CLI: --kube-node', () => {
     const o: Record<string, string | boolean | undefined> = { 'kube-node': 'node-a', kubeconfig: '/k' };
     applyKubeNode(o);
     assert.equal(o['host-root'], '/host');
+    const r: Record<string, string | boolean | undefined> = { 'kube-node': 'node-a', 'cgroup-root': '/sys/fs/cgroup/kubepods/' };
+    applyKubeNode(r);
+    assert.equal(r['cgroup-root'], '/host/sys/fs/cgroup/kubepods', "--cgroup-root is the node's directory, read below /host");
   });
 
   it('refuses what cannot go with it, in one line', () => {
@@ -160,7 +163,7 @@ describe('the CLI: --kube-node', () => {
     assert.equal(refused({ 'kube-node': 'n', from: 'f.json' }), '--from reads a saved snapshot; it cannot be combined with --kube-node');
     assert.equal(refused({ 'kube-node': 'n', 'host-root': '/x' }), '--kube-node reads the node at /host in its pod: it cannot be combined with --host-root');
     assert.equal(refused({ 'kube-node': 'n', sudo: true }), '--sudo is for --host (SSH), not --kube-node');
-    assert.match(refused({ 'kube-node': 'n', 'cgroup-root': '/sys/fs/cgroup/x' }), /^--cgroup-root cannot be combined with --kube-node/);
+    assert.equal(refused({ 'kube-node': 'n', 'cgroup-root': 'sys/fs/cgroup/x' }), "--cgroup-root with --kube-node is a directory of the node: an absolute path, not 'sys/fs/cgroup/x'");
     assert.equal(refused({ 'kube-image': 'busybox' }), '--kube-image needs --kube-node');
     assert.equal(refused({ 'kube-node': '' }), "--kube-node takes a node name, not ''");
   });

@@ -10,7 +10,7 @@ import { byteStringOf, displayOf } from '../../core/model/bytes';
 import { InputError, intOption, stringOption, UsageError, type CliCommand, type OptionSpec, type OptionValues } from '../command';
 import { EXIT } from '../exitCodes';
 import { FLEET_SOURCES } from '../fleetTargets';
-import { FACTS_HELP, FACTS_OPTIONS } from '../forensicsSource';
+import { FACTS_HELP, FACTS_OPTIONS, factsOptionsOf } from '../forensicsSource';
 import { stderrLogger } from '../stderrLogger';
 
 const WALK_OPTIONS: OptionSpec = {
@@ -22,8 +22,8 @@ const WALK_OPTIONS: OptionSpec = {
 
 export const fleetCommand: CliCommand = {
   name: 'fleet',
-  summary: 'investigate many nodes at once (ssh aliases, a hosts file) and rank them by what needs attention',
-  synopsis: '(--hosts-file FILE | --ssh-pattern GLOB) [--json]',
+  summary: 'investigate many nodes at once (ssh aliases, a hosts file, a cluster\'s nodes) and rank them by what needs attention',
+  synopsis: '(--hosts-file FILE | --ssh-pattern GLOB | --kube-nodes [--selector SEL]) [--json]',
   help: `${FLEET_SOURCES.map((s) => s.help).join('\n')}
   --ssh-config FILE       use FILE instead of ~/.ssh/config and /etc/ssh/ssh_config
   --accept-new            trust hosts not yet in known_hosts and record them (a changed key is still refused)
@@ -36,11 +36,13 @@ export const fleetCommand: CliCommand = {
   --quiet                 no progress on standard error
   --verbose               log what happens on standard error
   --cgroup-root DIR       walk only DIR on every node; %n in DIR is the node's name as listed
-  --host-root DIR         read a node filesystem mounted at DIR on every node (%n as above)
+  --host-root DIR         read a node filesystem mounted at DIR on every node (%n as above; not
+                          with --kube-nodes, whose pods read the node at /host)
   --max-depth N, --max-cgroups N  walk bounds, per node
 ${FACTS_HELP}
-  Each node is investigated as 'orphans --no-kube --host NODE' would (the Kubernetes API is not
-  asked), over one SSH connection of its own that never prompts (keys and the agent only).
+  Each node is investigated as 'orphans --no-kube --host NODE' (or --kube-node NODE) would (the
+  Kubernetes API is not asked about pods), over one SSH connection of its own that never prompts
+  (keys and the agent only), or in one pod of its own, deleted before fleet ends.
   The table is sorted by what needs attention first: critical, then warning findings, then
   nodes that could not be investigated, then orphans that could not be told, then clear nodes.
   Exit status: 1 a node has findings (as orphans's exit status 1), else 6 a node could not be
@@ -60,7 +62,7 @@ ${FACTS_HELP}
   // A table with nodes that could not be reached or could not tell is still the whole table.
   completeOutputOn: [EXIT.notReached, EXIT.undetermined],
   async run(ctx) {
-    if (ctx.args.length) throw new UsageError(`fleet takes no arguments (got '${ctx.args[0]}'); name the nodes with --hosts-file or --ssh-pattern`);
+    if (ctx.args.length) throw new UsageError(`fleet takes no arguments (got '${ctx.args[0]}'); name the nodes with --hosts-file, --ssh-pattern or --kube-nodes`);
     const o = ctx.options;
     const concurrency = intOption(o, 'concurrency') ?? FLEET_DEFAULTS.concurrency;
     if (concurrency < 1) throw new UsageError('--concurrency takes a number of 1 or more');
@@ -69,7 +71,7 @@ ${FACTS_HELP}
     const quiet = o.quiet === true;
     const logger = o.verbose ? stderrLogger : quiet ? silentLogger : { ...silentLogger, warn: stderrLogger.warn };
     const sources = FLEET_SOURCES.map((s) => s.from(o, { nodeTimeoutMs: nodeTimeout * 1000, logger })).filter((s) => s !== undefined);
-    if (!sources.length) throw new UsageError('fleet needs its nodes: --hosts-file FILE or --ssh-pattern GLOB');
+    if (!sources.length) throw new UsageError('fleet needs its nodes: --hosts-file FILE, --ssh-pattern GLOB or --kube-nodes');
 
     const targets: FleetTarget[] = [];
     const names = new Set<string>();
@@ -95,6 +97,8 @@ ${FACTS_HELP}
       ...(progress ? { onEvent: progress.event } : {}),
     });
     progress?.done();
+    // A Kubernetes node's pod is deleted before the command ends (kubectl delete --wait=false each).
+    await Promise.all(sources.map((s) => s.close?.()));
     const ranked = [...nodes].sort(byAttention);
     if (o.json) for (const chunk of fleetJsonChunks(ranked)) ctx.write(chunk);
     else ctx.write(renderFleetText(ranked));
@@ -108,18 +112,12 @@ function investigationOptions(o: OptionValues, t: FleetTarget): Omit<Investigati
   const maxCgroups = intOption(o, 'max-cgroups');
   const grace = intOption(o, 'grace');
   const within = stringOption(o, 'within');
-  const cgroupRoot = nodePath(o, 'cgroup-root', t.name);
-  const hostRoot = nodePath(o, 'host-root', t.name);
-  const facts: NonNullable<InvestigationOptions['facts']> = {};
-  const set = <K extends keyof typeof facts>(k: K, flag: string): void => {
-    const v = stringOption(o, flag);
-    if (v !== undefined) facts[k] = v;
-  };
-  set('containerdAddress', 'containerd-address');
-  set('containerdNamespace', 'containerd-namespace');
-  set('containerdConfig', 'containerd-config');
-  set('kubeletDir', 'kubelet-dir');
-  set('criEndpoint', 'cri-endpoint');
+  // A node reached in a pod reads its / at the target's root (/host); --cgroup-root is the node's directory below it.
+  if (t.hostRoot !== undefined && o['host-root'] !== undefined) throw new UsageError(`--host-root cannot be used for ${t.name}: a node reached through Kubernetes is read at ${t.hostRoot} in its pod`);
+  const nodeRoot = nodePath(o, 'cgroup-root', t.name);
+  const cgroupRoot = nodeRoot !== undefined && t.hostRoot !== undefined ? `${t.hostRoot}${nodeRoot === '/' ? '' : nodeRoot}` : nodeRoot;
+  const hostRoot = t.hostRoot ?? nodePath(o, 'host-root', t.name);
+  const facts = factsOptionsOf(o);
   return {
     ...(o.verbose ? { logger: stderrLogger } : {}),
     ...(cgroupRoot !== undefined ? { cgroupRoot } : {}),

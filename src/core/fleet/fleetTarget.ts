@@ -15,6 +15,8 @@ export interface FleetTarget {
   open(signal: AbortSignal): Promise<OpenedTarget>;
   /** Names the Kubernetes API may know the node by. */
   node?: NodeAddress;
+  /** Where the node's / is for its programs (/host in a Kubernetes pod); absent: the programs run on the node itself. */
+  hostRoot?: string;
 }
 
 export interface OpenedTarget {
@@ -25,7 +27,7 @@ export interface OpenedTarget {
 
 /**
  * Where a fleet's nodes come from: a file of hosts, the aliases of an ssh_config matching a
- * pattern, and (later) the nodes of a Kubernetes cluster. Each source lists targets that produce
+ * pattern, the nodes of a Kubernetes cluster. Each source lists targets that produce
  * transports; the fleet runner does not know which kind it has. Listing fails as a value
  * (a file that cannot be read, an API that refuses), said in one line.
  */
@@ -33,6 +35,8 @@ export interface TargetSource {
   /** How the user named the source, for messages: "--hosts-file hosts.txt". */
   readonly label: string;
   list(signal: AbortSignal): Promise<TargetList>;
+  /** Waits until what its nodes left behind is gone (a Kubernetes node's pod); absent: nothing to wait for. */
+  close?(): Promise<void>;
 }
 
 export type TargetList = { ok: true; targets: FleetTarget[] } | { ok: false; message: string };

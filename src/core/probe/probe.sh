@@ -409,7 +409,15 @@ if [ -n "$CGROOT" ]; then
 		printf 'Z\tEND\n'
 		exit 3
 	fi
-	HIER=$(CF_DIR=$dir $AWK "$HIERAWK" <"$MI")
+	# The mount table is the node's: below a host root, match the directory as the node sees it.
+	nd=$dir
+	if [ -n "$R" ] && rr=$(cd -- "$R" 2>/dev/null && pwd -P); then
+		case $dir in
+		"$rr") nd=/ ;;
+		"$rr"/*) nd=${dir#"$rr"} ;;
+		esac
+	fi
+	HIER=$(CF_DIR=$nd $AWK "$HIERAWK" <"$MI")
 	if [ -z "$HIER" ]; then
 		printf 'E\tnot-cgroupfs\tnot on a cgroup filesystem\n'
 		printf 'Z\tEND\n'

@@ -8,11 +8,13 @@
 export const KUBE_HOST_ROOT = '/host';
 
 /**
- * The default image: busybox has the sh, awk, find and timeout the programs need (the probe is
- * tested under busybox's, test/support/toolchains.ts). A tag, not a digest: no digest of it could
- * be confirmed from a public source here, so none is claimed; --kube-image pins one.
+ * The default image: Debian's slim image has the sh (dash), awk (mawk), find (GNU) and timeout the
+ * programs need, and GNU find's -printf reads each cgroup's age, so the orphan grace period applies
+ * and the verdicts are a local run's. busybox (smaller) works too but reads no ages: its orphans are
+ * low-confidence (--kube-image busybox:1.36.1). A tag, not a digest: no digest could be confirmed
+ * from a public source here, so none is claimed; --kube-image pins one.
  */
-export const DEFAULT_KUBE_IMAGE = 'busybox:1.36.1';
+export const DEFAULT_KUBE_IMAGE = 'debian:bookworm-slim';
 
 /** Seconds the pod may live (its activeDeadlineSeconds): the kubelet ends it even if we cannot. */
 export const DEFAULT_POD_DEADLINE_SECONDS = 3600;
