@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
+import { isOrphan } from '../../src/core/analysis/orphanVerdict';
 import type { CgroupForensicsApi } from '../../src/extension/extension';
 import type { NodesElement } from '../../src/extension/tree/elements';
 import type { KubeletTree } from '../e2e/kubeletTree';
@@ -19,7 +20,7 @@ import { activated, until } from './host';
 // the pod on a node: so the node "node-a" shows this machine's cgroups (the kubelet-shaped tree).
 const CLUSTER: NodesElement = { type: 'cluster' };
 const nodeA: NodesElement = { type: 'node', nodeId: 'kube:stand-in/node-a' };
-const node = (name: string): unknown => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] } });
+const node = (name: string, pool = 'workers'): unknown => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, pool } }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] } });
 
 describe('the cluster entry under Nodes (the real kubectl, a stand-in API server)', function () {
   let api: CgroupForensicsApi;
@@ -41,7 +42,7 @@ describe('the cluster entry under Nodes (the real kubectl, a stand-in API server
     api = await activated();
     tree = await setUpTree();
     // minor 32: gcloud's kubectl dispatcher runs kubectl 1.32, whose exec speaks WebSocket.
-    useStandIn(await startKubeApiStandIn({ nodes: [node('node-b'), node('node-a')], pods: [], minor: 32 }));
+    useStandIn(await startKubeApiStandIn({ nodes: [node('node-b'), node('infra-1', 'infra'), node('node-a')], pods: [], minor: 32 }));
   });
 
   after(async () => {
@@ -66,7 +67,7 @@ describe('the cluster entry under Nodes (the real kubectl, a stand-in API server
     const listedBefore = standIn!.requests.filter((r) => r.startsWith('GET /api/v1/nodes')).length;
     const kids = await api.nodesTree.getChildren(CLUSTER);
     assert.ok(standIn!.requests.filter((r) => r.startsWith('GET /api/v1/nodes')).length > listedBefore, 'listed from the API when expanded');
-    assert.deepEqual(kids, [nodeA, { type: 'node', nodeId: 'kube:stand-in/node-b' }]);
+    assert.deepEqual(kids, [{ type: 'node', nodeId: 'kube:stand-in/infra-1' }, nodeA, { type: 'node', nodeId: 'kube:stand-in/node-b' }]);
     assert.equal(item(nodeA).label, 'node-a');
     assert.equal(item(nodeA).contextValue, 'node+kube+disconnected');
     assert.match(String(item(nodeA).tooltip), /^a pod on node node-a \(kube context stand-in\)/);
@@ -86,18 +87,16 @@ describe('the cluster entry under Nodes (the real kubectl, a stand-in API server
     assert.ok(hs.some((e) => e.type === 'hierarchy' && e.hierarchy === 'unified'), JSON.stringify(hs));
     const podKids = await api.nodesTree.getChildren({ type: 'cgroup', nodeId: nodeA.nodeId, hierarchy: 'unified', path: inTree(tree!, tree!.paths.livePod) });
     assert.deepEqual(podKids, [{ type: 'cgroup', nodeId: nodeA.nodeId, hierarchy: 'unified', path: inTree(tree!, tree!.paths.liveContainer) }]);
-    // Detect Orphans through the same pod: the orphaned pod of the tree is found. It is not counted
-    // as one to act on: the default image's busybox find has no -printf, so no cgroup's age is read
-    // in the pod, and an empty pod cgroup of unknown age is a low-confidence finding (as through
-    // the CLI's --kube-node; a local scan reads its age).
+    // Detect Orphans through the same pod: the orphaned pod of the tree, judged as a local run judges it
+    // (the default image's GNU find reads the cgroups' ages).
     const before = standIn!.pods.created.length;
     const orphans = await vscode.commands.executeCommand<number>('cgroupForensics.detectOrphans', nodeA);
-    assert.equal(typeof orphans, 'number');
     const state = api.nodes.state(nodeA.nodeId);
     assert.ok(state.status === 'connected', state.status);
     const found = state.findings.find((f) => f.core.kind === 'orphaned-pod-cgroup' && f.core.podUid === tree!.orphanPod);
     assert.ok(found, `findings: ${JSON.stringify(state.findings.map((f) => f.core.title))}`);
-    assert.equal(found.core.confidence, 'low');
+    assert.ok(isOrphan(found.core), `confidence ${found.core.confidence}`);
+    assert.ok(orphans >= 1, `orphans: ${orphans}`);
     assert.equal(standIn!.pods.created.length, before, 'the pod is reused within the session');
   });
 
@@ -106,6 +105,30 @@ describe('the cluster entry under Nodes (the real kubectl, a stand-in API server
     await vscode.commands.executeCommand('cgroupForensics.disconnect', nodeA);
     await until(`the pod ${name} deleted`, () => (standIn!.pods.deleted.includes(name) ? true : undefined), 30_000);
     assert.equal(standIn!.pods.pods.size, 0);
+  });
+
+  it("Scan Fleet… over the cluster's nodes (a label selector): one pod per node, rows reached by kubectl, every pod deleted", async () => {
+    const created = standIn!.pods.created.length;
+    const names = await vscode.commands.executeCommand<string[]>('cgroupForensics.scanFleet', { kube: { selector: 'pool=workers' } });
+    assert.deepEqual([...names].sort(), ['node-a', 'node-b']);
+    assert.ok(standIn!.requests.some((r) => r.startsWith('GET /api/v1/nodes?') && r.includes('labelSelector=pool%3Dworkers')), 'the selector went to the API; infra-1 is not scanned');
+    for (const n of names) {
+      const f = api.fleetTree.node(n)!;
+      assert.equal(f.status, 'investigated', `${n}: ${f.error ?? ''}`);
+      assert.equal(f.reachedBy, `kubectl pod on ${n} (stand-in)`);
+      assert.match(String(api.fleetTree.getTreeItem({ type: 'fleetNode', name: n }).description), new RegExp(` · kubectl pod on ${n} \\(stand-in\\)$`));
+    }
+    assert.equal(standIn!.pods.created.length, created + 2, 'a pod of its own per node');
+    assert.equal(standIn!.pods.pods.size, 0, 'every pod deleted when the scan is done');
+    assert.match(String(api.fleetView.message), /^the nodes of context stand-in matching pool=workers: 2 nodes: /);
+    // A click opens the node of the cluster entry, through a pod again, and selects it.
+    const id = await vscode.commands.executeCommand<string>('cgroupForensics.openFleetNode', { type: 'fleetNode', name: 'node-b' });
+    assert.equal(id, 'kube:stand-in/node-b');
+    assert.equal(api.nodes.state(id).status, 'connected');
+    await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+    assert.deepEqual(api.nodesTree.getParent({ type: 'node', nodeId: id }), CLUSTER);
+    await vscode.commands.executeCommand('cgroupForensics.disconnect', { type: 'node', nodeId: id });
+    await until('its pod deleted', () => (standIn!.pods.pods.size === 0 ? true : undefined), 30_000);
   });
 
   it('a cluster that refuses to list nodes (RBAC) is a row saying why', async () => {

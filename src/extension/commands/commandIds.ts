@@ -96,8 +96,8 @@ export type CommandArgs = EveryCommand<{
   [Commands.showTrends]: [node?: NodeTarget];
   // The generated document (the editor title passes it) and, for scripts and tests, the file to write.
   [Commands.saveDocumentAs]: [document?: vscode.Uri, target?: vscode.Uri];
-  // The nodes to scan (scripts and tests); else an input box asks. signal: stops the scan as its Cancel does.
-  [Commands.scanFleet]: [nodes?: { readonly sshPattern: string; readonly signal?: AbortSignal }];
+  // The nodes to scan (scripts and tests): ssh_config aliases or the cluster's nodes; else a quick pick asks. signal: stops the scan as its Cancel does.
+  [Commands.scanFleet]: [nodes?: ({ readonly sshPattern: string } | { readonly kube: { readonly selector?: string } }) & { readonly signal?: AbortSignal }];
   [Commands.sortFleet]: [key?: FleetSortKey];
   [Commands.openFleetNode]: [row: FleetRow];
 }>;

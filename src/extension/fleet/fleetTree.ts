@@ -17,6 +17,10 @@ export interface FleetScan {
   source: string;
   nodes: FleetNode[];
   interrupted: boolean;
+  /** How the nodes were reached: a row's click opens the node the same way. */
+  kind: 'ssh' | 'kube';
+  /** The kube context of a cluster's nodes. */
+  context?: string;
 }
 
 /**
@@ -37,6 +41,11 @@ export class FleetTreeProvider implements vscode.TreeDataProvider<FleetRow>, vsc
   /** The last scan's nodes, in the shown order. */
   rows(): FleetNode[] {
     return this.scan ? sortFleet(this.scan.nodes, this.sortKey) : [];
+  }
+
+  /** The last scan, if any. */
+  scanned(): FleetScan | undefined {
+    return this.scan;
   }
 
   node(name: string): FleetNode | undefined {

@@ -1,18 +1,25 @@
 import * as vscode from 'vscode';
 import { FLEET_DEFAULTS } from '../../core/fleet/fleetDefaults';
 import type { FleetNode } from '../../core/fleet/fleetNode';
+import { kubeClusterSource } from '../../core/fleet/kubeTargets';
+import type { TargetSource } from '../../core/fleet/fleetTarget';
 import { runFleet } from '../../core/fleet/runFleet';
+import { displayOf } from '../../core/model/bytes';
 import { withCancellableProgress } from '../commandWrapper';
 import { Commands } from '../commands/commandIds';
 import { executeCommand } from '../commands/executeCommand';
 import type { NodeManager } from '../nodes/nodeManager';
 import { investigationOptionsOf } from '../nodes/investigationSettings';
-import { parseDestination, sshNodeId, type NodeSpec } from '../nodes/nodeSpec';
+import { kubeNodeId, parseDestination, sshNodeId, type NodeSpec } from '../nodes/nodeSpec';
 import { readSettings } from '../settings';
 import type { NodesElement } from '../tree/elements';
+import { clusterContext } from '../kube/clusterNodes';
 import { sshPatternTargets } from './fleetSshSource';
 import { FLEET_SORTS, isFleetSortKey, type FleetSortKey } from './fleetSort';
 import { FleetTreeProvider, type FleetRow } from './fleetTree';
+
+/** What Scan Fleet… scans. */
+type FleetChoice = { kind: 'ssh'; pattern: string } | { kind: 'kube'; context: string; selector?: string };
 
 const STATUS_WORDS: Record<FleetNode['status'], string> = { investigated: 'done', unreachable: 'unreachable', failed: 'failed', 'timed-out': 'timed out', cancelled: 'interrupted' };
 
@@ -29,69 +36,123 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
   let running: AbortController | undefined;
   context.subscriptions.push(tree, view, { dispose: () => running?.abort() });
   let lastPattern = '';
+  let lastSelector = '';
 
   const showScan = (): void => {
     view.message = tree.message() ?? '';
     view.description = `by ${tree.sortedBy}`;
   };
 
+  /** What to scan, from the arguments (scripts, tests) or asked: the cluster's nodes, or ssh_config aliases. */
+  const chooseFleet = async (arg: unknown): Promise<FleetChoice | undefined> => {
+    const a = (arg ?? {}) as { sshPattern?: unknown; kube?: { selector?: unknown } };
+    if (typeof a.sshPattern === 'string') return a.sshPattern.trim() ? { kind: 'ssh', pattern: a.sshPattern.trim() } : undefined;
+    const settings = readSettings();
+    const context = settings.kubernetesEnabled ? await clusterContext({ context: settings.kubernetesContext, kubectl: settings.kubectlPath }) : undefined;
+    if (a.kube && typeof a.kube === 'object') {
+      if (!context?.ok) throw new Error(`no Kubernetes cluster to scan: ${context ? context.error.message : 'cgroupForensics.kubernetes.enabled is false'}`);
+      const selector = typeof a.kube.selector === 'string' && a.kube.selector.trim() ? a.kube.selector.trim() : undefined;
+      return { kind: 'kube', context: context.value, ...(selector ? { selector } : {}) };
+    }
+    let kind: 'kube' | 'ssh' = 'ssh';
+    // The cluster is offered where the Nodes view shows it (a context, Kubernetes not turned off).
+    if (context?.ok) {
+      const picked = await vscode.window.showQuickPick(
+        [
+          { label: `$(cloud) The nodes of the cluster`, description: `kube context ${displayOf(context.value)}, each read in a pod on it`, fleet: 'kube' as const },
+          { label: '$(remote) Hosts of your ssh config', description: 'the Host aliases matching a pattern', fleet: 'ssh' as const },
+        ],
+        { placeHolder: 'Scan which fleet?', ignoreFocusOut: true },
+      );
+      if (!picked) return undefined;
+      kind = picked.fleet;
+    }
+    if (kind === 'kube' && context?.ok) {
+      const selector = await vscode.window.showInputBox({
+        title: `Scan Fleet: the nodes of ${displayOf(context.value)}`,
+        prompt: 'Only the nodes with these labels (kubectl get nodes -l); empty: every node',
+        placeHolder: 'node-role.kubernetes.io/worker',
+        value: lastSelector,
+        ignoreFocusOut: true,
+      });
+      if (selector === undefined) return undefined;
+      lastSelector = selector.trim();
+      return { kind: 'kube', context: context.value, ...(lastSelector ? { selector: lastSelector } : {}) };
+    }
+    const glob = await vscode.window.showInputBox({
+      title: 'Scan Fleet: hosts of your ssh config',
+      prompt: 'The Host aliases matching a pattern (* any run of characters, ? one character)',
+      placeHolder: 'node-*',
+      value: lastPattern,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'A pattern such as node-*'),
+    });
+    if (glob === undefined || !glob.trim()) return undefined;
+    lastPattern = glob.trim();
+    return { kind: 'ssh', pattern: lastPattern };
+  };
+
   /**
-   * Scan Fleet…: `{ sshPattern }` skips the input box, and `signal` stops the scan as the
-   * notification's Cancel does (scripts and tests). Resolves with the node names in the shown order.
+   * Scan Fleet…: `{ sshPattern }` or `{ kube: { selector? } }` skips the questions, and `signal`
+   * stops the scan as the notification's Cancel does (scripts and tests). Resolves with the node
+   * names in the shown order.
    */
   const scanFleet = async (arg?: unknown) => {
-    const given = (arg as { sshPattern?: unknown } | undefined)?.sshPattern;
     const outer = (arg as { signal?: unknown } | undefined)?.signal;
-    // The core has no Kubernetes target source yet: the ssh_config aliases are the one kind of fleet.
-    const glob =
-      typeof given === 'string'
-        ? given
-        : await vscode.window.showInputBox({
-            title: 'Scan Fleet: hosts of your ssh config',
-            prompt: 'The Host aliases matching a pattern (* any run of characters, ? one character)',
-            placeHolder: 'node-*',
-            value: lastPattern,
-            ignoreFocusOut: true,
-            validateInput: (v) => (v.trim() ? undefined : 'A pattern such as node-*'),
-          });
-    if (glob === undefined || !glob.trim()) return;
-    lastPattern = glob.trim();
+    const choice = await chooseFleet(arg);
+    if (!choice) return undefined;
     const settings = readSettings();
     const nodeTimeoutMs = FLEET_DEFAULTS.nodeTimeoutSeconds * 1000;
-    const listed = sshPatternTargets(lastPattern, settings, log, nodeTimeoutMs);
-    if (!listed.ok) throw new Error(listed.message);
-    if (!listed.targets.length) throw new Error(`no Host alias of ${settings.sshConfigPath || 'your ssh config'} matches ${lastPattern}`);
-    const targets = listed.targets;
-    const source = `ssh_config hosts matching ${lastPattern}`;
-    log.info(`Scan Fleet: ${targets.length} ${source}, ${settings.fleetConcurrency} at a time`);
+    // The core's target sources, as the CLI's fleet --ssh-pattern and --kube-nodes make them.
+    const source: TargetSource =
+      choice.kind === 'ssh'
+        ? { label: `ssh_config hosts matching ${choice.pattern}`, list: async () => sshPatternTargets(choice.pattern, settings, log, nodeTimeoutMs) }
+        : kubeClusterSource({
+            kubectl: { context: choice.context, ...(settings.kubectlPath ? { kubectl: settings.kubectlPath } : {}) },
+            ...(choice.selector !== undefined ? { selector: choice.selector } : {}),
+            ...(settings.kubeNodeImage ? { image: settings.kubeNodeImage } : {}),
+            logger: log,
+          });
     running?.abort();
     const mine = new AbortController();
     running = mine;
     if (outer instanceof AbortSignal) outer.addEventListener('abort', () => mine.abort(), { once: true });
     let interrupted = false;
-    const result = await withCancellableProgress(`Cgroup Forensics: scanning ${targets.length} nodes`, (signal, report) => {
+    const result = await withCancellableProgress('Cgroup Forensics: Scan Fleet', async (signal, report) => {
       const stop = (): void => mine.abort();
       signal.addEventListener('abort', stop, { once: true });
-      return runFleet(targets, {
-        signal: mine.signal,
-        concurrency: settings.fleetConcurrency,
-        nodeTimeoutMs,
-        // Each node as Detect Orphans investigates an SSH node: the same settings, the core's one investigation.
-        investigation: (t) => ({ ...investigationOptionsOf(settings, sshSpec(t.name)), ...(t.node ? { node: t.node } : {}), logger: log }),
-        onEvent: (e) => {
-          if (e.kind !== 'done') return;
-          if (e.node.status !== 'investigated') log.warn(`Scan Fleet: ${e.node.name}: ${STATUS_WORDS[e.node.status]}: ${e.node.error ?? ''}`);
-          report(`${e.done} of ${e.total} done (${e.node.name}: ${STATUS_WORDS[e.node.status]})`);
-        },
-      }).finally(() => {
+      try {
+        report(`listing ${source.label}`);
+        const listed = await source.list(mine.signal);
+        if (!listed.ok) throw new Error(listed.message);
+        if (!listed.targets.length) throw new Error(`${source.label}: no node`);
+        const targets = listed.targets;
+        log.info(`Scan Fleet: ${targets.length} nodes, ${source.label}, ${settings.fleetConcurrency} at a time`);
+        report(`0 of ${targets.length} done`);
+        return await runFleet(targets, {
+          signal: mine.signal,
+          concurrency: settings.fleetConcurrency,
+          nodeTimeoutMs,
+          // Each node as Detect Orphans investigates one: the same settings, the core's one investigation;
+          // a node reached through Kubernetes is read at its pod's /host.
+          investigation: (t) => ({ ...investigationOptionsOf(settings, sshSpec(t.name)), ...(t.node ? { node: t.node } : {}), ...(t.hostRoot !== undefined ? { hostRoot: t.hostRoot } : {}), logger: log }),
+          onEvent: (e) => {
+            if (e.kind !== 'done') return;
+            if (e.node.status !== 'investigated') log.warn(`Scan Fleet: ${e.node.name}: ${STATUS_WORDS[e.node.status]}: ${e.node.error ?? ''}`);
+            report(`${e.done} of ${e.total} done (${e.node.name}: ${STATUS_WORDS[e.node.status]})`);
+          },
+        });
+      } finally {
         interrupted = mine.signal.aborted;
         signal.removeEventListener('abort', stop);
-      });
+        // Every pod the scan made is deleted before it is done (as the CLI's fleet waits for it).
+        await source.close?.();
+      }
     });
     // A scan started while this one ran stopped it and owns the view now.
     if (running !== mine) return undefined;
     running = undefined;
-    tree.show({ source, nodes: result, interrupted });
+    tree.show({ source: source.label, nodes: result, interrupted, kind: choice.kind, ...(choice.kind === 'kube' ? { context: choice.context } : {}) });
     showScan();
     log.info(`Scan Fleet: ${tree.message() ?? ''}`);
     await executeCommand('cgroupForensics.fleet.focus');
@@ -118,9 +179,15 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
   const openFleetNode = async (arg?: unknown) => {
     const name = (arg as Partial<FleetRow> | undefined)?.name;
     if (typeof name !== 'string' || !tree.node(name)) return;
-    if (!parseDestination(name)) throw new Error(`not an ssh destination: ${name}`);
-    const spec = sshSpec(name);
-    // Known to the Nodes view while in use, under the ssh config's group (as an alias listed there).
+    const scan = tree.scanned();
+    let spec: NodeSpec;
+    if (scan?.kind === 'kube' && scan.context !== undefined) {
+      spec = { kind: 'kube', id: kubeNodeId(scan.context, name), label: name, node: name, context: scan.context };
+    } else {
+      if (!parseDestination(name)) throw new Error(`not an ssh destination: ${name}`);
+      spec = sshSpec(name);
+    }
+    // Known to the Nodes view while in use, under the ssh config's group or the cluster's (as listed there).
     nodes.remember(spec);
     // Selected once its findings are in, as Add Node does: a reveal while the node's row changes
     // state (connecting, connected) was seen to lose its selection.
