@@ -48,18 +48,18 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
     const a = (arg ?? {}) as { sshPattern?: unknown; kube?: { selector?: unknown } };
     if (typeof a.sshPattern === 'string') return a.sshPattern.trim() ? { kind: 'ssh', pattern: a.sshPattern.trim() } : undefined;
     const settings = readSettings();
-    const context = settings.kubernetesEnabled ? await clusterContext({ context: settings.kubernetesContext, kubectl: settings.kubectlPath }) : undefined;
+    const kubeContext = settings.kubernetesEnabled ? await clusterContext({ context: settings.kubernetesContext, kubectl: settings.kubectlPath }) : undefined;
     if (a.kube && typeof a.kube === 'object') {
-      if (!context?.ok) throw new Error(`no Kubernetes cluster to scan: ${context ? context.error.message : 'cgroupForensics.kubernetes.enabled is false'}`);
+      if (!kubeContext?.ok) throw new Error(`no Kubernetes cluster to scan: ${kubeContext ? kubeContext.error.message : 'cgroupForensics.kubernetes.enabled is false'}`);
       const selector = typeof a.kube.selector === 'string' && a.kube.selector.trim() ? a.kube.selector.trim() : undefined;
-      return { kind: 'kube', context: context.value, ...(selector ? { selector } : {}) };
+      return { kind: 'kube', context: kubeContext.value, ...(selector ? { selector } : {}) };
     }
     let kind: 'kube' | 'ssh' = 'ssh';
     // The cluster is offered where the Nodes view shows it (a context, Kubernetes not turned off).
-    if (context?.ok) {
+    if (kubeContext?.ok) {
       const picked = await vscode.window.showQuickPick(
         [
-          { label: `$(cloud) The nodes of the cluster`, description: `kube context ${displayOf(context.value)}, each read in a pod on it`, fleet: 'kube' as const },
+          { label: `$(cloud) The nodes of the cluster`, description: `kube context ${displayOf(kubeContext.value)}, each read in a pod on it`, fleet: 'kube' as const },
           { label: '$(remote) Hosts of your ssh config', description: 'the Host aliases matching a pattern', fleet: 'ssh' as const },
         ],
         { placeHolder: 'Scan which fleet?', ignoreFocusOut: true },
@@ -67,9 +67,9 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
       if (!picked) return undefined;
       kind = picked.fleet;
     }
-    if (kind === 'kube' && context?.ok) {
+    if (kind === 'kube' && kubeContext?.ok) {
       const selector = await vscode.window.showInputBox({
-        title: `Scan Fleet: the nodes of ${displayOf(context.value)}`,
+        title: `Scan Fleet: the nodes of ${displayOf(kubeContext.value)}`,
         prompt: 'Only the nodes with these labels (kubectl get nodes -l); empty: every node',
         placeHolder: 'node-role.kubernetes.io/worker',
         value: lastSelector,
@@ -77,7 +77,7 @@ export function registerFleetView(context: vscode.ExtensionContext, log: vscode.
       });
       if (selector === undefined) return undefined;
       lastSelector = selector.trim();
-      return { kind: 'kube', context: context.value, ...(lastSelector ? { selector: lastSelector } : {}) };
+      return { kind: 'kube', context: kubeContext.value, ...(lastSelector ? { selector: lastSelector } : {}) };
     }
     const glob = await vscode.window.showInputBox({
       title: 'Scan Fleet: hosts of your ssh config',
