@@ -4,6 +4,8 @@ import { documentCommands } from './commands/documentCommands';
 import { findingCommands } from './commands/findingCommands';
 import { fixCommands } from './commands/fixCommands';
 import { registerFlameView } from './flame/registerFlameView';
+import { registerFleetView } from './fleet/registerFleetView';
+import type { FleetRow, FleetTreeProvider } from './fleet/fleetTree';
 import { nodeCommands } from './commands/nodeCommands';
 import { registerCommands } from './commands/registerCommands';
 import { reportCommands } from './commands/reportCommands';
@@ -35,6 +37,9 @@ export interface CgroupForensicsApi {
   snapshots: SnapshotStore;
   /** The background trend sampler: the samples per node (TrendHistory) for the trend chart. */
   trends: TrendSampler;
+  /** The Fleet view's rows (the last Scan Fleet…). */
+  fleetTree: FleetTreeProvider;
+  fleetView: vscode.TreeView<FleetRow>;
 }
 
 /**
@@ -77,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     nodesTree.addNodeFlags(keptSnapshots),
     nodesTree.addNodeFlags({ flags: (id) => (trends.isSampling(id) ? ['sampling'] : []), onDidChange: trends.onDidChangeSampling }),
   );
+  const fleet = registerFleetView(context, log, nodes, nodesView);
   registerCommands(context, log, {
     node: nodeCommands(context, log, nodes, nodesTree, documents, nodesView),
     cgroup: cgroupCommands(nodes, documents, () => nodesView.selection),
@@ -89,11 +95,22 @@ export function activate(context: vscode.ExtensionContext): CgroupForensicsApi {
     trendSampling: trendSamplingCommands(nodes, trends),
     trendView: registerTrendView(context, log, nodes, trends),
     document: documentCommands(),
+    fleet,
   });
+  stopping = async () => {
+    nodes.dispose();
+    await Promise.race([nodes.closed(), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+  };
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'})`);
-  return { nodes, nodesTree, findingsTree, trends, snapshots, nodesView };
+  return { nodes, nodesTree, findingsTree, trends, snapshots, nodesView, fleetTree: fleet.tree, fleetView: fleet.view };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** What the extension's end waits for: a Kubernetes node's pod deleted (the rest is disposed through context.subscriptions). */
+let stopping: (() => Promise<void>) | undefined;
+
+/** Bound on waiting for kubectl to delete the pods when the extension ends (VS Code waits a few seconds at most). */
+const CLOSE_WAIT_MS = 4_000;
+
+export function deactivate(): Promise<void> | undefined {
+  return stopping?.();
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FLEET_DEFAULTS } from '../core/fleet/fleetDefaults';
 import { INVESTIGATION_DEFAULTS } from '../core/investigation/defaults';
 
 /**
@@ -43,6 +44,10 @@ export interface Settings {
   kubernetesContext: string;
   /** The kubectl program (empty: kubectl on PATH). Restricted: it names a command. */
   kubectlPath: string;
+  /** The image of the pod a Kubernetes node's programs run in (empty: the core's default, a small image with sh). Restricted: it names what runs. */
+  kubeNodeImage: string;
+  /** Nodes a Fleet scan investigates at once (the CLI's fleet --concurrency). */
+  fleetConcurrency: number;
 }
 
 export const SECTION = 'cgroupForensics';
@@ -74,6 +79,8 @@ export function readSettings(): Settings {
     kubernetesEnabled: c.get<boolean>('kubernetes.enabled', INVESTIGATION_DEFAULTS.kubernetes) !== false,
     kubernetesContext: c.get<string>('kubernetes.context', '') ?? '',
     kubectlPath: c.get<string>('kubernetes.kubectlPath', '') ?? '',
+    kubeNodeImage: c.get<string>('kubernetes.nodeImage', '') ?? '',
+    fleetConcurrency: num('fleet.concurrency', FLEET_DEFAULTS.concurrency, 1),
   };
 }
 

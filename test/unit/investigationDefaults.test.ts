@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FLEET_DEFAULTS } from '../../src/core/fleet/fleetDefaults';
 import { INVESTIGATION_DEFAULTS } from '../../src/core/investigation/defaults';
 
 // One set of defaults: the extension's settings (package.json, as VS Code reads them) declare the
@@ -22,6 +23,8 @@ describe('investigation defaults', () => {
     assert.equal(p['cgroupForensics.scan.maxDepth']?.default, INVESTIGATION_DEFAULTS.maxDepth);
     assert.equal(p['cgroupForensics.scan.maxCgroups']?.default, INVESTIGATION_DEFAULTS.maxCgroups);
     assert.equal(p['cgroupForensics.kubernetes.enabled']?.default, INVESTIGATION_DEFAULTS.kubernetes);
+    // The Fleet view's concurrency is the CLI's fleet --concurrency default.
+    assert.equal(p['cgroupForensics.fleet.concurrency']?.default, FLEET_DEFAULTS.concurrency);
   });
 
   it("the README's Defaults table gives the same values", () => {

@@ -82,6 +82,15 @@ describe('the Nodes view menus follow the node state', () => {
     assert.deepEqual(menu(cv('ssh', 'failed')), ['connect', 'detectOrphans', 'disconnect', 'gatherEvidence', 'removeNode', 'showTrends', 'traceChurn']);
   });
 
+  it('a Kubernetes node (cluster entry) offers what its pod can read, not the cleanup nor a churn trace', () => {
+    // Never added by the user (the cluster entry lists it): not removable.
+    assert.equal(cv('kube', 'connected', [], false), 'node+kube+connected');
+    assert.deepEqual(menu(cv('kube', 'disconnected', [], false)), ['connect', 'detectOrphans', 'gatherEvidence', 'showTrends']);
+    assert.deepEqual(menu(cv('kube', 'connected', [], false)), ['detectOrphans', 'disconnect', 'exportReport', 'gatherEvidence', 'generateFix', 'openFlameView', 'refresh', 'showTrends', 'startTrendSampling']);
+    const m = menu(cv('kube', 'connected', ['sampling', 'snapshots'], false));
+    assert.ok(m.includes('stopTrendSampling') && m.includes('compareWithSnapshot') && m.includes('deleteSnapshots'), m.join(' '));
+  });
+
   it('a snapshot file offers no live-node actions (evidence, churn, trends, sampling, cleanup)', () => {
     assert.deepEqual(menu(cv('snapshot', 'connected')), ['detectOrphans', 'disconnect', 'exportReport', 'generateFix', 'openFlameView', 'refresh', 'removeNode']);
     assert.deepEqual(menu(cv('snapshot', 'disconnected')), ['connect', 'detectOrphans', 'removeNode']);

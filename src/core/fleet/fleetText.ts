@@ -9,27 +9,50 @@ const STATUS_WORDS: Record<Exclude<FleetNode['status'], 'investigated'>, string>
   cancelled: 'interrupted',
 };
 
+/** One node's columns as the table and the extension's Fleet view show them, escaped for display. */
+export interface FleetCells {
+  name: string;
+  layout: string;
+  cgroups: string;
+  dying: string;
+  orphans: string;
+  worst: string;
+  kernel: string;
+  runtime: string;
+  /** How it was reached, or why it could not be ("unreachable: … (ssh)"). */
+  reached: string;
+}
+
+/**
+ * The cells of one node (one home for the columns' words: the CLI's table and the Fleet view).
+ * Names and messages come from files and nodes: escaped for the terminal.
+ */
+export function fleetCells(n: FleetNode): FleetCells {
+  const safe = (s: string): string => displayOf(byteStringOf(s));
+  const s = n.summary;
+  const how = n.status === 'investigated' ? n.reachedBy : `${STATUS_WORDS[n.status]}: ${n.error ?? ''} (${n.reachedBy})`;
+  return {
+    name: safe(n.name),
+    layout: s ? s.layout : '-',
+    cgroups: s ? String(s.cgroups) : '-',
+    dying: s?.dying !== undefined ? String(s.dying) : '-',
+    orphans: s ? String(s.orphans) : '-',
+    worst: s?.worst ? `${s.worst.severity} ${s.worst.kind}` : s ? (n.verdict === 'undetermined' ? 'orphans: could not tell' : 'none') : '-',
+    kernel: s?.kernel ? safe(s.kernel) : '-',
+    runtime: s?.runtime.length ? safe(s.runtime.join(', ')) : '-',
+    reached: safe(how),
+  };
+}
+
 /**
  * The fleet as one table, in the order given (byAttention): per node its layout, counts, the
  * worst finding, versions, and how it was reached or why it could not be; then one line of
- * totals. Names and messages come from files and nodes: escaped for the terminal.
+ * totals.
  */
 export function renderFleetText(nodes: readonly FleetNode[]): string {
-  const safe = (s: string): string => displayOf(byteStringOf(s));
   const rows = nodes.map((n) => {
-    const s = n.summary;
-    const how = n.status === 'investigated' ? n.reachedBy : `${STATUS_WORDS[n.status]}: ${n.error ?? ''} (${n.reachedBy})`;
-    return [
-      safe(n.name),
-      s ? s.layout : '-',
-      s ? String(s.cgroups) : '-',
-      s?.dying !== undefined ? String(s.dying) : '-',
-      s ? String(s.orphans) : '-',
-      s?.worst ? `${s.worst.severity} ${s.worst.kind}` : s ? (n.verdict === 'undetermined' ? 'orphans: could not tell' : 'none') : '-',
-      s?.kernel ? safe(s.kernel) : '-',
-      s?.runtime.length ? safe(s.runtime.join(', ')) : '-',
-      safe(how),
-    ];
+    const c = fleetCells(n);
+    return [c.name, c.layout, c.cgroups, c.dying, c.orphans, c.worst, c.kernel, c.runtime, c.reached];
   });
   const lines = table(['NODE', 'LAYOUT', 'CGROUPS', 'DYING', 'ORPHANS', 'WORST FINDING', 'KERNEL', 'RUNTIME', 'REACHED BY / WHY NOT'], rows);
   return `${lines.join('\n')}\n\n${fleetTotals(nodes)}\n`;

@@ -8,6 +8,7 @@ import { renderProcess } from '../../core/report/findingsText';
 import { UserError, withCancellableProgress } from '../commandWrapper';
 import type { GeneratedDocuments } from '../documents/generatedDocuments';
 import type { NodeManager } from '../nodes/nodeManager';
+import { nodeHostRoot } from '../nodes/nodeSpec';
 import { identityLines } from '../tree/cgroupPresentation';
 import type { NodesElement } from '../tree/elements';
 import { ensureSnapshot, pickCgroup } from './pick';
@@ -53,7 +54,7 @@ export function cgroupCommands(nodes: NodeManager, documents: GeneratedDocuments
     const transport = nodes.transport(e.nodeId);
     if (!transport) throw new UserError('processes can only be read from a connected node (not a snapshot file)');
     const dir = dirOf(h, i);
-    const result = await withCancellableProgress('Cgroup Forensics: reading processes', (signal) => inspectCgroups(transport, [dir], { signal }));
+    const result = await withCancellableProgress('Cgroup Forensics: reading processes', (signal) => inspectCgroups(transport, [dir], { signal, ...nodeHostRoot(nodes.spec(e.nodeId)) }));
     if (!result.ok) {
       if (result.error.code === 'cancelled') return;
       throw new Error(`reading the processes of ${displayOf(dir)}: ${result.error.message}`);

@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import type { FixKind } from '../../core/fixes/fixCatalog';
 import type { ChurnMethod } from '../evidence/churnMeasure';
+import type { FleetSortKey } from '../fleet/fleetSort';
+import type { FleetRow } from '../fleet/fleetTree';
 import type { CgroupElement, NodesElement } from '../tree/elements';
 
 /**
@@ -41,6 +43,9 @@ export const Commands = {
   stopTrendSampling: 'cgroupForensics.stopTrendSampling',
   showTrends: 'cgroupForensics.showTrends',
   saveDocumentAs: 'cgroupForensics.saveDocumentAs',
+  scanFleet: 'cgroupForensics.scanFleet',
+  sortFleet: 'cgroupForensics.sortFleet',
+  openFleetNode: 'cgroupForensics.openFleetNode',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -91,6 +96,10 @@ export type CommandArgs = EveryCommand<{
   [Commands.showTrends]: [node?: NodeTarget];
   // The generated document (the editor title passes it) and, for scripts and tests, the file to write.
   [Commands.saveDocumentAs]: [document?: vscode.Uri, target?: vscode.Uri];
+  // The nodes to scan (scripts and tests): ssh_config aliases or the cluster's nodes; else a quick pick asks. signal: stops the scan as its Cancel does.
+  [Commands.scanFleet]: [nodes?: ({ readonly sshPattern: string } | { readonly kube: { readonly selector?: string } }) & { readonly signal?: AbortSignal }];
+  [Commands.sortFleet]: [key?: FleetSortKey];
+  [Commands.openFleetNode]: [row: FleetRow];
 }>;
 
 /** A command with its arguments, as plain data (a tree element's action). */

@@ -13,6 +13,7 @@ import { GeneratedDocuments } from '../documents/generatedDocuments';
 import { documentFileName, documentTitle } from '../fixes/documentTitles';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import { shownState, type ConnectedState, type NodeManager } from '../nodes/nodeManager';
+import { nodeHostRoot } from '../nodes/nodeSpec';
 import { readSettings } from '../settings';
 import { executeCommand } from './executeCommand';
 import { ensureSnapshot, pickNode } from './pick';
@@ -62,7 +63,7 @@ export function evidenceCommands(context: vscode.ExtensionContext, log: vscode.L
       report(`logs since ${stamp(since * 1000)}, daemons, open fds`);
       // The node is already investigated (its snapshot and findings are shown): only the evidence
       // step of the core's investigation runs here, with the same bound on lines as investigate.
-      const r = await gatherEvidence(transport, { since, maxLines: INVESTIGATION_DEFAULTS.evidenceMaxLines, signal });
+      const r = await gatherEvidence(transport, { since, maxLines: INVESTIGATION_DEFAULTS.evidenceMaxLines, signal, ...nodeHostRoot(nodes.spec(nodeId)) });
       if (r.ok) return r.value;
       if (r.error.code === 'cancelled') throw new vscode.CancellationError();
       throw new Error(`${label}: ${r.error.message}`);

@@ -13,6 +13,7 @@ interface BuiltinCommandArgs {
   'workbench.action.openRemoteSettings': [query?: string];
   /** VS Code makes a `<view id>.focus` command for every contributed view. */
   'cgroupForensics.findings.focus': [];
+  'cgroupForensics.fleet.focus': [];
 }
 
 type RunnableArgs = CommandArgs & BuiltinCommandArgs;

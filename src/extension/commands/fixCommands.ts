@@ -17,6 +17,7 @@ import { fixTitle } from '../fixes/documentTitles';
 import { showUndetermined } from './undeterminedMessage';
 import type { NodeFileProvider } from '../fixes/nodeFileProvider';
 import type { NodeManager } from '../nodes/nodeManager';
+import { nodeHostRoot } from '../nodes/nodeSpec';
 import { Commands } from './commandIds';
 import { executeCommand } from './executeCommand';
 import { ensureSnapshot, pickNode } from './pick';
@@ -143,7 +144,7 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
     await documents.show({ node: label, name: `what-the-${kind}-fix-does.txt`, content: headerText(kind, label, docs), language: 'plaintext' });
     // A document whose file already says what the fix would is not opened: the header and one message say so.
     const unchanged = docs.filter((d) => d.noChange !== undefined);
-    for (const fix of docs) if (!onlyNoChange(fix)) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, path, signal) : undefined));
+    for (const fix of docs) if (!onlyNoChange(fix)) uris.push(await openFix(fix, label, transport ? (path, signal) => readNodeFile(transport, `${nodeHostRoot(nodes.spec(nodeId)).hostRoot ?? ''}${path}`, signal) : undefined));
     if (unchanged.length) void vscode.window.showInformationMessage(`${label}: no change needed: ${unchanged.map((d) => d.noChange).join('; ')}`);
     log.info(`${label}: ${kind} fix: ${docs.map((d) => (d.noChange !== undefined ? `${d.title} (no change: ${d.noChange})` : d.title)).join('; ')}`);
     return uris;

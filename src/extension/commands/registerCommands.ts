@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { registerCommand, type CommandHandler } from '../commandWrapper';
 import type { FlameViewApi } from '../flame/registerFlameView';
+import type { registerFleetView } from '../fleet/registerFleetView';
 import type { trendSamplingCommands } from '../trends/trendSampler';
 import type { registerTrendView } from '../trends/registerTrendView';
 import type { cgroupCommands } from './cgroupCommands';
@@ -26,6 +27,7 @@ export interface CommandFeatures {
   trendSampling: ReturnType<typeof trendSamplingCommands>;
   trendView: ReturnType<typeof registerTrendView>;
   document: ReturnType<typeof documentCommands>;
+  fleet: ReturnType<typeof registerFleetView>;
 }
 
 /**
@@ -63,6 +65,9 @@ export function registerCommands(context: vscode.ExtensionContext, log: vscode.L
     [Commands.stopTrendSampling]: f.trendSampling.stopTrendSampling,
     [Commands.showTrends]: f.trendView.showTrends,
     [Commands.saveDocumentAs]: f.document.saveDocumentAs,
+    [Commands.scanFleet]: f.fleet.scanFleet,
+    [Commands.sortFleet]: f.fleet.sortFleet,
+    [Commands.openFleetNode]: f.fleet.openFleetNode,
   };
   for (const id of COMMAND_IDS) registerCommand(context, log, id, handlers[id]);
 }

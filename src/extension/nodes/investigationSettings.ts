@@ -2,7 +2,7 @@ import type { InvestigationOptions, InvestigationProgress } from '../../core/inv
 import type { KubeLookup, NodeAddress } from '../../core/investigation/kubeLookup';
 import { kubectlLookup } from '../../core/kube/kubectlLookup';
 import type { Settings } from '../settings';
-import type { NodeSpec } from './nodeSpec';
+import { nodeHostRoot, type NodeSpec } from './nodeSpec';
 
 /**
  * The extension's settings mapped onto the core's investigation (src/core/investigation): the
@@ -15,14 +15,16 @@ export function investigationOptionsOf(settings: Settings, spec: NodeSpec): Omit
     maxDepth: settings.maxDepth,
     maxCgroups: settings.maxCgroups,
     ...(spec.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}),
+    ...nodeHostRoot(spec),
     graceSeconds: settings.orphanGraceSeconds,
     facts: { ...(settings.kubeletDir ? { kubeletDir: settings.kubeletDir } : {}), ...(settings.containerdAddress ? { containerdAddress: settings.containerdAddress } : {}) },
     ...(kube ? { kube } : {}),
   };
 }
 
-/** How an SSH node is reached, from its spec: the names the Kubernetes API may know it by (none for this machine). */
+/** How a node is reached, from its spec: the names the Kubernetes API may know it by (none for this machine). */
 export function nodeAddressOf(spec: NodeSpec, settings: Settings): NodeAddress | undefined {
+  if (spec.kind === 'kube') return { kubeNode: spec.node };
   if (spec.kind !== 'ssh') return undefined;
   return { sshAlias: spec.destination, ...(settings.sshConfigPath ? { sshConfigFile: settings.sshConfigPath } : {}) };
 }

@@ -14,7 +14,7 @@ import { FindingsHooks } from '../findings/findingsHooks';
 import { adaptFindings } from '../findings/findingsSource';
 import { readSettings } from '../settings';
 import { investigationOptionsOf, nodeAddressOf, progressText } from './investigationSettings';
-import { LOCAL_NODE, type NodeSpec } from './nodeSpec';
+import { LOCAL_NODE, nodeHostRoot, type NodeSpec } from './nodeSpec';
 import { SnapshotView } from './snapshotView';
 import { openTransport, type CredentialPrompt } from './transports';
 
@@ -65,6 +65,7 @@ export class NodeManager implements vscode.Disposable {
   /** How each connected node was reached (its ssh alias): kept with its transport, for the names the Kubernetes API may know it by. */
   private readonly addresses = new Map<string, NodeAddress>();
   private readonly running = new Map<string, AbortController>();
+  private readonly closing = new Set<Promise<void>>();
   /** Nodes listed from ~/.ssh/config that were not added: known while they are in use. */
   private readonly transient = new Map<string, NodeSpec>();
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
@@ -190,6 +191,8 @@ export class NodeManager implements vscode.Disposable {
             signal: mine.signal,
             logger: this.log,
             prompt: this.promptFor(spec.kind === 'ssh' ? spec.destination : spec.id),
+            kubectlPath: settings.kubectlPath,
+            kubeImage: settings.kubeNodeImage,
           });
           this.transports.set(id, transport);
           const address = nodeAddressOf(spec, settings);
@@ -259,6 +262,7 @@ export class NodeManager implements vscode.Disposable {
       maxDepth: settings.maxDepth,
       maxCgroups: settings.maxCgroups,
       ...(spec.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}),
+      ...nodeHostRoot(spec),
       onProgress: (p) => report(`${p.cgroups} cgroups (${p.hierarchy})`),
     });
     if (!result.ok) {
@@ -298,9 +302,20 @@ export class NodeManager implements vscode.Disposable {
     this.addresses.delete(id);
     try {
       t?.dispose();
+      // A transport that says when it is closed (a Kubernetes node's pod deleted) is waited for at the end.
+      const closing = (t as Partial<{ close(): Promise<void> }> | undefined)?.close?.();
+      if (closing) {
+        const p = closing.catch((e: unknown) => this.log.warn(`closing ${id}: ${e instanceof Error ? e.message : String(e)}`)).finally(() => this.closing.delete(p));
+        this.closing.add(p);
+      }
     } catch (e) {
       this.log.warn(`closing ${id}: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** Resolves when the connections closed so far are closed (a Kubernetes node's pod deleted): the extension's end waits for it. */
+  async closed(): Promise<void> {
+    await Promise.all([...this.closing]);
   }
 
   dispose(): void {

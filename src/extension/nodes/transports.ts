@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger';
+import { KubeTransport } from '../../core/transport/kube/kubeTransport';
 import { LocalTransport } from '../../core/transport/local';
 import type { Transport } from '../../core/transport/transport';
 import type { NodeSpec } from './nodeSpec';
@@ -28,6 +29,9 @@ export interface OpenOptions {
   signal: AbortSignal;
   logger: Logger;
   prompt: CredentialPrompt;
+  /** A Kubernetes node's: the user's kubectl (empty: on PATH) and the pod's image (empty: the core's default). */
+  kubectlPath?: string;
+  kubeImage?: string;
 }
 
 export async function openTransport(spec: NodeSpec, o: OpenOptions): Promise<Transport> {
@@ -42,6 +46,15 @@ export async function openTransport(spec: NodeSpec, o: OpenOptions): Promise<Tra
         signal: o.signal,
         logger: o.logger,
         prompt: o.prompt,
+      });
+    case 'kube':
+      // The node's programs in a short-lived pod on it, through the user's kubectl and context;
+      // the pod is deleted when the transport is disposed (Disconnect, the extension's end).
+      return new KubeTransport({
+        node: spec.node,
+        kubectl: { context: spec.context, ...(o.kubectlPath ? { kubectl: o.kubectlPath } : {}) },
+        ...(o.kubeImage ? { image: o.kubeImage } : {}),
+        logger: o.logger,
       });
     case 'snapshot':
       throw new Error('a snapshot file has no transport');

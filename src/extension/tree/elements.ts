@@ -8,6 +8,8 @@ import type { CommandCall } from '../commands/commandIds';
 export type NodesElement =
   | { type: 'node'; nodeId: string }
   | { type: 'sshConfig' }
+  /** The current kube context's nodes (kube/clusterEntry.ts). */
+  | { type: 'cluster' }
   | { type: 'message'; parentId: string; key: string; text: string; tone: 'info' | 'error' | 'progress' | 'warning' | 'action'; command?: CommandCall }
   | { type: 'hierarchy'; nodeId: string; hierarchy: string }
   | { type: 'cgroup'; nodeId: string; hierarchy: string; path: string }
@@ -21,6 +23,8 @@ export function elementId(e: NodesElement): string {
       return `node/${e.nodeId}`;
     case 'sshConfig':
       return 'ssh-config';
+    case 'cluster':
+      return 'cluster';
     case 'message':
       return `msg/${e.parentId}/${e.key}`;
     case 'hierarchy':

@@ -8,7 +8,7 @@
  * present only when true.
  */
 
-export type NodeKind = 'local' | 'ssh' | 'snapshot';
+export type NodeKind = 'local' | 'ssh' | 'kube' | 'snapshot';
 export type NodeStatus = 'disconnected' | 'connecting' | 'connected' | 'failed';
 
 /** Parts of a node's state other features keep (the trend sampler, the snapshot store). */

@@ -7,6 +7,7 @@ import { shownState, type NodeManager, type NodeState } from '../nodes/nodeManag
 import type { NodeSpec } from '../nodes/nodeSpec';
 import { sshNodeId } from '../nodes/nodeSpec';
 import { sshConfigHosts } from '../nodes/sshConfigHosts';
+import { ClusterEntry } from '../kube/clusterEntry';
 import type { SnapshotView } from '../nodes/snapshotView';
 import { readSettings } from '../settings';
 import { cgroupLabel } from '../../core/model/cgroupLabel';
@@ -40,7 +41,10 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
   private readonly sub: vscode.Disposable;
   private readonly flagSources: NodeFlagSource[] = [];
 
+  private readonly cluster: ClusterEntry;
+
   constructor(private readonly nodes: NodeManager) {
+    this.cluster = new ClusterEntry(nodes, () => this.emitter.fire(undefined));
     this.sub = nodes.onDidChange(() => this.emitter.fire(undefined));
   }
 
@@ -77,6 +81,8 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
         item.contextValue = 'sshConfig';
         return item;
       }
+      case 'cluster':
+        return this.cluster.item();
       case 'message': {
         const item = new vscode.TreeItem(e.text, vscode.TreeItemCollapsibleState.None);
         item.id = elementId(e);
@@ -106,11 +112,15 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     if (!e) {
       const top: NodesElement[] = this.nodes.nodes().map((n) => ({ type: 'node', nodeId: n.id }));
       top.push({ type: 'sshConfig' });
+      const cluster = await this.cluster.row();
+      if (cluster) top.push(cluster);
       return top;
     }
     switch (e.type) {
       case 'sshConfig':
         return this.sshConfigChildren();
+      case 'cluster':
+        return this.cluster.children();
       case 'node':
         return this.nodeChildren(e.nodeId);
       case 'hierarchy':
@@ -127,9 +137,11 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
       case 'node': {
         const spec = this.nodes.spec(e.nodeId);
         const listed = this.nodes.nodes().some((n) => n.id === e.nodeId);
+        if (spec?.kind === 'kube') return { type: 'cluster' };
         return spec && !listed ? { type: 'sshConfig' } : undefined;
       }
       case 'sshConfig':
+      case 'cluster':
         return undefined;
       case 'message':
         return undefined;
@@ -168,13 +180,13 @@ export class NodesTreeProvider implements vscode.TreeDataProvider<NodesElement>,
     const state = this.nodes.state(nodeId);
     const item = new vscode.TreeItem(spec?.label ?? nodeId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = elementId({ type: 'node', nodeId });
-    const base = spec?.kind === 'local' ? 'vm' : spec?.kind === 'snapshot' ? 'file' : 'remote';
+    const base = spec?.kind === 'local' ? 'vm' : spec?.kind === 'snapshot' ? 'file' : spec?.kind === 'kube' ? 'server' : 'remote';
     item.iconPath = new vscode.ThemeIcon(
       state.status === 'connecting' ? 'loading~spin' : state.status === 'failed' ? 'error' : base,
       state.status === 'connected' ? new vscode.ThemeColor('testing.iconPassed') : state.status === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined,
     );
     item.description = stateText(state);
-    const lines = [spec?.kind === 'ssh' ? `ssh ${spec.destination}` : spec?.kind === 'snapshot' ? `snapshot file ${spec.file}` : 'this machine (local processes)'];
+    const lines = [spec?.kind === 'ssh' ? `ssh ${spec.destination}` : spec?.kind === 'snapshot' ? `snapshot file ${spec.file}` : spec?.kind === 'kube' ? `a pod on node ${spec.node} (kube context ${displayOf(spec.context)})` : 'this machine (local processes)'];
     const shown = shownState(state);
     if (shown) {
       const s = shown.view.snapshot;

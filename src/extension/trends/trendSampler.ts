@@ -6,6 +6,7 @@ import { UserError } from '../commandWrapper';
 import { Commands } from '../commands/commandIds';
 import { pickNode } from '../commands/pick';
 import type { NodeManager } from '../nodes/nodeManager';
+import { nodeHostRoot } from '../nodes/nodeSpec';
 import { affectsSettings, readSettings } from '../settings';
 import { SampleStore } from './sampleStore';
 import { SamplingLoop } from './samplingLoop';
@@ -184,7 +185,7 @@ export class TrendSampler implements TrendHistory, vscode.Disposable {
           return { ok: false, error: { code: 'cancelled', message: 'not connected' } };
         }
         const spec = this.nodes.spec(nodeId);
-        return takeSample(transport, { signal, ...(spec?.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}) });
+        return takeSample(transport, { signal, ...(spec?.kind === 'local' && spec.cgroupRoot ? { cgroupRoot: spec.cgroupRoot } : {}), ...nodeHostRoot(spec) });
       },
       onValue: (sample) => this.stored(nodeId, sample),
       onFailure: (message, first) => {
