@@ -29,8 +29,12 @@ const slicePod = (qos: string, uid: string): string => `kubepods-${qos}-pod${uid
 /**
  * `kubeletConfig`: the text of a KubeletConfiguration in the kubelet directory's config.yaml (the
  * file kubeadm's kubelet reads), for a walk that opens the kubelet fix against it.
+ * `runcColonContainer`: also a container cgroup named as containerd names one for a systemd-driver
+ * kubelet and runc's cgroupfs driver then makes it (/system.slice/containerd.service/<pod
+ * slice>:cri-containerd:<id>, as test/integration/driverTruth.test.ts reproduces with the real
+ * containerd and runc): the node's evidence of a driver mismatch.
  */
-export async function buildKubeletTree(mount: string, o: { kubeletConfig?: string } = {}): Promise<KubeletTree> {
+export async function buildKubeletTree(mount: string, o: { kubeletConfig?: string; runcColonContainer?: boolean } = {}): Promise<KubeletTree> {
   const sandbox = CgroupSandbox.create(mount, 'e2e');
   const kubeletDir = mkdtempSync(join(tmpdir(), 'cf-e2e-kubelet-'));
   const livePod = randomUUID();
@@ -55,6 +59,7 @@ export async function buildKubeletTree(mount: string, o: { kubeletConfig?: strin
     // kubelet knows the live pods (a directory per pod UID), not the orphan.
     for (const uid of [livePod, besteffortPod]) mkdirSync(join(kubeletDir, 'pods', uid), { recursive: true });
     if (o.kubeletConfig !== undefined) writeFileSync(join(kubeletDir, 'config.yaml'), o.kubeletConfig);
+    if (o.runcColonContainer) sandbox.mkdir(`/system.slice/containerd.service/${slicePod('besteffort', randomUUID())}:cri-containerd:${id()}`);
   } catch (e) {
     await sandbox.cleanup();
     rmSync(kubeletDir, { recursive: true, force: true });

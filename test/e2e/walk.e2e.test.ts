@@ -22,7 +22,11 @@ const VIEWPORT = { width: 1600, height: 1000 };
 /** A wide side bar, and the narrow one of code-server's default layout that cut every row. */
 const SIDE_BARS = [520, 300] as const;
 const README_IMAGES = process.env.CF_README_IMAGES;
-/** kubelet's config on the walk's node: the cgroupfs driver, on a node whose pods are systemd slices. */
+/**
+ * kubelet's config on the walk's node: the cgroupfs driver, on a node whose pods are systemd slices
+ * and where runc has made a ":cri-containerd:" container cgroup (buildKubeletTree's
+ * runcColonContainer): a driver mismatch of the node's own, which the kubelet fix answers.
+ */
 const KUBELET_CONFIG = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: cgroupfs\n';
 
 /** What a node's context menu offers in each state (the local node, with kept snapshots). */
@@ -46,7 +50,7 @@ describe('e2e: the walk of a new user, read as the user reads it', function () {
     rmSync(join(OUTPUT, 'walk'), { recursive: true, force: true });
     if (README_IMAGES) mkdirSync(README_IMAGES, { recursive: true });
     const vsix = await packageVsix();
-    tree = await buildKubeletTree(mounts.v2!, { kubeletConfig: KUBELET_CONFIG });
+    tree = await buildKubeletTree(mounts.v2!, { kubeletConfig: KUBELET_CONFIG, runcColonContainer: true });
     session = await openSession(
       'walk',
       vsix,
