@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupSandbox } from '../support/cgroupSandbox';
+import { killMarked } from '../support/marked';
 import { cgroupMissing, cgroupMounts, needs } from '../support/prereq';
 import { freePort, hostBlock, SshLab, sshdMissing, TestSshd } from '../support/sshd';
 import { waitFor } from '../support/waitFor';
@@ -49,6 +51,7 @@ describe('the built CLI: fleet over a real sshd (20 nodes, one unreachable, one 
   let hangSshd: TestSshd | undefined;
   let hang: Server | undefined;
   const hangSockets: { socket: Socket; accepted: number; closed?: number }[] = [];
+  const hangMark = randomBytes(6).toString('hex');
   let cfg: string;
   let sshdPort: number;
 
@@ -75,7 +78,9 @@ describe('the built CLI: fleet over a real sshd (20 nodes, one unreachable, one 
     const hangPort = (hang.address() as { port: number }).port;
     const closedPort = await freePort();
     // A node that is reached and whose programs never end: a real sshd that runs sleep for every command.
-    hangSshd = await TestSshd.start(lab, 'hang', { config: [`SetEnv HOME=${lab.path('home')}`, 'ForceCommand exec sleep 3600'] });
+    // Its sleeps outlive the sessions the CLI gives up on (as they would on a node): they carry a
+    // marker, and after() ends exactly those.
+    hangSshd = await TestSshd.start(lab, 'hang', { config: [`SetEnv HOME=${lab.path('home')} CF_MARK=${hangMark}`, 'ForceCommand exec sleep 3600'] });
     lab.write('known_hosts', `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPublic()}\n[127.0.0.1]:${hangSshd.port} ${hangSshd.hostKeyPublic()}\n`);
 
     const known = lab.path('known_hosts');
@@ -121,6 +126,7 @@ describe('the built CLI: fleet over a real sshd (20 nodes, one unreachable, one 
     if (work) rmSync(work, { recursive: true, force: true });
     await sshd?.stop();
     await hangSshd?.stop();
+    killMarked(hangMark);
     lab?.remove();
   });
 

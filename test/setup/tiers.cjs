@@ -2,7 +2,7 @@
 // `npm test` (every tier, in this order) and for the npm scripts that run one tier or one file, so
 // a tier run alone has the suite's timeout and reporter (mocha's own 2 s default flakes under load).
 const options = {
-  require: ['tsx/cjs', 'test/setup/textLoader.cjs'],
+  require: ['tsx/cjs', 'test/setup/textLoader.cjs', 'test/setup/machineGuard.cjs'],
   extension: ['ts'],
   timeout: 60000,
   reporter: 'test/setup/reporter.cjs',

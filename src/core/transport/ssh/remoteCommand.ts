@@ -11,10 +11,12 @@ import { shellCommand } from '../../shellQuote';
  * in a process group of its own, which sshd's signal request, sent to the session's group, never
  * reaches). Two ways in, one per kind of login:
  * - sshd passes the transport's TERM to the session's group (a non-root login): the wrapper
- *   traps it and sends TERM to the program; `timeout` passes it on to its child.
+ *   traps it and sends TERM to the program's process group (`timeout`'s own, so everything still
+ *   in it gets it at once; GNU timeout alone loses its child to a TERM that lands while it forks)
+ *   or, when the program leads none, to the program; `timeout` passes it on to its child.
  * - sshd ignores the signal request (as it does for a root login) and the transport closes the
  *   channel: a watcher reads the channel's standard input (saved as fd 3; nothing is ever written
- *   to it) and sends TERM to the program when it ends.
+ *   to it) and sends the same TERM when it ends.
  * The trap is set before the program starts: a signal that arrives while it is being started is
  * remembered and passed on once its pid is known (without that, a TERM in that instant ended the
  * wrapper alone and left the program, in a group of its own, running until its timeout).
@@ -29,9 +31,13 @@ export const REMOTE_WRAPPER = [
   'if command -v timeout >/dev/null 2>&1; then set -- timeout -k 10 "$l" "$@"; fi',
   'g=; trap g=1 HUP INT TERM',
   '"$@" 3<&- & p=$!',
-  'trap "kill -TERM $p 2>/dev/null" HUP INT TERM',
-  'if [ -n "$g" ]; then kill -TERM $p 2>/dev/null; fi',
-  '{ cat >/dev/null <&3 & c=$!; trap "kill $c 2>/dev/null; exit 0" TERM; wait $c; kill -TERM $p 2>/dev/null; } >/dev/null 2>&1 & w=$!',
+  // The program's group when it leads one (timeout makes its own): the signal reaches timeout and
+  // everything still in its group at once, so a signal that lands while timeout forks is not lost
+  // (Linux delivers a group signal to both sides of a fork); otherwise the program itself.
+  'stop() { kill -TERM -$p 2>/dev/null || kill -TERM $p 2>/dev/null; }',
+  'trap stop HUP INT TERM',
+  'if [ -n "$g" ]; then stop; fi',
+  '{ cat >/dev/null <&3 & c=$!; trap "kill $c 2>/dev/null; exit 0" TERM; wait $c; stop; } >/dev/null 2>&1 & w=$!',
   'exec 3<&-',
   'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || break; done',
   'kill $w 2>/dev/null; trap - HUP INT TERM',
