@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +112,54 @@ describe('cgroup-forensics CLI', function () {
       // walking into this machine's /.
       rmdirSync(join(dir, 'host'), { recursive: false });
       rmdirSync(dir);
+      await box.cleanup();
+    }
+  });
+
+  it('fix cleanup read below a --host-root names the node\'s paths, and `chroot HOST sh` runs it there: the dry run foretells, --apply removes the orphan', async function () {
+    const { v2 } = cgroupMounts();
+    needs(this, v2 ? cgroupMissing(v2) : 'no cgroup2 mount');
+    const box = CgroupSandbox.create(v2!, 'hostclean');
+    const dir = mkdtempSync(join(tmpdir(), 'cf-hostclean-'));
+    const host = join(dir, 'host');
+    try {
+      const u = randomBytes(16).toString('hex');
+      const uid = `${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}`;
+      const orphan = box.mkdir(`kubepods/besteffort/pod${uid}`);
+      const live = `${'d'.repeat(8)}-1111-2222-3333-444444444444`;
+      await box.spawnIn(`kubepods/besteffort/pod${live}/c`); // a pod with a process: never removed
+      mkdirSync(join(dir, 'kubelet', 'pods'), { recursive: true }); // kubelet knows no pod here
+      writeFileSync(join(dir, 'containerd.sock'), ''); // no containerd: refused at once
+      // The node's / at DIR/host, as a pod sees it at /host, in a mount namespace of the test's own
+      // (private: nothing of it reaches this machine's mounts); the same namespace runs the script
+      // as the document says, chroot'ed into that host root.
+      const inHost = (...argv: string[]) => spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mkdir -p "$1" && mount --rbind / "$1" && shift && exec "$@"', 'sh', host, ...argv], { encoding: 'utf8' });
+      const fix = inHost(process.execPath, cli, 'fix', 'cleanup', '--no-kube', '--host-root', host, '--cgroup-root', join(host, box.root), '--kubelet-dir', join(dir, 'kubelet'), '--containerd-address', join(dir, 'containerd.sock'), '--grace', '0');
+      assert.equal(fix.status, 0, fix.stderr);
+      // The node's paths: the empty orphan, and the live-looking pod (kubelet knows no pod here)
+      // whose cgroup holds a process, so the script skips it when it runs.
+      const rm = fix.stdout.split('\n').filter((l) => l.startsWith('rm_cgroup '));
+      assert.ok(rm.includes(`rm_cgroup ${orphan} ${orphan}`), fix.stdout);
+      assert.equal(rm.length, 3, fix.stdout);
+      assert.ok(rm.every((l) => l.startsWith(`rm_cgroup ${box.root}/`)), fix.stdout);
+      // (The evidence comments say where the node was read: they may name the host root.)
+      const code = fix.stdout.split('\n').filter((l) => !l.startsWith('#'));
+      assert.deepEqual(code.filter((l) => l.includes(`${host}/`)), [], 'no command names the pod\'s view of the node');
+      assert.match(fix.stdout, new RegExp(`chroot ${host} sh cleanup.sh`));
+      const script = join(dir, 'cleanup.sh');
+      writeFileSync(script, fix.stdout);
+      const dry = inHost('chroot', host, 'sh', script);
+      assert.match(dry.stdout, /would stop 0 unit\(s\), would remove 1 cgroup\(s\); 2 skipped/, dry.stdout + dry.stderr);
+      assert.ok(existsSync(orphan), 'a dry run removes nothing');
+      const applied = inHost('chroot', host, 'sh', script, '--apply');
+      assert.match(applied.stdout, /stopped 0 unit\(s\), removed 1 cgroup\(s\); 2 skipped, 0 failed/, applied.stdout + applied.stderr);
+      assert.equal(applied.status, 1, 'a skipped cgroup is not a clean run');
+      assert.ok(!existsSync(orphan), 'the orphan is gone from the real cgroup tree');
+      assert.ok(existsSync(join(box.root, `kubepods/besteffort/pod${live}/c`)), 'the pod with a process stays');
+    } finally {
+      // Never recursive into the host: were the bind mount visible here, rmdir fails (busy).
+      if (existsSync(host)) rmdirSync(host, { recursive: false });
+      rmSync(dir, { recursive: true, force: true });
       await box.cleanup();
     }
   });

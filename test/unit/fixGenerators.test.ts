@@ -432,6 +432,22 @@ describe('fix generators', () => {
       assert.doesNotMatch(ok.content, /rm -rf|release_agent|notify_on_release/);
       assert.match(ok.content, /^rm_cgroup \/sys\/fs\/cgroup\/unified\/kubepods\/x /m);
     });
+
+    it('read below a host root (a pod\'s /host), names the node\'s own paths and units, and says where to run it', () => {
+      const R = '/host/sys/fs/cgroup';
+      const slice = 'kubepods-besteffort-pod1234.slice';
+      const f: Finding[] = [{ kind: 'orphaned-pod-cgroup', severity: 'warning', confidence: 'high', title: 't', cgroups: [{ hierarchy: 'unified', path: `/kubepods.slice/${slice}`, dir: `${R}/kubepods.slice/${slice}` }], evidence: [] }];
+      const doc = cleanupScript(f, { allowedRoots: [R], hostRoot: '/host/' });
+      assert.match(doc.content, new RegExp(`^rm_cgroup /sys/fs/cgroup/kubepods.slice/${slice} `, 'm'));
+      assert.match(doc.content, new RegExp(`^stop_unit ${slice} /sys/fs/cgroup/kubepods.slice/${slice} `, 'm'));
+      assert.doesNotMatch(doc.content.split('\n').filter((l) => !l.startsWith('#')).join('\n'), /\/host\//);
+      assert.match(doc.content, /^# or where the node's \/ is at \/host: chroot \/host sh cleanup.sh$/m);
+      assert.ok(doc.apply.some((step) => step.startsWith('chroot /host sh cleanup.sh')), doc.apply.join('\n'));
+      // What is checked is the path that was read: a host root is no way around the hierarchies.
+      assert.throws(() => cleanupScript([{ ...f[0]!, cgroups: [{ hierarchy: 'unified', path: '/x', dir: '/host/etc/x' }] }], { allowedRoots: [R], hostRoot: '/host' }), /outside/);
+      // Without one (or with /), the paths are the ones read.
+      assert.match(cleanupScript(f, { allowedRoots: [R], hostRoot: '/' }).content, new RegExp(`^rm_cgroup ${R}/kubepods.slice/${slice} `, 'm'));
+    });
   });
 
   it('unifiedDiff matches diff -u', () => {

@@ -8,7 +8,7 @@ import type { KubeletTree } from '../e2e/kubeletTree';
 import { startKubeApiStandIn, type KubeApiStandIn } from '../support/kubeApiStandIn';
 import { needs } from '../support/prereq';
 import { inTree, resetSettings, setUpTree, treeMissing } from './fixture';
-import { activated, until } from './host';
+import { activated, SELECTION_WAIT_MS, until } from './host';
 
 // The cluster entry of the Nodes view in the real extension host: the extension runs the REAL
 // kubectl (the user's own, with KUBECONFIG), which talks to kube15's stand-in API server
@@ -100,6 +100,20 @@ describe('the cluster entry under Nodes (the real kubectl, a stand-in API server
     assert.equal(standIn!.pods.created.length, before, 'the pod is reused within the session');
   });
 
+  it("Generate Fix… cleanup names the node's own paths and how to run them; Run Cleanup Script refuses the read-only pod", async () => {
+    const [uri] = await vscode.commands.executeCommand<string[]>('cgroupForensics.generateFix', nodeA, 'cleanup');
+    assert.ok(uri, 'a cleanup document (see the log for its error)');
+    const text = (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri))).getText();
+    const rm = text.split('\n').filter((l) => l.startsWith('rm_cgroup '));
+    assert.ok(rm.length >= 1, text.slice(0, 3000));
+    // Read at the pod's /host, the script names the node's paths: it runs on the node (or chroot'ed).
+    assert.deepEqual(rm.filter((l) => l.startsWith('rm_cgroup /host/')), [], 'no path of the pod\'s view');
+    assert.match(text, /^# or where the node's \/ is at \/host: chroot \/host sh cleanup\.sh$/m);
+    const pods = standIn!.pods.created.length;
+    assert.equal(await vscode.commands.executeCommand('cgroupForensics.runCleanup', nodeA), undefined, 'refused');
+    assert.equal(standIn!.pods.created.length, pods, 'no pod was made for it');
+  });
+
   it('disconnecting the node deletes its pod', async () => {
     const name = (standIn!.pods.created.at(-1)! as { metadata: { name: string } }).metadata.name;
     await vscode.commands.executeCommand('cgroupForensics.disconnect', nodeA);
@@ -125,7 +139,15 @@ describe('the cluster entry under Nodes (the real kubectl, a stand-in API server
     const id = await vscode.commands.executeCommand<string>('cgroupForensics.openFleetNode', { type: 'fleetNode', name: 'node-b' });
     assert.equal(id, 'kube:stand-in/node-b');
     assert.equal(api.nodes.state(id).status, 'connected');
-    await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+    // On failure, say what the view holds and whether a second reveal selects it.
+    const selected = await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), SELECTION_WAIT_MS).catch(async (e: unknown) => {
+      const again = await api.nodesView.reveal({ type: 'node', nodeId: id }, { select: true }).then(
+        () => 'revealed again',
+        (r: unknown) => String(r),
+      );
+      return `${String(e)}; selection ${JSON.stringify(api.nodesView.selection)}; visible ${api.nodesView.visible}; cluster group ${JSON.stringify(await api.nodesTree.getChildren(CLUSTER))}; ${again}; then ${JSON.stringify(api.nodesView.selection)}`;
+    });
+    assert.equal(selected, true);
     assert.deepEqual(api.nodesTree.getParent({ type: 'node', nodeId: id }), CLUSTER);
     await vscode.commands.executeCommand('cgroupForensics.disconnect', { type: 'node', nodeId: id });
     await until('its pod deleted', () => (standIn!.pods.pods.size === 0 ? true : undefined), 30_000);

@@ -5,7 +5,7 @@ import type { CgroupForensicsApi } from '../../src/extension/extension';
 import type { FlamePanel } from '../../src/extension/flame/flamePanel';
 import { needs } from '../support/prereq';
 import { treeMissing } from './fixture';
-import { activated, until } from './host';
+import { activated, SELECTION_WAIT_MS, until } from './host';
 
 const LOCAL = { type: 'node', nodeId: 'local' } as const;
 
@@ -54,6 +54,6 @@ describe('flame view: revealing in the Nodes tree', function () {
     // With the view visible, a click reveals there too.
     const other = h.tree.size > 2 ? 2 : 1;
     await panel.handleMessage({ type: 'select', hierarchy: h.name, path: '/' + h.tree.path(other).split('/').filter((p) => p !== '').map((p) => displayOf(p)).join('/') });
-    await until('the selection to follow the click', () => (api.nodesView.selection[0] as { path?: string } | undefined)?.path === h.tree.path(other) || undefined, 20_000);
+    await until('the selection to follow the click', () => (api.nodesView.selection[0] as { path?: string } | undefined)?.path === h.tree.path(other) || undefined, SELECTION_WAIT_MS);
   });
 });

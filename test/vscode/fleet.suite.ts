@@ -9,7 +9,7 @@ import { needs } from '../support/prereq';
 import { freePort, hostBlock, SshLab, sshdMissing, TestSshd } from '../support/sshd';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { resetSettings, setUpTree, treeMissing } from './fixture';
-import { activated, until } from './host';
+import { activated, SELECTION_WAIT_MS, until } from './host';
 
 // Scan Fleet… in the real extension host: the core's fleet runner over ssh_config aliases onto
 // Debian's sshd on loopback. What is a stand-in: the three "nodes" are this machine through one
@@ -121,7 +121,7 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     assert.equal(id, 'ssh:fleet-b');
     const state = api.nodes.state(id);
     assert.equal(state.status, 'connected', state.status === 'failed' ? state.reason : state.status);
-    const selected = await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000).catch(async (e: unknown) => {
+    const selected = await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), SELECTION_WAIT_MS).catch(async (e: unknown) => {
       const again = await api.nodesView.reveal({ type: 'node', nodeId: id }, { select: true }).then(
         () => 'revealed again',
         (r: unknown) => String(r),
@@ -144,7 +144,7 @@ describe('the Fleet view over ssh_config aliases (a real sshd, one alias unreach
     const state = api.nodes.state(id);
     assert.equal(state.status, 'failed');
     assert.match(state.status === 'failed' ? state.reason : '', /connection refused by 127\.0\.0\.1:\d+/);
-    await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+    await until('the node selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), SELECTION_WAIT_MS);
   });
 
   it('cancelling a scan stops every node; the rows say they were interrupted', async () => {

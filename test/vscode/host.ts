@@ -11,6 +11,13 @@ export async function activated(): Promise<CgroupForensicsApi> {
 }
 
 /** Waits until a condition holds (the tree updates asynchronously). */
+/**
+ * How long a reveal's selection may take to reach the extension host. The renderer (code-server's,
+ * in headless Chromium) has been seen to report it about 10 s late, after the reveal itself had
+ * resolved; the selection did arrive (the cluster suite's failure message showed it).
+ */
+export const SELECTION_WAIT_MS = 60_000;
+
 export async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {

@@ -5,7 +5,7 @@ import type { NodesElement } from '../../src/extension/tree/elements';
 import { needs } from '../support/prereq';
 import type { KubeletTree } from '../e2e/kubeletTree';
 import { WIDE, inTree, resetSettings, setUpTree, treeMissing } from './fixture';
-import { activated, answeringModals, until } from './host';
+import { activated, answeringModals, SELECTION_WAIT_MS, until } from './host';
 
 const LOCAL: NodesElement = { type: 'node', nodeId: 'local' };
 
@@ -117,7 +117,7 @@ describe('the Nodes tree over this machine', function () {
       // Add Node connected at once: the row already shows the result.
       assert.equal(api.nodes.state(id).status, 'failed', 'Add Node connects at once');
       // ... and selects the new row (revealed, open on why it failed) in the Nodes view.
-      await until('the new row selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), 10_000);
+      await until('the new row selected in the Nodes view', () => (api.nodesView.selection.some((e) => e.type === 'node' && e.nodeId === id) ? true : undefined), SELECTION_WAIT_MS);
       assert.deepEqual(api.nodesView.selection, [{ type: 'node', nodeId: id }]);
       assert.equal(await vscode.commands.executeCommand('cgroupForensics.connect', { type: 'node', nodeId: id }), 'failed');
       const it = item({ type: 'node', nodeId: id });

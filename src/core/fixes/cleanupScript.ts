@@ -89,8 +89,12 @@ fi
  * --apply; systemd units stopped and reset when systemd owns them; every directory re-checked and
  * rmdir'ed leaf-first. Every name in it is a single-quoted word made by shellQuote.
  */
-export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: readonly string[]; generatedFor?: string }): FixDocument {
+export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: readonly string[]; generatedFor?: string; hostRoot?: string }): FixDocument {
   const { targets: picked, leftOut } = cleanupPlan(findings);
+  // Read below a host root (a pod's /host), the script still names the node's own paths: it runs
+  // on the node, where systemctl and the cgroup filesystem are (in such a pod: chroot HOST_ROOT).
+  const root = o.hostRoot !== undefined && o.hostRoot.replace(/\/+$/, '') !== '' ? o.hostRoot.replace(/\/+$/, '') : undefined;
+  const onNode = (dir: string): string => (root !== undefined && dir.startsWith(`${root}/`) ? dir.slice(root.length) : dir);
   const lines: string[] = [];
   // What looks like an orphan but is not one to act on (the API knows its pod; an empty pod cgroup
   // of unknown age may be one kubelet is starting) is named, not removed.
@@ -104,12 +108,13 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
       if (seenDirs.has(c.dir)) continue;
       seenDirs.add(c.dir);
       checkDir(c.dir, o.allowedRoots);
-      lines.push(`rm_cgroup ${shellWord(c.dir)} ${shellQuote(displayOf(c.dir))}`);
+      const dir = onNode(c.dir);
+      lines.push(`rm_cgroup ${shellWord(dir)} ${shellQuote(displayOf(dir))}`);
     }
     // Units after their cgroups: what systemctl stop would remove is not predictable (systemd
     // trims only the hierarchies it manages), so the dry run could not foretell it; stopping a
     // unit whose empty cgroups are already gone leaves it inactive, and reset-failed forgets it.
-    for (const u of unitsOf(f)) lines.push(`stop_unit ${shellWord(u.unit)} ${shellWord(u.dir)} ${shellQuote(displayOf(u.unit))}`);
+    for (const u of unitsOf(f)) lines.push(`stop_unit ${shellWord(u.unit)} ${shellWord(onNode(u.dir))} ${shellQuote(displayOf(u.unit))}`);
   }
   const head = [
     '#!/bin/sh',
@@ -120,6 +125,9 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
     '# The dry run plays out the same walk (a cgroup it would remove no longer counts as a child), so',
     '# on an unchanged tree it prints the lines and counts --apply will.',
     '# systemd units are stopped and reset only where systemd runs, knows them, and they are empty.',
+    ...(root !== undefined
+      ? [`# The node was read with its / at ${oneLine(root)}; the paths here are the node's own. Run it on the node,`, `# or where the node's / is at ${oneLine(root)}: chroot ${oneLine(root)} sh cleanup.sh`]
+      : []),
   ];
   const content = [...head, PRELUDE, ...lines, '', EPILOGUE].join('\n');
   return {
@@ -127,7 +135,10 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
     title: `remove ${picked.length} orphan(s): ${seenDirs.size} cgroup directories`,
     content,
     reasons: picked.map((f) => oneLine(f.title)),
-    apply: ['review the script', 'sh cleanup.sh            # dry run: prints what it would do', 'sh cleanup.sh --apply    # as root on the node'],
+    apply:
+      root === undefined
+        ? ['review the script', 'sh cleanup.sh            # dry run: prints what it would do', 'sh cleanup.sh --apply    # as root on the node']
+        : ['review the script', 'sh cleanup.sh            # on the node: a dry run, prints what it would do', 'sh cleanup.sh --apply    # as root on the node', `chroot ${root} sh cleanup.sh [--apply]    # instead, where the node's / is at ${root} (a debug pod)`],
   };
 }
 

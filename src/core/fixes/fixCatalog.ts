@@ -117,7 +117,7 @@ const CATALOG = {
     help: 'POSIX sh script removing exactly the orphans (dry run unless run with --apply)',
     language: 'shellscript',
     needs: { from: 'live', why: "the runtime's and kubelet's view of the pods, to tell orphans", judgesOrphans: true },
-    generate: (n: FromLiveNode) => [cleanupScript(n.report.findings, { allowedRoots: n.snapshot.hierarchies.map((h) => h.walkRoot), ...(n.snapshot.node.hostname ? { generatedFor: n.snapshot.node.hostname } : {}) })],
+    generate: (n: FromLiveNode) => [cleanupScript(n.report.findings, { allowedRoots: n.snapshot.hierarchies.map((h) => h.walkRoot), ...(n.snapshot.node.hostname ? { generatedFor: n.snapshot.node.hostname } : {}), ...(n.snapshot.source.hostRoot ? { hostRoot: n.snapshot.source.hostRoot } : {}) })],
     answers: isCleanupTarget,
     readme: {
       changes: 'removes exactly the orphans of the one verdict (`src/core/analysis/orphanVerdict.ts`, with the Kubernetes API\'s view and the grace period, as `orphans` judges them), leaf-first; a dry run unless `--apply`, and the dry run prints what `--apply` then does',

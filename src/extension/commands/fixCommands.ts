@@ -173,6 +173,9 @@ export function fixCommands(context: vscode.ExtensionContext, log: vscode.LogOut
   const runCleanup = async (arg?: unknown) => {
     if (!vscode.workspace.isTrusted) throw new UserError('running a cleanup script on a node needs a trusted workspace');
     const nodeId = await pickNode(nodes, arg, 'Clean up orphans on which node?');
+    // Its pod reads the node and may change nothing (the node's / is mounted read-only); the script
+    // names the node's own paths, to be run on the node (Generate Fix… → cleanup says how).
+    if (nodes.spec(nodeId)?.kind === 'kube') throw new UserError(`${nodes.label(nodeId)} is read through a read-only pod, which cannot run a cleanup: open the script with Generate Fix… (cleanup) and run it on the node as its header says`);
     const state = await connected(nodeId);
     const transport = nodes.transport(nodeId);
     if (!transport) throw new UserError('a cleanup runs only on a connected node (not a snapshot file)');
