@@ -44,7 +44,6 @@ function restoreDevNull() {
 
 const replacedBy = [];
 
-exports.devNullProblem = devNullProblem;
 exports.mochaHooks = {
   beforeAll() {
     const p = devNullProblem();

@@ -18,15 +18,13 @@ export function marked(mark: string): number[] {
   return out;
 }
 
-/** Ends every process carrying the marker (SIGKILL); returns how many there were. */
-export function killMarked(mark: string): number {
-  const pids = marked(mark);
-  for (const pid of pids) {
+/** Ends every process carrying the marker (SIGKILL). */
+export function killMarked(mark: string): void {
+  for (const pid of marked(mark)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone meanwhile
     }
   }
-  return pids.length;
 }

@@ -24,6 +24,8 @@ const orphan = (n: number, known?: string): Finding => ({
 
 const scripts = (): [string, string][] => [
   ['cleanup', cleanupScript([orphan(1), orphan(2, 'default/web-1'), { ...orphan(3), kind: 'failed-systemd-unit', unit: 'cri-containerd-x.scope' }], { allowedRoots: [ROOT], generatedFor: 'node-17' }).content],
+  // Read below a host root (a pod's /host): the node's paths, and a chroot hint in the header.
+  ['cleanup below a host root', cleanupScript([{ ...orphan(4), cgroups: orphan(4).cgroups.map((c) => ({ ...c, dir: `/host '$x${c.dir}` })) }], { allowedRoots: [`/host '$x${ROOT}`], hostRoot: "/host '$x" }).content],
   ['npd', staticFix('npd').find((d) => d.targetPath?.endsWith('.sh'))!.content],
 ];
 

@@ -93,7 +93,7 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
   const { targets: picked, leftOut } = cleanupPlan(findings);
   // Read below a host root (a pod's /host), the script still names the node's own paths: it runs
   // on the node, where systemctl and the cgroup filesystem are (in such a pod: chroot HOST_ROOT).
-  const root = o.hostRoot !== undefined && o.hostRoot.replace(/\/+$/, '') !== '' ? o.hostRoot.replace(/\/+$/, '') : undefined;
+  const root = o.hostRoot?.replace(/\/+$/, '') || undefined;
   const onNode = (dir: string): string => (root !== undefined && dir.startsWith(`${root}/`) ? dir.slice(root.length) : dir);
   const lines: string[] = [];
   // What looks like an orphan but is not one to act on (the API knows its pod; an empty pod cgroup
@@ -126,7 +126,7 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
     '# on an unchanged tree it prints the lines and counts --apply will.',
     '# systemd units are stopped and reset only where systemd runs, knows them, and they are empty.',
     ...(root !== undefined
-      ? [`# The node was read with its / at ${oneLine(root)}; the paths here are the node's own. Run it on the node,`, `# or where the node's / is at ${oneLine(root)}: chroot ${oneLine(root)} sh cleanup.sh`]
+      ? [`# The node was read with its / at ${oneLine(root)}; the paths here are the node's own. Run it on the node,`, `# or where the node's / is at ${oneLine(root)}: chroot ${oneLine(shellQuote(root))} sh cleanup.sh`]
       : []),
   ];
   const content = [...head, PRELUDE, ...lines, '', EPILOGUE].join('\n');
@@ -138,7 +138,7 @@ export function cleanupScript(findings: readonly Finding[], o: { allowedRoots: r
     apply:
       root === undefined
         ? ['review the script', 'sh cleanup.sh            # dry run: prints what it would do', 'sh cleanup.sh --apply    # as root on the node']
-        : ['review the script', 'sh cleanup.sh            # on the node: a dry run, prints what it would do', 'sh cleanup.sh --apply    # as root on the node', `chroot ${root} sh cleanup.sh [--apply]    # instead, where the node's / is at ${root} (a debug pod)`],
+        : ['review the script', 'sh cleanup.sh            # on the node: a dry run, prints what it would do', 'sh cleanup.sh --apply    # as root on the node', `chroot ${shellQuote(root)} sh cleanup.sh [--apply]    # instead, where the node's / is at ${oneLine(root)} (a debug pod)`],
   };
 }
 
